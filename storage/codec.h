@@ -1,0 +1,60 @@
+// Private to storage/: the byte layout of every key and value in the store (schema version 1).
+// Integers in keys are big-endian so LMDB's byte order is numeric order; in values, too, for
+// one rule everywhere.
+#pragma once
+
+#include "storage/types.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tidings::storage::codec {
+
+inline constexpr std::uint32_t schema_version = 1;
+
+void put_u64(std::string& out, std::uint64_t v);
+void put_u32(std::string& out, std::uint32_t v);
+void put_u16(std::string& out, std::uint16_t v);
+std::uint64_t get_u64(std::string_view in, std::size_t at) noexcept;  // caller checked the size
+std::uint32_t get_u32(std::string_view in, std::size_t at) noexcept;
+std::uint16_t get_u16(std::string_view in, std::size_t at) noexcept;
+
+// group_index / overview key: name NUL number(8). NUL sorts below every name character, so one
+// group's entries are contiguous and in number order.
+std::string number_key(std::string_view group, std::uint64_t number);
+std::string group_prefix(std::string_view group);  // name NUL
+// Splits a number_key; nullopt when malformed.
+std::optional<std::pair<std::string_view, std::uint64_t>> split_number_key(std::string_view key);
+
+// queue key: peer NUL seq(8)
+inline std::string queue_key(std::string_view peer, std::uint64_t seq) { return number_key(peer, seq); }
+std::string queue_value(std::int64_t enqueued, std::uint32_t attempts, std::string_view message_id);
+QueueEntry decode_queue(std::uint64_t seq, std::string_view value);
+std::string queue_count_key(std::string_view peer);  // in the meta database
+
+// expiry / prune key: time(8) message-id
+std::string time_key(std::int64_t when, std::string_view message_id);
+std::pair<std::int64_t, std::string_view> split_time_key(std::string_view key);
+
+std::string history_value(HistoryEntry e);
+std::optional<HistoryEntry> decode_history(std::string_view v);
+
+// groups value: low(8) high(8) count(8) flag(1) created(8) creator
+std::string group_value(const GroupInfo& g);
+std::optional<GroupInfo> decode_group(std::string_view name, std::string_view v);
+
+// articles value: meta_len(4) meta article, meta = arrival(8) expires(8) n(2) {len(2) name num(8)}*
+struct ArticleMeta {
+    std::int64_t arrival = 0;
+    std::int64_t expires = 0;  // 0: never
+    std::vector<std::pair<std::string, std::uint64_t>> placements;
+};
+std::string article_value(const ArticleMeta& meta, std::string_view article);
+std::optional<ArticleMeta> decode_article_meta(std::string_view v);
+std::optional<std::string_view> article_bytes(std::string_view v);
+
+}  // namespace tidings::storage::codec

@@ -1,0 +1,139 @@
+// Private to storage/: the state behind Store and Snapshot — the environment, its databases, the
+// reader gate, the writer's inbox and the statistics.
+#pragma once
+
+#include "storage/mdb.h"
+#include "storage/types.h"
+#include "storage/unique_function.h"
+
+#include <atomic>
+#include <chrono>
+#include <optional>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace tidings::storage::detail {
+
+struct Dbis {
+    MDB_dbi meta = 0, articles = 0, history = 0, groups = 0, group_index = 0, overview = 0,
+            queues = 0, expiry = 0, prune = 0;
+};
+
+// Readers pass the gate for the life of a read transaction; the writer closes it to change the
+// map size, which LMDB allows only with no transaction open in the process (mdb.c unmaps).
+// Not a std::shared_mutex: glibc's rwlock prefers readers and could starve the writer.
+class Gate {
+public:
+    void enter() {
+        std::unique_lock lk(m_);
+        cv_.wait(lk, [&] { return !closed_; });
+        ++readers_;
+    }
+    void leave() {
+        std::lock_guard lk(m_);
+        if (--readers_ == 0) cv_.notify_all();
+    }
+    void close() {
+        std::unique_lock lk(m_);
+        closed_ = true;
+        cv_.wait(lk, [&] { return readers_ == 0; });
+    }
+    void open() {
+        std::lock_guard lk(m_);
+        closed_ = false;
+        cv_.notify_all();
+    }
+
+private:
+    std::mutex m_;
+    std::condition_variable cv_;
+    int readers_ = 0;
+    bool closed_ = false;
+};
+
+struct Core;
+
+// Per-transaction state shared by the operations of one batch.
+struct WriteCtx {
+    Core& core;
+    mdb::Txn& txn;
+    const Dbis& dbi;
+    std::int64_t now;
+    std::optional<std::uint64_t> next_seq;            // loaded lazily from meta
+    std::map<std::string, std::int64_t> queue_delta;  // per-peer count changes
+
+    std::uint64_t take_seq();
+    void finish();  // writes the cached counters back; before commit
+};
+
+// One request to the writer. apply() may run more than once (a batch is redone after the map
+// grew or after another request's failure), so it must compute its result from the transaction
+// alone and reset() must forget a previous attempt.
+struct Op {
+    virtual ~Op() = default;
+    virtual bool is_article() const { return false; }
+    virtual std::size_t bytes() const { return 0; }
+    virtual void apply(WriteCtx& ctx) = 0;  // throws mdb::Error
+    virtual void reset() {}
+    // After the commit succeeded: delivers the result; returns false to be queued again (an
+    // expiry pass that has more to do).
+    virtual bool complete() = 0;
+    virtual void fail(StoreStatus why) = 0;  // delivers a failure; exactly once overall
+    std::chrono::steady_clock::time_point enqueued{};
+};
+
+struct Core {
+    explicit Core(Options o);
+    ~Core();
+
+    // env.cpp
+    void open_env();                 // throws std::runtime_error
+    void close_env() noexcept;
+    bool grow_map() noexcept;        // doubles (≤1 GiB steps); closes the gate meanwhile
+    bool low_on_space();             // statvfs against the floor
+    std::chrono::seconds retention_for(std::string_view group) const;
+
+    // writer.cpp
+    void start();
+    void post(std::unique_ptr<Op> op);
+    void stop();  // drains and joins
+    void run();
+    std::vector<std::unique_ptr<Op>> take_batch();
+    void execute(std::vector<std::unique_ptr<Op>>& batch);
+    void record_commit(std::chrono::microseconds took, std::size_t batch_size);
+
+    Options opts;
+    MDB_env* env = nullptr;
+    Dbis dbi;
+    mutable Gate gate;
+    std::atomic<std::uint64_t> floor_bytes{0};
+
+    std::mutex inbox_m;
+    std::condition_variable inbox_cv;
+    std::deque<std::unique_ptr<Op>> inbox;
+    bool stopping = false;  // guarded by inbox_m
+    bool stopped = false;   // guarded by inbox_m: the writer has exited
+    std::thread writer;
+    std::chrono::steady_clock::time_point next_expiry;
+
+    mutable std::mutex stats_m;
+    StoreStats stats;
+    std::vector<std::uint32_t> commit_us;  // ring of the last 4096 commit latencies
+    std::size_t commit_pos = 0;
+    std::uint64_t batch_total = 0;
+    std::uint64_t commit_ordinal = 0;  // writer only
+};
+
+std::unique_ptr<Op> make_expiry_op(unique_function<void(ExpiryStats)> done);
+
+// Removes one (group, number) placement: index, overview and the group's counters.
+void remove_placement(WriteCtx& ctx, std::string_view group, std::uint64_t number);
+
+}  // namespace tidings::storage::detail

@@ -1,0 +1,125 @@
+// Opening, closing and growing the LMDB environment; disk-space and retention policy.
+#include "storage/codec.h"
+#include "storage/core.h"
+#include "storage/xref.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/statvfs.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <stdexcept>
+
+namespace tidings::storage::detail {
+
+namespace {
+
+constexpr std::size_t grow_step_cap = std::size_t{1} << 30;
+
+[[noreturn]] void fail_open(const std::string& dir, const std::string& what, int rc) {
+    throw std::runtime_error("storage: cannot open store in " + dir + ": " + what + ": " +
+                             mdb_strerror(rc));
+}
+
+}  // namespace
+
+Core::Core(Options o) : opts(std::move(o)) {
+    floor_bytes = opts.free_space_floor_bytes;
+    commit_us.reserve(4096);
+}
+
+Core::~Core() { close_env(); }
+
+void Core::open_env() {
+    std::error_code ec;
+    std::filesystem::create_directories(opts.dir, ec);
+    if (ec) throw std::runtime_error("storage: cannot create " + opts.dir + ": " + ec.message());
+    int rc = mdb_env_create(&env);
+    if (rc) fail_open(opts.dir, "mdb_env_create", rc);
+    mdb_env_set_maxdbs(env, 16);
+    mdb_env_set_maxreaders(env, 256);
+    mdb_env_set_mapsize(env, std::max<std::size_t>(opts.initial_map_bytes, 1 << 20));
+    // MDB_NOTLS: read transactions belong to Snapshots, not to OS threads. MDB_NORDAHEAD: reads
+    // are random by id; readahead would only evict useful pages.
+    unsigned flags = MDB_NOTLS | MDB_NORDAHEAD | (opts.durable ? 0u : MDB_NOSYNC);
+    rc = mdb_env_open(env, opts.dir.c_str(), flags, 0644);
+    if (rc) {
+        mdb_env_close(std::exchange(env, nullptr));
+        fail_open(opts.dir, "mdb_env_open", rc);
+    }
+    try {
+        mdb::Txn txn(env, 0);
+        auto open_db = [&](const char* name, MDB_dbi& out) {
+            mdb::check(name, mdb_dbi_open(txn.handle(), name, MDB_CREATE, &out));
+        };
+        open_db("meta", dbi.meta);
+        open_db("articles", dbi.articles);
+        open_db("history", dbi.history);
+        open_db("groups", dbi.groups);
+        open_db("group_index", dbi.group_index);
+        open_db("overview", dbi.overview);
+        open_db("queues", dbi.queues);
+        open_db("expiry", dbi.expiry);
+        open_db("prune", dbi.prune);
+        if (auto v = txn.get(dbi.meta, "schema_version")) {
+            if (v->size() != 4 || codec::get_u32(*v, 0) != codec::schema_version)
+                throw std::runtime_error("storage: " + opts.dir +
+                                         " has an unknown schema version (this build reads " +
+                                         std::to_string(codec::schema_version) + ")");
+        } else {
+            std::string s;
+            codec::put_u32(s, codec::schema_version);
+            txn.put(dbi.meta, "schema_version", s);
+        }
+        mdb::check("mdb_txn_commit", txn.commit());
+    } catch (const mdb::Error& e) {
+        mdb_env_close(std::exchange(env, nullptr));
+        fail_open(opts.dir, e.what(), e.code);
+    } catch (...) {
+        mdb_env_close(std::exchange(env, nullptr));
+        throw;
+    }
+    MDB_envinfo info{};
+    mdb_env_info(env, &info);
+    std::lock_guard lk(stats_m);
+    stats.map_bytes = info.me_mapsize;
+}
+
+void Core::close_env() noexcept {
+    if (env) mdb_env_close(std::exchange(env, nullptr));
+}
+
+bool Core::grow_map() noexcept {
+    MDB_envinfo info{};
+    mdb_env_info(env, &info);
+    std::size_t old_size = info.me_mapsize;
+    std::size_t new_size = old_size + std::min(old_size, grow_step_cap);
+    gate.close();  // no read transaction may be open while LMDB remaps
+    int rc = mdb_env_set_mapsize(env, new_size);
+    gate.open();
+    if (rc) {
+        spdlog::error("storage event=map_grow_failed to={} error=\"{}\"", new_size, mdb_strerror(rc));
+        return false;
+    }
+    spdlog::info("storage event=map_grown from={} to={}", old_size, new_size);
+    std::lock_guard lk(stats_m);
+    stats.map_bytes = new_size;
+    ++stats.map_grows;
+    return true;
+}
+
+bool Core::low_on_space() {
+    struct statvfs st {};
+    if (statvfs(opts.dir.c_str(), &st) != 0) return false;  // cannot tell: let the commit decide
+    std::uint64_t avail = static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
+    return avail < floor_bytes.load(std::memory_order_relaxed);
+}
+
+std::chrono::seconds Core::retention_for(std::string_view group) const {
+    std::chrono::seconds keep = opts.default_retention;
+    for (const auto& rule : opts.retention_rules)  // last match wins, as in INN's expire.ctl
+        if (wildmat_match(rule.wildmat, group)) keep = rule.keep;
+    return keep;
+}
+
+}  // namespace tidings::storage::detail

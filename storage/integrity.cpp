@@ -1,0 +1,121 @@
+// Snapshot::check_integrity: cross-checks every database against the others (an fsck). Used by
+// the crash test after each SIGKILL and available to admin tools.
+#include "storage/codec.h"
+#include "storage/snapshot_state.h"
+
+#include <map>
+
+namespace tidings::storage {
+
+std::vector<std::string> Snapshot::check_integrity() const {
+    std::vector<std::string> problems;
+    const auto& txn = state_->txn;
+    const auto& dbi = state_->core->dbi;
+    auto problem = [&](std::string p) {
+        if (problems.size() < 100) problems.push_back(std::move(p));
+    };
+
+    // Groups against their index; the index against overview and articles.
+    std::size_t index_total = 0;
+    std::map<std::string, bool> groups;
+    for_each_group([&](const GroupInfo& g) {
+        groups[g.name] = true;
+        auto prefix = codec::group_prefix(g.name);
+        std::uint64_t n = 0, min = 0, max = 0;
+        mdb::Cursor c(txn, dbi.group_index);
+        for (bool at = c.seek(prefix); at && c.key().starts_with(prefix); at = c.next()) {
+            auto number = codec::get_u64(c.key(), prefix.size());
+            if (n == 0) min = number;
+            max = number;
+            ++n;
+            std::string id(c.value());
+            if (!txn.get(dbi.overview, c.key()))
+                problem(g.name + ":" + std::to_string(number) + " has no overview record");
+            auto art = txn.get(dbi.articles, id);
+            auto meta = art ? codec::decode_article_meta(*art) : std::nullopt;
+            if (!meta) {
+                problem(g.name + ":" + std::to_string(number) + " points to missing article " + id);
+                continue;
+            }
+            bool placed = false;
+            for (const auto& [pg, pn] : meta->placements) placed |= pg == g.name && pn == number;
+            if (!placed) problem(id + " does not list " + g.name + ":" + std::to_string(number));
+        }
+        index_total += n;
+        if (n != g.count)
+            problem(g.name + " count " + std::to_string(g.count) + " but index has " + std::to_string(n));
+        if (n && (g.low != min || g.high < max))
+            problem(g.name + " low/high " + std::to_string(g.low) + "/" + std::to_string(g.high) +
+                    " but index spans " + std::to_string(min) + "-" + std::to_string(max));
+        if (!n && g.low != g.high + 1) problem(g.name + " is empty but low != high + 1");
+        return true;
+    });
+    MDB_stat st{};
+    mdb_stat(txn.handle(), dbi.group_index, &st);
+    if (st.ms_entries != index_total)
+        problem("group index has " + std::to_string(st.ms_entries) + " entries, groups account for " +
+                std::to_string(index_total));
+    mdb_stat(txn.handle(), dbi.overview, &st);
+    if (st.ms_entries != index_total)
+        problem("overview has " + std::to_string(st.ms_entries) + " entries, index has " +
+                std::to_string(index_total));
+
+    // Articles against history, placements and expiry.
+    std::size_t articles = 0;
+    {
+        mdb::Cursor c(txn, dbi.articles);
+        for (bool at = c.first(); at; at = c.next()) {
+            ++articles;
+            std::string id(c.key());
+            auto h = history(id);
+            if (!h || h->status != HistoryStatus::stored) problem(id + " stored without a stored history entry");
+            auto meta = codec::decode_article_meta(c.value());
+            if (!meta) {
+                problem(id + " has an undecodable record");
+                continue;
+            }
+            for (const auto& [g, n] : meta->placements) {
+                if (!groups.count(g)) continue;  // group removed since
+                auto v = txn.get(dbi.group_index, codec::number_key(g, n));
+                if (!v || *v != id) problem(id + " lists " + g + ":" + std::to_string(n) + " not in the index");
+            }
+            if (meta->expires && !txn.get(dbi.expiry, codec::time_key(meta->expires, id)))
+                problem(id + " has no expiry entry");
+        }
+    }
+    std::size_t stored_history = 0;
+    {
+        mdb::Cursor c(txn, dbi.history);
+        for (bool at = c.first(); at; at = c.next()) {
+            auto h = codec::decode_history(c.value());
+            if (!h) problem(std::string(c.key()) + " has an undecodable history entry");
+            else if (h->status == HistoryStatus::stored) ++stored_history;
+        }
+    }
+    if (stored_history != articles)
+        problem("history lists " + std::to_string(stored_history) + " stored ids for " +
+                std::to_string(articles) + " articles");
+
+    // Queues: every entry names an id the store has seen; counters match.
+    std::map<std::string, std::uint64_t> per_peer;
+    {
+        mdb::Cursor c(txn, dbi.queues);
+        for (bool at = c.first(); at; at = c.next()) {
+            auto split = codec::split_number_key(c.key());
+            if (!split) {
+                problem("malformed queue key");
+                continue;
+            }
+            ++per_peer[std::string(split->first)];
+            auto e = codec::decode_queue(split->second, c.value());
+            if (!history(e.message_id)) problem("queue entry for unknown " + e.message_id);
+        }
+    }
+    for (const auto& [peer, n] : per_peer)
+        if (queue_depth(peer).entries != n)
+            problem("queue " + peer + " counter " + std::to_string(queue_depth(peer).entries) +
+                    " but " + std::to_string(n) + " entries");
+    return problems;
+}
+
+}  // namespace tidings::storage

@@ -1,0 +1,112 @@
+// Snapshot: read-only views into the store through one LMDB read transaction.
+#include "storage/snapshot.h"
+
+#include "storage/codec.h"
+#include "storage/snapshot_state.h"
+#include "storage/store.h"
+
+#include <stdexcept>
+
+namespace tidings::storage {
+
+Snapshot::Snapshot(const Store& store) : state_(nullptr) {
+    const detail::Core* core = store.core_.get();
+    core->gate.enter();
+    auto st = std::make_unique<State>(State{core, {}});
+    int rc = core->env ? mdb::Txn::begin(core->env, MDB_RDONLY, st->txn) : EINVAL;
+    if (rc) {
+        core->gate.leave();
+        throw std::runtime_error(std::string("storage: cannot open a snapshot: ") + mdb_strerror(rc));
+    }
+    state_ = st.release();
+}
+
+Snapshot::~Snapshot() {
+    if (!state_) return;
+    state_->txn.abort();
+    state_->core->gate.leave();
+    delete state_;
+}
+
+Snapshot::Snapshot(Snapshot&& other) noexcept : state_(std::exchange(other.state_, nullptr)) {}
+
+std::optional<HistoryEntry> Snapshot::history(std::string_view message_id) const {
+    if (message_id.empty() || message_id.size() > 511) return std::nullopt;
+    auto v = state_->txn.get(state_->core->dbi.history, message_id);
+    return v ? codec::decode_history(*v) : std::nullopt;
+}
+
+std::optional<std::string_view> Snapshot::article(std::string_view message_id) const {
+    if (message_id.empty() || message_id.size() > 511) return std::nullopt;
+    auto v = state_->txn.get(state_->core->dbi.articles, message_id);
+    return v ? codec::article_bytes(*v) : std::nullopt;
+}
+
+std::optional<ArticleRef> Snapshot::by_number(std::string_view group, std::uint64_t number) const {
+    if (group.empty() || group.size() > 255) return std::nullopt;
+    auto id = state_->txn.get(state_->core->dbi.group_index, codec::number_key(group, number));
+    if (!id) return std::nullopt;
+    auto bytes = article(*id);
+    if (!bytes) return std::nullopt;
+    return ArticleRef{*id, *bytes};
+}
+
+std::optional<GroupInfo> Snapshot::group(std::string_view name) const {
+    if (name.empty() || name.size() > 511) return std::nullopt;
+    auto v = state_->txn.get(state_->core->dbi.groups, name);
+    return v ? codec::decode_group(name, *v) : std::nullopt;
+}
+
+void Snapshot::for_each_group(const std::function<bool(const GroupInfo&)>& fn) const {
+    mdb::Cursor c(state_->txn, state_->core->dbi.groups);
+    for (bool at = c.first(); at; at = c.next()) {
+        auto g = codec::decode_group(c.key(), c.value());
+        if (g && !fn(*g)) return;
+    }
+}
+
+bool Snapshot::overview(std::string_view group, std::uint64_t lo, std::uint64_t hi,
+                        const std::function<bool(const OverviewItem&)>& fn) const {
+    if (!this->group(group)) return false;
+    if (lo > hi) return true;
+    mdb::Cursor c(state_->txn, state_->core->dbi.overview);
+    auto prefix = codec::group_prefix(group);
+    for (bool at = c.seek(codec::number_key(group, lo)); at; at = c.next()) {
+        if (!c.key().starts_with(prefix) || c.key().size() != prefix.size() + 8) break;
+        auto number = codec::get_u64(c.key(), prefix.size());
+        if (number > hi) break;
+        if (!fn(OverviewItem{number, c.value()})) break;
+    }
+    return true;
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> Snapshot::placements(std::string_view message_id) const {
+    if (message_id.empty() || message_id.size() > 511) return {};
+    auto v = state_->txn.get(state_->core->dbi.articles, message_id);
+    auto meta = v ? codec::decode_article_meta(*v) : std::nullopt;
+    return meta ? std::move(meta->placements) : std::vector<std::pair<std::string, std::uint64_t>>{};
+}
+
+std::vector<QueueEntry> Snapshot::queue_peek(std::string_view peer, std::size_t max) const {
+    std::vector<QueueEntry> out;
+    if (peer.empty() || peer.size() > 255) return out;
+    mdb::Cursor c(state_->txn, state_->core->dbi.queues);
+    auto prefix = codec::group_prefix(peer);
+    for (bool at = c.seek(prefix); at && out.size() < max; at = c.next()) {
+        if (!c.key().starts_with(prefix) || c.key().size() != prefix.size() + 8) break;
+        out.push_back(codec::decode_queue(codec::get_u64(c.key(), prefix.size()), c.value()));
+    }
+    return out;
+}
+
+QueueDepth Snapshot::queue_depth(std::string_view peer) const {
+    QueueDepth d;
+    if (peer.empty() || peer.size() > 255) return d;
+    if (auto v = state_->txn.get(state_->core->dbi.meta, codec::queue_count_key(peer)); v && v->size() == 8)
+        d.entries = codec::get_u64(*v, 0);
+    auto head = queue_peek(peer, 1);
+    if (!head.empty()) d.oldest = head.front().enqueued;
+    return d;
+}
+
+}  // namespace tidings::storage

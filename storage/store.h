@@ -1,0 +1,88 @@
+// The news store: one LMDB environment under the node's data dir, one writer thread doing group
+// commit, and read-only Snapshots usable from any thread. See storage/README.md for the design.
+#pragma once
+
+#include "storage/types.h"
+#include "storage/unique_function.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace tidings::storage {
+
+class Snapshot;
+namespace detail { struct Core; }
+
+// Thread rules:
+//  * Every member function is thread-safe.
+//  * Completions (`done`) run on the writer thread, after the batch's mdb_txn_commit returned
+//    (successfully: the data is on disk in durable mode) or with a failure status. Each runs
+//    exactly once — also on shutdown (`shutting_down`) — and must not block: post the result to
+//    your own executor. A completion may take a Snapshot; it must not wait for another request.
+//  * Never wait for a completion while holding a Snapshot on the same thread: growing the map
+//    waits for every Snapshot to close.
+//  * Requests are not bounded here: callers keep their own window (feeders do).
+class Store {
+public:
+    // Opens (creating if needed) the environment under opts.dir and starts the writer.
+    // Throws std::runtime_error with a message naming the directory and the cause when the
+    // directory cannot be created, LMDB refuses it, or the schema version is unknown.
+    static std::unique_ptr<Store> open(const Options& opts);
+    ~Store();  // shutdown() if not done yet
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    // Queues an article. done(result) as described above. Two requests for one message-id in one
+    // batch: the first wins, the second gets `duplicate`.
+    void submit(StoreRequest req, unique_function<void(StoreResult)> done);
+
+    // Records a refused id (status rejected or whatever `why` says) for the remember window, so
+    // re-offers are refused cheaply. done(true) when recorded, false when already in history.
+    void remember(std::string message_id, HistoryStatus why, unique_function<void(bool)> done);
+
+    // Marks the article cancelled in history, deletes its bytes, removes it from every group
+    // index and overview, and from outgoing queues. done(false) when the id is not stored.
+    void cancel(std::string message_id, unique_function<void(bool)> done);
+
+    // Creates a group (flag 'y', 'n' or 'm'). done(false) when it exists already or the name or
+    // flag is invalid. Numbers of a re-created group continue after the old high-water mark.
+    void create_group(std::string name, char flag, std::string creator, std::int64_t created,
+                      unique_function<void(bool)> done);
+    // Changes a group's flag. done(false) when the group does not exist.
+    void set_group_flag(std::string name, char flag, unique_function<void(bool)> done);
+    // Removes a group and its index and overview entries (articles stay while other groups or
+    // queues hold them; they expire normally). done(false) when the group does not exist.
+    void remove_group(std::string name, unique_function<void(bool)> done);
+
+    // Outgoing queues: entries are read with Snapshot::queue_peek; then either acknowledged
+    // (removed: sent, or refused by the peer) or deferred (moved to the tail, attempts + 1, for a
+    // later retry). done(n) gets how many of the seqs were found.
+    void queue_ack(std::string peer, std::vector<std::uint64_t> seqs,
+                   unique_function<void(std::size_t)> done);
+    void queue_defer(std::string peer, std::vector<std::uint64_t> seqs,
+                     unique_function<void(std::size_t)> done);
+
+    // Runs one complete expiry pass now (in small write batches interleaved with other requests)
+    // and reports what it removed. The writer also runs passes every Options::expiry_interval.
+    void run_expiry(unique_function<void(ExpiryStats)> done);
+
+    // Drains: answers everything queued (pending requests are still written), stops the writer,
+    // closes the environment. Later submissions get `shutting_down`. Idempotent. Do not call it
+    // from a completion, and close every Snapshot first.
+    void shutdown();
+
+    // Changes Options::free_space_floor_bytes at run time (an admin knob; tests use it to
+    // simulate a full disk). Takes effect from the next batch.
+    void set_free_space_floor(std::uint64_t bytes) noexcept;
+
+    StoreStats stats() const;  // any thread; opens a short read transaction
+    const Options& options() const noexcept;
+
+private:
+    friend class Snapshot;
+    explicit Store(std::unique_ptr<detail::Core> core);
+    std::unique_ptr<detail::Core> core_;
+};
+
+}  // namespace tidings::storage

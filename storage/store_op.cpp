@@ -1,0 +1,126 @@
+// The store request: history check, article numbers, Xref, article, index, overview and peer
+// queues — all in the batch's one transaction.
+#include "storage/codec.h"
+#include "storage/write_ops.h"
+#include "storage/xref.h"
+
+#include <algorithm>
+
+namespace tidings::storage::detail {
+
+namespace {
+
+constexpr std::size_t max_message_id = 250;  // RFC 3977 §3.6
+
+class StoreOp final : public Op {
+public:
+    StoreOp(StoreRequest req, unique_function<void(StoreResult)> done)
+        : req_(std::move(req)), done_(std::move(done)) {}
+
+    bool is_article() const override { return true; }
+    std::size_t bytes() const override { return req_.article.size(); }
+    void reset() override { result_ = {}; }
+
+    void apply(WriteCtx& ctx) override {
+        result_ = {};
+        const auto& id = req_.message_id;
+        if (id.empty() || id.size() > max_message_id || req_.article.empty()) {
+            result_.status = StoreStatus::rejected;
+            return;
+        }
+        if (ctx.txn.get(ctx.dbi.history, id)) {
+            result_.status = StoreStatus::duplicate;
+            return;
+        }
+        const std::int64_t arrival = req_.arrival ? req_.arrival : ctx.now;
+        codec::ArticleMeta meta;
+        meta.arrival = arrival;
+        std::chrono::seconds keep{0};
+        bool forever = false;
+        std::string xref;
+        for (const auto& name : req_.groups) {
+            if (std::any_of(meta.placements.begin(), meta.placements.end(),
+                            [&](const auto& p) { return p.first == name; }))
+                continue;
+            auto rec = ctx.txn.get(ctx.dbi.groups, name);
+            auto group = rec ? codec::decode_group(name, *rec) : std::nullopt;
+            if (!group) continue;  // not carried here (the caller filters; be safe)
+            std::uint64_t number = ++group->high;
+            if (group->count++ == 0) group->low = number;
+            ctx.txn.put(ctx.dbi.groups, name, codec::group_value(*group));
+            meta.placements.emplace_back(name, number);
+            if (!xref.empty()) xref.push_back(' ');
+            xref.append(name).append(":").append(std::to_string(number));
+            auto k = ctx.core.retention_for(name);
+            if (k.count() == 0) forever = true;
+            keep = std::max(keep, k);
+        }
+        if (meta.placements.empty()) {
+            keep = ctx.core.opts.default_retention;
+            forever = keep.count() == 0;
+        }
+        // An article is kept as long as its longest-lived group keeps it.
+        meta.expires = forever ? 0 : arrival + keep.count();
+
+        std::string xref_line;
+        if (!xref.empty()) xref_line = "Xref: " + ctx.core.opts.pathhost + " " + xref + "\r\n";
+        std::string article = with_xref(req_.article, xref_line);
+
+        ctx.txn.put(ctx.dbi.articles, id, codec::article_value(meta, article));
+        ctx.txn.put(ctx.dbi.history, id, codec::history_value({arrival, HistoryStatus::stored}));
+        if (meta.expires) ctx.txn.put(ctx.dbi.expiry, codec::time_key(meta.expires, id), {});
+
+        if (!meta.placements.empty()) {
+            const auto& o = req_.overview;
+            std::string record;
+            record.reserve(article.size() / 4);
+            record.append(o.subject).push_back('\t');
+            record.append(o.from).push_back('\t');
+            record.append(o.date).push_back('\t');
+            record.append(o.message_id.empty() ? id : o.message_id).push_back('\t');
+            record.append(o.references).push_back('\t');
+            record.append(std::to_string(article.size())).push_back('\t');
+            record.append(std::to_string(o.lines)).push_back('\t');
+            record.append(std::string_view(xref_line).substr(0, xref_line.size() - 2));
+            for (const auto& [name, number] : meta.placements) {
+                auto key = codec::number_key(name, number);
+                ctx.txn.put(ctx.dbi.group_index, key, id);
+                ctx.txn.put(ctx.dbi.overview, key, record);
+            }
+        }
+
+        std::vector<std::string_view> fed;
+        for (const auto& peer : req_.feeds) {
+            if (peer.empty() || std::find(fed.begin(), fed.end(), peer) != fed.end()) continue;
+            fed.push_back(peer);
+            std::uint64_t seq = ctx.take_seq();
+            ctx.txn.put(ctx.dbi.queues, codec::queue_key(peer, seq), codec::queue_value(ctx.now, 0, id));
+            ++ctx.queue_delta[peer];
+        }
+        result_.status = StoreStatus::stored;
+        result_.xref = std::move(xref);
+    }
+
+    bool complete() override {
+        auto done = std::move(done_);
+        if (done) done(std::move(result_));
+        return true;
+    }
+    void fail(StoreStatus why) override {
+        auto done = std::move(done_);
+        if (done) done(StoreResult{why, {}});
+    }
+
+private:
+    StoreRequest req_;
+    unique_function<void(StoreResult)> done_;
+    StoreResult result_;
+};
+
+}  // namespace
+
+std::unique_ptr<Op> make_store_op(StoreRequest req, unique_function<void(StoreResult)> done) {
+    return std::make_unique<StoreOp>(std::move(req), std::move(done));
+}
+
+}  // namespace tidings::storage::detail

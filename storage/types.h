@@ -1,0 +1,132 @@
+// Value types shared by the storage/ interface: options, requests, results and read records.
+// No LMDB type appears here (STYLE §6): the server sees only these plain structs.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tidings::storage {
+
+// One retention rule: groups matching `wildmat` (RFC 3977 §4 syntax, '!' negates) keep articles
+// for `keep`; keep == 0 means "never expire". The last matching rule wins, as in INN's
+// expire.ctl; a group no rule matches gets Options::default_retention.
+struct RetentionRule {
+    std::string wildmat;
+    std::chrono::seconds keep{0};
+};
+
+struct Options {
+    std::string dir;       // data directory; created if missing. The store lives in dir/ (data.mdb).
+    std::string pathhost;  // goes in the Xref header: "Xref: <pathhost> g:n ..."
+    // Durable (default): a completion runs only after the commit reached the disk (fdatasync).
+    // Relaxed (MDB_NOSYNC): a crash may lose the last seconds of acknowledged writes but never
+    // corrupts the store. For benchmarks; open() logs a warning.
+    bool durable = true;
+    std::size_t initial_map_bytes = std::size_t{64} << 20;     // the map grows on demand
+    std::uint64_t free_space_floor_bytes = std::uint64_t{100} << 20;  // below it: `deferred`
+    std::size_t batch_max_articles = 256;      // a batch closes at this many requests,
+    std::size_t batch_max_bytes = std::size_t{8} << 20;  // or this many article bytes,
+    std::chrono::microseconds batch_deadline{500};        // or this long after its first request.
+    std::chrono::seconds remember{std::chrono::hours{24 * 11}};  // refused/expired ids stay refused
+    std::chrono::seconds default_retention{std::chrono::hours{24 * 30}};  // 0 = never expire
+    std::vector<RetentionRule> retention_rules;
+    // How often the writer starts a background expiry pass (in small write batches, between
+    // ingest batches); 0 disables the automatic pass (Store::run_expiry still works).
+    std::chrono::seconds expiry_interval{std::chrono::minutes{10}};
+    std::size_t expiry_batch = 256;  // deletions per expiry write transaction
+    // Test hook (fault injection, STYLE §11): called before each write commit with the commit's
+    // ordinal; a non-zero return is treated as that errno/LMDB error from mdb_txn_commit.
+    int (*commit_fault)(std::uint64_t commit_ordinal) = nullptr;
+};
+
+// Fields of the overview record the caller supplies (RFC 3977 §8.3). The caller sanitizes them:
+// no TAB, CR or LF. The store adds :bytes, :lines and the Xref it generated.
+struct OverviewFields {
+    std::string subject, from, date, message_id, references;
+    std::uint64_t lines = 0;
+};
+
+struct StoreRequest {
+    std::string message_id;  // with the angle brackets, at most 250 octets (RFC 3977 §3.6)
+    // Wire form: CRLF lines, dot-stuffed, WITHOUT the final ".\r\n"; Path already prepended.
+    // The writer removes any Xref header and inserts "Xref: <pathhost> g:n ...\r\n" as the last
+    // header line when the article is filed in at least one group.
+    std::string article;
+    std::vector<std::string> groups;  // groups to file in (existing ones), Newsgroups order
+    OverviewFields overview;
+    std::vector<std::string> feeds;   // peers whose outgoing queues get the article, same txn
+    std::int64_t arrival = 0;         // unix seconds; 0 = now
+};
+
+enum class StoreStatus : std::uint8_t {
+    stored,         // committed (durably unless Options::durable is false)
+    duplicate,      // the id is in history (stored, rejected, cancelled or expired), or an
+                    // earlier request of the same batch carried it
+    rejected,       // malformed request (empty or over-long message-id, empty article)
+    deferred,       // temporary: disk below the free-space floor or full; NNTP 436/431
+    failed,         // the commit failed for another reason; the article is not stored
+    shutting_down,  // submitted after or during shutdown; nothing written
+};
+std::string_view to_string(StoreStatus) noexcept;
+
+struct StoreResult {
+    StoreStatus status = StoreStatus::failed;
+    std::string xref;  // "g:n g:n" when stored in groups (without pathhost), else empty
+};
+
+enum class HistoryStatus : std::uint8_t { stored = 1, rejected = 2, cancelled = 3, expired = 4 };
+std::string_view to_string(HistoryStatus) noexcept;
+
+struct HistoryEntry {
+    std::int64_t when = 0;  // arrival (stored) or the time of the refusal/cancel/expiry
+    HistoryStatus status = HistoryStatus::stored;
+};
+
+struct GroupInfo {
+    std::string name;
+    std::uint64_t low = 1;    // lowest present number; high + 1 when the group is empty
+    std::uint64_t high = 0;   // highest number ever assigned (never decreases)
+    std::uint64_t count = 0;  // exact number of articles present
+    char flag = 'y';          // 'y' posting ok, 'n' no local posting, 'm' moderated
+    std::int64_t created = 0;
+    std::string creator;
+};
+
+// One outgoing-queue entry for a peer.
+struct QueueEntry {
+    std::uint64_t seq = 0;    // identifies the entry for ack/defer; unique for the store's life
+    std::string message_id;
+    std::int64_t enqueued = 0;   // unix seconds when queued (or re-queued by defer)
+    std::uint32_t attempts = 0;  // how many times it was deferred
+};
+
+struct QueueDepth {
+    std::uint64_t entries = 0;
+    std::int64_t oldest = 0;  // enqueued time of the head entry; 0 when empty
+};
+
+struct ExpiryStats {
+    std::uint64_t articles_expired = 0;
+    std::uint64_t history_pruned = 0;
+};
+
+struct StoreStats {
+    std::uint64_t articles = 0;      // articles present
+    std::uint64_t history = 0;       // history entries
+    std::uint64_t map_bytes = 0;     // current map size
+    std::uint64_t used_bytes = 0;    // pages in use × page size
+    std::uint64_t map_grows = 0;
+    std::uint64_t commits = 0;
+    std::uint64_t commit_failures = 0;
+    std::uint64_t deferred_low_space = 0;  // requests answered `deferred`
+    std::uint64_t last_batch_size = 0;
+    // Over the last (up to) 4096 commits:
+    std::uint64_t commit_p50_us = 0, commit_p99_us = 0, commit_max_us = 0;
+    double mean_batch_size = 0;
+};
+
+}  // namespace tidings::storage

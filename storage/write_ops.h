@@ -1,0 +1,22 @@
+// Private to storage/: constructors of the writer's requests (one Op per public verb).
+#pragma once
+
+#include "storage/core.h"
+
+namespace tidings::storage::detail {
+
+std::unique_ptr<Op> make_store_op(StoreRequest req, unique_function<void(StoreResult)> done);
+std::unique_ptr<Op> make_remember_op(std::string id, HistoryStatus why, unique_function<void(bool)> done);
+std::unique_ptr<Op> make_cancel_op(std::string id, unique_function<void(bool)> done);
+std::unique_ptr<Op> make_create_group_op(std::string name, char flag, std::string creator,
+                                         std::int64_t created, unique_function<void(bool)> done);
+std::unique_ptr<Op> make_set_flag_op(std::string name, char flag, unique_function<void(bool)> done);
+std::unique_ptr<Op> make_remove_group_op(std::string name, unique_function<void(bool)> done);
+std::unique_ptr<Op> make_queue_op(std::string peer, std::vector<std::uint64_t> seqs, bool defer,
+                                  unique_function<void(std::size_t)> done);
+
+// Forgets an article: its bytes, placements and expiry entry; history becomes `why` (cancelled or
+// expired) with a prune entry after the remember window. False when the article is not stored.
+bool drop_article(WriteCtx& ctx, std::string_view message_id, HistoryStatus why);
+
+}  // namespace tidings::storage::detail

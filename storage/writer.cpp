@@ -1,0 +1,278 @@
+// The writer thread: gathers requests into batches, runs each batch in one write transaction,
+// commits, and only then answers every request of the batch (STYLE §6, group commit).
+#include "storage/codec.h"
+#include "storage/core.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cerrno>
+
+namespace tidings::storage::detail {
+
+using clock = std::chrono::steady_clock;
+
+std::uint64_t WriteCtx::take_seq() {
+    if (!next_seq) {
+        auto v = txn.get(dbi.meta, "queue_seq");
+        next_seq = v && v->size() == 8 ? codec::get_u64(*v, 0) : 1;
+    }
+    return (*next_seq)++;
+}
+
+void WriteCtx::finish() {
+    if (next_seq) {
+        std::string v;
+        codec::put_u64(v, *next_seq);
+        txn.put(dbi.meta, "queue_seq", v);
+    }
+    for (const auto& [peer, delta] : queue_delta) {
+        if (delta == 0) continue;
+        auto key = codec::queue_count_key(peer);
+        auto v = txn.get(dbi.meta, key);
+        std::int64_t n = v && v->size() == 8 ? static_cast<std::int64_t>(codec::get_u64(*v, 0)) : 0;
+        n = std::max<std::int64_t>(0, n + delta);
+        if (n == 0) {
+            txn.del(dbi.meta, key);
+        } else {
+            std::string s;
+            codec::put_u64(s, static_cast<std::uint64_t>(n));
+            txn.put(dbi.meta, key, s);
+        }
+    }
+}
+
+void Core::start() {
+    next_expiry = opts.expiry_interval.count() > 0 ? clock::now() + std::chrono::seconds(5)
+                                                   : clock::time_point::max();
+    writer = std::thread([this] { run(); });
+}
+
+void Core::post(std::unique_ptr<Op> op) {
+    {
+        std::lock_guard lk(inbox_m);
+        if (!stopping) {
+            op->enqueued = clock::now();
+            inbox.push_back(std::move(op));
+            inbox_cv.notify_one();
+            return;
+        }
+    }
+    op->fail(StoreStatus::shutting_down);
+}
+
+void Core::stop() {
+    {
+        std::lock_guard lk(inbox_m);
+        if (stopping && stopped) return;
+        stopping = true;
+        inbox_cv.notify_one();
+    }
+    if (writer.joinable()) writer.join();
+    std::lock_guard lk(inbox_m);
+    stopped = true;
+}
+
+// A batch closes at batch_max_articles requests, batch_max_bytes article bytes, or
+// batch_deadline after its first request was submitted — or earlier, when no request arrived for
+// an eighth of the deadline: with a small window in flight everything that will come is already
+// here, and waiting out the deadline would only add latency. Under load the first request has
+// waited through the previous commit, so the batch closes at once with all that is queued.
+std::vector<std::unique_ptr<Op>> Core::take_batch() {
+    std::vector<std::unique_ptr<Op>> batch;
+    std::unique_lock lk(inbox_m);
+    inbox_cv.wait_until(lk, next_expiry, [&] { return stopping || !inbox.empty(); });
+    if (inbox.empty()) {
+        if (!stopping && clock::now() >= next_expiry) {
+            next_expiry = clock::now() + opts.expiry_interval;
+            batch.push_back(make_expiry_op(nullptr));
+        }
+        return batch;
+    }
+    const auto deadline = inbox.front()->enqueued + opts.batch_deadline;
+    const auto gap = opts.batch_deadline / 8;
+    std::size_t bytes = 0;
+    for (;;) {
+        while (!inbox.empty() && batch.size() < opts.batch_max_articles &&
+               (batch.empty() || bytes + inbox.front()->bytes() <= opts.batch_max_bytes)) {
+            bytes += inbox.front()->bytes();
+            batch.push_back(std::move(inbox.front()));
+            inbox.pop_front();
+        }
+        if (stopping || batch.size() >= opts.batch_max_articles || !inbox.empty()) break;
+        auto now = clock::now();
+        if (now >= deadline) break;
+        auto until = std::min(deadline, now + gap);
+        if (!inbox_cv.wait_until(lk, until, [&] { return stopping || !inbox.empty(); })) break;
+    }
+    return batch;
+}
+
+void Core::run() {
+    for (;;) {
+        auto batch = take_batch();
+        if (batch.empty()) {
+            std::lock_guard lk(inbox_m);
+            if (stopping && inbox.empty()) break;
+            continue;
+        }
+        execute(batch);
+    }
+}
+
+namespace {
+
+bool is_space_error(int rc) { return rc == ENOSPC || rc == EDQUOT; }
+
+void fail_all(std::vector<std::unique_ptr<Op>>& ops, int rc) {
+    for (auto& op : ops) {
+        if (!op) continue;
+        op->fail(is_space_error(rc) && op->is_article() ? StoreStatus::deferred : StoreStatus::failed);
+        op.reset();
+    }
+}
+
+std::int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
+void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
+    // Disk below the floor: refuse new articles (temporary failure) but let cancels, expiry and
+    // queue acks through — they are what frees space.
+    if (low_on_space()) {
+        std::size_t n = 0;
+        for (auto& op : batch) {
+            if (op->is_article()) {
+                op->fail(StoreStatus::deferred);
+                op.reset();
+                ++n;
+            }
+        }
+        if (n) {
+            std::lock_guard lk(stats_m);
+            stats.deferred_low_space += n;
+        }
+        std::erase(batch, nullptr);
+    }
+    for (int attempt = 0; !batch.empty(); ++attempt) {
+        if (attempt > 64) {  // a logic error keeps poisoning the batch: give up on it
+            spdlog::error("storage event=batch_abandoned size={}", batch.size());
+            fail_all(batch, EIO);
+            return;
+        }
+        auto t0 = clock::now();
+        mdb::Txn txn;
+        int rc = mdb::Txn::begin(env, 0, txn);
+        if (rc) {
+            spdlog::error("storage event=txn_begin_failed error=\"{}\"", mdb_strerror(rc));
+            fail_all(batch, rc);
+            return;
+        }
+        WriteCtx ctx{*this, txn, dbi, unix_now(), std::nullopt, {}};
+        bool redo = false, full = false;
+        for (auto& op : batch) {
+            try {
+                op->apply(ctx);
+            } catch (const mdb::Error& e) {
+                redo = true;
+                full = e.code == MDB_MAP_FULL;
+                if (full) break;
+                spdlog::error("storage event=request_failed error=\"{}\"", e.what());
+                op->fail(is_space_error(e.code) && op->is_article() ? StoreStatus::deferred
+                                                                    : StoreStatus::failed);
+                op.reset();
+                break;
+            } catch (const std::exception& e) {
+                spdlog::error("storage event=request_failed error=\"{}\"", e.what());
+                op->fail(StoreStatus::failed);
+                op.reset();
+                redo = true;
+                break;
+            }
+        }
+        if (!redo) {
+            try {
+                ctx.finish();
+            } catch (const mdb::Error& e) {
+                if (e.code != MDB_MAP_FULL) {
+                    spdlog::error("storage event=batch_failed error=\"{}\"", e.what());
+                    fail_all(batch, e.code);
+                    return;
+                }
+                redo = full = true;
+            }
+        }
+        if (redo) {
+            // The transaction is poisoned (LMDB marks it failed) or full: drop it, grow if full,
+            // and run the batch again without the request that failed.
+            txn.abort();
+            std::erase(batch, nullptr);
+            for (auto& op : batch) op->reset();
+            if (full && !grow_map()) {
+                fail_all(batch, MDB_MAP_FULL);
+                return;
+            }
+            continue;
+        }
+        ++commit_ordinal;
+        rc = opts.commit_fault ? opts.commit_fault(commit_ordinal) : 0;
+        if (rc) {
+            txn.abort();
+        } else {
+            rc = txn.commit();
+        }
+        if (rc == MDB_MAP_FULL) {
+            for (auto& op : batch) op->reset();
+            if (!grow_map()) {
+                fail_all(batch, MDB_MAP_FULL);
+                return;
+            }
+            continue;
+        }
+        if (rc) {
+            spdlog::error("storage event=commit_failed size={} error=\"{}\"", batch.size(),
+                          mdb_strerror(rc));
+            {
+                std::lock_guard lk(stats_m);
+                ++stats.commit_failures;
+            }
+            fail_all(batch, rc);
+            return;
+        }
+        record_commit(std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - t0),
+                      batch.size());
+        std::vector<std::unique_ptr<Op>> again;
+        for (auto& op : batch) {
+            try {
+                if (!op->complete()) again.push_back(std::move(op));
+            } catch (const std::exception& e) {
+                spdlog::error("storage event=completion_threw error=\"{}\"", e.what());
+            }
+        }
+        if (!again.empty()) {
+            std::lock_guard lk(inbox_m);
+            for (auto& op : again) inbox.push_back(std::move(op));  // behind what is waiting
+        }
+        return;
+    }
+}
+
+void Core::record_commit(std::chrono::microseconds took, std::size_t batch_size) {
+    std::lock_guard lk(stats_m);
+    auto us = static_cast<std::uint32_t>(std::min<std::int64_t>(took.count(), UINT32_MAX));
+    if (commit_us.size() < 4096) {
+        commit_us.push_back(us);
+    } else {
+        commit_us[commit_pos] = us;
+        commit_pos = (commit_pos + 1) % 4096;
+    }
+    ++stats.commits;
+    batch_total += batch_size;
+    stats.last_batch_size = batch_size;
+}
+
+}  // namespace tidings::storage::detail

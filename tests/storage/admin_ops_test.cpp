@@ -1,0 +1,148 @@
+#include "storage/write_ops.h"
+
+#include "test_util.h"
+
+#include <gtest/gtest.h>
+
+using namespace tidings::storage;
+using namespace tidings::storage::test;
+
+namespace {
+bool cancel(Store& s, const std::string& id) {
+    return wait_for<bool>([&](auto d) { s.cancel(id, std::move(d)); });
+}
+std::size_t ack(Store& s, const std::string& peer, std::vector<std::uint64_t> seqs, bool defer = false) {
+    return wait_for<std::size_t>([&](auto d) {
+        if (defer) s.queue_defer(peer, seqs, std::move(d));
+        else s.queue_ack(peer, seqs, std::move(d));
+    });
+}
+}  // namespace
+
+TEST(Cancel, RemovesFromGroupsAndOverviewKeepsHistory) {
+    TempDir dir;
+    auto store = Store::open(small_options(dir.path()));
+    ASSERT_TRUE(create_group(*store, "a"));
+    ASSERT_TRUE(create_group(*store, "b"));
+    store_sync(*store, make_request("<1@x>", {"a"}));
+    store_sync(*store, make_request("<2@x>", {"a", "b"}));
+    store_sync(*store, make_request("<3@x>", {"a"}));
+    EXPECT_TRUE(cancel(*store, "<2@x>"));
+    EXPECT_FALSE(cancel(*store, "<2@x>"));
+    EXPECT_FALSE(cancel(*store, "<never@x>"));
+    Snapshot snap(*store);
+    EXPECT_FALSE(snap.article("<2@x>"));
+    EXPECT_EQ(snap.history("<2@x>")->status, HistoryStatus::cancelled);
+    EXPECT_FALSE(snap.by_number("a", 2));
+    auto a = snap.group("a");
+    EXPECT_EQ(a->count, 2u);
+    EXPECT_EQ(a->low, 1u);
+    EXPECT_EQ(a->high, 3u);
+    auto b = snap.group("b");
+    EXPECT_EQ(b->count, 0u);
+    EXPECT_EQ(b->low, 2u);  // empty: low = high + 1
+    EXPECT_EQ(b->high, 1u);
+    EXPECT_TRUE(snap.check_integrity().empty());
+    EXPECT_EQ(store_sync(*store, make_request("<2@x>", {"a"})).status, StoreStatus::duplicate);
+}
+
+TEST(Cancel, LowWaterMarkAdvancesAndNumbersAreNeverReused) {
+    TempDir dir;
+    auto store = Store::open(small_options(dir.path()));
+    ASSERT_TRUE(create_group(*store, "g"));
+    for (int i = 1; i <= 5; ++i) store_sync(*store, make_request("<" + std::to_string(i) + "@x>", {"g"}));
+    EXPECT_TRUE(cancel(*store, "<1@x>"));
+    EXPECT_TRUE(cancel(*store, "<2@x>"));
+    EXPECT_TRUE(cancel(*store, "<5@x>"));
+    {
+        Snapshot snap(*store);
+        auto g = snap.group("g");
+        EXPECT_EQ(g->low, 3u);
+        EXPECT_EQ(g->high, 5u);
+        EXPECT_EQ(g->count, 2u);
+    }
+    EXPECT_EQ(store_sync(*store, make_request("<6@x>", {"g"})).xref, "g:6");
+}
+
+TEST(Groups, RemoveAndRecreateContinuesNumbering) {
+    TempDir dir;
+    auto store = Store::open(small_options(dir.path()));
+    ASSERT_TRUE(create_group(*store, "g"));
+    ASSERT_TRUE(create_group(*store, "h"));
+    for (int i = 1; i <= 3; ++i) store_sync(*store, make_request("<" + std::to_string(i) + "@x>", {"g", "h"}));
+    EXPECT_TRUE(wait_for<bool>([&](auto d) { store->remove_group("g", std::move(d)); }));
+    EXPECT_FALSE(wait_for<bool>([&](auto d) { store->remove_group("g", std::move(d)); }));
+    {
+        Snapshot snap(*store);
+        EXPECT_FALSE(snap.group("g"));
+        EXPECT_FALSE(snap.by_number("g", 1));
+        EXPECT_TRUE(snap.article("<1@x>"));  // still in h
+        EXPECT_TRUE(snap.check_integrity().empty());
+    }
+    EXPECT_TRUE(cancel(*store, "<1@x>"));  // placements in the removed group are skipped
+    ASSERT_TRUE(create_group(*store, "g"));
+    EXPECT_EQ(store_sync(*store, make_request("<4@x>", {"g"})).xref, "g:4");
+    Snapshot snap(*store);
+    EXPECT_TRUE(snap.check_integrity().empty());
+}
+
+TEST(Groups, SetFlag) {
+    TempDir dir;
+    auto store = Store::open(small_options(dir.path()));
+    ASSERT_TRUE(create_group(*store, "g", 'y'));
+    EXPECT_TRUE(wait_for<bool>([&](auto d) { store->set_group_flag("g", 'm', std::move(d)); }));
+    EXPECT_FALSE(wait_for<bool>([&](auto d) { store->set_group_flag("g", 'q', std::move(d)); }));
+    EXPECT_FALSE(wait_for<bool>([&](auto d) { store->set_group_flag("nope", 'n', std::move(d)); }));
+    Snapshot snap(*store);
+    EXPECT_EQ(snap.group("g")->flag, 'm');
+}
+
+TEST(Queues, StoredArticleIsQueuedForEachFeedInOrder) {
+    TempDir dir;
+    auto store = Store::open(small_options(dir.path()));
+    for (int i = 0; i < 5; ++i)
+        store_sync(*store, make_request("<q" + std::to_string(i) + "@x>", {}, {"hub", "leaf", "hub"}));
+    store_sync(*store, make_request("<q0@x>", {}, {"hub"}));  // duplicate: not queued again
+    Snapshot snap(*store);
+    auto hub = snap.queue_peek("hub", 10);
+    ASSERT_EQ(hub.size(), 5u);
+    for (int i = 0; i < 5; ++i) EXPECT_EQ(hub[i].message_id, "<q" + std::to_string(i) + "@x>");
+    EXPECT_LT(hub[0].seq, hub[1].seq);
+    EXPECT_EQ(snap.queue_depth("hub").entries, 5u);
+    EXPECT_GT(snap.queue_depth("hub").oldest, 0);
+    EXPECT_EQ(snap.queue_peek("leaf", 2).size(), 2u);
+    EXPECT_EQ(snap.queue_depth("nobody").entries, 0u);
+}
+
+TEST(Queues, AckRemovesAndDeferMovesToTail) {
+    TempDir dir;
+    auto store = Store::open(small_options(dir.path()));
+    for (int i = 0; i < 4; ++i) store_sync(*store, make_request("<q" + std::to_string(i) + "@x>", {}, {"hub"}));
+    std::vector<QueueEntry> head;
+    {
+        Snapshot snap(*store);
+        head = snap.queue_peek("hub", 2);
+    }
+    EXPECT_EQ(ack(*store, "hub", {head[0].seq, 999999}), 1u);
+    EXPECT_EQ(ack(*store, "hub", {head[1].seq}, true), 1u);
+    Snapshot snap(*store);
+    auto q = snap.queue_peek("hub", 10);
+    ASSERT_EQ(q.size(), 3u);
+    EXPECT_EQ(q[0].message_id, "<q2@x>");
+    EXPECT_EQ(q[2].message_id, "<q1@x>");
+    EXPECT_EQ(q[2].attempts, 1u);
+    EXPECT_EQ(snap.queue_depth("hub").entries, 3u);
+    EXPECT_TRUE(snap.check_integrity().empty());
+}
+
+TEST(Queues, EntriesSurviveCancelAndFeederSeesArticleGone) {
+    TempDir dir;
+    auto store = Store::open(small_options(dir.path()));
+    store_sync(*store, make_request("<c@x>", {}, {"hub"}));
+    EXPECT_TRUE(wait_for<bool>([&](auto d) { store->cancel("<c@x>", std::move(d)); }));
+    Snapshot snap(*store);
+    auto q = snap.queue_peek("hub", 1);
+    ASSERT_EQ(q.size(), 1u);
+    EXPECT_FALSE(snap.article(q[0].message_id));  // the feeder acks it without sending
+    EXPECT_TRUE(snap.check_integrity().empty());
+}

@@ -1,0 +1,82 @@
+#include "storage/core.h"
+
+#include "test_util.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cerrno>
+
+using namespace tidings::storage;
+using namespace tidings::storage::test;
+
+TEST(Writer, MapGrowsWithoutFailingRequests) {
+    TempDir dir;
+    auto opts = small_options(dir.path());
+    opts.initial_map_bytes = 1 << 20;  // 1 MiB; we write ~12 MiB
+    auto store = Store::open(opts);
+    ASSERT_TRUE(create_group(*store, "g"));
+    std::atomic<int> stored{0};
+    std::vector<std::future<void>> fs;
+    for (int i = 0; i < 5000; ++i) {
+        auto p = std::make_shared<std::promise<void>>();
+        fs.push_back(p->get_future());
+        store->submit(make_request("<m" + std::to_string(i) + "@x>", {"g"}, {"hub"}, 2048),
+                      [&, p](StoreResult r) {
+                          if (r.status == StoreStatus::stored) ++stored;
+                          p->set_value();
+                      });
+        if (i % 100 == 0) {  // readers come and go while the map grows
+            Snapshot snap(*store);
+            (void)snap.group("g");
+        }
+    }
+    for (auto& f : fs) f.get();
+    EXPECT_EQ(stored, 5000);
+    auto st = store->stats();
+    EXPECT_GT(st.map_grows, 0u);
+    EXPECT_GT(st.map_bytes, std::uint64_t{10} << 20);
+    Snapshot snap(*store);
+    EXPECT_EQ(snap.group("g")->count, 5000u);
+    EXPECT_TRUE(snap.article("<m4999@x>"));
+    EXPECT_TRUE(snap.check_integrity().empty());
+}
+
+namespace {
+std::atomic<std::uint64_t> fail_at{0};
+int inject(std::uint64_t ordinal) { return ordinal == fail_at.load() ? EIO : 0; }
+}  // namespace
+
+TEST(Writer, FailedCommitAnswersEveryRequestOnceAndStoresNothingOfIt) {
+    TempDir dir;
+    auto opts = small_options(dir.path());
+    opts.commit_fault = inject;
+    opts.batch_deadline = std::chrono::milliseconds(100);
+    auto store = Store::open(opts);
+    ASSERT_TRUE(create_group(*store, "g"));  // commit 1
+    fail_at = 2;
+    std::vector<std::promise<StoreResult>> ps(20);
+    for (int i = 0; i < 20; ++i)
+        store->submit(make_request("<f" + std::to_string(i) + "@x>", {"g"}, {"hub"}),
+                      [&ps, i](StoreResult r) { ps[i].set_value(r); });
+    int failed = 0;
+    for (auto& p : ps) failed += p.get_future().get().status == StoreStatus::failed;
+    EXPECT_GT(failed, 0);
+    EXPECT_EQ(store->stats().commit_failures, 1u);
+    Snapshot snap(*store);
+    EXPECT_EQ(snap.group("g")->count, 20u - failed);
+    EXPECT_EQ(snap.queue_depth("hub").entries, 20u - failed);
+    EXPECT_TRUE(snap.check_integrity().empty());
+}
+
+TEST(Writer, DiskBelowFloorDefersArticlesAndRecovers) {
+    TempDir dir;
+    auto store = Store::open(small_options(dir.path()));
+    ASSERT_TRUE(create_group(*store, "g"));
+    store->set_free_space_floor(std::uint64_t{1} << 62);  // more than any disk: "almost full"
+    EXPECT_EQ(store_sync(*store, make_request("<d@x>", {"g"})).status, StoreStatus::deferred);
+    EXPECT_TRUE(wait_for<bool>([&](auto d) { store->remember("<r@x>", HistoryStatus::rejected, std::move(d)); }));
+    EXPECT_GE(store->stats().deferred_low_space, 1u);
+    store->set_free_space_floor(0);  // space came back
+    EXPECT_EQ(store_sync(*store, make_request("<d@x>", {"g"})).status, StoreStatus::stored);
+}
