@@ -1,0 +1,474 @@
+// The command table and the command-line parser.
+#include "protocol/command.h"
+
+#include "protocol/message_id.h"
+#include "protocol/status.h"
+#include "protocol/wildmat.h"
+
+namespace tidings::protocol {
+
+namespace {
+
+constexpr Needs reader = Needs::reader | Needs::auth;
+constexpr Needs transit = Needs::transit | Needs::auth;
+constexpr Needs streaming = Needs::transit | Needs::streaming | Needs::auth;
+
+// HELP order; one entry per (verb, subverb). INN's NCDISPATCH and nnrpd's CMDENT are the
+// models; unlike them, arity here counts arguments only, not the verb.
+constexpr CommandSpec commands[] = {
+    {"ARTICLE", "", Kind::article, 0, 1, reader, "[message-ID|number]"},
+    {"AUTHINFO", "USER", Kind::authinfo_user, 1, 1, Needs::continues, "username"},
+    {"AUTHINFO", "PASS", Kind::authinfo_pass, 1, 1, Needs::none, "password"},
+    {"AUTHINFO", "SASL", Kind::authinfo_sasl, 1, 2, Needs::continues,
+     "mechanism [initial-response]"},
+    {"BODY", "", Kind::body, 0, 1, reader, "[message-ID|number]"},
+    {"CAPABILITIES", "", Kind::capabilities, 0, 1, Needs::none, "[keyword]"},
+    {"CHECK", "", Kind::check, 1, 1, streaming, "message-ID"},
+    {"COMPRESS", "", Kind::compress, 1, 1, Needs::auth, "DEFLATE"},
+    {"DATE", "", Kind::date, 0, 0, reader, ""},
+    {"GROUP", "", Kind::group, 1, 1, reader, "newsgroup"},
+    {"HDR", "", Kind::hdr, 1, 2, reader, "header [range|message-ID]"},
+    {"HEAD", "", Kind::head, 0, 1, reader, "[message-ID|number]"},
+    {"HELP", "", Kind::help, 0, 0, Needs::none, ""},
+    {"IHAVE", "", Kind::ihave, 1, 1, transit | Needs::continues, "message-ID"},
+    {"LAST", "", Kind::last, 0, 0, reader, ""},
+    {"LIST", "", Kind::list, 0, 2, Needs::auth, "[keyword [wildmat|argument]]"},
+    {"LISTGROUP", "", Kind::listgroup, 0, 2, reader, "[newsgroup [range]]"},
+    {"MODE", "READER", Kind::mode_reader, 0, 0, Needs::none, ""},
+    {"MODE", "STREAM", Kind::mode_stream, 0, 0, streaming, ""},
+    {"NEWGROUPS", "", Kind::newgroups, 2, 3, reader, "[yy]yymmdd hhmmss [GMT]"},
+    {"NEWNEWS", "", Kind::newnews, 3, 4, reader, "wildmat [yy]yymmdd hhmmss [GMT]"},
+    {"NEXT", "", Kind::next, 0, 0, reader, ""},
+    {"OVER", "", Kind::over, 0, 1, reader, "[range|message-ID]"},
+    {"POST", "", Kind::post, 0, 0, reader | Needs::continues, ""},
+    {"QUIT", "", Kind::quit, 0, 0, Needs::none, ""},
+    {"STARTTLS", "", Kind::starttls, 0, 0, Needs::continues, ""},
+    {"STAT", "", Kind::stat, 0, 1, reader, "[message-ID|number]"},
+    {"TAKETHIS", "", Kind::takethis, 1, 1, streaming | Needs::block_follows, "message-ID"},
+    {"XGTITLE", "", Kind::xgtitle, 0, 1, reader, "[wildmat]"},
+    {"XHDR", "", Kind::xhdr, 1, 2, reader, "header [range|message-ID]"},
+    {"XOVER", "", Kind::xover, 0, 1, reader, "[range]"},
+    {"XPAT", "", Kind::xpat, 3, 255, reader, "header range|message-ID pattern [pattern ...]"},
+};
+
+constexpr ListSpec lists[] = {
+    {"ACTIVE", ListKind::active, ListArg::wildmat},
+    {"ACTIVE.TIMES", ListKind::active_times, ListArg::wildmat},
+    {"COUNTS", ListKind::counts, ListArg::wildmat},  // RFC 6048 §2.2
+    {"DISTRIB.PATS", ListKind::distrib_pats, ListArg::none},
+    {"DISTRIBUTIONS", ListKind::distributions, ListArg::none},  // RFC 6048 §2.3
+    {"HEADERS", ListKind::headers, ListArg::headers},
+    {"MODERATORS", ListKind::moderators, ListArg::none},        // RFC 6048 §2.4
+    {"MOTD", ListKind::motd, ListArg::none},                    // RFC 6048 §2.5
+    {"NEWSGROUPS", ListKind::newsgroups, ListArg::wildmat},
+    {"OVERVIEW.FMT", ListKind::overview_fmt, ListArg::none},
+    {"SUBSCRIPTIONS", ListKind::subscriptions, ListArg::none},  // RFC 6048 §2.6
+};
+
+constexpr char upper(char c) noexcept { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; }
+
+// `b` is upper case already (a table entry).
+constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (upper(a[i]) != b[i]) return false;
+    return true;
+}
+
+constexpr bool is_blank(char c) noexcept { return c == ' ' || c == '\t'; }
+
+std::string_view trim(std::string_view s) noexcept {
+    while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
+    while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+// Takes the next blank-separated token off the front of `rest` (already left-trimmed).
+std::string_view take_token(std::string_view& rest) noexcept {
+    std::size_t end = 0;
+    while (end < rest.size() && !is_blank(rest[end])) ++end;
+    std::string_view token = rest.substr(0, end);
+    rest.remove_prefix(end);
+    while (!rest.empty() && is_blank(rest.front())) rest.remove_prefix(1);
+    return token;
+}
+
+bool has_control(std::string_view s) noexcept {
+    for (unsigned char c : s)
+        if ((c < 0x20 && c != '\t') || c == 0x7f) return true;
+    return false;
+}
+
+// RFC 3977 §9.8: capability keywords are a letter then letters, digits, "-" or ".".
+bool is_keyword(std::string_view s) noexcept {
+    if (s.empty() || !((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z'))) return false;
+    for (char c : s)
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '.'))
+            return false;
+    return true;
+}
+
+class Parser {
+public:
+    explicit Parser(ParseResult& r) : r_(r) {}
+
+    // Records a failure. Transit commands keep INN's codes: peers count 435/438/439 as "not
+    // wanted" and move on, while a 501 makes some of them stop the feed (innd/nc.c, NCproc).
+    bool fail(std::string text) {
+        Command& c = r_.command;
+        switch (c.kind) {
+        case Kind::ihave:
+            r_.code = status::fail_ihave_refuse;
+            r_.text = "Syntax error in message-ID";
+            break;
+        case Kind::check:  // RFC 4644 §2.4: "438 <message-id>"
+            r_.code = status::fail_check_refuse;
+            r_.text = sanitize_for_echo(raw_id_, max_message_id);
+            break;
+        case Kind::takethis:  // RFC 4644 §2.5: the article follows, read it first
+            r_.code = status::fail_takethis_reject;
+            r_.text = sanitize_for_echo(raw_id_, max_message_id);
+            r_.read_block = true;
+            break;
+        default:
+            r_.code = status::err_syntax;
+            r_.text = std::move(text);
+            break;
+        }
+        return false;
+    }
+
+    bool syntax() { return fail("Syntax: " + usage(*r_.command.spec)); }
+
+    bool selector(std::string_view arg, bool allow_number, bool allow_range, bool allow_id) {
+        ArticleSelector& t = r_.command.target;
+        if (!arg.empty() && arg.front() == '<') {
+            if (!allow_id || !is_valid_message_id(arg, MessageIdRules::nntp))
+                return fail("Syntax error in message-ID");
+            t.type = ArticleSelector::Type::message_id;
+            t.message_id = arg;
+            return true;
+        }
+        if (allow_range) {
+            auto range = parse_range(arg);
+            if (!range) return fail("Syntax error in range");
+            t.type = ArticleSelector::Type::range;
+            t.range = *range;
+            return true;
+        }
+        auto n = allow_number ? parse_article_number(arg) : std::nullopt;
+        if (!n) return fail("Syntax error in article number");
+        t.type = ArticleSelector::Type::number;
+        t.range = {*n, *n};
+        return true;
+    }
+
+    bool wildmat(std::string_view w) {
+        if (wildmat_error(w)) return fail("Syntax error in wildmat");
+        r_.command.wildmat = w;
+        return true;
+    }
+
+    bool date(std::string_view d, std::string_view t, std::string_view gmt) {
+        auto parsed = parse_nntp_date(d, t, gmt);
+        if (!parsed) return fail("Syntax error in date or time");
+        r_.command.date = *parsed;
+        return true;
+    }
+
+    bool list(std::string_view keyword, std::string_view arg, bool has_arg) {
+        Command& c = r_.command;
+        c.list = keyword.empty() ? &lists[0] : find_list_keyword(keyword);
+        if (c.list == nullptr) return fail("Unknown LIST keyword");
+        if (!has_arg) return true;
+        switch (c.list->arg) {
+        case ListArg::none:
+            return fail("LIST " + std::string(c.list->keyword) + " takes no argument");
+        case ListArg::wildmat:
+            return wildmat(arg);
+        case ListArg::headers:
+            if (!iequals(arg, "MSGID") && !iequals(arg, "RANGE"))
+                return fail("Syntax: LIST HEADERS [MSGID|RANGE]");
+            c.argument = arg;
+            return true;
+        }
+        return true;
+    }
+
+    std::string_view raw_id_;
+
+private:
+    ParseResult& r_;
+};
+
+}  // namespace
+
+std::span<const CommandSpec> command_table() noexcept { return commands; }
+std::span<const ListSpec> list_table() noexcept { return lists; }
+
+const CommandSpec* find_command(std::string_view verb, std::string_view subverb) noexcept {
+    for (const CommandSpec& spec : commands) {
+        if (!iequals(verb, spec.verb)) continue;
+        if (spec.subverb.empty() || iequals(subverb, spec.subverb)) return &spec;
+    }
+    return nullptr;
+}
+
+const ListSpec* find_list_keyword(std::string_view keyword) noexcept {
+    for (const ListSpec& spec : lists)
+        if (iequals(keyword, spec.keyword)) return &spec;
+    return nullptr;
+}
+
+namespace {
+
+// The first entry for `verb`, whatever its subverb.
+const CommandSpec* find_verb(std::string_view verb) noexcept {
+    for (const CommandSpec& spec : commands)
+        if (iequals(verb, spec.verb)) return &spec;
+    return nullptr;
+}
+
+}  // namespace
+
+std::string usage(const CommandSpec& spec) {
+    std::string out(spec.verb);
+    if (!spec.subverb.empty()) out.append(" ").append(spec.subverb);
+    if (!spec.syntax.empty()) out.append(" ").append(spec.syntax);
+    return out;
+}
+
+std::optional<ArticleNumber> parse_article_number(std::string_view s) noexcept {
+    if (s.empty() || s.size() > 16) return std::nullopt;
+    ArticleNumber n = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9') return std::nullopt;
+        n = n * 10 + static_cast<ArticleNumber>(c - '0');
+    }
+    return n;
+}
+
+std::optional<Range> parse_range(std::string_view s) noexcept {
+    const std::size_t dash = s.find('-');
+    if (dash == std::string_view::npos) {
+        auto n = parse_article_number(s);
+        if (!n) return std::nullopt;
+        return Range{*n, *n};
+    }
+    auto low = parse_article_number(s.substr(0, dash));
+    if (!low) return std::nullopt;
+    if (dash + 1 == s.size()) return Range{*low, open_range_end};
+    auto high = parse_article_number(s.substr(dash + 1));
+    if (!high) return std::nullopt;
+    return Range{*low, *high};
+}
+
+namespace {
+
+bool digits(std::string_view s, std::size_t at, std::size_t n, int& out) noexcept {
+    int v = 0;
+    for (std::size_t i = at; i < at + n; ++i) {
+        if (s[i] < '0' || s[i] > '9') return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    out = v;
+    return true;
+}
+
+constexpr bool is_leap(int y) noexcept { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int days_in_month(int y, int m) noexcept {
+    constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && is_leap(y) ? 29 : days[m - 1];
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+std::int64_t days_from_civil(std::int64_t y, int m, int d) noexcept {
+    y -= m <= 2;
+    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const std::int64_t yoe = y - era * 400;
+    const std::int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+int full_year(const NntpDateTime& w, int current_year) noexcept {
+    if (!w.two_digit_year) return w.year;
+    int y = current_year / 100 * 100 + w.year;
+    if (w.year > current_year % 100) y -= 100;
+    return y;
+}
+
+}  // namespace
+
+std::optional<NntpDateTime> parse_nntp_date(std::string_view date, std::string_view time,
+                                            std::string_view gmt) noexcept {
+    NntpDateTime w;
+    if (date.size() == 8) {
+        if (!digits(date, 0, 4, w.year)) return std::nullopt;
+        date.remove_prefix(4);
+    } else if (date.size() == 6) {
+        if (!digits(date, 0, 2, w.year)) return std::nullopt;
+        w.two_digit_year = true;
+        date.remove_prefix(2);
+    } else {
+        return std::nullopt;
+    }
+    if (!digits(date, 0, 2, w.month) || !digits(date, 2, 2, w.day)) return std::nullopt;
+    if (time.size() != 6 || !digits(time, 0, 2, w.hour) || !digits(time, 2, 2, w.minute) ||
+        !digits(time, 4, 2, w.second))
+        return std::nullopt;
+    if (!gmt.empty()) {
+        if (!iequals(gmt, "GMT")) return std::nullopt;
+        w.gmt = true;
+    }
+    // A two-digit year's leap status depends on the century; 2000 and 1900 differ only for 29
+    // February of "00", which we accept here and clamp in to_unix_time's arithmetic.
+    const int check_year = w.two_digit_year ? 2000 + w.year : w.year;
+    if (w.month < 1 || w.month > 12 || w.day < 1 || w.day > days_in_month(check_year, w.month) ||
+        w.hour > 23 || w.minute > 59 || w.second > 60)
+        return std::nullopt;
+    return w;
+}
+
+std::int64_t to_unix_time(const NntpDateTime& w, int current_year) noexcept {
+    const std::int64_t days = days_from_civil(full_year(w, current_year), w.month, w.day);
+    return days * 86400 + w.hour * 3600 + w.minute * 60 + w.second;
+}
+
+ParseResult parse_command(std::string_view line) {
+    ParseResult r;
+    Command& c = r.command;
+    std::string_view rest = trim(line);
+    if (rest.empty()) {
+        c.kind = Kind::empty;
+        return r;
+    }
+    const bool bad_octets = has_control(rest);
+    const std::string_view verb = take_token(rest);
+    const CommandSpec* spec = find_verb(verb);
+    if (spec == nullptr) {
+        c.kind = Kind::unknown;
+        r.code = status::err_command;
+        r.text = "Unknown command";
+        return r;
+    }
+    Parser p(r);
+    if (!spec->subverb.empty()) {
+        // MODE and AUTHINFO: the second keyword picks the command.
+        const std::string_view sub = take_token(rest);
+        spec = find_command(verb, sub);
+        if (spec == nullptr) {
+            r.code = status::err_syntax;
+            r.text = iequals(verb, "MODE") ? "Unknown MODE variant" : "Unknown AUTHINFO subcommand";
+            return r;
+        }
+    }
+    c.kind = spec->kind;
+    c.spec = spec;
+
+    // Arguments. AUTHINFO USER/PASS take the rest of the line (a password may hold spaces, as
+    // INN's nnrpd allows); XPAT's patterns are the rest after two arguments.
+    std::string_view args[4];
+    std::size_t argc = 0;
+    std::string_view tail;
+    if (c.kind == Kind::authinfo_user || c.kind == Kind::authinfo_pass) {
+        if (!rest.empty()) args[argc++] = rest;
+        rest = {};
+    } else {
+        while (!rest.empty() && argc < 4) {
+            if (c.kind == Kind::xpat && argc == 2) {
+                tail = rest;
+                rest = {};
+                break;
+            }
+            args[argc++] = take_token(rest);
+        }
+    }
+    if (c.kind == Kind::ihave || c.kind == Kind::check || c.kind == Kind::takethis)
+        p.raw_id_ = argc > 0 ? args[0] : std::string_view{};
+    if (bad_octets) {
+        p.fail("Invalid character in command");
+        return r;
+    }
+    const std::size_t total = argc + (tail.empty() ? 0 : 1) + (rest.empty() ? 0 : 1);
+    if (total < spec->min_args || total > spec->max_args) {
+        p.syntax();
+        return r;
+    }
+
+    switch (c.kind) {
+    case Kind::article:
+    case Kind::body:
+    case Kind::head:
+    case Kind::stat:
+        if (argc == 1) p.selector(args[0], true, false, true);
+        break;
+    case Kind::over:
+    case Kind::xover:
+        if (argc == 1) p.selector(args[0], false, true, true);
+        break;
+    case Kind::hdr:
+    case Kind::xhdr:
+        c.field = args[0];
+        if (argc == 2) p.selector(args[1], false, true, true);
+        break;
+    case Kind::xpat:
+        c.field = args[0];
+        if (p.selector(args[1], false, true, true)) c.wildmat = tail;
+        break;
+    case Kind::group:
+        c.group = args[0];
+        break;
+    case Kind::listgroup:
+        if (argc >= 1) c.group = args[0];
+        if (argc == 2) p.selector(args[1], false, true, false);
+        break;
+    case Kind::list:
+        p.list(argc >= 1 ? args[0] : std::string_view{}, argc == 2 ? args[1] : std::string_view{},
+               argc == 2);
+        break;
+    case Kind::newgroups:
+        p.date(args[0], args[1], argc == 3 ? args[2] : std::string_view{});
+        break;
+    case Kind::newnews:
+        if (p.wildmat(args[0])) p.date(args[1], args[2], argc == 4 ? args[3] : std::string_view{});
+        break;
+    case Kind::ihave:
+    case Kind::check:
+    case Kind::takethis:
+        if (!is_valid_message_id(args[0], MessageIdRules::nntp)) {
+            p.fail("Syntax error in message-ID");
+            break;
+        }
+        c.message_id = args[0];
+        break;
+    case Kind::capabilities:
+        if (argc == 1) {
+            if (!is_keyword(args[0])) {
+                p.fail("Syntax error in keyword");
+                break;
+            }
+            c.argument = args[0];
+        }
+        break;
+    case Kind::authinfo_user:
+    case Kind::authinfo_pass:
+    case Kind::compress:
+        c.argument = args[0];
+        break;
+    case Kind::authinfo_sasl:
+        c.argument = args[0];
+        if (argc == 2) c.initial_response = args[1];
+        break;
+    case Kind::xgtitle:
+        if (argc == 1) p.wildmat(args[0]);
+        break;
+    default:
+        break;  // no arguments
+    }
+    return r;
+}
+
+}  // namespace tidings::protocol
