@@ -1,0 +1,38 @@
+// Builds the CAPABILITIES response from a session's state.
+#include "server/capabilities.h"
+
+namespace tidings::server {
+
+std::string capabilities_response(const CapabilityState& s, std::string_view version) {
+    std::string out = "101 Capability list:\r\nVERSION 2\r\n";
+    out += "IMPLEMENTATION Tidings ";
+    out += version;
+    out += "\r\n";
+    auto line = [&](bool on, std::string_view text) {
+        if (!on) return;
+        out += text;
+        out += "\r\n";
+    };
+    line(s.reader, "READER");
+    line(s.mode_reader, "MODE-READER");
+    line(s.post, "POST");
+    line(s.ihave, "IHAVE");
+    line(s.streaming, "STREAMING");
+    line(s.authinfo_user, "AUTHINFO USER");
+    line(s.starttls, "STARTTLS");
+    line(s.hdr, "HDR");
+    line(s.newnews, "NEWNEWS");
+    if (s.over_msgid) line(true, "OVER MSGID");
+    if (!s.list_keywords.empty()) {
+        out += "LIST";
+        for (const auto& k : s.list_keywords) {
+            out += ' ';
+            out += k;
+        }
+        out += "\r\n";
+    }
+    out += ".\r\n";
+    return out;
+}
+
+}  // namespace tidings::server

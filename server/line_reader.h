@@ -1,0 +1,46 @@
+// Reads NNTP command lines from a stream with the RFC 3977 §3.1 length limit, keeping unread
+// bytes (pipelined commands, article data) for the next call.
+#pragma once
+
+#include "server/net.h"
+
+#include <string>
+#include <string_view>
+
+#include "protocol/line_framing.h"
+
+namespace tidings::server {
+
+enum class ReadKind { line, too_long, nul, closed };
+
+struct ReadLine {
+    ReadKind kind = ReadKind::closed;
+    std::string line;  // for `line`: the text without its line end
+};
+
+class LineReader {
+public:
+    explicit LineReader(std::size_t limit = protocol::max_command_line) : limit_(limit) {}
+
+    // Next command line. The idle timeout is armed on `stream` before each read; EOF, reset
+    // and timeout all come back as `closed` (the caller logs why through `last_error`).
+    awaitable<ReadLine> read_line(beast::tcp_stream& stream, std::chrono::seconds idle);
+
+    // Bytes received but not yet consumed (e.g. the start of an article after IHAVE).
+    std::string_view pending() const { return {buf_.data() + start_, end_ - start_}; }
+    void consume(std::size_t n);
+    // Reads at least one more chunk into the buffer; false on EOF/error/timeout.
+    awaitable<bool> fill(beast::tcp_stream& stream, std::chrono::seconds idle);
+
+    boost::system::error_code last_error;
+
+private:
+    // buf_[start_, end_) holds unread bytes; buf_'s size is its allocated room, so reads do
+    // not zero-fill (std::string::resize would) on the ingest path.
+    std::string buf_;
+    std::size_t start_ = 0;
+    std::size_t end_ = 0;
+    std::size_t limit_;
+};
+
+}  // namespace tidings::server

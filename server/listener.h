@@ -1,0 +1,12 @@
+// Accepting connections: limits on total and per-IP connections, then one session coroutine each.
+#pragma once
+
+#include "server/net.h"
+#include "server/node.h"
+
+namespace tidings::server {
+
+// Accepts until the acceptor is closed. Refuses with "400" past the connection limits.
+awaitable<void> accept_connections(tcp::acceptor& acceptor, NodeContext& node, ListenerInfo info);
+
+}  // namespace tidings::server

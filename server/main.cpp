@@ -1,0 +1,53 @@
+// tidingsd: the Tidings news server daemon.
+#include <cstdio>
+#include <iostream>
+
+#include "config/config.h"
+#include "server/cli.h"
+#include "server/logging.h"
+#include "server/node.h"
+
+using namespace tidings;
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    server::CliOptions opts = server::parse_cli(args);
+    if (!opts.error.empty()) {
+        std::cerr << "tidingsd: " << opts.error << "\n" << server::usage_text();
+        return 2;
+    }
+    switch (opts.action) {
+        case server::CliAction::help:
+            std::cout << server::usage_text();
+            return 0;
+        case server::CliAction::version:
+            std::cout << "tidingsd " << TIDINGS_VERSION << "\n";
+            return 0;
+        case server::CliAction::print_default_config:
+            std::cout << config::default_config_toml();
+            return 0;
+        case server::CliAction::check_config: {
+            auto r = config::load_file(opts.config_path);
+            for (const auto& e : r.errors) std::cerr << e << "\n";
+            if (!r.config) return 2;
+            std::cout << opts.config_path << ": OK\n";
+            return 0;
+        }
+        case server::CliAction::run:
+            break;
+    }
+
+    config::Config cfg;
+    if (opts.config_path.empty()) {
+        cfg = config::default_config();
+    } else {
+        auto r = config::load_file(opts.config_path);
+        for (const auto& e : r.errors) std::cerr << e << "\n";
+        if (!r.config) return 2;
+        cfg = std::move(*r.config);
+    }
+    static constexpr const char* levels[] = {"trace", "debug", "info", "warn", "err"};
+    server::setup_logging(levels[static_cast<int>(cfg.node.log_level)],
+                          cfg.node.log_format == config::LogFormat::json ? "json" : "text");
+    return server::run_node(cfg);
+}

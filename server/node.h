@@ -1,0 +1,60 @@
+// The running node: configuration, store, listeners and the registry of live sessions.
+// Everything here is owned and touched by the one I/O thread, except `store` (thread-safe).
+#pragma once
+
+#include "server/net.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "config/config.h"
+#include "storage/store.h"
+
+namespace tidings::server {
+
+// Counters shown in logs now and by the admin API later; every refusal and limit is counted.
+struct Counters {
+    std::uint64_t connections_accepted = 0;
+    std::uint64_t connections_refused_total_limit = 0;
+    std::uint64_t connections_refused_ip_limit = 0;
+    std::uint64_t commands = 0;
+    std::uint64_t unknown_commands = 0;
+    std::uint64_t overlong_lines = 0;
+    std::uint64_t idle_timeouts = 0;
+};
+
+// What a listener lets its sessions do.
+struct ListenerInfo {
+    std::string address;
+    std::uint16_t port = 0;  // the bound port (resolved when the config said 0)
+    bool reader = true;
+    bool transit = true;
+};
+
+class NodeContext {
+public:
+    NodeContext(net::io_context& io, const config::Config& cfg, storage::Store& store)
+        : io(io), cfg(cfg), store(store) {}
+
+    net::io_context& io;
+    const config::Config& cfg;
+    storage::Store& store;
+    const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+    bool stopping = false;
+    Counters counters;
+
+    // Live sessions by id (never by pointer elsewhere, STYLE.md §4): the socket lets shutdown
+    // end a session's reading so it finishes its current command and leaves.
+    std::unordered_map<std::uint64_t, tcp::socket*> sessions;
+    std::unordered_map<std::string, int> sessions_per_ip;
+    std::uint64_t next_session_id = 1;
+};
+
+// Runs the node until SIGTERM/SIGINT; returns the process exit status.
+int run_node(const config::Config& cfg);
+
+}  // namespace tidings::server

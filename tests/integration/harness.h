@@ -1,0 +1,80 @@
+// Test harness: starts a real tidingsd in a temp dir on an ephemeral port, and a tiny blocking
+// NNTP client. Shared by the integration tests.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace tidings::testing {
+
+// A tidingsd process. The config text is written to <dir>/tidings.toml; `{DATA}` in it is
+// replaced by <dir>/data. The daemon listens on port 0; port() reads the bound port from
+// <data>/tidingsd.listen.
+class Daemon {
+public:
+    explicit Daemon(std::string config_toml, std::vector<std::string> extra_args = {});
+    ~Daemon();  // SIGKILLs the process if still running, removes the temp dir
+    Daemon(const Daemon&) = delete;
+    Daemon& operator=(const Daemon&) = delete;
+
+    bool start();  // true when the listen file appeared within 20 s
+    int port(std::string_view role = "") const;  // first listener (with that role if given)
+    const std::string& dir() const { return dir_; }
+    std::string data_dir() const { return dir_ + "/data"; }
+    pid_t pid() const { return pid_; }
+    // Sends `sig` and waits up to `timeout` for exit; returns the wait status, or -1.
+    int stop(int sig, std::chrono::milliseconds timeout = std::chrono::seconds(20));
+    std::string log() const;  // the daemon's stderr so far
+
+private:
+    std::string dir_;
+    std::string config_;
+    std::vector<std::string> args_;
+    pid_t pid_ = -1;
+    std::vector<std::pair<std::string, int>> ports_;
+};
+
+// Runs tidingsd with `args` to completion; returns the exit status and fills stdout/stderr.
+int run_tidingsd(const std::vector<std::string>& args, std::string* out, std::string* err);
+
+std::string tidingsd_path();
+
+class NntpClient {
+public:
+    NntpClient() = default;
+    ~NntpClient();
+    NntpClient(const NntpClient&) = delete;
+    NntpClient& operator=(const NntpClient&) = delete;
+
+    bool connect(int port, const char* host = "127.0.0.1");
+    bool send_raw(std::string_view bytes);
+    bool send_line(std::string_view line) { return send_raw(std::string(line) + "\r\n"); }
+    // One line without CRLF; "" with eof() true on EOF/timeout.
+    std::string read_line(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    // A multi-line block after its status line, unstuffed, lines joined by "\n".
+    std::vector<std::string> read_block(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    // Sends a command line and returns its status line.
+    std::string command(std::string_view line) {
+        send_line(line);
+        return read_line();
+    }
+    bool eof() const { return eof_; }
+    // True when the server closed the connection (reads EOF within `timeout`).
+    bool closed_by_server(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+    void close();
+
+private:
+    int fd_ = -1;
+    std::string buf_;
+    bool eof_ = false;
+};
+
+// A minimal valid article (CRLF lines, not dot-stuffed, no final dot).
+std::string make_article(std::string_view message_id, std::string_view newsgroups,
+                         std::string_view path = "peer.example!not-for-mail",
+                         std::string_view body = "Hello.\r\n");
+
+}  // namespace tidings::testing
