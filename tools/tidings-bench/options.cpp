@@ -35,6 +35,7 @@ Corpus options (feed, corpus):
   --sizes mixed       sizes log-uniform over 500 B-64 KB (mean ~13.3 KB, median ~5.7 KB)
   --sizes fixed       the default: use --size
   --groups G          groups bench.g1..bench.gG, uniformly (default 10)
+  --group-prefix P    group names P1..PG (default bench.g)
   --crosspost F       fraction of articles also posted to 1-2 other groups (default 0.1)
   --date UNIXTIME     Date: of article i is UNIXTIME - (i mod 3600) s (default: today 00:00 UTC)
   --dump-corpus DIR   also write DIR/<index>.art (LF line ends, not stuffed) and DIR/batch
@@ -147,6 +148,9 @@ std::string parse_options(int argc, char** argv, Options& o) {
             if (!parse_double(value, o.corpus.crosspost) || o.corpus.crosspost < 0 ||
                 o.corpus.crosspost > 1)
                 return bad + " (0 to 1)";
+        } else if (key == "--group-prefix") {
+            if (value.empty() || value.find_first_of(" ,\t") != std::string::npos) return bad;
+            o.corpus.group_prefix = value;
         } else if (key == "--date") {
             if (!parse_number(value, o.corpus.date) || o.corpus.date <= 0) return bad;
         } else if (key == "--dump-corpus") o.dump_dir = value;
