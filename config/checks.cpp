@@ -1,0 +1,165 @@
+// Value syntax checks used by the loader (and by tests directly).
+#include "config/checks.h"
+
+#include <algorithm>
+#include <charconv>
+#include <vector>
+
+#include "config/cidr.h"
+
+namespace tidings::config {
+namespace {
+
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alnum(char c) { return is_alpha(c) || is_digit(c); }
+
+}  // namespace
+
+std::optional<std::string> newsgroup_name_error(std::string_view name) {
+    if (name.empty()) return "empty newsgroup name";
+    std::size_t start = 0;
+    while (true) {
+        std::size_t dot = name.find('.', start);
+        std::string_view comp = name.substr(start, dot == std::string_view::npos ? dot : dot - start);
+        if (comp.empty()) return "empty component in newsgroup name";
+        for (char c : comp)
+            if (!is_alnum(c) && c != '+' && c != '-' && c != '_')
+                return "newsgroup names use letters, digits, '+', '-', '_' and dots";
+        // RFC 5536 §3.1.4: "all" and "ctl" are reserved as components.
+        if (comp == "all" || comp == "ctl") return "component \"all\" or \"ctl\" is reserved";
+        if (dot == std::string_view::npos) break;
+        start = dot + 1;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> pathhost_error(std::string_view p) {
+    if (p.empty()) return "empty path identity";
+    if (!is_alnum(p.front())) return "a path identity starts with a letter or digit";
+    for (char c : p)
+        if (!is_alnum(c) && c != '-' && c != '.' && c != ':' && c != '_')
+            return "a path identity uses letters, digits, '-', '.', ':' and '_'";
+    return std::nullopt;
+}
+
+std::optional<std::string> domain_error(std::string_view d) {
+    if (d.empty()) return "empty domain";
+    std::size_t start = 0;
+    while (true) {
+        std::size_t dot = d.find('.', start);
+        std::string_view label = d.substr(start, dot == std::string_view::npos ? dot : dot - start);
+        if (label.empty()) return "empty label in domain";
+        for (char c : label)
+            if (!is_alnum(c) && c != '-') return "a domain uses letters, digits, '-' and dots";
+        if (dot == std::string_view::npos) break;
+        start = dot + 1;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> peer_name_error(std::string_view name) {
+    if (name.empty()) return "empty name";
+    if (name.size() > 64) return "longer than 64 characters";
+    for (char c : name)
+        if (!is_alnum(c) && c != '.' && c != '_' && c != '-')
+            return "names use letters, digits, '.', '_' and '-'";
+    return std::nullopt;
+}
+
+std::optional<std::string> user_name_error(std::string_view name) {
+    if (name.empty()) return "empty user name";
+    if (name.size() > 64) return "longer than 64 characters";
+    for (unsigned char c : name)
+        if (c <= 0x20 || c >= 0x7f || c == ':')
+            return "user names use printable ASCII without space or ':'";
+    return std::nullopt;
+}
+
+std::optional<std::string> password_hash_error(std::string_view hash) {
+    if (hash.starts_with("$y$") || hash.starts_with("$6$")) {
+        if (hash.size() < 8) return "truncated crypt(3) hash";
+        return std::nullopt;
+    }
+    return "not a yescrypt ($y$) or SHA-512-crypt ($6$) hash";
+}
+
+std::optional<std::string> distribution_error(std::string_view d) {
+    if (d.empty()) return "empty distribution";
+    if (!is_alnum(d.front())) return "a distribution starts with a letter or digit";
+    for (char c : d)
+        if (!is_alnum(c) && c != '+' && c != '-' && c != '_')
+            return "distributions use letters, digits, '+', '-' and '_'";
+    if (d == "all") return "\"all\" is reserved";
+    return std::nullopt;
+}
+
+HostPortParse parse_host_port(std::string_view text) {
+    HostPortParse r;
+    std::string_view host, port;
+    if (text.starts_with('[')) {
+        auto close = text.find(']');
+        if (close == std::string_view::npos) return {std::nullopt, "missing ']' after IPv6 address"};
+        host = text.substr(1, close - 1);
+        if (close + 1 >= text.size() || text[close + 1] != ':')
+            return {std::nullopt, "expected host:port"};
+        port = text.substr(close + 2);
+        if (host.find(':') == std::string_view::npos || !is_ip_address(host))
+            return {std::nullopt, "not an IPv6 address inside [ ]"};
+    } else {
+        auto colon = text.rfind(':');
+        if (colon == std::string_view::npos) return {std::nullopt, "expected host:port"};
+        host = text.substr(0, colon);
+        port = text.substr(colon + 1);
+        if (host.find(':') != std::string_view::npos)
+            return {std::nullopt, "write IPv6 addresses as [address]:port"};
+        if (host.empty()) return {std::nullopt, "empty host"};
+        if (!is_ip_address(host) && domain_error(host))
+            return {std::nullopt, "host is neither a DNS name nor an IP address"};
+    }
+    unsigned n = 0;
+    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), n);
+    if (port.empty() || ec != std::errc{} || end != port.data() + port.size() || n == 0 || n > 65535)
+        return {std::nullopt, "port is not 1-65535"};
+    r.value = HostPort{std::string(host), static_cast<std::uint16_t>(n)};
+    return r;
+}
+
+std::string quote(std::string_view s) {
+    constexpr std::size_t max = 64;
+    std::string out = "\"";
+    for (std::size_t i = 0; i < s.size() && i < max; ++i) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += static_cast<char>(c);
+        } else if (c < 0x20 || c == 0x7f) {
+            static constexpr char hex[] = "0123456789abcdef";
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    if (s.size() > max) out += "...";
+    out += '"';
+    return out;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diag = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1])});
+            diag = up;
+        }
+    }
+    return row[b.size()];
+}
+
+}  // namespace tidings::config

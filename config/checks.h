@@ -1,0 +1,44 @@
+// Syntax checks for configuration values: each returns nullopt when valid, else a reason.
+//
+// Reasons never repeat the value; the caller quotes it (with quote()) once, in front.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "config/config.h"
+
+namespace tidings::config {
+
+// RFC 5536 §3.1.4: components of letters, digits, '+', '-', '_', separated by dots.
+std::optional<std::string> newsgroup_name_error(std::string_view name);
+// RFC 5536 §3.1.5 path-identity: (ALPHA / DIGIT) *(ALPHA / DIGIT / "-" / "." / ":" / "_").
+std::optional<std::string> pathhost_error(std::string_view pathhost);
+// Dot-separated labels of letters, digits and '-' (usable as a Message-ID right-hand side).
+std::optional<std::string> domain_error(std::string_view domain);
+// Peer names: [A-Za-z0-9._-]+, at most 64 characters.
+std::optional<std::string> peer_name_error(std::string_view name);
+// AUTHINFO user names: 1-64 printable ASCII characters other than space and ':'.
+std::optional<std::string> user_name_error(std::string_view name);
+// crypt(3) prefixes we accept: "$y$" (yescrypt) and "$6$" (SHA-512-crypt); prefix only.
+std::optional<std::string> password_hash_error(std::string_view hash);
+// RFC 5536 §3.2.4 dist-name: ALPHA / DIGIT, then ALPHA / DIGIT / "+" / "-" / "_"; not "all".
+std::optional<std::string> distribution_error(std::string_view dist);
+
+// "host:port" or "[ipv6]:port", port 1-65535; host a DNS name or IP literal.
+struct HostPortParse {
+    std::optional<HostPort> value;
+    std::string error;  // set when value is nullopt
+};
+HostPortParse parse_host_port(std::string_view text);
+
+// `s` in double quotes, control characters and '"' escaped, cut to 64 characters: safe to
+// print in an error line whatever the file held.
+std::string quote(std::string_view s);
+
+// Levenshtein distance, for "did you mean" suggestions.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+}  // namespace tidings::config

@@ -1,0 +1,207 @@
+// The node's configuration: plain validated structs loaded from one TOML file.
+//
+// Every key is declared once in config/schema.cpp (name, type, default, range, doc); that
+// table drives the unknown-key check, the README reference and the example-file test. The
+// defaults below must agree with it (tests/config/schema_test.cpp checks they do).
+//
+// Contract: a Config returned by load_file/load_string/default_config is fully validated —
+// every port, address, CIDR, wildmat, name and cross-reference has been checked, and the
+// derived defaults (node.pathhost, node.domain, peer.path_identity, peer.max_article_bytes)
+// are filled in. Consumers never re-validate. A Config is a value: copy it, pass
+// `const Config&`, no globals. Optional strings are empty when unset.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/cidr.h"
+
+namespace tidings::config {
+
+// Enumerators are declared in the order of their spellings in the schema (schema.cpp).
+enum class LogLevel : std::uint8_t { trace, debug, info, warn, error };
+enum class LogFormat : std::uint8_t { text, json };
+// durable: fsync at every group commit (235/239 mean "on disk"); relaxed: MDB_NOSYNC-style,
+// a crash may lose the last batches but never corrupts.
+enum class Durability : std::uint8_t { durable, relaxed };
+enum class Tls : std::uint8_t { none, starttls, implicit };
+// What happens to a reader connecting from outside readers.anonymous_hosts.
+enum class OthersPolicy : std::uint8_t { auth, refuse };  // must AUTHINFO | 502 at greeting
+// LIST ACTIVE status: y posting allowed, n no posting, m moderated.
+enum class GroupStatus : std::uint8_t { y, n, m };
+
+// [node]
+struct Node {
+    std::string pathhost;  // RFC 5536 §3.1.5 path-identity; loader default: default_pathhost()
+    std::string domain;    // right-hand side of generated Message-IDs; loader default: pathhost
+    std::string data_dir = "./tidings-data";
+    LogLevel log_level = LogLevel::info;
+    LogFormat log_format = LogFormat::text;
+    std::string organization;  // Organization header for local posts; empty = none
+    std::string motd;          // LIST MOTD text; empty = none
+    bool operator==(const Node&) const = default;
+};
+
+// [storage]
+struct Storage {
+    Durability durability = Durability::durable;
+    std::uint64_t initial_map_mb = 64;
+    std::uint64_t free_space_floor_mb = 100;  // below this free disk space, refuse (436/431)
+    std::uint32_t batch_max_articles = 256;   // writer group commit: articles per transaction
+    std::uint32_t batch_max_kb = 8192;        // ... bytes per transaction
+    std::uint32_t batch_deadline_us = 500;    // ... longest wait to fill a batch
+    bool junk_unwanted = false;  // file articles for uncarried groups in "junk" instead of refusing
+    bool operator==(const Storage&) const = default;
+};
+
+// [[listen]]
+struct Listener {
+    std::string address = "127.0.0.1";  // IPv4/IPv6 literal; "0.0.0.0" or "::" for all
+    std::uint16_t port = 1119;          // 0 = ephemeral (tests)
+    bool reader = true;                 // roles contains "reader"
+    bool transit = true;                // roles contains "transit"
+    Tls tls = Tls::none;
+    std::string tls_cert;  // PEM paths; both non-empty when tls != none
+    std::string tls_key;
+    bool operator==(const Listener&) const = default;
+};
+
+// [limits]
+struct Limits {
+    std::uint64_t max_article_bytes = 1000000;
+    std::uint32_t max_connections = 500;
+    std::uint32_t max_connections_per_ip = 50;
+    std::uint32_t idle_timeout_s = 600;  // RFC 3977 §3.1 asks for at least 180
+    std::uint32_t write_timeout_s = 60;
+    std::uint32_t max_pipeline = 1024;   // commands in flight per transit connection
+    std::uint32_t max_unknown_commands = 10;  // then 400 and close (INN's behaviour)
+    bool operator==(const Limits&) const = default;
+};
+
+inline std::vector<Cidr> loopback_cidrs() {
+    return {*Cidr::parse("127.0.0.0/8"), *Cidr::parse("::1/128")};
+}
+
+// [readers]
+struct Readers {
+    std::vector<Cidr> anonymous_hosts = loopback_cidrs();  // may read/post without AUTHINFO
+    std::string anonymous_read = "*";                     // wildmat of groups they may read
+    std::string anonymous_post = "*";                     // wildmat of groups they may post to
+    OthersPolicy others = OthersPolicy::auth;
+    bool allow_plaintext_auth = false;  // AUTHINFO over non-loopback, non-TLS connections
+    bool operator==(const Readers&) const = default;
+};
+
+// "host:port" as written; host is a name or an IP literal (brackets removed).
+struct HostPort {
+    std::string host;
+    std::uint16_t port = 0;
+    bool operator==(const HostPort&) const = default;
+};
+
+// [[peer]]
+struct Peer {
+    std::string name;           // required, unique, [A-Za-z0-9._-]+
+    std::string path_identity;  // Path entry meaning "the peer has it"; loader default: name
+    std::vector<Cidr> hosts;    // addresses it may feed us from; empty = none by address
+    std::string auth_user;      // a [[user]] whose authenticated sessions are this peer's feed
+    std::optional<HostPort> outgoing;  // where we feed it; nullopt = we never connect out
+    std::string newsgroups = "*";      // feed wildmat, with ! and @ (INN newsfeeds)
+    std::vector<std::string> distributions;  // empty = all
+    std::uint64_t max_article_bytes = 0;     // loader default: limits.max_article_bytes
+    std::uint32_t connections = 1;
+    bool streaming = true;       // MODE STREAM (CHECK/TAKETHIS) rather than IHAVE
+    bool takethis_only = false;  // skip CHECK
+    std::uint32_t window = 64;   // CHECK/TAKETHIS commands in flight
+    std::uint64_t max_backlog = 1000000;  // queued articles before the oldest are dropped
+    std::uint32_t max_backlog_age_h = 72;
+    std::uint32_t retry_s = 60;
+    bool operator==(const Peer&) const = default;
+};
+
+// [[group]]
+struct Group {
+    std::string name;  // RFC 5536 §3.1.4 newsgroup-name
+    GroupStatus status = GroupStatus::y;
+    std::string description;
+    bool operator==(const Group&) const = default;
+};
+
+// [[user]]
+struct User {
+    std::string name;
+    std::string password_hash;  // crypt(3): "$y$..." (yescrypt) or "$6$..." (SHA-512-crypt)
+    std::string read = "*";
+    std::string post = "*";
+    std::vector<Cidr> hosts;  // empty = from anywhere
+    bool operator==(const User&) const = default;
+};
+
+// [[expire.rule]]
+struct ExpireRule {
+    std::string pattern;  // wildmat; the first matching rule wins
+    std::uint32_t days = 0;  // 0 = never expire
+    bool operator==(const ExpireRule&) const = default;
+};
+
+// [expire]
+struct Expire {
+    std::uint32_t default_days = 30;  // 0 = never
+    std::uint32_t remember_days = 11;  // keep Message-IDs of expired articles (INN /remember/)
+    std::uint32_t interval_s = 3600;
+    std::vector<ExpireRule> rules;
+    bool operator==(const Expire&) const = default;
+};
+
+// [http] admin and metrics endpoint
+struct Http {
+    bool enabled = true;
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 8119;
+    std::string token;       // bearer token; empty = none
+    std::string token_file;  // file holding the token; empty = none (not read by the loader)
+    std::vector<Cidr> allow_hosts = loopback_cidrs();
+    bool operator==(const Http&) const = default;
+};
+
+struct Config {
+    Node node;
+    Storage storage;
+    std::vector<Listener> listeners{Listener{}};  // never empty after loading
+    Limits limits;
+    Readers readers;
+    std::vector<Peer> peers;
+    std::vector<Group> groups;
+    std::vector<User> users;
+    Expire expire;
+    Http http;
+    bool operator==(const Config&) const = default;
+};
+
+struct LoadResult {
+    std::optional<Config> config;     // set exactly when errors is empty
+    std::vector<std::string> errors;  // "file:line:col: key.path: reason", in file order
+};
+
+// Reads and validates `path`. An unreadable file gives one error "path: cannot read: reason".
+// Never throws for bad input; may throw std::bad_alloc.
+LoadResult load_file(const std::string& path);
+
+// Same on text already in memory; `source_name` is the file name used in errors.
+LoadResult load_string(std::string_view toml, std::string_view source_name);
+
+// The embedded default configuration (see default_config_toml()); never fails.
+Config default_config();
+// Its TOML text, as printed by `tidingsd --print-default-config`. pathhost is not in it:
+// it comes from default_pathhost() at load time.
+std::string_view default_config_toml();
+
+// The machine's hostname (gethostname), lowercased, with characters invalid in an RFC 5536
+// path-identity replaced by '-'; "localhost" if empty. Dotless names are kept: an FQDN is
+// better (RFC 5537 §3.2.1) but only the admin knows it.
+std::string default_pathhost();
+
+}  // namespace tidings::config

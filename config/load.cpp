@@ -1,0 +1,645 @@
+// TOML -> Config: walks the toml++ tree against the schema, collecting every error.
+//
+// Each section has a small read_* function naming its keys; TableReader does the generic
+// work from the KeySpec (unknown keys, types, ranges, value syntax, required keys), so a
+// key's rules live in schema.cpp only. Cross-checks that need positions (duplicates,
+// references between sections) run here while the toml++ nodes are still at hand.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cassert>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <tuple>
+#include <type_traits>
+#include <toml++/toml.h>
+
+#include "config/checks.h"
+#include "config/config.h"
+#include "config/schema.h"
+#include "protocol/wildmat.h"
+
+namespace tidings::config {
+namespace {
+
+struct Error {
+    std::uint32_t line, column;
+    std::string text;  // "key.path: reason"
+};
+
+class Errors {
+public:
+    void add(const toml::source_region& at, std::string_view path, std::string_view reason) {
+        list_.push_back({at.begin.line, at.begin.column,
+                         std::string(path) + ": " + std::string(reason)});
+    }
+    bool empty() const { return list_.empty(); }
+
+    // Sorted by position so the output reads top to bottom, whatever order we checked in.
+    std::vector<std::string> format(std::string_view file) {
+        std::stable_sort(list_.begin(), list_.end(), [](const Error& a, const Error& b) {
+            return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+        });
+        std::vector<std::string> out;
+        for (const auto& e : list_) {
+            std::string s(file);
+            if (e.line != 0) s += ":" + std::to_string(e.line) + ":" + std::to_string(e.column);
+            out.push_back(s + ": " + e.text);
+        }
+        return out;
+    }
+
+private:
+    std::vector<Error> list_;
+};
+
+std::string_view type_name(toml::node_type t) {
+    switch (t) {
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a float";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+    default: return "nothing";
+    }
+}
+
+std::string line_of(const toml::node& n) { return std::to_string(n.source().begin.line); }
+
+// " (did you mean "x"?)" when some candidate is close to `word`, else "".
+std::string suggestion(std::string_view word, const std::vector<std::string>& candidates) {
+    std::string best;
+    std::size_t best_d = 3;  // more than two edits is a guess, not a typo
+    for (const auto& c : candidates) {
+        std::size_t d = edit_distance(word, c);
+        if (d < best_d && d < c.size()) best_d = d, best = c;
+    }
+    return best.empty() ? "" : " (did you mean \"" + best + "\"?)";
+}
+
+// Value syntax by kind, for string values; nullopt when valid.
+std::optional<std::string> string_error(Kind kind, std::string_view v) {
+    auto prefixed = [&](std::string_view what, std::optional<std::string> why)
+        -> std::optional<std::string> {
+        if (!why) return std::nullopt;
+        return std::string(what) + " " + quote(v) + ": " + *why;
+    };
+    switch (kind) {
+    case Kind::path:
+        if (v.empty()) return std::string("empty path");
+        return std::nullopt;
+    case Kind::wildmat: return prefixed("bad wildmat", protocol::wildmat_error(v));
+    case Kind::feed_wildmat: return prefixed("bad wildmat", protocol::wildmat_error(v, true));
+    case Kind::address:
+        if (is_ip_address(v)) return std::nullopt;
+        return prefixed("bad address", "not an IPv4 or IPv6 address");
+    case Kind::newsgroup: return prefixed("bad newsgroup name", newsgroup_name_error(v));
+    case Kind::pathhost: return prefixed("bad path identity", pathhost_error(v));
+    case Kind::domain: return prefixed("bad domain", domain_error(v));
+    case Kind::name: return prefixed("bad name", peer_name_error(v));
+    case Kind::user_name: return prefixed("bad user name", user_name_error(v));
+    case Kind::password_hash:
+        // Never echo a password hash into a log.
+        if (auto why = password_hash_error(v)) return "bad password hash: " + *why;
+        return std::nullopt;
+    default: return std::nullopt;
+    }
+}
+
+// One TOML table checked against one SectionSpec. The constructor reports unknown keys;
+// each read() fetches one declared key, checks type, range and syntax, and leaves `out`
+// untouched (its struct default) when the key is absent or wrong.
+class TableReader {
+public:
+    TableReader(const toml::table& t, const SectionSpec& spec, std::string path, Errors& errors)
+        : table_(t), spec_(spec), path_(std::move(path)), errors_(errors) {
+        for (auto&& [k, v] : t) {
+            if (find_key(spec, k.str())) continue;
+            std::string child = std::string(spec.name) + "." + std::string(k.str());
+            if (find_section(child)) continue;  // read by the parent's driver
+            std::vector<std::string> names;
+            for (const auto& key : spec.keys) names.emplace_back(key.name);
+            errors_.add(k.source(), key_path(k.str()),
+                        "unknown key" + suggestion(k.str(), names));
+        }
+    }
+
+    std::string key_path(std::string_view key) const { return path_ + "." + std::string(key); }
+    const std::string& path() const { return path_; }
+    const toml::table& table() const { return table_; }
+    const toml::node* node(std::string_view key) const { return table_.get(key); }
+
+    void read(std::string_view key, bool& out) {
+        if (auto* n = fetch(key, toml::node_type::boolean)) out = n->as_boolean()->get();
+    }
+
+    template <class Int>
+        requires std::is_unsigned_v<Int>
+    void read(std::string_view key, Int& out) {
+        const KeySpec& k = spec(key);
+        assert(k.kind == Kind::integer || k.kind == Kind::port);
+        assert(static_cast<std::uint64_t>(k.max) <= std::numeric_limits<Int>::max());
+        auto* n = fetch(key, toml::node_type::integer);
+        if (!n) return;
+        std::int64_t v = n->as_integer()->get();
+        if (v < k.min || v > k.max) {
+            std::string range = "(" + std::to_string(k.min) + "-" + std::to_string(k.max) + ")";
+            errors_.add(n->source(), key_path(key),
+                        std::to_string(v) + (k.kind == Kind::port ? " is not a port " :
+                                                                    " is out of range ") + range);
+            return;
+        }
+        out = static_cast<Int>(v);
+    }
+
+    void read(std::string_view key, std::string& out) {
+        auto* n = fetch(key, toml::node_type::string);
+        if (!n) return;
+        const std::string& v = n->as_string()->get();
+        if (auto why = string_error(spec(key).kind, v)) {
+            errors_.add(n->source(), key_path(key), *why);
+            return;
+        }
+        out = v;
+    }
+
+    void read(std::string_view key, std::optional<HostPort>& out) {
+        assert(spec(key).kind == Kind::host_port);
+        auto* n = fetch(key, toml::node_type::string);
+        if (!n) return;
+        const std::string& v = n->as_string()->get();
+        auto hp = parse_host_port(v);
+        if (!hp.value) {
+            errors_.add(n->source(), key_path(key), "bad host:port " + quote(v) + ": " + hp.error);
+            return;
+        }
+        out = *hp.value;
+    }
+
+    void read(std::string_view key, std::vector<Cidr>& out) {
+        assert(spec(key).kind == Kind::cidr_list);
+        std::vector<Cidr> list;
+        bool ok = each_string(key, [&](const std::string& v, const toml::node& n, std::string p) {
+            std::string why;
+            if (auto c = Cidr::parse(v, &why)) list.push_back(*c);
+            else errors_.add(n.source(), p, "bad address or CIDR " + quote(v) + ": " + why);
+        });
+        if (ok) out = std::move(list);
+    }
+
+    void read(std::string_view key, std::vector<std::string>& out) {
+        assert(spec(key).kind == Kind::distributions);
+        std::vector<std::string> list;
+        bool ok = each_string(key, [&](const std::string& v, const toml::node& n, std::string p) {
+            if (auto why = distribution_error(v))
+                errors_.add(n.source(), p, "bad distribution " + quote(v) + ": " + *why);
+            else list.push_back(v);
+        });
+        if (ok) out = std::move(list);
+    }
+
+    // A `choice` key: sets `out` to the enumerator at the spelling's index in spec.choices.
+    template <class Enum>
+        requires std::is_enum_v<Enum>
+    void read(std::string_view key, Enum& out) {
+        assert(spec(key).kind == Kind::choice);
+        auto* n = fetch(key, toml::node_type::string);
+        if (!n) return;
+        if (auto i = choice_index(key, *n, key_path(key))) out = static_cast<Enum>(*i);
+    }
+
+    // A `choice_list` key: the set of indexes into spec.choices; nullopt if absent or wrong.
+    std::optional<std::vector<bool>> read_choice_list(std::string_view key) {
+        const KeySpec& k = spec(key);
+        assert(k.kind == Kind::choice_list);
+        std::vector<bool> seen(k.choices.size());
+        bool any = false;
+        bool ok = each_string(key, [&](const std::string&, const toml::node& n, std::string p) {
+            if (auto i = choice_index(key, n, p)) {
+                if (seen[*i]) errors_.add(n.source(), p, quote(k.choices[*i]) + " listed twice");
+                seen[*i] = any = true;
+            }
+        });
+        if (!ok) return std::nullopt;
+        if (!any) {
+            errors_.add(node(key)->source(), key_path(key), "must list at least one of " +
+                                                                choice_list(k));
+            return std::nullopt;
+        }
+        return seen;
+    }
+
+private:
+    const KeySpec& spec(std::string_view key) const {
+        const KeySpec* k = find_key(spec_, key);
+        assert(k && "read() of a key missing from the schema");
+        return *k;
+    }
+
+    // The node for `key` if present and of type `want`; reports missing required keys (at
+    // the table, the nearest position there is) and wrong types.
+    const toml::node* fetch(std::string_view key, toml::node_type want) {
+        const KeySpec& k = spec(key);
+        const toml::node* n = table_.get(key);
+        if (!n) {
+            if (k.required) errors_.add(table_.source(), key_path(key), "missing required key");
+            return nullptr;
+        }
+        if (n->type() != want) {
+            errors_.add(n->source(), key_path(key), "expected " + std::string(type_name(want)) +
+                                                        ", got " + std::string(type_name(n->type())));
+            return nullptr;
+        }
+        return n;
+    }
+
+    // Calls f(value, node, path) for each string of an array key; false if the key is absent,
+    // not an array, or holds a non-string (reported).
+    template <class F>
+    bool each_string(std::string_view key, F f) {
+        auto* n = fetch(key, toml::node_type::array);
+        if (!n) return false;
+        bool ok = true;
+        std::size_t i = 0;
+        for (const toml::node& e : *n->as_array()) {
+            std::string p = key_path(key) + "[" + std::to_string(i++) + "]";
+            if (auto* s = e.as_string()) {
+                f(s->get(), e, p);
+            } else {
+                errors_.add(e.source(), p, "expected a string, got " + std::string(type_name(e.type())));
+                ok = false;
+            }
+        }
+        return ok;
+    }
+
+    static std::string choice_list(const KeySpec& k) {
+        std::string out;
+        for (std::size_t i = 0; i < k.choices.size(); ++i) {
+            if (i) out += ", ";
+            out += k.choices[i];
+        }
+        return out;
+    }
+
+    std::optional<std::size_t> choice_index(std::string_view key, const toml::node& n,
+                                            const std::string& p) {
+        const KeySpec& k = spec(key);
+        if (!n.is_string()) return std::nullopt;
+        const std::string& v = n.as_string()->get();
+        for (std::size_t i = 0; i < k.choices.size(); ++i)
+            if (k.choices[i] == v) return i;
+        errors_.add(n.source(), p, quote(v) + " is not one of " + choice_list(k));
+        return std::nullopt;
+    }
+
+    const toml::table& table_;
+    const SectionSpec& spec_;
+    std::string path_;
+    Errors& errors_;
+};
+
+// Remembers the first line of each name to report duplicates as "(first at line N)".
+class UniqueNames {
+public:
+    explicit UniqueNames(std::string what) : what_(std::move(what)) {}
+    void check(const std::string& name, const TableReader& r, std::string_view key, Errors& e) {
+        const toml::node* n = r.node(key);
+        if (name.empty() || !n) return;
+        auto [it, fresh] = first_.emplace(name, line_of(*n));
+        if (!fresh)
+            e.add(n->source(), r.key_path(key), "duplicate " + what_ + " name " + quote(name) +
+                                                    " (first at line " + it->second + ")");
+    }
+    bool contains(const std::string& name) const { return first_.count(name) != 0; }
+
+private:
+    std::string what_;
+    std::map<std::string, std::string> first_;
+};
+
+void read_node(TableReader& r, Node& n) {
+    r.read("pathhost", n.pathhost);
+    r.read("domain", n.domain);
+    r.read("data_dir", n.data_dir);
+    r.read("log_level", n.log_level);
+    r.read("log_format", n.log_format);
+    r.read("organization", n.organization);
+    r.read("motd", n.motd);
+}
+
+void read_storage(TableReader& r, Storage& s) {
+    r.read("durability", s.durability);
+    r.read("initial_map_mb", s.initial_map_mb);
+    r.read("free_space_floor_mb", s.free_space_floor_mb);
+    r.read("batch_max_articles", s.batch_max_articles);
+    r.read("batch_max_kb", s.batch_max_kb);
+    r.read("batch_deadline_us", s.batch_deadline_us);
+    r.read("junk_unwanted", s.junk_unwanted);
+}
+
+void read_listener(TableReader& r, Listener& l, Errors& e) {
+    r.read("address", l.address);
+    r.read("port", l.port);
+    if (auto roles = r.read_choice_list("roles")) {
+        l.reader = (*roles)[0];
+        l.transit = (*roles)[1];
+    }
+    r.read("tls", l.tls);
+    r.read("tls_cert", l.tls_cert);
+    r.read("tls_key", l.tls_key);
+    if (l.tls != Tls::none) {
+        for (auto [key, value] : {std::pair{"tls_cert", &l.tls_cert}, {"tls_key", &l.tls_key}})
+            if (value->empty() && !r.node(key))
+                e.add(r.table().source(), r.key_path(key), "required when tls is not \"none\"");
+    }
+}
+
+void read_limits(TableReader& r, Limits& l) {
+    r.read("max_article_bytes", l.max_article_bytes);
+    r.read("max_connections", l.max_connections);
+    r.read("max_connections_per_ip", l.max_connections_per_ip);
+    r.read("idle_timeout_s", l.idle_timeout_s);
+    r.read("write_timeout_s", l.write_timeout_s);
+    r.read("max_pipeline", l.max_pipeline);
+    r.read("max_unknown_commands", l.max_unknown_commands);
+}
+
+void read_readers(TableReader& r, Readers& rd) {
+    r.read("anonymous_hosts", rd.anonymous_hosts);
+    r.read("anonymous_read", rd.anonymous_read);
+    r.read("anonymous_post", rd.anonymous_post);
+    r.read("others", rd.others);
+    r.read("allow_plaintext_auth", rd.allow_plaintext_auth);
+}
+
+void read_peer(TableReader& r, Peer& p) {
+    r.read("name", p.name);
+    r.read("path_identity", p.path_identity);
+    r.read("hosts", p.hosts);
+    r.read("auth_user", p.auth_user);
+    r.read("outgoing", p.outgoing);
+    r.read("newsgroups", p.newsgroups);
+    r.read("distributions", p.distributions);
+    r.read("max_article_bytes", p.max_article_bytes);
+    r.read("connections", p.connections);
+    r.read("streaming", p.streaming);
+    r.read("takethis_only", p.takethis_only);
+    r.read("window", p.window);
+    r.read("max_backlog", p.max_backlog);
+    r.read("max_backlog_age_h", p.max_backlog_age_h);
+    r.read("retry_s", p.retry_s);
+}
+
+void read_group(TableReader& r, Group& g) {
+    r.read("name", g.name);
+    r.read("status", g.status);
+    r.read("description", g.description);
+}
+
+void read_user(TableReader& r, User& u) {
+    r.read("name", u.name);
+    r.read("password_hash", u.password_hash);
+    r.read("read", u.read);
+    r.read("post", u.post);
+    r.read("hosts", u.hosts);
+}
+
+void read_expire(TableReader& r, Expire& x) {
+    r.read("default_days", x.default_days);
+    r.read("remember_days", x.remember_days);
+    r.read("interval_s", x.interval_s);
+}
+
+void read_expire_rule(TableReader& r, ExpireRule& x) {
+    r.read("pattern", x.pattern);
+    r.read("days", x.days);
+}
+
+void read_http(TableReader& r, Http& h, Errors& e) {
+    r.read("enabled", h.enabled);
+    r.read("address", h.address);
+    r.read("port", h.port);
+    r.read("token", h.token);
+    r.read("token_file", h.token_file);
+    r.read("allow_hosts", h.allow_hosts);
+    if (r.node("token") && r.node("token_file"))
+        e.add(r.node("token_file")->source(), r.key_path("token_file"),
+              "set token or token_file, not both");
+}
+
+const toml::table empty_table;
+
+// The table for a [name] section of `parent`, or an empty one if absent or mistyped.
+const toml::table& section_table(const toml::table& parent, std::string_view name) {
+    auto* n = parent.get(name);
+    return n && n->is_table() ? *n->as_table() : empty_table;
+}
+
+// Calls f(reader, index) for each [[name]] table of `parent`; reports non-tables.
+template <class F>
+void each_section_table(const toml::table& parent, const SectionSpec& spec,
+                        std::string_view name, Errors& e, F f) {
+    auto* n = parent.get(name);
+    if (!n || !n->is_array()) return;
+    std::size_t i = 0;
+    for (const toml::node& elem : *n->as_array()) {
+        std::string path = std::string(spec.name) + "[" + std::to_string(i) + "]";
+        if (auto* t = elem.as_table()) {
+            TableReader r(*t, spec, path, e);
+            f(r, i);
+        } else {
+            e.add(elem.source(), path, "expected a table, got " + std::string(type_name(elem.type())));
+        }
+        ++i;
+    }
+}
+
+// Checks the types of the top-level keys: each must be a known section of the right shape.
+void check_top_level(const toml::table& root, Errors& e) {
+    for (auto&& [k, v] : root) {
+        std::string_view name = k.str();
+        const SectionSpec* s = name.find('.') == std::string_view::npos ? find_section(name) : nullptr;
+        if (!s) {
+            std::vector<std::string> candidates;
+            std::string hint;
+            for (const auto& sec : schema()) {
+                if (sec.name.find('.') == std::string_view::npos) candidates.emplace_back(sec.name);
+                if (find_key(sec, name) && hint.empty())
+                    hint = " (did you mean \"" + std::string(sec.name) + "." + std::string(name) + "\"?)";
+            }
+            e.add(k.source(), name, "unknown key" + (hint.empty() ? suggestion(name, candidates) : hint));
+        } else if (s->array && !(v.is_array() && !v.as_array()->empty())) {
+            e.add(v.source(), name, v.is_array() ? "at least one [[" + std::string(name) + "]] is needed"
+                                                 : "expected [[" + std::string(name) + "]] tables, got " +
+                                                       std::string(type_name(v.type())));
+        } else if (!s->array && !v.is_table()) {
+            e.add(v.source(), name, "expected a [" + std::string(name) + "] table, got " +
+                                        std::string(type_name(v.type())));
+        }
+    }
+    // The nested [[expire.rule]] is checked like a top-level array, inside [expire].
+    const toml::table& expire = section_table(root, "expire");
+    if (auto* rule = expire.get("rule"); rule && !rule->is_array())
+        e.add(rule->source(), "expire.rule", "expected [[expire.rule]] tables, got " +
+                                                 std::string(type_name(rule->type())));
+}
+
+std::string listener_key(const std::string& address, std::uint16_t port) {
+    auto c = Cidr::parse(address);
+    std::string a = c ? c->to_string() : address;
+    a = a.substr(0, a.find('/'));
+    return (a.find(':') != std::string::npos ? "[" + a + "]" : a) + ":" + std::to_string(port);
+}
+
+Config build(const toml::table& root, Errors& e) {
+    Config c;
+    check_top_level(root, e);
+
+    const toml::table& node_t = section_table(root, "node");
+    TableReader node_r(node_t, *find_section("node"), "node", e);
+    read_node(node_r, c.node);
+    if (c.node.pathhost.empty() && !node_r.node("pathhost")) c.node.pathhost = default_pathhost();
+    if (c.node.domain.empty() && !node_r.node("domain") && !c.node.pathhost.empty()) {
+        if (!domain_error(c.node.pathhost)) c.node.domain = c.node.pathhost;
+        else if (node_r.node("pathhost"))
+            e.add(node_t.source(), "node.domain", "required: pathhost " + quote(c.node.pathhost) +
+                                                       " is not a domain");
+    }
+
+    TableReader storage_r(section_table(root, "storage"), *find_section("storage"), "storage", e);
+    read_storage(storage_r, c.storage);
+    TableReader limits_r(section_table(root, "limits"), *find_section("limits"), "limits", e);
+    read_limits(limits_r, c.limits);
+    TableReader readers_r(section_table(root, "readers"), *find_section("readers"), "readers", e);
+    read_readers(readers_r, c.readers);
+    TableReader http_r(section_table(root, "http"), *find_section("http"), "http", e);
+    read_http(http_r, c.http, e);
+    const toml::table& expire_t = section_table(root, "expire");
+    TableReader expire_r(expire_t, *find_section("expire"), "expire", e);
+    read_expire(expire_r, c.expire);
+    each_section_table(expire_t, *find_section("expire.rule"), "rule", e,
+                       [&](TableReader& r, std::size_t) {
+                           read_expire_rule(r, c.expire.rules.emplace_back());
+                       });
+
+    // Listeners: distinct address:port (port 0 is always distinct), the admin HTTP one too.
+    struct Bound { const toml::table* table; std::string path; };
+    std::map<std::string, Bound> bound;  // address:port -> first listener there
+    if (root.get("listen")) c.listeners.clear();
+    each_section_table(root, *find_section("listen"), "listen", e, [&](TableReader& r, std::size_t) {
+        Listener& l = c.listeners.emplace_back();
+        read_listener(r, l, e);
+        if (l.port == 0) return;
+        auto [it, fresh] = bound.emplace(listener_key(l.address, l.port), Bound{&r.table(), r.path()});
+        if (!fresh)
+            e.add(r.table().source(), r.path(), "duplicate listener " + it->first +
+                                                    " (first at line " + line_of(*it->second.table) + ")");
+    });
+    if (c.http.enabled && c.http.port != 0) {
+        auto it = bound.find(listener_key(c.http.address, c.http.port));
+        // Point at whichever side the admin wrote: http.port if set, else the listener.
+        const toml::node* at = http_r.node("port");
+        if (it != bound.end() && at)
+            e.add(at->source(), "http.port", it->first + " is already " + it->second.path +
+                                                 " (line " + line_of(*it->second.table) + ")");
+        else if (it != bound.end())
+            e.add(it->second.table->source(), it->second.path,
+                  it->first + " is also the [http] address (http.port default)");
+    }
+
+    UniqueNames users("user");
+    each_section_table(root, *find_section("user"), "user", e, [&](TableReader& r, std::size_t) {
+        User& u = c.users.emplace_back();
+        read_user(r, u);
+        users.check(u.name, r, "name", e);
+    });
+
+    UniqueNames peers("peer");
+    each_section_table(root, *find_section("peer"), "peer", e, [&](TableReader& r, std::size_t) {
+        Peer& p = c.peers.emplace_back();
+        read_peer(r, p);
+        peers.check(p.name, r, "name", e);
+        if (p.path_identity.empty()) p.path_identity = p.name;
+        if (p.max_article_bytes == 0) p.max_article_bytes = c.limits.max_article_bytes;
+        if (!p.auth_user.empty() && !users.contains(p.auth_user))
+            e.add(r.node("auth_user")->source(), r.key_path("auth_user"),
+                  "no [[user]] named " + quote(p.auth_user));
+    });
+
+    UniqueNames groups("group");
+    each_section_table(root, *find_section("group"), "group", e, [&](TableReader& r, std::size_t) {
+        Group& g = c.groups.emplace_back();
+        read_group(r, g);
+        groups.check(g.name, r, "name", e);
+    });
+    return c;
+}
+
+}  // namespace
+
+LoadResult load_string(std::string_view text, std::string_view source_name) {
+    Errors errors;
+    LoadResult result;
+    toml::table root;
+    try {
+        root = toml::parse(text, std::string(source_name));
+    } catch (const toml::parse_error& err) {
+        std::string_view d = err.description();
+        std::string reason = d.starts_with("Error while parsing ")
+                                 ? "syntax error in " + std::string(d.substr(20))
+                                 : "syntax error: " + std::string(d);
+        const auto& at = err.source().begin;
+        result.errors.push_back(std::string(source_name) + ":" + std::to_string(at.line) + ":" +
+                                std::to_string(at.column) + ": " + reason);
+        return result;
+    }
+    Config c = build(root, errors);
+    if (errors.empty()) result.config = std::move(c);
+    else result.errors = errors.format(source_name);
+    return result;
+}
+
+LoadResult load_file(const std::string& path) {
+    constexpr off_t max_size = 16 << 20;  // a config file, not a spool
+    auto fail = [&](std::string_view why) {
+        LoadResult r;
+        r.errors.push_back(path + ": cannot read: " + std::string(why));
+        return r;
+    };
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return fail(std::strerror(errno));
+    struct stat st {};
+    std::string text;
+    bool ok = ::fstat(fd, &st) == 0;
+    int err = errno;
+    if (ok && S_ISDIR(st.st_mode)) ok = false, err = EISDIR;
+    if (ok && st.st_size > max_size) {
+        ::close(fd);
+        return fail("larger than 16 MiB");
+    }
+    char buf[65536];
+    while (ok) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n > 0) text.append(buf, static_cast<std::size_t>(n));
+        else if (n == 0) break;
+        else if (errno != EINTR) ok = false, err = errno;
+        if (text.size() > static_cast<std::size_t>(max_size)) {
+            ::close(fd);
+            return fail("larger than 16 MiB");
+        }
+    }
+    ::close(fd);
+    if (!ok) return fail(std::strerror(err));
+    return load_string(text, path);
+}
+
+}  // namespace tidings::config

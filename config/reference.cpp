@@ -1,0 +1,41 @@
+// The README configuration reference, generated from the schema so it cannot go stale.
+#include "config/schema.h"
+
+namespace tidings::config {
+namespace {
+
+// Built by appending: GCC 12 -O2 gives a false -Wrestrict on "literal" + std::string&&.
+std::string default_cell(const KeySpec& k) {
+    if (k.required) return "required";
+    if (k.def.empty()) return "—";
+    std::string out = "`";
+    out.append(k.def).append("`");
+    return out;
+}
+
+}  // namespace
+
+std::string reference_markdown() {
+    std::string out =
+        "## Configuration\n"
+        "\n"
+        "One TOML file, given with `--config FILE`; without it `tidingsd` runs on the embedded\n"
+        "default (`tidingsd --print-default-config`). `config/tidings.example.toml` shows every\n"
+        "key. Unknown keys are errors; `tidingsd --check-config FILE` prints every mistake as\n"
+        "`file:line:col: key: reason` and exits 2. A key left out takes its default; \"—\" means\n"
+        "unset or derived as described.\n"
+        "\n"
+        "This section is generated from `config/schema.cpp` by `tools/config-doc`.\n";
+    for (const auto& s : schema()) {
+        out.append("\n### `").append(s.array ? "[[" : "[").append(s.name);
+        out.append(s.array ? "]]" : "]").append("`\n\n").append(s.doc).append("\n\n");
+        out += "| Key | Type | Default | Meaning |\n|---|---|---|---|\n";
+        for (const auto& k : s.keys) {
+            out.append("| `").append(k.name).append("` | ").append(type_text(k));
+            out.append(" | ").append(default_cell(k)).append(" | ").append(k.doc).append(" |\n");
+        }
+    }
+    return out;
+}
+
+}  // namespace tidings::config

@@ -1,0 +1,250 @@
+// The configuration schema: every key once, with its type, default, range and one-line doc.
+//
+// Defaults are TOML literals so that tests can load them and compare with the struct
+// defaults in config.h; keep the two in step (schema_test does).
+#include "config/schema.h"
+
+#include <array>
+
+namespace tidings::config {
+namespace {
+
+constexpr std::int64_t max_u32 = 4294967295;
+
+// Spellings in the order of the enumerators in config.h.
+constexpr std::string_view log_levels[] = {"trace", "debug", "info", "warn", "error"};
+constexpr std::string_view log_formats[] = {"text", "json"};
+constexpr std::string_view durabilities[] = {"durable", "relaxed"};
+constexpr std::string_view roles[] = {"reader", "transit"};
+constexpr std::string_view tls_modes[] = {"none", "starttls", "implicit"};
+constexpr std::string_view others_policies[] = {"auth", "refuse"};
+constexpr std::string_view group_statuses[] = {"y", "n", "m"};
+
+constexpr KeySpec node_keys[] = {
+    {"pathhost", Kind::pathhost, "",
+     "This server's Path identity (RFC 5536 §3.1.5), ideally its FQDN. "
+     "Default: the machine's hostname."},
+    {"domain", Kind::domain, "",
+     "Right-hand side of Message-IDs generated for local posts. Default: `pathhost`."},
+    {"data_dir", Kind::path, R"("./tidings-data")",
+     "Directory of the LMDB store; created if missing. Relative to the working directory."},
+    {"log_level", Kind::choice, R"("info")", "Least severe log level written.", false, 0, 0,
+     log_levels},
+    {"log_format", Kind::choice, R"("text")", "One line per event: `key=value` text or JSON.",
+     false, 0, 0, log_formats},
+    {"organization", Kind::string, "", "Organization header added to local posts lacking one."},
+    {"motd", Kind::string, "", "Message of the day returned by LIST MOTD."},
+};
+
+constexpr KeySpec storage_keys[] = {
+    {"durability", Kind::choice, R"("durable")",
+     "`durable`: 235/239 only once the article is synced to disk; `relaxed`: no fsync per "
+     "commit, a crash may lose the last seconds.",
+     false, 0, 0, durabilities},
+    {"initial_map_mb", Kind::integer, "64",
+     "Initial LMDB map size in MiB; the map grows on demand.", false, 1, 16777216},
+    {"free_space_floor_mb", Kind::integer, "100",
+     "Below this much free disk space, refuse articles (436/431) instead of failing.", false, 0,
+     16777216},
+    {"batch_max_articles", Kind::integer, "256", "Most articles in one group commit.", false, 1,
+     100000},
+    {"batch_max_kb", Kind::integer, "8192", "Most KiB of articles in one group commit.", false,
+     1, 1048576},
+    {"batch_deadline_us", Kind::integer, "500",
+     "Longest wait, in microseconds, for more articles to fill a group commit.", false, 0,
+     1000000},
+    {"junk_unwanted", Kind::boolean, "false",
+     "Accept articles for groups not carried into the `junk` group instead of refusing them."},
+};
+
+constexpr KeySpec listen_keys[] = {
+    {"address", Kind::address, R"("127.0.0.1")",
+     "IPv4 or IPv6 address to listen on; `0.0.0.0` or `::` for all."},
+    {"port", Kind::port, "1119", "TCP port; 0 picks a free one (tests).", false, 0, 65535},
+    {"roles", Kind::choice_list, R"(["reader", "transit"])",
+     "What clients may do here: read and post (`reader`), feed articles (`transit`).", false,
+     0, 0, roles},
+    {"tls", Kind::choice, R"("none")",
+     "`starttls`: plain until STARTTLS (RFC 4642); `implicit`: TLS from the first byte.",
+     false, 0, 0, tls_modes},
+    {"tls_cert", Kind::path, "", "PEM certificate chain; required when `tls` is not `none`."},
+    {"tls_key", Kind::path, "", "PEM private key; required when `tls` is not `none`."},
+};
+
+constexpr KeySpec limits_keys[] = {
+    {"max_article_bytes", Kind::integer, "1000000",
+     "Largest article accepted from readers, and from peers unless the peer says otherwise.",
+     false, 1024, max_u32},
+    {"max_connections", Kind::integer, "500", "Most simultaneous connections.", false, 1,
+     1000000},
+    {"max_connections_per_ip", Kind::integer, "50", "Most simultaneous connections per address.",
+     false, 1, 1000000},
+    {"idle_timeout_s", Kind::integer, "600",
+     "Seconds of silence before a connection is closed; RFC 3977 §3.1 asks for at least 180.",
+     false, 1, 86400},
+    {"write_timeout_s", Kind::integer, "60",
+     "Seconds a client may leave our output unread before it is closed.", false, 1, 86400},
+    {"max_pipeline", Kind::integer, "1024",
+     "Most commands in flight on one transit connection before we stop reading.", false, 1,
+     65536},
+    {"max_unknown_commands", Kind::integer, "10",
+     "Unknown commands tolerated before `400` and close, as INN does.", false, 1, 1000},
+};
+
+constexpr KeySpec readers_keys[] = {
+    {"anonymous_hosts", Kind::cidr_list, R"(["127.0.0.0/8", "::1/128"])",
+     "Networks whose readers need no AUTHINFO."},
+    {"anonymous_read", Kind::wildmat, R"("*")", "Groups anonymous readers may read (wildmat)."},
+    {"anonymous_post", Kind::wildmat, R"("*")",
+     "Groups anonymous readers may post to (wildmat)."},
+    {"others", Kind::choice, R"("auth")",
+     "Readers from other hosts: `auth` must AUTHINFO first, `refuse` get 502 at once.", false, 0,
+     0, others_policies},
+    {"allow_plaintext_auth", Kind::boolean, "false",
+     "Allow AUTHINFO over connections that are neither TLS nor loopback."},
+};
+
+constexpr KeySpec peer_keys[] = {
+    {"name", Kind::name, "", "Unique name used in logs and queues: letters, digits, `._-`.",
+     true},
+    {"path_identity", Kind::pathhost, "",
+     "The peer's Path entry; articles whose Path has it are not sent back. Default: `name`."},
+    {"hosts", Kind::cidr_list, "[]", "Addresses or networks the peer may feed us from."},
+    {"auth_user", Kind::user_name, "",
+     "A `[[user]]` whose authenticated sessions count as this peer feeding us."},
+    {"outgoing", Kind::host_port, "",
+     "Where we feed the peer, `host:port` (`[::1]:119` for IPv6); unset = we never connect."},
+    {"newsgroups", Kind::feed_wildmat, R"("*")",
+     "Groups fed to the peer: wildmat with `!` (exclude) and `@` (exclude crossposts too)."},
+    {"distributions", Kind::distributions, "[]",
+     "Distributions fed to the peer; empty = all."},
+    {"max_article_bytes", Kind::integer, "",
+     "Largest article exchanged with the peer. Default: `limits.max_article_bytes`.", false,
+     1024, max_u32},
+    {"connections", Kind::integer, "1", "Outgoing connections to the peer.", false, 1, 64},
+    {"streaming", Kind::boolean, "true",
+     "Use MODE STREAM (CHECK/TAKETHIS, RFC 4644) rather than IHAVE."},
+    {"takethis_only", Kind::boolean, "false", "Skip CHECK: send every article with TAKETHIS."},
+    {"window", Kind::integer, "64", "Streaming commands in flight per connection.", false, 1,
+     4096},
+    {"max_backlog", Kind::integer, "1000000",
+     "Articles queued for the peer before the oldest are dropped.", false, 1, 1000000000},
+    {"max_backlog_age_h", Kind::integer, "72", "Hours an article may wait in the queue.", false,
+     1, 8760},
+    {"retry_s", Kind::integer, "60", "Seconds between reconnection attempts.", false, 1, 86400},
+};
+
+constexpr KeySpec group_keys[] = {
+    {"name", Kind::newsgroup, "", "Newsgroup name (RFC 5536 §3.1.4), e.g. `local.general`.",
+     true},
+    {"status", Kind::choice, R"("y")",
+     "`y` posting allowed, `n` no local posting, `m` moderated.", false, 0, 0, group_statuses},
+    {"description", Kind::string, "", "One line for LIST NEWSGROUPS."},
+};
+
+constexpr KeySpec user_keys[] = {
+    {"name", Kind::user_name, "", "AUTHINFO USER name.", true},
+    {"password_hash", Kind::password_hash, "",
+     "crypt(3) hash, `$y$…` (yescrypt) or `$6$…` (SHA-512): `mkpasswd -m yescrypt`.", true},
+    {"read", Kind::wildmat, R"("*")", "Groups the user may read (wildmat)."},
+    {"post", Kind::wildmat, R"("*")", "Groups the user may post to (wildmat)."},
+    {"hosts", Kind::cidr_list, "[]", "Networks the user may log in from; empty = anywhere."},
+};
+
+constexpr KeySpec expire_keys[] = {
+    {"default_days", Kind::integer, "30", "Days articles are kept; 0 = forever.", false, 0,
+     100000},
+    {"remember_days", Kind::integer, "11",
+     "Days the Message-ID of an expired article is remembered, to refuse it again.", false, 0,
+     100000},
+    {"interval_s", Kind::integer, "3600", "Seconds between expiry runs.", false, 1, 604800},
+};
+
+constexpr KeySpec expire_rule_keys[] = {
+    {"pattern", Kind::wildmat, "", "Groups the rule applies to (wildmat); first match wins.",
+     true},
+    {"days", Kind::integer, "", "Days to keep their articles; 0 = forever.", true, 0, 100000},
+};
+
+constexpr KeySpec http_keys[] = {
+    {"enabled", Kind::boolean, "true", "Serve the admin and metrics HTTP endpoint."},
+    {"address", Kind::address, R"("127.0.0.1")", "Address it listens on."},
+    {"port", Kind::port, "8119", "TCP port; 0 picks a free one (tests).", false, 0, 65535},
+    {"token", Kind::string, "", "Bearer token required on every request; unset = none."},
+    {"token_file", Kind::path, "", "File holding the bearer token (instead of `token`)."},
+    {"allow_hosts", Kind::cidr_list, R"(["127.0.0.0/8", "::1/128"])",
+     "Networks allowed to connect."},
+};
+
+constexpr SectionSpec sections[] = {
+    {"node", false, "Who this server is and where it keeps its data.", node_keys},
+    {"storage", false, "The LMDB store and its group-commit writer.", storage_keys},
+    {"listen", true,
+     "NNTP listeners; several allowed. Without any, one on 127.0.0.1:1119 with both roles.",
+     listen_keys},
+    {"limits", false, "Limits on clients and peers.", limits_keys},
+    {"readers", false, "Who may read and post without an account.", readers_keys},
+    {"peer", true, "Transit peers, in and out (INN's newsfeeds and incoming.conf).", peer_keys},
+    {"group", true, "Newsgroups carried (INN's active file).", group_keys},
+    {"user", true, "Reader accounts for AUTHINFO USER/PASS (RFC 4643).", user_keys},
+    {"expire", false, "Article expiry (INN's expire.ctl).", expire_keys},
+    {"expire.rule", true, "Per-group retention, before `expire.default_days`.", expire_rule_keys},
+    {"http", false, "Admin and metrics HTTP endpoint.", http_keys},
+};
+
+std::string join_choices(const KeySpec& k) {
+    std::string out;
+    for (std::size_t i = 0; i < k.choices.size(); ++i) {
+        if (i) out += ", ";
+        out += "`";
+        out += k.choices[i];
+        out += "`";
+    }
+    return out;
+}
+
+}  // namespace
+
+std::span<const SectionSpec> schema() { return sections; }
+
+const SectionSpec* find_section(std::string_view name) {
+    for (const auto& s : sections)
+        if (s.name == name) return &s;
+    return nullptr;
+}
+
+const KeySpec* find_key(const SectionSpec& section, std::string_view key) {
+    for (const auto& k : section.keys)
+        if (k.name == key) return &k;
+    return nullptr;
+}
+
+std::string type_text(const KeySpec& k) {
+    auto range = [&](std::string_view what) {
+        return std::string(what) + " " + std::to_string(k.min) + "–" + std::to_string(k.max);
+    };
+    switch (k.kind) {
+    case Kind::boolean: return "boolean";
+    case Kind::integer: return range("integer");
+    case Kind::port: return range("port");
+    case Kind::string: return "string";
+    case Kind::path: return "path";
+    case Kind::choice: return "one of " + join_choices(k);
+    case Kind::choice_list: return "array of " + join_choices(k);
+    case Kind::wildmat: return "wildmat";
+    case Kind::feed_wildmat: return "feed wildmat";
+    case Kind::address: return "IP address";
+    case Kind::cidr_list: return "array of address or CIDR";
+    case Kind::host_port: return "host:port";
+    case Kind::newsgroup: return "newsgroup name";
+    case Kind::pathhost: return "path identity";
+    case Kind::domain: return "domain";
+    case Kind::name: return "name";
+    case Kind::user_name: return "user name";
+    case Kind::password_hash: return "crypt(3) hash";
+    case Kind::distributions: return "array of distribution names";
+    }
+    return "?";
+}
+
+}  // namespace tidings::config

@@ -1,0 +1,301 @@
+#include "config/config.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace tidings::config {
+namespace {
+
+using Lines = std::vector<std::string>;
+
+Lines errors_of(std::string_view toml) { return load_string(toml, "tidings.toml").errors; }
+
+// One row per kind of mistake: the file and every line the loader must print for it.
+struct BadRow {
+    const char* kind;
+    const char* toml;
+    Lines errors;
+};
+
+const BadRow bad_rows[] = {
+    {"syntax error", "[node]\nlog_level = = \"info\"\n",
+     {"tidings.toml:2:13: syntax error in value: could not determine value type"}},
+    {"unknown top-level key, suggests the section",
+     "pathhost = \"news.example.com\"\n",
+     {"tidings.toml:1:1: pathhost: unknown key (did you mean \"node.pathhost\"?)"}},
+    {"unknown section", "[nodes]\n", {"tidings.toml:1:2: nodes: unknown key (did you mean \"node\"?)"}},
+    {"unknown key in a table", "[node]\npathost = \"x\"\n",
+     {"tidings.toml:2:1: node.pathost: unknown key (did you mean \"pathhost\"?)"}},
+    {"unknown key in an array of tables", "[[peer]]\nname = \"hub\"\nhostz = []\n",
+     {"tidings.toml:3:1: peer[0].hostz: unknown key (did you mean \"hosts\"?)"}},
+    {"unknown key in a nested array of tables",
+     "[[expire.rule]]\npattern = \"*\"\ndays = 1\nweeks = 2\n",
+     {"tidings.toml:4:1: expire.rule[0].weeks: unknown key"}},
+    {"wrong type", "[node]\ndata_dir = 3\n",
+     {"tidings.toml:2:12: node.data_dir: expected a string, got an integer"}},
+    {"wrong type in an array", "[readers]\nanonymous_hosts = [\"::1\", 7]\n",
+     {"tidings.toml:2:27: readers.anonymous_hosts[1]: expected a string, got an integer"}},
+    {"section of the wrong shape", "[peer]\nname = \"hub\"\n",
+     {"tidings.toml:1:1: peer: expected [[peer]] tables, got a table"}},
+    {"table expected", "node = 1\n",
+     {"tidings.toml:1:8: node: expected a [node] table, got an integer"}},
+    {"bad port", "[[listen]]\nport = 70000\n",
+     {"tidings.toml:2:8: listen[0].port: 70000 is not a port (0-65535)"}},
+    {"negative port", "[http]\nport = -1\n",
+     {"tidings.toml:2:8: http.port: -1 is not a port (0-65535)"}},
+    {"bad wildmat", "[readers]\nanonymous_read = \"comp.*,\"\n",
+     {"tidings.toml:2:18: readers.anonymous_read: bad wildmat \"comp.*,\": empty pattern in "
+      "wildmat list"}},
+    {"bad wildmat in an array of tables",
+     "[[user]]\nname = \"joe\"\npassword_hash = \"$6$abcdefgh\"\nread = \"comp.[a-z]*\"\n",
+     {"tidings.toml:4:8: user[0].read: bad wildmat \"comp.[a-z]*\": character not allowed inside a wildmat pattern"}},
+    {"duplicate peer name", "[[peer]]\nname = \"hub\"\n\n[[peer]]\nname = \"leaf\"\n\n[[peer]]\nname = \"hub\"\n",
+     {"tidings.toml:8:8: peer[2].name: duplicate peer name \"hub\" (first at line 2)"}},
+    {"duplicate group", "[[group]]\nname = \"local.test\"\n[[group]]\nname = \"local.test\"\n",
+     {"tidings.toml:4:8: group[1].name: duplicate group name \"local.test\" (first at line 2)"}},
+    {"duplicate user",
+     "[[user]]\nname = \"joe\"\npassword_hash = \"$y$j9T$abcdef\"\n"
+     "[[user]]\nname = \"joe\"\npassword_hash = \"$y$j9T$abcdef\"\n",
+     {"tidings.toml:5:8: user[1].name: duplicate user name \"joe\" (first at line 2)"}},
+    {"missing required key", "[[peer]]\nhosts = [\"192.0.2.1\"]\n",
+     {"tidings.toml:1:1: peer[0].name: missing required key"}},
+    {"missing required keys, nested", "[expire]\n[[expire.rule]]\n",
+     {"tidings.toml:2:1: expire.rule[0].pattern: missing required key",
+      "tidings.toml:2:1: expire.rule[0].days: missing required key"}},
+    {"bad enum value", "[node]\nlog_level = \"verbose\"\n",
+     {"tidings.toml:2:13: node.log_level: \"verbose\" is not one of trace, debug, info, warn, "
+      "error"}},
+    {"bad enum in a list", "[[listen]]\nroles = [\"reader\", \"feeder\"]\n",
+     {"tidings.toml:2:20: listen[0].roles[1]: \"feeder\" is not one of reader, transit"}},
+    {"empty roles", "[[listen]]\nroles = []\n",
+     {"tidings.toml:2:9: listen[0].roles: must list at least one of reader, transit"}},
+    {"bad address", "[[listen]]\naddress = \"127.0.0.256\"\n",
+     {"tidings.toml:2:11: listen[0].address: bad address \"127.0.0.256\": not an IPv4 or IPv6 "
+      "address"}},
+    {"bad CIDR", "[http]\nallow_hosts = [\"10.0.0.0/33\"]\n",
+     {"tidings.toml:2:16: http.allow_hosts[0]: bad address or CIDR \"10.0.0.0/33\": prefix "
+      "length above 32"}},
+    {"bad host:port", "[[peer]]\nname = \"hub\"\noutgoing = \"::1:119\"\n",
+     {"tidings.toml:3:12: peer[0].outgoing: bad host:port \"::1:119\": write IPv6 addresses "
+      "as [address]:port"}},
+    {"bad newsgroup name", "[[group]]\nname = \"local..general\"\n",
+     {"tidings.toml:2:8: group[0].name: bad newsgroup name \"local..general\": empty "
+      "component in newsgroup name"}},
+    {"bad pathhost", "[node]\npathhost = \"news!example\"\n",
+     {"tidings.toml:2:12: node.pathhost: bad path identity \"news!example\": a path identity "
+      "uses letters, digits, '-', '.', ':' and '_'"}},
+    {"pathhost that cannot be a domain", "[node]\npathhost = \"news_1\"\n",
+     {"tidings.toml:1:1: node.domain: required: pathhost \"news_1\" is not a domain"}},
+    {"number out of range", "[[peer]]\nname = \"hub\"\nconnections = 65\n",
+     {"tidings.toml:3:15: peer[0].connections: 65 is out of range (1-64)"}},
+    {"bad password hash", "[[user]]\nname = \"joe\"\npassword_hash = \"hunter2\"\n",
+     {"tidings.toml:3:17: user[0].password_hash: bad password hash: not a yescrypt ($y$) or "
+      "SHA-512-crypt ($6$) hash"}},
+    {"bad distribution", "[[peer]]\nname = \"hub\"\ndistributions = [\"local\", \"all\"]\n",
+     {"tidings.toml:3:27: peer[0].distributions[1]: bad distribution \"all\": \"all\" is "
+      "reserved"}},
+    {"auth_user names no user", "[[peer]]\nname = \"hub\"\nauth_user = \"hubfeed\"\n",
+     {"tidings.toml:3:13: peer[0].auth_user: no [[user]] named \"hubfeed\""}},
+    {"tls without files", "[[listen]]\nport = 563\ntls = \"implicit\"\n",
+     {"tidings.toml:1:1: listen[0].tls_cert: required when tls is not \"none\"",
+      "tidings.toml:1:1: listen[0].tls_key: required when tls is not \"none\""}},
+    {"duplicate listener",
+     "[[listen]]\naddress = \"::\"\nport = 119\n[[listen]]\naddress = \"::0\"\nport = 119\n",
+     {"tidings.toml:4:1: listen[1]: duplicate listener [::]:119 (first at line 1)"}},
+    {"listener on the default http port", "[[listen]]\nport = 8119\n",
+     {"tidings.toml:1:1: listen[0]: 127.0.0.1:8119 is also the [http] address (http.port "
+      "default)"}},
+    {"http on a listener's port", "[[listen]]\n[http]\nport = 1119\n",
+     {"tidings.toml:3:8: http.port: 127.0.0.1:1119 is already listen[0] (line 1)"}},
+    {"no listener", "listen = []\n",
+     {"tidings.toml:1:10: listen: at least one [[listen]] is needed"}},
+    {"token and token_file", "[http]\ntoken = \"s3cret\"\ntoken_file = \"/etc/tidings/token\"\n",
+     {"tidings.toml:3:14: http.token_file: set token or token_file, not both"}},
+};
+
+TEST(LoadString, ReportsEachKindOfMistakeAtItsPosition) {
+    for (const auto& row : bad_rows) {
+        LoadResult r = load_string(row.toml, "tidings.toml");
+        EXPECT_FALSE(r.config) << row.kind;
+        EXPECT_EQ(r.errors, row.errors) << row.kind;
+    }
+}
+
+TEST(LoadString, CollectsAllErrorsInFileOrder) {
+    Lines errors = errors_of(
+        "[[peer]]\nname = \"hub\"\nconnections = 0\n"
+        "[node]\nlog_level = \"loud\"\n"
+        "[[group]]\nname = \"a..b\"\n");
+    ASSERT_EQ(errors.size(), 3u);
+    EXPECT_EQ(errors[0], "tidings.toml:3:15: peer[0].connections: 0 is out of range (1-64)");
+    EXPECT_EQ(errors[1].substr(0, 30), "tidings.toml:5:13: node.log_le");
+    EXPECT_EQ(errors[2].substr(0, 29), "tidings.toml:7:8: group[0].na");
+}
+
+TEST(LoadString, EmptyFileIsTheStructDefaultsWithDerivedValues) {
+    LoadResult r = load_string("", "empty.toml");
+    ASSERT_TRUE(r.config) << r.errors.front();
+    Config expected;
+    expected.node.pathhost = default_pathhost();
+    expected.node.domain = expected.node.pathhost;
+    EXPECT_EQ(*r.config, expected);
+    ASSERT_EQ(r.config->listeners.size(), 1u);
+    EXPECT_EQ(r.config->listeners[0].port, 1119);
+}
+
+TEST(LoadString, DerivesPeerDefaultsFromNameAndLimits) {
+    LoadResult r = load_string(
+        "[limits]\nmax_article_bytes = 250000\n"
+        "[[peer]]\nname = \"hub\"\n"
+        "[[peer]]\nname = \"leaf\"\npath_identity = \"leaf.example.net\"\nmax_article_bytes = 5000\n",
+        "t.toml");
+    ASSERT_TRUE(r.config) << r.errors.front();
+    const auto& p = r.config->peers;
+    ASSERT_EQ(p.size(), 2u);
+    EXPECT_EQ(p[0].path_identity, "hub");
+    EXPECT_EQ(p[0].max_article_bytes, 250000u);
+    EXPECT_EQ(p[1].path_identity, "leaf.example.net");
+    EXPECT_EQ(p[1].max_article_bytes, 5000u);
+}
+
+TEST(LoadString, ReadsEveryFieldOfAFullPeer) {
+    LoadResult r = load_string(R"(
+[[user]]
+name = "hubfeed"
+password_hash = "$y$j9T$abcdefgh"
+[[peer]]
+name = "hub"
+hosts = ["192.0.2.0/24", "2001:db8::1"]
+auth_user = "hubfeed"
+outgoing = "[2001:db8::1]:119"
+newsgroups = "*,!junk,@alt.binaries.*"
+distributions = ["world", "local"]
+connections = 4
+streaming = false
+takethis_only = true
+window = 128
+max_backlog = 5000
+max_backlog_age_h = 24
+retry_s = 30
+)",
+                               "t.toml");
+    ASSERT_TRUE(r.config) << r.errors.front();
+    Peer want;
+    want.name = want.path_identity = "hub";
+    want.hosts = {*Cidr::parse("192.0.2.0/24"), *Cidr::parse("2001:db8::1")};
+    want.auth_user = "hubfeed";
+    want.outgoing = HostPort{"2001:db8::1", 119};
+    want.newsgroups = "*,!junk,@alt.binaries.*";
+    want.distributions = {"world", "local"};
+    want.max_article_bytes = 1000000;
+    want.connections = 4;
+    want.streaming = false;
+    want.takethis_only = true;
+    want.window = 128;
+    want.max_backlog = 5000;
+    want.max_backlog_age_h = 24;
+    want.retry_s = 30;
+    EXPECT_EQ(r.config->peers.at(0), want);
+}
+
+TEST(LoadString, ListenReplacesTheDefaultListener) {
+    LoadResult r = load_string(
+        "[[listen]]\naddress = \"::\"\nport = 119\nroles = [\"transit\"]\n"
+        "[[listen]]\naddress = \"0.0.0.0\"\nport = 563\nroles = [\"reader\"]\ntls = \"implicit\"\n"
+        "tls_cert = \"/etc/ssl/news.pem\"\ntls_key = \"/etc/ssl/news.key\"\n",
+        "t.toml");
+    ASSERT_TRUE(r.config) << r.errors.front();
+    const auto& l = r.config->listeners;
+    ASSERT_EQ(l.size(), 2u);
+    EXPECT_EQ(l[0].address, "::");
+    EXPECT_FALSE(l[0].reader);
+    EXPECT_TRUE(l[0].transit);
+    EXPECT_TRUE(l[1].reader);
+    EXPECT_FALSE(l[1].transit);
+    EXPECT_EQ(l[1].tls, Tls::implicit);
+    EXPECT_EQ(l[1].tls_key, "/etc/ssl/news.key");
+}
+
+TEST(LoadString, PortZeroListenersMayRepeat) {
+    EXPECT_EQ(errors_of("[[listen]]\nport = 0\n[[listen]]\nport = 0\n[http]\nport = 0\n"), Lines{});
+}
+
+TEST(LoadString, ReadsEnumsAndExpireRules) {
+    LoadResult r = load_string(R"(
+[node]
+log_level = "debug"
+log_format = "json"
+[storage]
+durability = "relaxed"
+[readers]
+others = "refuse"
+[[group]]
+name = "local.mod"
+status = "m"
+[expire]
+default_days = 0
+[[expire.rule]]
+pattern = "alt.binaries.*"
+days = 3
+)",
+                               "t.toml");
+    ASSERT_TRUE(r.config) << r.errors.front();
+    EXPECT_EQ(r.config->node.log_level, LogLevel::debug);
+    EXPECT_EQ(r.config->node.log_format, LogFormat::json);
+    EXPECT_EQ(r.config->storage.durability, Durability::relaxed);
+    EXPECT_EQ(r.config->readers.others, OthersPolicy::refuse);
+    EXPECT_EQ(r.config->groups.at(0).status, GroupStatus::m);
+    EXPECT_EQ(r.config->expire.default_days, 0u);
+    EXPECT_EQ(r.config->expire.rules, (std::vector<ExpireRule>{{"alt.binaries.*", 3}}));
+}
+
+TEST(LoadString, NeverEchoesControlCharacters) {
+    Lines errors = errors_of("[node]\nlog_level = \"in\\u001b[31mfo\"\n");
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(errors[0].find('\x1b'), std::string::npos);
+    EXPECT_NE(errors[0].find("\\x1b"), std::string::npos);
+}
+
+TEST(LoadFile, UnreadableFileIsOneError) {
+    LoadResult r = load_file("/nonexistent/tidings.toml");
+    EXPECT_FALSE(r.config);
+    EXPECT_EQ(r.errors, Lines{"/nonexistent/tidings.toml: cannot read: No such file or directory"});
+    EXPECT_EQ(load_file("/").errors, Lines{"/: cannot read: Is a directory"});
+}
+
+TEST(LoadFile, NamesTheFileInErrors) {
+    std::string path = ::testing::TempDir() + "tidings_load_file_test.toml";
+    std::ofstream(path) << "[limits]\nmax_connections = 0\n";
+    EXPECT_EQ(load_file(path).errors,
+              Lines{path + ":2:19: limits.max_connections: 0 is out of range (1-1000000)"});
+    std::remove(path.c_str());
+}
+
+// tests/config/bad/*.toml are the demo files for `tidingsd --check-config`: one kind of
+// mistake each, with the exact lines expected as "# expect: " comments at the end.
+TEST(LoadFile, BadSamplesGiveExactlyTheirExpectedLines) {
+    namespace fs = std::filesystem;
+    std::size_t files = 0;
+    for (const auto& entry : fs::directory_iterator(fs::path(TIDINGS_SOURCE_DIR) / "tests/config/bad")) {
+        if (entry.path().extension() != ".toml") continue;
+        ++files;
+        std::ifstream in(entry.path());
+        std::stringstream text;
+        text << in.rdbuf();
+        Lines expected;
+        std::string line;
+        for (std::istringstream lines(text.str()); std::getline(lines, line);)
+            if (line.starts_with("# expect: ")) expected.push_back(line.substr(10));
+        std::string name = entry.path().filename().string();
+        EXPECT_FALSE(expected.empty()) << name;
+        EXPECT_EQ(load_string(text.str(), name).errors, expected) << name;
+    }
+    EXPECT_GE(files, 20u);
+}
+
+}  // namespace
+}  // namespace tidings::config

@@ -1,0 +1,150 @@
+#include "config/schema.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "config/config.h"
+
+namespace tidings::config {
+namespace {
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path);
+    EXPECT_TRUE(in) << path;
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+const std::string source_dir = TIDINGS_SOURCE_DIR;
+const std::string example_path = source_dir + "/config/tidings.example.toml";
+
+TEST(Schema, EveryKeyIsWellFormed) {
+    std::set<std::string> sections;
+    for (const auto& s : schema()) {
+        EXPECT_TRUE(sections.insert(std::string(s.name)).second) << s.name;
+        EXPECT_FALSE(s.doc.empty()) << s.name;
+        std::set<std::string_view> keys;
+        for (const auto& k : s.keys) {
+            std::string where = std::string(s.name) + "." + std::string(k.name);
+            EXPECT_TRUE(keys.insert(k.name).second) << where;
+            EXPECT_FALSE(k.doc.empty()) << where;
+            EXPECT_FALSE(k.required && !k.def.empty()) << where;
+            bool choice = k.kind == Kind::choice || k.kind == Kind::choice_list;
+            EXPECT_EQ(choice, !k.choices.empty()) << where;
+            if (k.kind == Kind::integer || k.kind == Kind::port) {
+                EXPECT_LT(k.min, k.max) << where;
+            }
+            EXPECT_EQ(find_key(s, k.name), &k);
+        }
+        EXPECT_EQ(find_section(s.name), &s);
+    }
+}
+
+// Loads "[section]\nkey = default..." for every key with a literal default.
+std::string defaults_toml(const SectionSpec& s, std::string_view required = "") {
+    std::string out = (s.array ? "[[" : "[") + std::string(s.name) + (s.array ? "]]\n" : "]\n");
+    out += required;
+    for (const auto& k : s.keys)
+        if (!k.def.empty()) out += std::string(k.name) + " = " + std::string(k.def) + "\n";
+    return out;
+}
+
+Config load_ok(const std::string& toml) {
+    LoadResult r = load_string(toml, "defaults.toml");
+    EXPECT_EQ(r.errors, std::vector<std::string>{}) << toml;
+    return r.config.value_or(Config{});
+}
+
+TEST(Schema, DocumentedDefaultsAreTheStructDefaults) {
+    Config d;
+    EXPECT_EQ(load_ok(defaults_toml(*find_section("node"))).node.data_dir, d.node.data_dir);
+    Config node = load_ok(defaults_toml(*find_section("node")));
+    node.node.pathhost = node.node.domain = "";
+    EXPECT_EQ(node.node, d.node);
+    EXPECT_EQ(load_ok(defaults_toml(*find_section("storage"))).storage, d.storage);
+    EXPECT_EQ(load_ok(defaults_toml(*find_section("listen"))).listeners, d.listeners);
+    EXPECT_EQ(load_ok(defaults_toml(*find_section("limits"))).limits, d.limits);
+    EXPECT_EQ(load_ok(defaults_toml(*find_section("readers"))).readers, d.readers);
+    EXPECT_EQ(load_ok(defaults_toml(*find_section("expire"))).expire, d.expire);
+    EXPECT_EQ(load_ok(defaults_toml(*find_section("http"))).http, d.http);
+
+    Peer peer;
+    peer.name = peer.path_identity = "hub";
+    peer.max_article_bytes = d.limits.max_article_bytes;
+    EXPECT_EQ(load_ok(defaults_toml(*find_section("peer"), "name = \"hub\"\n")).peers,
+              std::vector<Peer>{peer});
+    Group group;
+    group.name = "a.b";
+    EXPECT_EQ(load_ok(defaults_toml(*find_section("group"), "name = \"a.b\"\n")).groups,
+              std::vector<Group>{group});
+    User user;
+    user.name = "joe";
+    user.password_hash = "$6$saltsalt$x";
+    EXPECT_EQ(load_ok(defaults_toml(*find_section("user"),
+                                    "name = \"joe\"\npassword_hash = \"$6$saltsalt$x\"\n"))
+                  .users,
+              std::vector<User>{user});
+}
+
+TEST(ExampleFile, LoadsCleanly) {
+    LoadResult r = load_file(example_path);
+    EXPECT_EQ(r.errors, std::vector<std::string>{});
+    ASSERT_TRUE(r.config);
+    EXPECT_FALSE(r.config->peers.empty());
+    EXPECT_FALSE(r.config->users.empty());
+    EXPECT_FALSE(r.config->expire.rules.empty());
+}
+
+// Every section header and every key appears in the example, set or commented out
+// ("# key = ..."), under its own section.
+TEST(ExampleFile, MentionsEverySchemaKey) {
+    std::istringstream in(slurp(example_path));
+    const std::regex header(R"(^#?\s*\[\[?([a-z_.]+)\]\]?\s*$)");
+    const std::regex assignment(R"(^#?\s*([a-z_]+)\s*=)");
+    std::set<std::string> seen;
+    std::string section, line;
+    std::smatch m;
+    while (std::getline(in, line)) {
+        if (std::regex_search(line, m, header)) {
+            section = m[1];
+            seen.insert(section);
+        } else if (std::regex_search(line, m, assignment) && !section.empty()) {
+            seen.insert(section + "." + std::string(m[1]));
+        }
+    }
+    for (const auto& s : schema()) {
+        EXPECT_TRUE(seen.count(std::string(s.name))) << "section " << s.name;
+        for (const auto& k : s.keys)
+            EXPECT_TRUE(seen.count(std::string(s.name) + "." + std::string(k.name)))
+                << s.name << "." << k.name;
+    }
+}
+
+TEST(Readme, ConfigurationSectionIsTheGeneratedReference) {
+    std::string readme = slurp(source_dir + "/README.md");
+    const std::string begin = "<!-- config:begin -->\n", end = "<!-- config:end -->";
+    auto b = readme.find(begin), e = readme.find(end);
+    ASSERT_NE(b, std::string::npos);
+    ASSERT_NE(e, std::string::npos);
+    std::string section = readme.substr(b + begin.size(), e - b - begin.size());
+    EXPECT_EQ(section, reference_markdown())
+        << "regenerate with: build/tools/config-doc/tidings-config-doc --update README.md";
+}
+
+TEST(Reference, DocumentsEveryKeyWithTypeAndDefault) {
+    std::string md = reference_markdown();
+    for (const auto& s : schema())
+        for (const auto& k : s.keys) {
+            std::string row = "| `" + std::string(k.name) + "` | " + type_text(k) + " | ";
+            EXPECT_NE(md.find(row), std::string::npos) << s.name << "." << k.name;
+        }
+    EXPECT_NE(md.find("### `[[expire.rule]]`"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tidings::config
