@@ -1,6 +1,7 @@
 // The command table and the command-line parser.
 #include "protocol/command.h"
 
+#include "protocol/date.h"
 #include "protocol/message_id.h"
 #include "protocol/status.h"
 #include "protocol/wildmat.h"
@@ -283,16 +284,6 @@ int days_in_month(int y, int m) noexcept {
     return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
 
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-std::int64_t days_from_civil(std::int64_t y, int m, int d) noexcept {
-    y -= m <= 2;
-    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const std::int64_t yoe = y - era * 400;
-    const std::int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 int full_year(const NntpDateTime& w, int current_year) noexcept {
     if (!w.two_digit_year) return w.year;
     int y = current_year / 100 * 100 + w.year;
@@ -333,8 +324,7 @@ std::optional<NntpDateTime> parse_nntp_date(std::string_view date, std::string_v
 }
 
 std::int64_t to_unix_time(const NntpDateTime& w, int current_year) noexcept {
-    const std::int64_t days = days_from_civil(full_year(w, current_year), w.month, w.day);
-    return days * 86400 + w.hour * 3600 + w.minute * 60 + w.second;
+    return unix_time_from_civil({full_year(w, current_year), w.month, w.day, w.hour, w.minute, w.second});
 }
 
 ParseResult parse_command(std::string_view line) {
