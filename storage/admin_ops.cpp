@@ -91,7 +91,7 @@ std::unique_ptr<Op> make_remember_op(std::string id, HistoryStatus why, unique_f
     return simple<bool>(
         [id = std::move(id), why](WriteCtx& ctx) {
             if (id.empty() || id.size() > 250 || why == HistoryStatus::stored) return false;
-            if (ctx.txn.get(ctx.dbi.history, id)) return false;
+            if (ctx.txn.get(ctx.dbi.articles, id) || ctx.txn.get(ctx.dbi.history, id)) return false;
             set_history_refused(ctx, id, why);
             return true;
         },

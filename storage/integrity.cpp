@@ -67,8 +67,7 @@ std::vector<std::string> Snapshot::check_integrity() const {
         for (bool at = c.first(); at; at = c.next()) {
             ++articles;
             std::string id(c.key());
-            auto h = history(id);
-            if (!h || h->status != HistoryStatus::stored) problem(id + " stored without a stored history entry");
+            if (txn.get(dbi.history, id)) problem(id + " is stored and also has a refusal entry");
             auto meta = codec::decode_article_meta(c.value());
             if (!meta) {
                 problem(id + " has an undecodable record");
@@ -83,18 +82,19 @@ std::vector<std::string> Snapshot::check_integrity() const {
                 problem(id + " has no expiry entry");
         }
     }
-    std::size_t stored_history = 0;
+    (void)articles;
     {
+        // The history database holds refusals only, each with its prune entry.
+        const auto remember = state_->core->opts.remember.count();
         mdb::Cursor c(txn, dbi.history);
         for (bool at = c.first(); at; at = c.next()) {
             auto h = codec::decode_history(c.value());
-            if (!h) problem(std::string(c.key()) + " has an undecodable history entry");
-            else if (h->status == HistoryStatus::stored) ++stored_history;
+            if (!h || h->status == HistoryStatus::stored)
+                problem(std::string(c.key()) + " has a malformed history entry");
+            else if (!txn.get(dbi.prune, codec::time_key(h->when + remember, c.key())))
+                problem(std::string(c.key()) + " has no prune entry");
         }
     }
-    if (stored_history != articles)
-        problem("history lists " + std::to_string(stored_history) + " stored ids for " +
-                std::to_string(articles) + " articles");
 
     // Queues: every entry names an id the store has seen; counters match.
     std::map<std::string, std::uint64_t> per_peer;

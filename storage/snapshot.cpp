@@ -32,6 +32,11 @@ Snapshot::Snapshot(Snapshot&& other) noexcept : state_(std::exchange(other.state
 
 std::optional<HistoryEntry> Snapshot::history(std::string_view message_id) const {
     if (message_id.empty() || message_id.size() > 511) return std::nullopt;
+    // A stored article is its own history entry (see store_op.cpp).
+    if (auto a = state_->txn.get(state_->core->dbi.articles, message_id)) {
+        auto meta = codec::decode_article_meta(*a);
+        return HistoryEntry{meta ? meta->arrival : 0, HistoryStatus::stored};
+    }
     auto v = state_->txn.get(state_->core->dbi.history, message_id);
     return v ? codec::decode_history(*v) : std::nullopt;
 }

@@ -116,7 +116,7 @@ struct ExpiryStats {
 
 struct StoreStats {
     std::uint64_t articles = 0;      // articles present
-    std::uint64_t history = 0;       // history entries
+    std::uint64_t history = 0;       // refused/cancelled/expired ids remembered
     std::uint64_t map_bytes = 0;     // current map size
     std::uint64_t used_bytes = 0;    // pages in use × page size
     std::uint64_t map_grows = 0;
