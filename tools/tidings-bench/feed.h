@@ -24,6 +24,7 @@ struct FeedTotals {
     std::uint64_t other = 0;        // any other final answer
     std::uint64_t article_bytes = 0;  // article octets written (stuffed, with terminator)
     double elapsed_s = 0;           // all connections ready -> last answer read
+    double client_cpu_s = 0;        // this process's CPU over the same interval
     Report::Codes codes;
     Latencies ack;
     std::vector<std::string> errors;

@@ -176,8 +176,10 @@ ReadTotals read_load(const Options& opts) {
     }
     ready.wait();
     const auto t0 = Clock::now();
+    const double cpu0 = process_cpu_seconds();
     start.count_down();
     for (auto& th : threads) th.join();
+    const double cpu1 = process_cpu_seconds();
     for (const auto& t : per) {
         total.requests += t.requests;
         total.misses += t.misses;
@@ -187,6 +189,7 @@ ReadTotals read_load(const Options& opts) {
         total.errors.insert(total.errors.end(), t.errors.begin(), t.errors.end());
     }
     total.elapsed_s = seconds(*std::max_element(finished.begin(), finished.end()) - t0);
+    total.client_cpu_s = cpu1 - cpu0;  // includes the untimed QUITs: negligible
     return total;
 }
 
@@ -204,6 +207,7 @@ int run_read(const Options& opts) {
     if (opts.op == ReadOp::over) r.add("range", opts.range);
     r.add("requests", t.requests);
     r.add("elapsed_s", el);
+    r.add("client_cpu_s", t.client_cpu_s);
     r.add("requests_per_s", static_cast<double>(t.requests) / el);
     r.add("mb_per_s", static_cast<double>(t.bytes) / el / 1e6);
     r.add("latency_p50_ms", t.latency.percentile_ms(50));

@@ -15,6 +15,7 @@ struct ReadTotals {
     std::uint64_t misses = 0;     // 423, 430
     std::uint64_t bytes = 0;      // answer octets, status lines included
     double elapsed_s = 0;
+    double client_cpu_s = 0;        // this process's CPU over the same interval
     Report::Codes codes;
     Latencies latency;
     std::vector<std::string> errors;

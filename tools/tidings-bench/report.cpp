@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include <sys/resource.h>
+
 namespace tidings::bench {
 namespace {
 
@@ -40,6 +42,13 @@ std::string render(const Report::Value& v, F quote) {
 }
 
 }  // namespace
+
+double process_cpu_seconds() {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    auto s = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6; };
+    return s(ru.ru_utime) + s(ru.ru_stime);
+}
 
 double Latencies::percentile_ms(double p) {
     if (us.empty()) return 0;

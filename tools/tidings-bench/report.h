@@ -18,6 +18,9 @@ struct Latencies {
     double percentile_ms(double p);
 };
 
+// User + system CPU seconds this process has used so far (all threads).
+double process_cpu_seconds();
+
 class Report {
 public:
     using Codes = std::map<int, std::uint64_t>;
