@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "config/cidr.h"
+#include "protocol/wildmat.h"
 
 namespace tidings::config {
 namespace {
@@ -21,7 +22,8 @@ std::optional<std::string> newsgroup_name_error(std::string_view name) {
     std::size_t start = 0;
     while (true) {
         std::size_t dot = name.find('.', start);
-        std::string_view comp = name.substr(start, dot == std::string_view::npos ? dot : dot - start);
+        std::size_t len = dot == std::string_view::npos ? dot : dot - start;
+        std::string_view comp = name.substr(start, len);
         if (comp.empty()) return "empty component in newsgroup name";
         for (char c : comp)
             if (!is_alnum(c) && c != '+' && c != '-' && c != '_')
@@ -48,7 +50,8 @@ std::optional<std::string> domain_error(std::string_view d) {
     std::size_t start = 0;
     while (true) {
         std::size_t dot = d.find('.', start);
-        std::string_view label = d.substr(start, dot == std::string_view::npos ? dot : dot - start);
+        std::size_t len = dot == std::string_view::npos ? dot : dot - start;
+        std::string_view label = d.substr(start, len);
         if (label.empty()) return "empty label in domain";
         for (char c : label)
             if (!is_alnum(c) && c != '-') return "a domain uses letters, digits, '-' and dots";
@@ -99,7 +102,8 @@ HostPortParse parse_host_port(std::string_view text) {
     std::string_view host, port;
     if (text.starts_with('[')) {
         auto close = text.find(']');
-        if (close == std::string_view::npos) return {std::nullopt, "missing ']' after IPv6 address"};
+        if (close == std::string_view::npos)
+            return {std::nullopt, "missing ']' after IPv6 address"};
         host = text.substr(1, close - 1);
         if (close + 1 >= text.size() || text[close + 1] != ':')
             return {std::nullopt, "expected host:port"};
@@ -119,7 +123,8 @@ HostPortParse parse_host_port(std::string_view text) {
     }
     unsigned n = 0;
     auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), n);
-    if (port.empty() || ec != std::errc{} || end != port.data() + port.size() || n == 0 || n > 65535)
+    bool whole = !port.empty() && ec == std::errc{} && end == port.data() + port.size();
+    if (!whole || n == 0 || n > 65535)
         return {std::nullopt, "port is not 1-65535"};
     r.value = HostPort{std::string(host), static_cast<std::uint16_t>(n)};
     return r;
@@ -160,6 +165,49 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
         }
     }
     return row[b.size()];
+}
+
+std::optional<std::string> value_error(Kind kind, std::string_view v) {
+    auto named = [&](std::string_view what,
+                     std::optional<std::string> why) -> std::optional<std::string> {
+        if (!why) return std::nullopt;
+        std::string out(what);
+        out.append(" ").append(quote(v)).append(": ").append(*why);
+        return out;
+    };
+    switch (kind) {
+    case Kind::path:
+        if (v.empty()) return std::string("empty path");
+        return std::nullopt;
+    case Kind::wildmat: return named("bad wildmat", protocol::wildmat_error(v));
+    case Kind::feed_wildmat: return named("bad wildmat", protocol::wildmat_error(v, true));
+    case Kind::address:
+        if (is_ip_address(v)) return std::nullopt;
+        return named("bad address", "not an IPv4 or IPv6 address");
+    case Kind::newsgroup: return named("bad newsgroup name", newsgroup_name_error(v));
+    case Kind::pathhost: return named("bad path identity", pathhost_error(v));
+    case Kind::domain: return named("bad domain", domain_error(v));
+    case Kind::name: return named("bad name", peer_name_error(v));
+    case Kind::user_name: return named("bad user name", user_name_error(v));
+    case Kind::password_hash:
+        // A hash is half a secret: say what is wrong, never what it was.
+        if (auto why = password_hash_error(v)) return "bad password hash: " + *why;
+        return std::nullopt;
+    default: return std::nullopt;
+    }
+}
+
+std::string did_you_mean(std::string_view word, std::span<const std::string> candidates) {
+    const std::string* best = nullptr;
+    std::size_t best_distance = 3;  // more than two edits is a guess, not a typo
+    for (const auto& c : candidates) {
+        std::size_t d = edit_distance(word, c);
+        if (d < best_distance && d < c.size()) best_distance = d, best = &c;
+    }
+    if (!best) return "";
+    std::string out = " (did you mean \"";
+    out.append(*best).append("\"?)");
+    return out;
 }
 
 }  // namespace tidings::config

@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <span>
 #include <string_view>
 
 #include "config/config.h"
+#include "config/schema.h"
 
 namespace tidings::config {
 
@@ -38,7 +40,15 @@ HostPortParse parse_host_port(std::string_view text);
 // print in an error line whatever the file held.
 std::string quote(std::string_view s);
 
+// The syntax check of a string value by its schema kind: nullopt when valid, else the whole
+// reason, naming the value quoted ("bad wildmat \"a b\": ..."). Password hashes are never
+// echoed. Kinds that are not strings, and Kind::string, always pass.
+std::optional<std::string> value_error(Kind kind, std::string_view value);
+
 // Levenshtein distance, for "did you mean" suggestions.
 std::size_t edit_distance(std::string_view a, std::string_view b);
+
+// " (did you mean \"x\"?)" for the candidate at most two edits from `word`, else "".
+std::string did_you_mean(std::string_view word, std::span<const std::string> candidates);
 
 }  // namespace tidings::config

@@ -96,6 +96,16 @@ std::string Cidr::to_string() const {
     return std::string(buf) + "/" + std::to_string(prefix);
 }
 
+bool matches_any(std::span<const Cidr> networks, std::string_view address) {
+    std::array<std::uint8_t, 16> b;
+    bool is_v6 = false;
+    if (!to_bytes(address, b, is_v6)) return false;
+    std::span<const std::uint8_t> bytes(b.data(), is_v6 ? 16 : 4);
+    for (const Cidr& c : networks)
+        if (c.contains(bytes)) return true;
+    return false;
+}
+
 bool is_ip_address(std::string_view text) {
     std::array<std::uint8_t, 16> b;
     bool v6 = false;

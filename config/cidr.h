@@ -35,6 +35,9 @@ struct Cidr {
     bool operator==(const Cidr&) const = default;
 };
 
+// True when some network of `networks` contains `address` (text, as Cidr::contains).
+bool matches_any(std::span<const Cidr> networks, std::string_view address);
+
 // True when `text` is an IPv4 or IPv6 address literal (no brackets, no prefix).
 bool is_ip_address(std::string_view text);
 

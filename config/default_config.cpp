@@ -12,7 +12,8 @@ namespace {
 
 // What `tidingsd --print-default-config` prints: a working single-node setup on loopback.
 // pathhost is omitted on purpose so that it defaults to this machine's hostname.
-constexpr std::string_view default_toml = R"(# Tidings default configuration (tidingsd --print-default-config).
+constexpr std::string_view default_toml =
+    R"(# Tidings default configuration (tidingsd --print-default-config).
 # A single node on loopback: readers and peers on 127.0.0.1:1119, admin HTTP on 127.0.0.1:8119.
 
 [node]

@@ -1,17 +1,14 @@
 // TOML -> Config: walks the toml++ tree against the schema, collecting every error.
 //
+// One file, longer than we like: toml++ types may not appear in headers (STYLE §1), so the
+// reader and the code that uses it cannot be split across files without one.
+//
 // Each section has a small read_* function naming its keys; TableReader does the generic
 // work from the KeySpec (unknown keys, types, ranges, value syntax, required keys), so a
 // key's rules live in schema.cpp only. Cross-checks that need positions (duplicates,
 // references between sections) run here while the toml++ nodes are still at hand.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cassert>
-#include <cerrno>
-#include <cstring>
 #include <limits>
 #include <map>
 #include <tuple>
@@ -21,7 +18,6 @@
 #include "config/checks.h"
 #include "config/config.h"
 #include "config/schema.h"
-#include "protocol/wildmat.h"
 
 namespace tidings::config {
 namespace {
@@ -46,9 +42,13 @@ public:
         });
         std::vector<std::string> out;
         for (const auto& e : list_) {
+            // Appends only: GCC 12 -O2 warns falsely (-Wrestrict) on ":" + std::string&&.
             std::string s(file);
-            if (e.line != 0) s += ":" + std::to_string(e.line) + ":" + std::to_string(e.column);
-            out.push_back(s + ": " + e.text);
+            if (e.line != 0) {
+                s.append(":").append(std::to_string(e.line));
+                s.append(":").append(std::to_string(e.column));
+            }
+            out.push_back(s.append(": ").append(e.text));
         }
         return out;
     }
@@ -72,47 +72,14 @@ std::string_view type_name(toml::node_type t) {
     }
 }
 
+// "expected a string, got an integer"
+std::string expected_got(std::string_view expected, const toml::node& got) {
+    std::string out = "expected ";
+    out.append(expected).append(", got ").append(type_name(got.type()));
+    return out;
+}
+
 std::string line_of(const toml::node& n) { return std::to_string(n.source().begin.line); }
-
-// " (did you mean "x"?)" when some candidate is close to `word`, else "".
-std::string suggestion(std::string_view word, const std::vector<std::string>& candidates) {
-    std::string best;
-    std::size_t best_d = 3;  // more than two edits is a guess, not a typo
-    for (const auto& c : candidates) {
-        std::size_t d = edit_distance(word, c);
-        if (d < best_d && d < c.size()) best_d = d, best = c;
-    }
-    return best.empty() ? "" : " (did you mean \"" + best + "\"?)";
-}
-
-// Value syntax by kind, for string values; nullopt when valid.
-std::optional<std::string> string_error(Kind kind, std::string_view v) {
-    auto prefixed = [&](std::string_view what, std::optional<std::string> why)
-        -> std::optional<std::string> {
-        if (!why) return std::nullopt;
-        return std::string(what) + " " + quote(v) + ": " + *why;
-    };
-    switch (kind) {
-    case Kind::path:
-        if (v.empty()) return std::string("empty path");
-        return std::nullopt;
-    case Kind::wildmat: return prefixed("bad wildmat", protocol::wildmat_error(v));
-    case Kind::feed_wildmat: return prefixed("bad wildmat", protocol::wildmat_error(v, true));
-    case Kind::address:
-        if (is_ip_address(v)) return std::nullopt;
-        return prefixed("bad address", "not an IPv4 or IPv6 address");
-    case Kind::newsgroup: return prefixed("bad newsgroup name", newsgroup_name_error(v));
-    case Kind::pathhost: return prefixed("bad path identity", pathhost_error(v));
-    case Kind::domain: return prefixed("bad domain", domain_error(v));
-    case Kind::name: return prefixed("bad name", peer_name_error(v));
-    case Kind::user_name: return prefixed("bad user name", user_name_error(v));
-    case Kind::password_hash:
-        // Never echo a password hash into a log.
-        if (auto why = password_hash_error(v)) return "bad password hash: " + *why;
-        return std::nullopt;
-    default: return std::nullopt;
-    }
-}
 
 // One TOML table checked against one SectionSpec. The constructor reports unknown keys;
 // each read() fetches one declared key, checks type, range and syntax, and leaves `out`
@@ -128,7 +95,7 @@ public:
             std::vector<std::string> names;
             for (const auto& key : spec.keys) names.emplace_back(key.name);
             errors_.add(k.source(), key_path(k.str()),
-                        "unknown key" + suggestion(k.str(), names));
+                        "unknown key" + did_you_mean(k.str(), names));
         }
     }
 
@@ -164,7 +131,7 @@ public:
         auto* n = fetch(key, toml::node_type::string);
         if (!n) return;
         const std::string& v = n->as_string()->get();
-        if (auto why = string_error(spec(key).kind, v)) {
+        if (auto why = value_error(spec(key).kind, v)) {
             errors_.add(n->source(), key_path(key), *why);
             return;
         }
@@ -254,8 +221,7 @@ private:
             return nullptr;
         }
         if (n->type() != want) {
-            errors_.add(n->source(), key_path(key), "expected " + std::string(type_name(want)) +
-                                                        ", got " + std::string(type_name(n->type())));
+            errors_.add(n->source(), key_path(key), expected_got(type_name(want), *n));
             return nullptr;
         }
         return n;
@@ -274,7 +240,7 @@ private:
             if (auto* s = e.as_string()) {
                 f(s->get(), e, p);
             } else {
-                errors_.add(e.source(), p, "expected a string, got " + std::string(type_name(e.type())));
+                errors_.add(e.source(), p, expected_got("a string", e));
                 ok = false;
             }
         }
@@ -444,7 +410,7 @@ const toml::table& section_table(const toml::table& parent, std::string_view nam
     return n && n->is_table() ? *n->as_table() : empty_table;
 }
 
-// Calls f(reader, index) for each [[name]] table of `parent`; reports non-tables.
+// Calls f(reader) for each [[name]] table of `parent`; reports non-tables.
 template <class F>
 void each_section_table(const toml::table& parent, const SectionSpec& spec,
                         std::string_view name, Errors& e, F f) {
@@ -455,128 +421,147 @@ void each_section_table(const toml::table& parent, const SectionSpec& spec,
         std::string path = std::string(spec.name) + "[" + std::to_string(i) + "]";
         if (auto* t = elem.as_table()) {
             TableReader r(*t, spec, path, e);
-            f(r, i);
+            f(r);
         } else {
-            e.add(elem.source(), path, "expected a table, got " + std::string(type_name(elem.type())));
+            e.add(elem.source(), path, expected_got("a table", elem));
         }
         ++i;
     }
 }
 
-// Checks the types of the top-level keys: each must be a known section of the right shape.
+// Checks the top-level keys: each must be a known section of the right shape. A key that
+// belongs inside a section ("pathhost" at the top) is pointed to its section.
 void check_top_level(const toml::table& root, Errors& e) {
     for (auto&& [k, v] : root) {
-        std::string_view name = k.str();
-        const SectionSpec* s = name.find('.') == std::string_view::npos ? find_section(name) : nullptr;
+        std::string name(k.str());
+        const SectionSpec* s = name.find('.') == std::string::npos ? find_section(name) : nullptr;
         if (!s) {
-            std::vector<std::string> candidates;
-            std::string hint;
+            std::vector<std::string> sections, homes;
             for (const auto& sec : schema()) {
-                if (sec.name.find('.') == std::string_view::npos) candidates.emplace_back(sec.name);
-                if (find_key(sec, name) && hint.empty())
-                    hint = " (did you mean \"" + std::string(sec.name) + "." + std::string(name) + "\"?)";
+                if (sec.name.find('.') == std::string_view::npos) sections.emplace_back(sec.name);
+                if (find_key(sec, name)) homes.push_back(std::string(sec.name) + "." + name);
             }
-            e.add(k.source(), name, "unknown key" + (hint.empty() ? suggestion(name, candidates) : hint));
-        } else if (s->array && !(v.is_array() && !v.as_array()->empty())) {
-            e.add(v.source(), name, v.is_array() ? "at least one [[" + std::string(name) + "]] is needed"
-                                                 : "expected [[" + std::string(name) + "]] tables, got " +
-                                                       std::string(type_name(v.type())));
+            std::string hint = homes.empty() ? did_you_mean(name, sections)
+                                             : " (did you mean \"" + homes.front() + "\"?)";
+            e.add(k.source(), name, "unknown key" + hint);
+        } else if (s->array && !v.is_array()) {
+            e.add(v.source(), name, expected_got("[[" + name + "]] tables", v));
         } else if (!s->array && !v.is_table()) {
-            e.add(v.source(), name, "expected a [" + std::string(name) + "] table, got " +
-                                        std::string(type_name(v.type())));
+            e.add(v.source(), name, expected_got("a [" + name + "] table", v));
         }
     }
     // The nested [[expire.rule]] is checked like a top-level array, inside [expire].
     const toml::table& expire = section_table(root, "expire");
     if (auto* rule = expire.get("rule"); rule && !rule->is_array())
-        e.add(rule->source(), "expire.rule", "expected [[expire.rule]] tables, got " +
-                                                 std::string(type_name(rule->type())));
+        e.add(rule->source(), "expire.rule", expected_got("[[expire.rule]] tables", *rule));
 }
 
+TableReader section_reader(const toml::table& root, std::string_view name, Errors& e) {
+    return TableReader(section_table(root, name), *find_section(name), std::string(name), e);
+}
+
+void read_node_section(const toml::table& root, Config& c, Errors& e) {
+    TableReader r = section_reader(root, "node", e);
+    read_node(r, c.node);
+    // An invalid pathhost or domain was reported and left empty: derive nothing from it.
+    if (!r.node("pathhost")) c.node.pathhost = default_pathhost();
+    if (r.node("domain") || c.node.pathhost.empty()) return;
+    if (!domain_error(c.node.pathhost))
+        c.node.domain = c.node.pathhost;
+    else
+        e.add(r.table().source(), "node.domain",
+              "required: pathhost " + quote(c.node.pathhost) + " is not a domain");
+}
+
+// "127.0.0.1:119", "[::]:119": the canonical address, so "::0" and "::" collide.
 std::string listener_key(const std::string& address, std::uint16_t port) {
     auto c = Cidr::parse(address);
     std::string a = c ? c->to_string() : address;
-    a = a.substr(0, a.find('/'));
-    return (a.find(':') != std::string::npos ? "[" + a + "]" : a) + ":" + std::to_string(port);
+    a.resize(a.find('/') == std::string::npos ? a.size() : a.find('/'));
+    if (a.find(':') != std::string::npos) a = "[" + a + "]";
+    return a + ":" + std::to_string(port);
+}
+
+// [[listen]] replaces the default listener. Every address:port is bound once, the admin
+// HTTP one included; port 0 (ephemeral) never collides.
+void read_listeners(const toml::table& root, Config& c, const TableReader& http, Errors& e) {
+    struct Bound {
+        const toml::table* table;
+        std::string path;
+    };
+    std::map<std::string, Bound> bound;
+    if (root.get("listen")) c.listeners.clear();
+    each_section_table(root, *find_section("listen"), "listen", e, [&](TableReader& r) {
+        Listener& l = c.listeners.emplace_back();
+        read_listener(r, l, e);
+        if (l.port == 0) return;
+        auto [it, fresh] =
+            bound.emplace(listener_key(l.address, l.port), Bound{&r.table(), r.path()});
+        if (!fresh)
+            e.add(r.table().source(), r.path(),
+                  "duplicate listener " + it->first + " (first at line " +
+                      line_of(*it->second.table) + ")");
+    });
+    if (auto* l = root.get("listen"); l && l->is_array() && l->as_array()->empty())
+        e.add(l->source(), "listen", "at least one [[listen]] is needed");
+    if (!c.http.enabled || c.http.port == 0) return;
+    auto it = bound.find(listener_key(c.http.address, c.http.port));
+    if (it == bound.end()) return;
+    // Point at whichever side the admin wrote: http.port if set, else the listener.
+    if (const toml::node* at = http.node("port"))
+        e.add(at->source(), "http.port", it->first + " is already " + it->second.path + " (line " +
+                                             line_of(*it->second.table) + ")");
+    else
+        e.add(it->second.table->source(), it->second.path,
+              it->first + " is also the [http] address (http.port default)");
+}
+
+// [[user]] before [[peer]]: a peer's auth_user must name one.
+void read_accounts(const toml::table& root, Config& c, Errors& e) {
+    UniqueNames users("user");
+    each_section_table(root, *find_section("user"), "user", e, [&](TableReader& r) {
+        User& u = c.users.emplace_back();
+        read_user(r, u);
+        users.check(u.name, r, "name", e);
+    });
+    UniqueNames peers("peer");
+    each_section_table(root, *find_section("peer"), "peer", e, [&](TableReader& r) {
+        Peer& p = c.peers.emplace_back();
+        read_peer(r, p);
+        peers.check(p.name, r, "name", e);
+        if (p.path_identity.empty() && !r.node("path_identity")) p.path_identity = p.name;
+        if (p.max_article_bytes == 0) p.max_article_bytes = c.limits.max_article_bytes;
+        if (!p.auth_user.empty() && !users.contains(p.auth_user))
+            e.add(r.node("auth_user")->source(), r.key_path("auth_user"),
+                  "no [[user]] named " + quote(p.auth_user));
+        // Our own identity in a peer's place would make us drop every article we inject.
+        const toml::node* id = r.node("path_identity") ? r.node("path_identity") : r.node("name");
+        if (id && !p.path_identity.empty() && p.path_identity == c.node.pathhost)
+            e.add(id->source(), r.key_path("path_identity"),
+                  quote(p.path_identity) + " is this server's own pathhost");
+    });
 }
 
 Config build(const toml::table& root, Errors& e) {
     Config c;
     check_top_level(root, e);
-
-    const toml::table& node_t = section_table(root, "node");
-    TableReader node_r(node_t, *find_section("node"), "node", e);
-    read_node(node_r, c.node);
-    if (c.node.pathhost.empty() && !node_r.node("pathhost")) c.node.pathhost = default_pathhost();
-    if (c.node.domain.empty() && !node_r.node("domain") && !c.node.pathhost.empty()) {
-        if (!domain_error(c.node.pathhost)) c.node.domain = c.node.pathhost;
-        else if (node_r.node("pathhost"))
-            e.add(node_t.source(), "node.domain", "required: pathhost " + quote(c.node.pathhost) +
-                                                       " is not a domain");
-    }
-
-    TableReader storage_r(section_table(root, "storage"), *find_section("storage"), "storage", e);
-    read_storage(storage_r, c.storage);
-    TableReader limits_r(section_table(root, "limits"), *find_section("limits"), "limits", e);
-    read_limits(limits_r, c.limits);
-    TableReader readers_r(section_table(root, "readers"), *find_section("readers"), "readers", e);
-    read_readers(readers_r, c.readers);
-    TableReader http_r(section_table(root, "http"), *find_section("http"), "http", e);
-    read_http(http_r, c.http, e);
-    const toml::table& expire_t = section_table(root, "expire");
-    TableReader expire_r(expire_t, *find_section("expire"), "expire", e);
-    read_expire(expire_r, c.expire);
-    each_section_table(expire_t, *find_section("expire.rule"), "rule", e,
-                       [&](TableReader& r, std::size_t) {
-                           read_expire_rule(r, c.expire.rules.emplace_back());
-                       });
-
-    // Listeners: distinct address:port (port 0 is always distinct), the admin HTTP one too.
-    struct Bound { const toml::table* table; std::string path; };
-    std::map<std::string, Bound> bound;  // address:port -> first listener there
-    if (root.get("listen")) c.listeners.clear();
-    each_section_table(root, *find_section("listen"), "listen", e, [&](TableReader& r, std::size_t) {
-        Listener& l = c.listeners.emplace_back();
-        read_listener(r, l, e);
-        if (l.port == 0) return;
-        auto [it, fresh] = bound.emplace(listener_key(l.address, l.port), Bound{&r.table(), r.path()});
-        if (!fresh)
-            e.add(r.table().source(), r.path(), "duplicate listener " + it->first +
-                                                    " (first at line " + line_of(*it->second.table) + ")");
-    });
-    if (c.http.enabled && c.http.port != 0) {
-        auto it = bound.find(listener_key(c.http.address, c.http.port));
-        // Point at whichever side the admin wrote: http.port if set, else the listener.
-        const toml::node* at = http_r.node("port");
-        if (it != bound.end() && at)
-            e.add(at->source(), "http.port", it->first + " is already " + it->second.path +
-                                                 " (line " + line_of(*it->second.table) + ")");
-        else if (it != bound.end())
-            e.add(it->second.table->source(), it->second.path,
-                  it->first + " is also the [http] address (http.port default)");
-    }
-
-    UniqueNames users("user");
-    each_section_table(root, *find_section("user"), "user", e, [&](TableReader& r, std::size_t) {
-        User& u = c.users.emplace_back();
-        read_user(r, u);
-        users.check(u.name, r, "name", e);
-    });
-
-    UniqueNames peers("peer");
-    each_section_table(root, *find_section("peer"), "peer", e, [&](TableReader& r, std::size_t) {
-        Peer& p = c.peers.emplace_back();
-        read_peer(r, p);
-        peers.check(p.name, r, "name", e);
-        if (p.path_identity.empty()) p.path_identity = p.name;
-        if (p.max_article_bytes == 0) p.max_article_bytes = c.limits.max_article_bytes;
-        if (!p.auth_user.empty() && !users.contains(p.auth_user))
-            e.add(r.node("auth_user")->source(), r.key_path("auth_user"),
-                  "no [[user]] named " + quote(p.auth_user));
-    });
-
+    read_node_section(root, c, e);
+    TableReader storage = section_reader(root, "storage", e);
+    read_storage(storage, c.storage);
+    TableReader limits = section_reader(root, "limits", e);
+    read_limits(limits, c.limits);
+    TableReader readers = section_reader(root, "readers", e);
+    read_readers(readers, c.readers);
+    TableReader http = section_reader(root, "http", e);
+    read_http(http, c.http, e);
+    TableReader expire = section_reader(root, "expire", e);
+    read_expire(expire, c.expire);
+    each_section_table(expire.table(), *find_section("expire.rule"), "rule", e,
+                       [&](TableReader& r) { read_expire_rule(r, c.expire.rules.emplace_back()); });
+    read_listeners(root, c, http, e);
+    read_accounts(root, c, e);
     UniqueNames groups("group");
-    each_section_table(root, *find_section("group"), "group", e, [&](TableReader& r, std::size_t) {
+    each_section_table(root, *find_section("group"), "group", e, [&](TableReader& r) {
         Group& g = c.groups.emplace_back();
         read_group(r, g);
         groups.check(g.name, r, "name", e);
@@ -606,40 +591,6 @@ LoadResult load_string(std::string_view text, std::string_view source_name) {
     if (errors.empty()) result.config = std::move(c);
     else result.errors = errors.format(source_name);
     return result;
-}
-
-LoadResult load_file(const std::string& path) {
-    constexpr off_t max_size = 16 << 20;  // a config file, not a spool
-    auto fail = [&](std::string_view why) {
-        LoadResult r;
-        r.errors.push_back(path + ": cannot read: " + std::string(why));
-        return r;
-    };
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return fail(std::strerror(errno));
-    struct stat st {};
-    std::string text;
-    bool ok = ::fstat(fd, &st) == 0;
-    int err = errno;
-    if (ok && S_ISDIR(st.st_mode)) ok = false, err = EISDIR;
-    if (ok && st.st_size > max_size) {
-        ::close(fd);
-        return fail("larger than 16 MiB");
-    }
-    char buf[65536];
-    while (ok) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n > 0) text.append(buf, static_cast<std::size_t>(n));
-        else if (n == 0) break;
-        else if (errno != EINTR) ok = false, err = errno;
-        if (text.size() > static_cast<std::size_t>(max_size)) {
-            ::close(fd);
-            return fail("larger than 16 MiB");
-        }
-    }
-    ::close(fd);
-    if (!ok) return fail(std::strerror(err));
-    return load_string(text, path);
 }
 
 }  // namespace tidings::config

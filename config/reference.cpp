@@ -4,7 +4,7 @@
 namespace tidings::config {
 namespace {
 
-// Built by appending: GCC 12 -O2 gives a false -Wrestrict on "literal" + std::string&&.
+// Appends only: GCC 12 -O2 warns falsely (-Wrestrict) on "literal" + std::string&&.
 std::string default_cell(const KeySpec& k) {
     if (k.required) return "required";
     if (k.def.empty()) return "—";
@@ -22,8 +22,8 @@ std::string reference_markdown() {
         "One TOML file, given with `--config FILE`; without it `tidingsd` runs on the embedded\n"
         "default (`tidingsd --print-default-config`). `config/tidings.example.toml` shows every\n"
         "key. Unknown keys are errors; `tidingsd --check-config FILE` prints every mistake as\n"
-        "`file:line:col: key: reason` and exits 2. A key left out takes its default; \"—\" means\n"
-        "unset or derived as described.\n"
+        "`file:line:col: key: reason` and exits 2. A key left out takes its default;\n"
+        "\"—\" means unset or derived as described.\n"
         "\n"
         "This section is generated from `config/schema.cpp` by `tools/config-doc`.\n";
     for (const auto& s : schema()) {

@@ -106,5 +106,46 @@ TEST(EditDistance, CountsInsertionsDeletionsSubstitutions) {
     EXPECT_EQ(edit_distance("same", "same"), 0u);
 }
 
+TEST(ValueError, NamesTheKindAndTheQuotedValue) {
+    struct Row { Kind kind; const char* value; const char* error; };
+    const Row rows[] = {
+        {Kind::address, "::1::2", "bad address \"::1::2\": not an IPv4 or IPv6 address"},
+        {Kind::newsgroup, "a..b",
+         "bad newsgroup name \"a..b\": empty component in newsgroup name"},
+        {Kind::pathhost, "-x",
+         "bad path identity \"-x\": a path identity starts with a letter or digit"},
+        {Kind::domain, "a_b", "bad domain \"a_b\": a domain uses letters, digits, '-' and dots"},
+        {Kind::name, "a b", "bad name \"a b\": names use letters, digits, '.', '_' and '-'"},
+        {Kind::user_name, "a:b",
+         "bad user name \"a:b\": user names use printable ASCII without space or ':'"},
+        {Kind::path, "", "empty path"},
+    };
+    for (const auto& row : rows)
+        EXPECT_EQ(value_error(row.kind, row.value), std::optional<std::string>(row.error))
+            << row.value;
+}
+
+TEST(ValueError, AcceptsValidValuesAndPlainStrings) {
+    EXPECT_EQ(value_error(Kind::wildmat, "comp.*,!comp.lang.*"), std::nullopt);
+    EXPECT_EQ(value_error(Kind::feed_wildmat, "*,@alt.binaries.*"), std::nullopt);
+    EXPECT_EQ(value_error(Kind::address, "::"), std::nullopt);
+    EXPECT_EQ(value_error(Kind::string, ""), std::nullopt);
+    EXPECT_EQ(value_error(Kind::string, "anything \x01 at all"), std::nullopt);
+}
+
+TEST(ValueError, NeverEchoesAPasswordHash) {
+    auto e = value_error(Kind::password_hash, "hunter2");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->find("hunter2"), std::string::npos);
+}
+
+TEST(DidYouMean, SuggestsTheNearestWithinTwoEdits) {
+    std::vector<std::string> keys = {"hosts", "name", "newsgroups"};
+    EXPECT_EQ(did_you_mean("host", keys), " (did you mean \"hosts\"?)");
+    EXPECT_EQ(did_you_mean("newgroups", keys), " (did you mean \"newsgroups\"?)");
+    EXPECT_EQ(did_you_mean("colour", keys), "");
+    EXPECT_EQ(did_you_mean("x", {}), "");
+}
+
 }  // namespace
 }  // namespace tidings::config

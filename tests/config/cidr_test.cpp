@@ -69,6 +69,16 @@ TEST(Cidr, EqualWhenSameNetwork) {
     EXPECT_NE(*Cidr::parse("10.0.0.0/8"), *Cidr::parse("10.0.0.0/16"));
 }
 
+TEST(MatchesAny, TrueWhenSomeNetworkContainsTheAddress) {
+    std::vector<Cidr> nets = {*Cidr::parse("127.0.0.0/8"), *Cidr::parse("::1/128")};
+    EXPECT_TRUE(matches_any(nets, "127.0.0.1"));
+    EXPECT_TRUE(matches_any(nets, "::1"));
+    EXPECT_TRUE(matches_any(nets, "::ffff:127.1.2.3"));
+    EXPECT_FALSE(matches_any(nets, "192.0.2.1"));
+    EXPECT_FALSE(matches_any(nets, "garbage"));
+    EXPECT_FALSE(matches_any({}, "127.0.0.1"));
+}
+
 TEST(IsIpAddress, AcceptsLiteralsOnly) {
     EXPECT_TRUE(is_ip_address("0.0.0.0"));
     EXPECT_TRUE(is_ip_address("::"));

@@ -27,7 +27,8 @@ const BadRow bad_rows[] = {
     {"unknown top-level key, suggests the section",
      "pathhost = \"news.example.com\"\n",
      {"tidings.toml:1:1: pathhost: unknown key (did you mean \"node.pathhost\"?)"}},
-    {"unknown section", "[nodes]\n", {"tidings.toml:1:2: nodes: unknown key (did you mean \"node\"?)"}},
+    {"unknown section", "[nodes]\n",
+     {"tidings.toml:1:2: nodes: unknown key (did you mean \"node\"?)"}},
     {"unknown key in a table", "[node]\npathost = \"x\"\n",
      {"tidings.toml:2:1: node.pathost: unknown key (did you mean \"pathhost\"?)"}},
     {"unknown key in an array of tables", "[[peer]]\nname = \"hub\"\nhostz = []\n",
@@ -52,8 +53,10 @@ const BadRow bad_rows[] = {
       "wildmat list"}},
     {"bad wildmat in an array of tables",
      "[[user]]\nname = \"joe\"\npassword_hash = \"$6$abcdefgh\"\nread = \"comp.[a-z]*\"\n",
-     {"tidings.toml:4:8: user[0].read: bad wildmat \"comp.[a-z]*\": character not allowed inside a wildmat pattern"}},
-    {"duplicate peer name", "[[peer]]\nname = \"hub\"\n\n[[peer]]\nname = \"leaf\"\n\n[[peer]]\nname = \"hub\"\n",
+     {"tidings.toml:4:8: user[0].read: bad wildmat \"comp.[a-z]*\": character not allowed "
+      "inside a wildmat pattern"}},
+    {"duplicate peer name",
+     "[[peer]]\nname = \"hub\"\n\n[[peer]]\nname = \"leaf\"\n\n[[peer]]\nname = \"hub\"\n",
      {"tidings.toml:8:8: peer[2].name: duplicate peer name \"hub\" (first at line 2)"}},
     {"duplicate group", "[[group]]\nname = \"local.test\"\n[[group]]\nname = \"local.test\"\n",
      {"tidings.toml:4:8: group[1].name: duplicate group name \"local.test\" (first at line 2)"}},
@@ -113,6 +116,15 @@ const BadRow bad_rows[] = {
      {"tidings.toml:3:8: http.port: 127.0.0.1:1119 is already listen[0] (line 1)"}},
     {"no listener", "listen = []\n",
      {"tidings.toml:1:10: listen: at least one [[listen]] is needed"}},
+    {"peer claiming our own pathhost",
+     "[node]\npathhost = \"news.example.org\"\n[[peer]]\nname = \"hub\"\n"
+     "path_identity = \"news.example.org\"\n",
+     {"tidings.toml:5:17: peer[0].path_identity: \"news.example.org\" is this server's own "
+      "pathhost"}},
+    {"listen that is not an array", "listen = \"127.0.0.1:119\"\n",
+     {"tidings.toml:1:10: listen: expected [[listen]] tables, got a string"}},
+    {"array section element that is not a table", "peer = [\"hub\"]\n",
+     {"tidings.toml:1:9: peer[0]: expected a table, got a string"}},
     {"token and token_file", "[http]\ntoken = \"s3cret\"\ntoken_file = \"/etc/tidings/token\"\n",
      {"tidings.toml:3:14: http.token_file: set token or token_file, not both"}},
 };
@@ -151,7 +163,8 @@ TEST(LoadString, DerivesPeerDefaultsFromNameAndLimits) {
     LoadResult r = load_string(
         "[limits]\nmax_article_bytes = 250000\n"
         "[[peer]]\nname = \"hub\"\n"
-        "[[peer]]\nname = \"leaf\"\npath_identity = \"leaf.example.net\"\nmax_article_bytes = 5000\n",
+        "[[peer]]\nname = \"leaf\"\npath_identity = \"leaf.example.net\"\n"
+        "max_article_bytes = 5000\n",
         "t.toml");
     ASSERT_TRUE(r.config) << r.errors.front();
     const auto& p = r.config->peers;
@@ -220,6 +233,10 @@ TEST(LoadString, ListenReplacesTheDefaultListener) {
     EXPECT_EQ(l[1].tls_key, "/etc/ssl/news.key");
 }
 
+TEST(LoadString, EmptyArraysOfOptionalSectionsAreFine) {
+    EXPECT_EQ(errors_of("peer = []\ngroup = []\nuser = []\n[expire]\nrule = []\n"), Lines{});
+}
+
 TEST(LoadString, PortZeroListenersMayRepeat) {
     EXPECT_EQ(errors_of("[[listen]]\nport = 0\n[[listen]]\nport = 0\n[http]\nport = 0\n"), Lines{});
 }
@@ -280,7 +297,8 @@ TEST(LoadFile, NamesTheFileInErrors) {
 TEST(LoadFile, BadSamplesGiveExactlyTheirExpectedLines) {
     namespace fs = std::filesystem;
     std::size_t files = 0;
-    for (const auto& entry : fs::directory_iterator(fs::path(TIDINGS_SOURCE_DIR) / "tests/config/bad")) {
+    const fs::path dir = fs::path(TIDINGS_SOURCE_DIR) / "tests/config/bad";
+    for (const auto& entry : fs::directory_iterator(dir)) {
         if (entry.path().extension() != ".toml") continue;
         ++files;
         std::ifstream in(entry.path());
