@@ -7,6 +7,7 @@
 # transit and MODE READER on one port.
 #
 # Usage: baseline.sh [--runs N] [--jsonl FILE] [--only REGEX]
+#        baseline.sh --summarize FILE.jsonl...   (the table over earlier runs' raw results)
 # Env:   BENCH (tidings-bench binary; default: build-bench/ next to the repo root)
 #        HOST (127.0.0.1)  PORT (1119)  SEED_BASE (1000)
 #        SERVER_PID (optional: the ingesting process, for its CPU time per accepted article)
@@ -16,6 +17,41 @@ BENCH=${BENCH:-$root/build-bench/tools/tidings-bench/tidings-bench}
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-1119}
 SEED_BASE=${SEED_BASE:-1000}
+summarize() {  # jsonl files -> Markdown table
+python3 - "$@" <<'PY'
+import json, statistics, sys
+rows = {}
+for line in (l for f in sys.argv[1:] for l in open(f)):
+    r = json.loads(line)
+    if r["result"] is None: continue
+    rows.setdefault(r["workload"], []).append(r)
+def fmt(xs, digits):
+    xs = sorted(xs)
+    f = lambda v: f"{v:,.{digits}f}"
+    return f"{f(statistics.median(xs))} ({f(xs[0])}–{f(xs[-1])})"
+print("| workload | runs | per second: median (min–max) | MB/s | p50 ms | p99 ms | server CPU µs/article | client CPU µs/op | load avg | answers |")
+print("|---|---|---|---|---|---|---|---|---|---|")
+for name, rs in rows.items():
+    res = [r["result"] for r in rs]
+    feed = res[0]["command"] == "feed"
+    rate = [x["articles_per_s" if feed else "requests_per_s"] for x in res]
+    p50 = [x["ack_p50_ms" if feed else "latency_p50_ms"] for x in res]
+    p99 = [x["ack_p99_ms" if feed else "latency_p99_ms"] for x in res]
+    cpu = "–"
+    if feed and all(r["server_cpu_s"] > 0 and r["result"]["accepted"] for r in rs):
+        cpu = fmt([r["server_cpu_s"] * 1e6 / r["result"]["accepted"] for r in rs], 0)
+    ops = [x["offered"] if feed else x["requests"] for x in res]
+    client = fmt([x["client_cpu_s"] * 1e6 / max(n, 1) for x, n in zip(res, ops)], 0)
+    load = fmt([float(r["loadavg"].split()[0]) for r in rs], 1)
+    codes = {}
+    for x in res:
+        for c, n in x["codes"].items(): codes[c] = codes.get(c, 0) + n
+    answers = " ".join(f"{c}:{n}" for c, n in sorted(codes.items()))
+    if any("errors" in x for x in res): answers += " ERRORS"
+    print(f"| {name} | {len(res)} | {fmt(rate, 0)} | {fmt([x['mb_per_s'] for x in res], 1)} "
+          f"| {fmt(p50, 2)} | {fmt(p99, 2)} | {cpu} | {client} | {load} | {answers} |")
+PY
+}
 runs=3
 jsonl=$(mktemp /tmp/tidings-baseline.XXXXXX.jsonl)
 only=.
@@ -24,6 +60,7 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift 2;;
     --jsonl) jsonl=$2; shift 2;;
     --only) only=$2; shift 2;;
+    --summarize) shift; summarize "$@"; exit 0;;
     *) echo "usage: $0 [--runs N] [--jsonl FILE] [--only REGEX]" >&2; exit 2;;
   esac
 done
@@ -90,34 +127,5 @@ for run in $(seq 1 "$runs"); do
   done
 done
 
-python3 - "$jsonl" <<'PY'
-import json, statistics, sys
-rows = {}
-for line in open(sys.argv[1]):
-    r = json.loads(line)
-    if r["result"] is None: continue
-    rows.setdefault(r["workload"], []).append(r)
-def fmt(xs, digits):
-    xs = sorted(xs)
-    f = lambda v: f"{v:,.{digits}f}"
-    return f"{f(statistics.median(xs))} ({f(xs[0])}–{f(xs[-1])})"
-print("| workload | runs | per second: median (min–max) | MB/s | p50 ms | p99 ms | server CPU µs/article | answers |")
-print("|---|---|---|---|---|---|---|---|")
-for name, rs in rows.items():
-    res = [r["result"] for r in rs]
-    feed = res[0]["command"] == "feed"
-    rate = [x["articles_per_s" if feed else "requests_per_s"] for x in res]
-    p50 = [x["ack_p50_ms" if feed else "latency_p50_ms"] for x in res]
-    p99 = [x["ack_p99_ms" if feed else "latency_p99_ms"] for x in res]
-    cpu = "–"
-    if feed and all(r["server_cpu_s"] > 0 and r["result"]["accepted"] for r in rs):
-        cpu = fmt([r["server_cpu_s"] * 1e6 / r["result"]["accepted"] for r in rs], 0)
-    codes = {}
-    for x in res:
-        for c, n in x["codes"].items(): codes[c] = codes.get(c, 0) + n
-    answers = " ".join(f"{c}:{n}" for c, n in sorted(codes.items()))
-    if any("errors" in x for x in res): answers += " ERRORS"
-    print(f"| {name} | {len(res)} | {fmt(rate, 0)} | {fmt([x['mb_per_s'] for x in res], 1)} "
-          f"| {fmt(p50, 2)} | {fmt(p99, 2)} | {cpu} | {answers} |")
-PY
+summarize "$jsonl"
 echo "raw results: $jsonl" >&2
