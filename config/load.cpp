@@ -81,6 +81,27 @@ std::string expected_got(std::string_view expected, const toml::node& got) {
 
 std::string line_of(const toml::node& n) { return std::to_string(n.source().begin.line); }
 
+// toml++ says "Error while parsing table header: encountered end-of-file"; we print
+// "encountered end-of-file (in table header)" so the key slot of our format stays fixed.
+std::string syntax_reason(const toml::parse_error& err) {
+    std::string_view d = err.description();
+    constexpr std::string_view lead = "Error while parsing ";
+    auto colon = d.find(": ");
+    if (!d.starts_with(lead) || colon == std::string_view::npos) return std::string(d);
+    std::string out(d.substr(colon + 2));
+    out.append(" (in ").append(d.substr(lead.size(), colon - lead.size())).append(")");
+    return out;
+}
+
+// A key as written, or quoted when it is not a bare key (TOML allows "any \t thing" = 1).
+std::string key_text(std::string_view key) {
+    bool bare = !key.empty();
+    for (char c : key)
+        bare = bare && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '_' || c == '-');
+    return bare ? std::string(key) : quote(key);
+}
+
 // One TOML table checked against one SectionSpec. The constructor reports unknown keys;
 // each read() fetches one declared key, checks type, range and syntax, and leaves `out`
 // untouched (its struct default) when the key is absent or wrong.
@@ -94,7 +115,7 @@ public:
             if (find_section(child)) continue;  // read by the parent's driver
             std::vector<std::string> names;
             for (const auto& key : spec.keys) names.emplace_back(key.name);
-            errors_.add(k.source(), key_path(k.str()),
+            errors_.add(k.source(), path_ + "." + key_text(k.str()),
                         "unknown key" + did_you_mean(k.str(), names));
         }
     }
@@ -443,7 +464,7 @@ void check_top_level(const toml::table& root, Errors& e) {
             }
             std::string hint = homes.empty() ? did_you_mean(name, sections)
                                              : " (did you mean \"" + homes.front() + "\"?)";
-            e.add(k.source(), name, "unknown key" + hint);
+            e.add(k.source(), key_text(name), "unknown key" + hint);
         } else if (s->array && !v.is_array()) {
             e.add(v.source(), name, expected_got("[[" + name + "]] tables", v));
         } else if (!s->array && !v.is_table()) {
@@ -578,13 +599,11 @@ LoadResult load_string(std::string_view text, std::string_view source_name) {
     try {
         root = toml::parse(text, std::string(source_name));
     } catch (const toml::parse_error& err) {
-        std::string_view d = err.description();
-        std::string reason = d.starts_with("Error while parsing ")
-                                 ? "syntax error in " + std::string(d.substr(20))
-                                 : "syntax error: " + std::string(d);
         const auto& at = err.source().begin;
-        result.errors.push_back(std::string(source_name) + ":" + std::to_string(at.line) + ":" +
-                                std::to_string(at.column) + ": " + reason);
+        std::string line(source_name);
+        line.append(":").append(std::to_string(at.line));
+        line.append(":").append(std::to_string(at.column));
+        result.errors.push_back(line.append(": syntax error: ").append(syntax_reason(err)));
         return result;
     }
     Config c = build(root, errors);

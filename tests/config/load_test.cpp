@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 namespace tidings::config {
@@ -23,10 +24,12 @@ struct BadRow {
 
 const BadRow bad_rows[] = {
     {"syntax error", "[node]\nlog_level = = \"info\"\n",
-     {"tidings.toml:2:13: syntax error in value: could not determine value type"}},
+     {"tidings.toml:2:13: syntax error: could not determine value type (in value)"}},
     {"unknown top-level key, suggests the section",
      "pathhost = \"news.example.com\"\n",
      {"tidings.toml:1:1: pathhost: unknown key (did you mean \"node.pathhost\"?)"}},
+    {"unknown quoted key", "[node]\n\"log\\tlevel\" = 1\n",
+     {"tidings.toml:2:1: node.\"log\\x09level\": unknown key (did you mean \"log_level\"?)"}},
     {"unknown section", "[nodes]\n",
      {"tidings.toml:1:2: nodes: unknown key (did you mean \"node\"?)"}},
     {"unknown key in a table", "[node]\npathost = \"x\"\n",
@@ -134,6 +137,29 @@ TEST(LoadString, ReportsEachKindOfMistakeAtItsPosition) {
         LoadResult r = load_string(row.toml, "tidings.toml");
         EXPECT_FALSE(r.config) << row.kind;
         EXPECT_EQ(r.errors, row.errors) << row.kind;
+    }
+}
+
+// "file:line:col: key.path: reason", the shape --check-config users grep for.
+const std::regex error_line(R"(^[^:]+:[0-9]+:[0-9]+: (syntax error|[^ :]+): .+$)");
+
+TEST(LoadString, EveryErrorHasFileLineColumnKeyAndReason) {
+    for (const auto& row : bad_rows)
+        for (const auto& e : row.errors) EXPECT_TRUE(std::regex_match(e, error_line)) << e;
+}
+
+// Every prefix of a full file (a truncated copy, an editor crash): the loader returns a
+// Config or well-formed errors, never both, never neither, never a crash.
+TEST(LoadString, EveryPrefixOfTheExampleGivesConfigOrErrors) {
+    std::ifstream in(std::string(TIDINGS_SOURCE_DIR) + "/config/tidings.example.toml");
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string full = text.str();
+    ASSERT_GT(full.size(), 1000u);
+    for (std::size_t n = 0; n <= full.size(); ++n) {
+        LoadResult r = load_string(std::string_view(full).substr(0, n), "cut.toml");
+        ASSERT_NE(r.config.has_value(), !r.errors.empty()) << n;
+        for (const auto& e : r.errors) ASSERT_TRUE(std::regex_match(e, error_line)) << n << ": " << e;
     }
 }
 
