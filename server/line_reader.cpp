@@ -14,7 +14,7 @@ void LineReader::consume(std::size_t n) {
     if (start_ == end_) start_ = end_ = 0;
 }
 
-awaitable<bool> LineReader::fill(beast::tcp_stream& stream, std::chrono::seconds idle) {
+awaitable<bool> LineReader::fill(Connection& conn) {
     if (buf_.size() - end_ < read_chunk) {
         // Move the unread tail to the front (cheap: it is usually a partial line or article),
         // and grow only when the unread bytes themselves need the room.
@@ -24,15 +24,12 @@ awaitable<bool> LineReader::fill(beast::tcp_stream& stream, std::chrono::seconds
         end_ = unread;
         if (buf_.size() - end_ < read_chunk) buf_.resize(end_ + read_chunk);
     }
-    stream.expires_after(idle);
-    std::size_t n = co_await stream.async_read_some(
-        net::buffer(buf_.data() + end_, buf_.size() - end_),
-        net::redirect_error(use_awaitable, last_error));
+    std::size_t n = co_await conn.read_some(buf_.data() + end_, buf_.size() - end_);
     end_ += n;
-    co_return !last_error && n > 0;
+    co_return n > 0;
 }
 
-awaitable<ReadLine> LineReader::read_line(beast::tcp_stream& stream, std::chrono::seconds idle) {
+awaitable<ReadLine> LineReader::read_line(Connection& conn) {
     for (;;) {
         protocol::LineStep step = protocol::next_line(pending(), limit_);
         if (step.kind == protocol::Framing::line) {
@@ -48,11 +45,11 @@ awaitable<ReadLine> LineReader::read_line(beast::tcp_stream& stream, std::chrono
                 auto skip = protocol::skip_line(pending());
                 consume(skip.consumed);
                 done = skip.done;
-                if (!done && !co_await fill(stream, idle)) co_return ReadLine{};
+                if (!done && !co_await fill(conn)) co_return ReadLine{};
             }
             co_return ReadLine{ReadKind::too_long, {}};
         }
-        if (!co_await fill(stream, idle)) co_return ReadLine{};
+        if (!co_await fill(conn)) co_return ReadLine{};
     }
 }
 

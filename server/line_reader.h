@@ -3,6 +3,7 @@
 #pragma once
 
 #include "server/net.h"
+#include "server/connection.h"
 
 #include <string>
 #include <string_view>
@@ -20,19 +21,18 @@ struct ReadLine {
 
 class LineReader {
 public:
-    explicit LineReader(std::size_t limit = protocol::max_command_line) : limit_(limit) {}
+    LineReader() = default;
+    explicit LineReader(std::size_t limit) : limit_(limit) {}
 
-    // Next command line. The idle timeout is armed on `stream` before each read; EOF, reset
-    // and timeout all come back as `closed` (the caller logs why through `last_error`).
-    awaitable<ReadLine> read_line(beast::tcp_stream& stream, std::chrono::seconds idle);
+    // Next command line. EOF, reset, idle timeout and shutdown all come back as `closed`
+    // (the connection's close_reason() says which).
+    awaitable<ReadLine> read_line(Connection& conn);
 
     // Bytes received but not yet consumed (e.g. the start of an article after IHAVE).
     std::string_view pending() const { return {buf_.data() + start_, end_ - start_}; }
     void consume(std::size_t n);
     // Reads at least one more chunk into the buffer; false on EOF/error/timeout.
-    awaitable<bool> fill(beast::tcp_stream& stream, std::chrono::seconds idle);
-
-    boost::system::error_code last_error;
+    awaitable<bool> fill(Connection& conn);
 
 private:
     // buf_[start_, end_) holds unread bytes; buf_'s size is its allocated room, so reads do
@@ -40,7 +40,7 @@ private:
     std::string buf_;
     std::size_t start_ = 0;
     std::size_t end_ = 0;
-    std::size_t limit_;
+    std::size_t limit_ = protocol::max_command_line;
 };
 
 }  // namespace tidings::server

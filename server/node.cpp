@@ -63,14 +63,16 @@ awaitable<void> drain_sessions(NodeContext& node,
     node.stopping = true;
     boost::system::error_code ec;
     for (auto& a : acceptors) a->close(ec);
-    for (auto& [id, socket] : node.sessions) socket->shutdown(tcp::socket::shutdown_receive, ec);
+    for (auto& [id, conn] : node.sessions)
+        if (auto c = conn.lock()) c->stop_reading();
     net::steady_timer t(node.io);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (!node.sessions.empty() && std::chrono::steady_clock::now() < deadline) {
         t.expires_after(std::chrono::milliseconds(20));
         co_await t.async_wait(net::redirect_error(use_awaitable, ec));
     }
-    for (auto& [id, socket] : node.sessions) socket->close(ec);
+    for (auto& [id, conn] : node.sessions)
+        if (auto c = conn.lock()) c->close();
     node.io.stop();
 }
 

@@ -9,9 +9,13 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <map>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "config/config.h"
+#include "server/connection.h"
+#include "server/ingest.h"
 #include "storage/store.h"
 
 namespace tidings::server {
@@ -25,6 +29,10 @@ struct Counters {
     std::uint64_t unknown_commands = 0;
     std::uint64_t overlong_lines = 0;
     std::uint64_t idle_timeouts = 0;
+    std::uint64_t accepted = 0;   // articles stored from peers
+    std::uint64_t deferred = 0;   // articles the store could not take now (436/400)
+    std::uint64_t store_backpressure_waits = 0;
+    std::map<std::string, std::uint64_t> refused;  // by reason: duplicate, loop, too_big, ...
 };
 
 // What a listener lets its sessions do.
@@ -38,20 +46,29 @@ struct ListenerInfo {
 class NodeContext {
 public:
     NodeContext(net::io_context& io, const config::Config& cfg, storage::Store& store)
-        : io(io), cfg(cfg), store(store) {}
+        : io(io), cfg(cfg), store(store), feeds(cfg) {}
 
     net::io_context& io;
     const config::Config& cfg;
     storage::Store& store;
+    const FeedTable feeds;  // outgoing feed selection, compiled from cfg
     const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
     bool stopping = false;
     Counters counters;
 
     // Live sessions by id (never by pointer elsewhere, STYLE.md §4): the socket lets shutdown
     // end a session's reading so it finishes its current command and leaves.
-    std::unordered_map<std::uint64_t, tcp::socket*> sessions;
+    std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> sessions;
     std::unordered_map<std::string, int> sessions_per_ip;
     std::uint64_t next_session_id = 1;
+
+    // Message-IDs being received or stored right now, with the session that has them (INN's
+    // WIP table): a second peer's CHECK gets 431 and its IHAVE 436 meanwhile.
+    std::unordered_map<std::string, std::uint64_t> in_flight;
+    // Article bytes handed to the store writer and not yet answered (back-pressure).
+    std::uint64_t store_bytes_in_flight = 0;
+    // Refused ids handed to the writer for history and not yet committed.
+    std::unordered_set<std::string> being_remembered;
 };
 
 // Runs the node until SIGTERM/SIGINT; returns the process exit status.

@@ -8,7 +8,8 @@
 #include "protocol/command.h"
 #include "protocol/status.h"
 #include "server/capabilities.h"
-#include "server/line_reader.h"
+#include "server/session_state.h"
+#include "server/transit.h"
 
 namespace tidings::server {
 namespace {
@@ -19,39 +20,27 @@ namespace st = protocol::status;
 #define TIDINGS_VERSION "0.1.0"
 #endif
 
-struct Session {
-    NodeContext& node;
-    ListenerInfo info;
-    std::uint64_t id;
-    std::string ip;
-    bool loopback = false;
-    bool anonymous = false;  // in readers.anonymous_hosts: reads and posts without AUTHINFO
-    std::uint32_t unknown_commands = 0;
-    bool closing = false;
-};
-
 bool in_any(const std::vector<config::Cidr>& cidrs, const std::string& ip) {
     for (const auto& c : cidrs)
         if (c.contains(ip)) return true;
     return false;
 }
 
+const config::Peer* peer_for_address(const config::Config& cfg, const std::string& ip) {
+    for (const auto& p : cfg.peers)
+        if (in_any(p.hosts, ip)) return &p;
+    return nullptr;
+}
+
 // What the session may do now; the single source for CAPABILITIES, the greeting and the
 // dispatcher, so the three never disagree.
 CapabilityState capability_state(const Session& s) {
     CapabilityState c;
-    // Reader commands and POST arrive with the reader issue; until then READER/POST are not
-    // advertised, because CAPABILITIES must only list what works.
-    (void)s;
+    // Reader commands and POST arrive with the reader service; until then READER and POST
+    // are not advertised, because CAPABILITIES must only list what works.
+    c.ihave = s.may_transit();
+    c.streaming = s.may_transit();
     return c;
-}
-
-awaitable<bool> send(beast::tcp_stream& stream, const Session& s, std::string_view data) {
-    boost::system::error_code ec;
-    stream.expires_after(std::chrono::seconds(s.node.cfg.limits.write_timeout_s));
-    co_await net::async_write(stream, net::buffer(data.data(), data.size()),
-                              net::redirect_error(use_awaitable, ec));
-    co_return !ec;
 }
 
 std::string date_response() {
@@ -74,56 +63,82 @@ std::string help_response() {
     return out;
 }
 
-// Runs one parsed command; returns the bytes to send (possibly multi-line).
-std::string dispatch(Session& s, const protocol::ParseResult& parsed) {
+std::string greeting(const Session& s) {
+    bool posting = capability_state(s).post;
+    return protocol::response(posting ? st::ok_banner_post : st::ok_banner_nopost,
+                              s.cfg().node.pathhost + " Tidings " TIDINGS_VERSION " ready" +
+                                  (posting ? " (posting ok)" : " (no posting)"));
+}
+
+// The one dispatcher: generic checks in a fixed order (lookup, syntax, role), then the family.
+awaitable<void> run_command(Session& s, const protocol::ParseResult& parsed) {
     const protocol::Command& cmd = parsed.command;
     ++s.node.counters.commands;
     if (cmd.kind == protocol::Kind::unknown) {
         ++s.node.counters.unknown_commands;
-        if (++s.unknown_commands >= s.node.cfg.limits.max_unknown_commands) {
+        if (++s.unknown_commands >= s.cfg().limits.max_unknown_commands) {
             // INN closes after 10 unknown commands: a client that speaks another protocol
             // (or a scanner) gets a clear answer instead of an endless 500 loop.
             s.closing = true;
-            return protocol::response(st::fail_terminating, "Too many unrecognized commands");
+            s.conn->set_close_reason(CloseReason::limit);
+            s.conn->push(protocol::response(st::fail_terminating, "Too many unrecognized commands"));
+            co_return;
         }
-        return protocol::response(parsed.code, parsed.text);
+        s.conn->push(protocol::response(parsed.code, parsed.text));
+        co_return;
     }
-    if (!parsed.ok()) return protocol::response(parsed.code, parsed.text);
+    if (is_transit_command(cmd.kind)) {
+        if (!s.may_transit()) {
+            // A TAKETHIS body follows whatever we answer (RFC 4644 §2.5): it must be read and
+            // dropped, or its lines would be taken for commands.
+            if (cmd.kind == protocol::Kind::takethis || (!parsed.ok() && parsed.read_block)) {
+                co_await run_transit(s, parsed);  // refuses, reading the article away
+                co_return;
+            }
+            s.conn->push(protocol::response(st::err_access, "You are not a configured peer"));
+            co_return;
+        }
+        co_await run_transit(s, parsed);
+        co_return;
+    }
+    if (!parsed.ok()) {
+        s.conn->push(protocol::response(parsed.code, parsed.text));
+        co_return;
+    }
     switch (cmd.kind) {
         case protocol::Kind::capabilities:
-            return capabilities_response(capability_state(s), TIDINGS_VERSION);
+            s.conn->push(capabilities_response(capability_state(s), TIDINGS_VERSION));
+            break;
         case protocol::Kind::help:
-            return help_response();
+            s.conn->push(help_response());
+            break;
         case protocol::Kind::date:
-            return date_response();
+            s.conn->push(date_response());
+            break;
         case protocol::Kind::quit:
             s.closing = true;
-            return protocol::response(st::ok_quit, "Bye");
+            s.conn->set_close_reason(CloseReason::quit);
+            s.conn->push(protocol::response(st::ok_quit, "Bye"));
+            break;
         default:
-            // Known to the protocol, not yet served by this node (later issues add them).
-            return protocol::response(st::err_unavailable, "Command not available on this server");
+            // Known to the protocol, not served by this node yet.
+            s.conn->push(protocol::response(st::err_unavailable, "Command not available on this server"));
+            break;
     }
-}
-
-std::string greeting(const Session& s) {
-    const auto& pathhost = s.node.cfg.node.pathhost;
-    bool posting = capability_state(s).post;
-    return protocol::response(posting ? st::ok_banner_post : st::ok_banner_nopost,
-                              pathhost + " Tidings " TIDINGS_VERSION " ready" +
-                                  (posting ? " (posting ok)" : " (no posting)"));
 }
 
 // Registers the session for limits and shutdown; unregisters on every exit path.
 class Registration {
 public:
-    Registration(NodeContext& node, std::uint64_t id, tcp::socket& socket, std::string ip)
+    Registration(NodeContext& node, std::uint64_t id, std::weak_ptr<Connection> conn, std::string ip)
         : node_(node), id_(id), ip_(std::move(ip)) {
-        node_.sessions.emplace(id_, &socket);
+        node_.sessions.emplace(id_, std::move(conn));
         ++node_.sessions_per_ip[ip_];
     }
     ~Registration() {
         node_.sessions.erase(id_);
         if (--node_.sessions_per_ip[ip_] <= 0) node_.sessions_per_ip.erase(ip_);
+        release_in_flight(node_, id_);
     }
     Registration(const Registration&) = delete;
     Registration& operator=(const Registration&) = delete;
@@ -134,6 +149,10 @@ private:
     std::string ip_;
 };
 
+// Answers owed before reading on: a peer that pipelines without reading its answers is
+// paused here (and closed by the write-stall timeout), never buffered for without bound.
+constexpr std::size_t max_queued_answer_bytes = 4u << 20;
+
 }  // namespace
 
 awaitable<void> serve_session(tcp::socket socket, NodeContext& node, ListenerInfo info,
@@ -143,53 +162,51 @@ awaitable<void> serve_session(tcp::socket socket, NodeContext& node, ListenerInf
     if (ec) co_return;
     // Nagle plus the client's delayed ACK costs ~40 ms per multi-line answer (FACTS.md).
     socket.set_option(tcp::no_delay(true), ec);
-    beast::tcp_stream stream(std::move(socket));
-    Session s{node, info, id, remote.address().to_string()};
+    const auto& limits = node.cfg.limits;
+    auto conn = std::make_shared<Connection>(std::move(socket),
+                                             std::chrono::seconds(limits.idle_timeout_s),
+                                             std::chrono::seconds(limits.write_timeout_s));
+    conn->start();
+    Session s{node, info, id, remote.address().to_string(), conn, LineReader{}};
     s.loopback = remote.address().is_loopback();
     s.anonymous = in_any(node.cfg.readers.anonymous_hosts, s.ip);
-    Registration reg(node, id, stream.socket(), s.ip);
-    spdlog::info("conn={} event=open remote={}:{} listen={}:{}", id, s.ip, remote.port(),
-                 info.address, info.port);
+    s.peer = info.transit ? peer_for_address(node.cfg, s.ip) : nullptr;
+    Registration reg(node, id, conn, s.ip);
+    spdlog::info("conn={} event=open remote={}:{} listen={}:{}{}{}", id, s.ip, remote.port(),
+                 info.address, info.port, s.peer ? " peer=" : "", s.peer ? s.peer->name : "");
 
-    const auto idle = std::chrono::seconds(node.cfg.limits.idle_timeout_s);
-    LineReader reader;
-    std::string why = "quit";
-    if (!s.anonymous && node.cfg.readers.others == config::OthersPolicy::refuse && !info.transit) {
-        co_await send(stream, s, protocol::response(st::err_access, "You have no permission to talk here"));
-        why = "refused";
-    } else if (co_await send(stream, s, greeting(s))) {
-        while (!s.closing && !node.stopping) {
-            ReadLine in = co_await reader.read_line(stream, idle);
-            std::string out;
+    if (!s.anonymous && !s.peer && node.cfg.readers.others == config::OthersPolicy::refuse) {
+        conn->set_close_reason(CloseReason::refused);
+        conn->push(protocol::response(st::err_access, "You have no permission to talk here"));
+    } else {
+        conn->push(greeting(s));
+        while (!s.closing && !node.stopping && !conn->failed()) {
+            co_await conn->wait_for_room(limits.max_pipeline, max_queued_answer_bytes);
+            ReadLine in = co_await s.reader.read_line(*conn);
             if (in.kind == ReadKind::closed) {
-                if (reader.last_error == beast::error::timeout) {
+                if (conn->close_reason() == CloseReason::idle_timeout) {
                     ++node.counters.idle_timeouts;
-                    why = "idle_timeout";
                     // RFC 3977 §3.1: the server may close an idle connection; say why first.
-                    co_await send(stream, s, protocol::response(st::fail_terminating, "Idle timeout"));
-                } else {
-                    why = node.stopping ? "shutdown" : "eof";
+                    conn->push(protocol::response(st::fail_terminating, "Idle timeout"));
                 }
                 break;
             }
             if (in.kind == ReadKind::too_long) {
                 ++node.counters.overlong_lines;
-                out = protocol::response(st::err_command, "Line too long");
+                conn->push(protocol::response(st::err_command, "Line too long"));
             } else if (in.kind == ReadKind::nul) {
-                out = protocol::response(st::err_syntax, "NUL byte in command line");
+                conn->push(protocol::response(st::err_syntax, "NUL byte in command line"));
             } else {
                 auto parsed = protocol::parse_command(in.line);
                 if (parsed.command.kind == protocol::Kind::empty) continue;  // as INN: ignored
-                out = dispatch(s, parsed);
-            }
-            if (!co_await send(stream, s, out)) {
-                why = "write_error";
-                break;
+                co_await run_command(s, parsed);
             }
         }
     }
-    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-    spdlog::info("conn={} event=close remote={} reason={}", id, s.ip, why);
+    if (node.stopping) conn->set_close_reason(CloseReason::shutdown);
+    co_await conn->finish();  // every owed answer, including pending store acks
+    conn->close();
+    spdlog::info("conn={} event=close remote={} reason={}", id, s.ip, to_string(conn->close_reason()));
 }
 
 }  // namespace tidings::server

@@ -144,9 +144,15 @@ void NntpClient::close() {
     fd_ = -1;
 }
 
-bool NntpClient::connect(int port, const char* host) {
+bool NntpClient::connect(int port, const char* host, const char* source) {
     close();
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (source) {
+        sockaddr_in src{};
+        src.sin_family = AF_INET;
+        inet_pton(AF_INET, source, &src.sin_addr);
+        if (::bind(fd_, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0) return false;
+    }
     sockaddr_in sa{};
     sa.sin_family = AF_INET;
     sa.sin_port = htons(static_cast<std::uint16_t>(port));

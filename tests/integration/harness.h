@@ -49,7 +49,8 @@ public:
     NntpClient(const NntpClient&) = delete;
     NntpClient& operator=(const NntpClient&) = delete;
 
-    bool connect(int port, const char* host = "127.0.0.1");
+    // `source`: a local address to connect from (e.g. "127.0.0.2"), or null.
+    bool connect(int port, const char* host = "127.0.0.1", const char* source = nullptr);
     bool send_raw(std::string_view bytes);
     bool send_line(std::string_view line) { return send_raw(std::string(line) + "\r\n"); }
     // One line without CRLF; "" with eof() true on EOF/timeout.

@@ -1,0 +1,33 @@
+// The state of one NNTP session, shared by the dispatcher and the command families
+// (session.cpp, transit.cpp, ...). Lives in the session coroutine's frame.
+#pragma once
+
+#include "server/connection.h"
+#include "server/line_reader.h"
+#include "server/node.h"
+
+#include <memory>
+#include <string>
+
+namespace tidings::server {
+
+struct Session {
+    NodeContext& node;
+    ListenerInfo info;
+    std::uint64_t id;
+    std::string ip;
+    std::shared_ptr<Connection> conn;
+    LineReader reader;
+    bool loopback = false;
+    bool anonymous = false;               // in readers.anonymous_hosts
+    const config::Peer* peer = nullptr;   // a configured feeder (by address), else null
+    bool streaming = false;               // MODE STREAM was given
+    std::uint32_t unknown_commands = 0;
+    bool closing = false;
+
+    const config::Config& cfg() const { return node.cfg; }
+    // Transit commands are open to configured peers on a transit listener.
+    bool may_transit() const { return info.transit && peer != nullptr; }
+};
+
+}  // namespace tidings::server

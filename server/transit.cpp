@@ -1,0 +1,300 @@
+// Transit: IHAVE, MODE STREAM, CHECK and TAKETHIS from feeding peers.
+//
+// Answers go through the connection's ordered queue: CHECK is answered at once (history and
+// the in-flight table decide), TAKETHIS/IHAVE reserve their place and are filled when the
+// store's group commit returns, so 239/235 is never sent before the article is durable, while
+// the command loop already reads and parses the next articles.
+#include "server/transit.h"
+
+#include <spdlog/spdlog.h>
+
+#include "protocol/dot_stuffing.h"
+#include "protocol/status.h"
+#include "server/ingest.h"
+
+namespace tidings::server {
+namespace {
+
+namespace st = protocol::status;
+
+// Article bytes submitted to the store and not yet committed, across all sessions: past this,
+// sessions stop reading until the writer catches up (memory stays bounded).
+constexpr std::uint64_t max_bytes_in_store_queue = 256u << 20;
+
+std::string id_response(int code, std::string_view id) {
+    return protocol::response(code, id);
+}
+
+enum class BlockResult { ok, too_big, closed };
+
+// Reads the article after IHAVE/TAKETHIS into `out` (wire form), at most `limit` bytes kept;
+// an over-long article is read to its end and dropped.
+awaitable<BlockResult> read_article(Session& s, std::size_t limit, std::string& out) {
+    protocol::BlockReader block(protocol::BlockMode::wire, limit);
+    for (;;) {
+        auto step = block.step(s.reader.pending(), out);
+        s.reader.consume(step.consumed);
+        if (step.status == protocol::BlockStatus::done) co_return BlockResult::ok;
+        if (step.status == protocol::BlockStatus::too_big_done) co_return BlockResult::too_big;
+        if (!co_await s.reader.fill(*s.conn)) co_return BlockResult::closed;
+    }
+}
+
+void count_refusal(NodeContext& node, const Session& s, std::string_view id, std::string_view reason,
+                   std::string_view detail) {
+    ++node.counters.refused[std::string(reason)];
+    // Configured peers' protocol problems are worth a warning only when they are not the
+    // everyday duplicates.
+    if (reason == "duplicate" || reason == "in_progress")
+        spdlog::debug("conn={} peer={} event=refused id={} reason={}", s.id, s.peer ? s.peer->name : "-",
+                      protocol::sanitize_for_echo(id), reason);
+    else
+        spdlog::info("conn={} peer={} event=refused id={} reason={} detail=\"{}\"", s.id,
+                     s.peer ? s.peer->name : "-", protocol::sanitize_for_echo(id), reason, detail);
+}
+
+// Remember a refused id so a re-offer is answered from history (INN's history does the same).
+// Until the writer has committed it, the id is kept in memory so that an immediate re-offer
+// is refused too.
+void remember_rejected(NodeContext& node, std::string id) {
+    node.being_remembered.insert(id);
+    auto* nodep = &node;
+    node.store.remember(id, storage::HistoryStatus::rejected, [nodep, id](bool) {
+        net::post(nodep->io, [nodep, id] { nodep->being_remembered.erase(id); });
+    });
+}
+
+enum class Known { no, in_history, in_progress };
+
+Known known(NodeContext& node, const storage::Snapshot& snap, const std::string& id, std::uint64_t session) {
+    if (node.being_remembered.count(id) || snap.history(id)) return Known::in_history;
+    auto it = node.in_flight.find(id);
+    if (it != node.in_flight.end() && it->second != session) return Known::in_progress;
+    return Known::no;
+}
+
+awaitable<void> wait_for_store_room(NodeContext& node) {
+    if (node.store_bytes_in_flight <= max_bytes_in_store_queue) co_return;
+    ++node.counters.store_backpressure_waits;
+    net::steady_timer t(node.io);
+    boost::system::error_code ec;
+    while (node.store_bytes_in_flight > max_bytes_in_store_queue && !node.stopping) {
+        t.expires_after(std::chrono::milliseconds(2));
+        co_await t.async_wait(net::redirect_error(use_awaitable, ec));
+    }
+}
+
+// Which answers a store outcome gets, for IHAVE and TAKETHIS.
+struct Codes {
+    int ok, duplicate, rejected, deferred;
+};
+constexpr Codes takethis_codes{st::ok_takethis, st::fail_takethis_reject, st::fail_takethis_reject,
+                               st::fail_terminating};
+constexpr Codes ihave_codes{st::ok_ihave, st::fail_ihave_refuse, st::fail_ihave_reject,
+                            st::fail_ihave_defer};
+
+// Validates, stores and answers one received article; `ticket` is its reserved answer.
+void accept_article(Session& s, std::string id, std::string wire, std::uint64_t ticket, Codes codes) {
+    NodeContext& node = s.node;
+    IngestVerdict v;
+    {
+        storage::Snapshot snap(node.store);
+        if (node.being_remembered.count(id) || snap.history(id)) {
+            node.in_flight.erase(id);
+            count_refusal(node, s, id, "duplicate", "");
+            s.conn->fill(ticket, id_response(codes.duplicate, id));
+            return;
+        }
+        v = prepare_transit_article(node.cfg, node.feeds, s.peer, id, std::move(wire), snap);
+    }
+    if (!v.accept) {
+        node.in_flight.erase(id);
+        count_refusal(node, s, id, v.reason, v.detail);
+        s.conn->fill(ticket, id_response(codes.rejected, id));
+        remember_rejected(node, id);
+        return;
+    }
+    std::uint64_t bytes = v.request.article.size();
+    node.store_bytes_in_flight += bytes;
+    auto conn = s.conn;
+    auto* nodep = &node;
+    auto session_id = s.id;
+    std::string peer = s.peer ? s.peer->name : "-";
+    node.store.submit(std::move(v.request), [nodep, conn, ticket, id = std::move(id), bytes, codes,
+                                             session_id, peer](storage::StoreResult r) mutable {
+        // Runs on the store's writer thread after the commit: hop back to the I/O thread.
+        net::post(nodep->io, [nodep, conn, ticket, id = std::move(id), bytes, codes, session_id,
+                              peer = std::move(peer), r = std::move(r)]() {
+            NodeContext& node = *nodep;
+            node.store_bytes_in_flight -= bytes;
+            node.in_flight.erase(id);
+            switch (r.status) {
+                case storage::StoreStatus::stored:
+                    ++node.counters.accepted;
+                    conn->fill(ticket, id_response(codes.ok, id));
+                    break;
+                case storage::StoreStatus::duplicate:
+                    ++node.counters.refused["duplicate"];
+                    conn->fill(ticket, id_response(codes.duplicate, id));
+                    break;
+                case storage::StoreStatus::rejected:
+                    ++node.counters.refused["store_rejected"];
+                    conn->fill(ticket, id_response(codes.rejected, id));
+                    break;
+                default:
+                    // Not stored, not acknowledged: the peer must offer it again later.
+                    ++node.counters.deferred;
+                    spdlog::warn("conn={} peer={} event=deferred id={} status={}", session_id, peer,
+                                 protocol::sanitize_for_echo(id), storage::to_string(r.status));
+                    if (codes.deferred == st::fail_terminating) {
+                        // TAKETHIS has no "try later" answer (RFC 4644 §2.5): like a throttled
+                        // innd, say 400 and close; the peer re-offers after reconnecting.
+                        conn->fill(ticket, protocol::response(st::fail_terminating,
+                                                              "Cannot store articles now, try later"));
+                        conn->set_close_reason(CloseReason::limit);
+                        conn->stop_reading();
+                    } else {
+                        conn->fill(ticket, id_response(codes.deferred, id));
+                    }
+                    break;
+            }
+        });
+    });
+}
+
+awaitable<void> run_check(Session& s, const protocol::ParseResult& parsed) {
+    if (!parsed.ok()) {  // RFC 4644 §2.4 / INN: a bad id is "not wanted" (438), not 501
+        s.conn->push(protocol::response(parsed.code, parsed.text));
+        co_return;
+    }
+    std::string id(parsed.command.message_id);
+    storage::Snapshot snap(s.node.store);
+    switch (known(s.node, snap, id, s.id)) {
+        case Known::in_history:
+            ++s.node.counters.refused["duplicate"];
+            s.conn->push(id_response(st::fail_check_refuse, id));
+            break;
+        case Known::in_progress:
+            ++s.node.counters.refused["in_progress"];
+            s.conn->push(id_response(st::fail_check_defer, id));
+            break;
+        case Known::no:
+            // Reserved for this session until its TAKETHIS: another peer's CHECK gets 431.
+            s.node.in_flight.emplace(id, s.id);
+            s.conn->push(id_response(st::ok_check, id));
+            break;
+    }
+}
+
+awaitable<void> run_takethis(Session& s, const protocol::ParseResult& parsed) {
+    // RFC 4644 §2.5: the article always follows TAKETHIS; read it whatever the answer.
+    std::size_t limit = s.peer ? s.peer->max_article_bytes : s.cfg().limits.max_article_bytes;
+    std::string wire;
+    co_await wait_for_store_room(s.node);
+    BlockResult b = co_await read_article(s, limit, wire);
+    if (b == BlockResult::closed) co_return;
+    if (!parsed.ok()) {
+        s.conn->push(protocol::response(parsed.code, parsed.text));
+        co_return;
+    }
+    std::string id(parsed.command.message_id);
+    if (!s.may_transit()) {
+        s.conn->push(protocol::response(st::err_access, "You are not a configured peer"));
+        co_return;
+    }
+    if (b == BlockResult::too_big) {
+        count_refusal(s.node, s, id, "too_big", "over max_article_bytes");
+        if (s.node.in_flight.count(id) && s.node.in_flight[id] == s.id) s.node.in_flight.erase(id);
+        s.conn->push(id_response(st::fail_takethis_reject, id));
+        remember_rejected(s.node, id);
+        co_return;
+    }
+    auto it = s.node.in_flight.find(id);
+    if (it != s.node.in_flight.end() && it->second != s.id) {
+        // Another peer is sending it right now; TAKETHIS has no "later" answer.
+        count_refusal(s.node, s, id, "in_progress", "");
+        s.conn->push(id_response(st::fail_takethis_reject, id));
+        co_return;
+    }
+    s.node.in_flight[id] = s.id;  // history is checked with the article (accept_article)
+    std::uint64_t ticket = s.conn->reserve();
+    accept_article(s, std::move(id), std::move(wire), ticket, takethis_codes);
+}
+
+awaitable<void> run_ihave(Session& s, const protocol::ParseResult& parsed) {
+    if (!parsed.ok()) {  // INN answers a bad id with 435, not 501
+        s.conn->push(protocol::response(parsed.code, parsed.text));
+        co_return;
+    }
+    std::string id(parsed.command.message_id);
+    {
+        storage::Snapshot snap(s.node.store);
+        switch (known(s.node, snap, id, s.id)) {
+            case Known::in_history:
+                ++s.node.counters.refused["duplicate"];
+                s.conn->push(id_response(st::fail_ihave_refuse, id));
+                co_return;
+            case Known::in_progress:
+                ++s.node.counters.refused["in_progress"];
+                s.conn->push(id_response(st::fail_ihave_defer, id));
+                co_return;
+            case Known::no:
+                break;
+        }
+    }
+    s.node.in_flight[id] = s.id;
+    s.conn->push(protocol::response(st::cont_ihave, "Send it; end with <CR-LF>.<CR-LF>"));
+    co_await wait_for_store_room(s.node);
+    std::string wire;
+    std::size_t limit = s.peer->max_article_bytes;
+    BlockResult b = co_await read_article(s, limit, wire);
+    if (b == BlockResult::closed) {
+        s.node.in_flight.erase(id);
+        co_return;
+    }
+    if (b == BlockResult::too_big) {
+        s.node.in_flight.erase(id);
+        count_refusal(s.node, s, id, "too_big", "over max_article_bytes");
+        s.conn->push(id_response(st::fail_ihave_reject, id));
+        remember_rejected(s.node, id);
+        co_return;
+    }
+    std::uint64_t ticket = s.conn->reserve();
+    accept_article(s, std::move(id), std::move(wire), ticket, ihave_codes);
+}
+
+}  // namespace
+
+bool is_transit_command(protocol::Kind k) noexcept {
+    return k == protocol::Kind::ihave || k == protocol::Kind::check || k == protocol::Kind::takethis ||
+           k == protocol::Kind::mode_stream;
+}
+
+awaitable<void> run_transit(Session& s, const protocol::ParseResult& parsed) {
+    switch (parsed.command.kind) {
+        case protocol::Kind::mode_stream:
+            s.streaming = true;
+            s.conn->push(protocol::response(st::ok_stream, "Streaming permitted"));
+            break;
+        case protocol::Kind::check:
+            co_await run_check(s, parsed);
+            break;
+        case protocol::Kind::takethis:
+            co_await run_takethis(s, parsed);
+            break;
+        case protocol::Kind::ihave:
+            co_await run_ihave(s, parsed);
+            break;
+        default:
+            break;
+    }
+}
+
+void release_in_flight(NodeContext& node, std::uint64_t session_id) {
+    for (auto it = node.in_flight.begin(); it != node.in_flight.end();) {
+        if (it->second == session_id) it = node.in_flight.erase(it);
+        else ++it;
+    }
+}
+
+}  // namespace tidings::server

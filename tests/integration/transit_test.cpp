@@ -1,0 +1,255 @@
+// Transit in, end to end: a real tidingsd fed over IHAVE and MODE STREAM by a test peer.
+#include "harness.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <atomic>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "storage/snapshot.h"
+#include "storage/store.h"
+
+using namespace tidings::testing;
+
+namespace {
+
+std::string config(std::string_view peer_hosts = R"(["127.0.0.1"])", std::string_view extra = "") {
+    std::string c = R"([node]
+pathhost = "test.tidings"
+data_dir = "{DATA}"
+
+[[listen]]
+address = "127.0.0.1"
+port = 0
+
+[[group]]
+name = "local.test"
+
+[[group]]
+name = "local.general"
+
+[[peer]]
+name = "hub"
+max_article_bytes = 20000
+hosts = )";
+    c += peer_hosts;
+    c += "\n";
+    c += extra;
+    return c;
+}
+
+// Dot-stuffs an article and ends it with ".\r\n".
+std::string wire(std::string_view article) {
+    std::string out;
+    bool bol = true;
+    for (char c : article) {
+        if (bol && c == '.') out += '.';
+        out += c;
+        bol = c == '\n';
+    }
+    if (!out.empty() && out.back() != '\n') out += "\r\n";
+    out += ".\r\n";
+    return out;
+}
+
+std::string id(int n, std::string_view tag = "t") {
+    return "<" + std::string(tag) + std::to_string(n) + "@test.example>";
+}
+
+class Transit : public ::testing::Test {
+protected:
+    void SetUp() override {
+        daemon_ = std::make_unique<Daemon>(config());
+        ASSERT_TRUE(daemon_->start()) << daemon_->log();
+        ASSERT_TRUE(peer_.connect(daemon_->port()));
+        ASSERT_EQ(peer_.read_line().substr(0, 1), "2");
+    }
+    std::string takethis(NntpClient& c, const std::string& mid, const std::string& article) {
+        c.send_raw("TAKETHIS " + mid + "\r\n" + wire(article));
+        return c.read_line();
+    }
+    std::unique_ptr<Daemon> daemon_;
+    NntpClient peer_;
+};
+
+TEST_F(Transit, CapabilitiesAdvertiseIhaveAndStreamingToAPeer) {
+    peer_.command("CAPABILITIES");
+    auto lines = peer_.read_block();
+    EXPECT_NE(std::find(lines.begin(), lines.end(), "IHAVE"), lines.end());
+    EXPECT_NE(std::find(lines.begin(), lines.end(), "STREAMING"), lines.end());
+}
+
+TEST_F(Transit, ModeStreamCheckTakethisThenDuplicates) {
+    EXPECT_EQ(peer_.command("MODE STREAM").substr(0, 3), "203");
+    EXPECT_EQ(peer_.command("CHECK " + id(1)), "238 " + id(1));
+    EXPECT_EQ(takethis(peer_, id(1), make_article(id(1), "local.test")), "239 " + id(1));
+    EXPECT_EQ(peer_.command("CHECK " + id(1)), "438 " + id(1));
+    EXPECT_EQ(takethis(peer_, id(1), make_article(id(1), "local.test")), "439 " + id(1));
+}
+
+TEST_F(Transit, PipelinedBatchesAreAnsweredInOrder) {
+    peer_.command("MODE STREAM");
+    const int n = 300;
+    std::string checks;
+    for (int i = 0; i < n; ++i) checks += "CHECK " + id(i, "p") + "\r\n";
+    peer_.send_raw(checks);
+    for (int i = 0; i < n; ++i) ASSERT_EQ(peer_.read_line(), "238 " + id(i, "p"));
+    std::string bodies;
+    for (int i = 0; i < n; ++i) {
+        std::string body = "line one\r\n.dot line\r\n..two dots\r\n";
+        bodies += "TAKETHIS " + id(i, "p") + "\r\n" +
+                  wire(make_article(id(i, "p"), i % 2 ? "local.test" : "local.test,local.general",
+                                    "peer.example!not-for-mail", body));
+    }
+    peer_.send_raw(bodies);
+    for (int i = 0; i < n; ++i) ASSERT_EQ(peer_.read_line(), "239 " + id(i, "p"));
+}
+
+TEST_F(Transit, ConcurrentOffersOfOneIdGoToOnePeer) {
+    NntpClient other;
+    ASSERT_TRUE(other.connect(daemon_->port()));
+    other.read_line();
+    peer_.command("MODE STREAM");
+    other.command("MODE STREAM");
+    EXPECT_EQ(peer_.command("CHECK " + id(7)), "238 " + id(7));
+    EXPECT_EQ(other.command("CHECK " + id(7)), "431 " + id(7));  // in flight: try later
+    EXPECT_EQ(other.command("IHAVE " + id(7)).substr(0, 3), "436");
+    EXPECT_EQ(takethis(peer_, id(7), make_article(id(7), "local.test")), "239 " + id(7));
+    EXPECT_EQ(other.command("CHECK " + id(7)), "438 " + id(7));  // now a duplicate
+    EXPECT_EQ(other.command("IHAVE " + id(7)).substr(0, 3), "435");
+}
+
+TEST_F(Transit, IhaveLockStep) {
+    EXPECT_EQ(peer_.command("IHAVE " + id(20)).substr(0, 3), "335");
+    peer_.send_raw(wire(make_article(id(20), "local.test")));
+    EXPECT_EQ(peer_.read_line().substr(0, 3), "235");
+    EXPECT_EQ(peer_.command("IHAVE " + id(20)).substr(0, 3), "435");
+    EXPECT_EQ(peer_.command("IHAVE not-an-id").substr(0, 3), "435");
+}
+
+TEST_F(Transit, IhaveRejectsMalformedArticleWith437) {
+    EXPECT_EQ(peer_.command("IHAVE " + id(21)).substr(0, 3), "335");
+    peer_.send_raw(wire("Path: x!y\r\nMessage-ID: " + id(21) + "\r\n\r\nno other headers\r\n"));
+    EXPECT_EQ(peer_.read_line().substr(0, 3), "437");
+    EXPECT_EQ(peer_.command("IHAVE " + id(21)).substr(0, 3), "435");  // remembered
+}
+
+TEST_F(Transit, LoopIsRefusedAndRemembered) {
+    peer_.command("MODE STREAM");
+    auto a = make_article(id(30), "local.test", "other.site!test.tidings!origin!not-for-mail");
+    EXPECT_EQ(takethis(peer_, id(30), a), "439 " + id(30));
+    EXPECT_EQ(peer_.command("CHECK " + id(30)), "438 " + id(30));
+}
+
+TEST_F(Transit, MalformedArticlesAre439) {
+    peer_.command("MODE STREAM");
+    // Header id differs from the TAKETHIS id.
+    EXPECT_EQ(takethis(peer_, id(40), make_article(id(41), "local.test")), "439 " + id(40));
+    // No From header.
+    EXPECT_EQ(takethis(peer_, id(42), "Path: a!b\r\nNewsgroups: local.test\r\nSubject: s\r\n"
+                                      "Date: Wed, 25 Nov 2026 10:00:00 +0000\r\nMessage-ID: " + id(42) + "\r\n\r\nbody\r\n"),
+              "439 " + id(42));
+    // No header/body separator at all, and no groups we carry.
+    EXPECT_EQ(takethis(peer_, id(43), "garbage"), "439 " + id(43));
+    EXPECT_EQ(takethis(peer_, id(44), make_article(id(44), "alt.not.carried")), "439 " + id(44));
+    // Bad id on the command line: the article is still read, then 439.
+    peer_.send_raw("TAKETHIS bad-id\r\n" + wire(make_article(id(45), "local.test")));
+    EXPECT_EQ(peer_.read_line().substr(0, 3), "439");
+    EXPECT_EQ(peer_.command("DATE").substr(0, 3), "111");  // still in step
+}
+
+TEST_F(Transit, OversizeArticleIsReadAwayAndRefused) {
+    peer_.command("MODE STREAM");
+    std::string body;
+    for (int i = 0; i < 1000; ++i) body += "0123456789012345678901234567890123456789\r\n";  // 42 KB
+    EXPECT_EQ(takethis(peer_, id(50), make_article(id(50), "local.test", "a!b", body)), "439 " + id(50));
+    EXPECT_EQ(peer_.command("CHECK " + id(51)), "238 " + id(51));  // still in step
+    EXPECT_EQ(peer_.command("CHECK " + id(50)), "438 " + id(50));  // remembered
+}
+
+TEST(TransitAccess, UnlistedAddressIsRefusedButKeptInStep) {
+    Daemon d(config(R"(["127.0.0.2"])"));
+    ASSERT_TRUE(d.start()) << d.log();
+    NntpClient stranger;
+    ASSERT_TRUE(stranger.connect(d.port()));
+    stranger.read_line();
+    EXPECT_EQ(stranger.command("CHECK " + id(60)).substr(0, 3), "502");
+    EXPECT_EQ(stranger.command("IHAVE " + id(60)).substr(0, 3), "502");
+    stranger.send_raw("TAKETHIS " + id(60) + "\r\n" + wire(make_article(id(60), "local.test")));
+    EXPECT_EQ(stranger.read_line().substr(0, 3), "502");
+    EXPECT_EQ(stranger.command("DATE").substr(0, 3), "111");
+    NntpClient listed;
+    ASSERT_TRUE(listed.connect(d.port(), "127.0.0.1", "127.0.0.2"));
+    listed.read_line();
+    EXPECT_EQ(listed.command("CHECK " + id(60)), "238 " + id(60));
+}
+
+// kill -9 during a feed: every article that got 239 is in the store afterwards, the store is
+// consistent, and a re-feed of everything acknowledged gets 438.
+TEST(TransitCrash, AcknowledgedArticlesSurviveKill9) {
+    Daemon d(config());
+    std::mt19937 rng(1234);
+    std::set<std::string> acked;
+    int next = 0;
+    for (int round = 0; round < 3; ++round) {
+        ASSERT_TRUE(d.start()) << d.log();
+        std::atomic<bool> stop{false};
+        std::mutex mu;
+        std::thread feeder([&] {
+            NntpClient c;
+            if (!c.connect(d.port())) return;
+            c.read_line();
+            c.command("MODE STREAM");
+            while (!stop) {
+                std::string batch;
+                std::vector<std::string> ids;
+                for (int i = 0; i < 32; ++i) {
+                    ids.push_back(id(next++, "k"));
+                    batch += "TAKETHIS " + ids.back() + "\r\n" + wire(make_article(ids.back(), "local.test"));
+                }
+                if (!c.send_raw(batch)) return;
+                for (auto& m : ids) {
+                    std::string r = c.read_line(std::chrono::seconds(5));
+                    if (c.eof()) return;
+                    if (r == "239 " + m) {
+                        std::lock_guard lock(mu);
+                        acked.insert(m);
+                    }
+                }
+            }
+        });
+        std::this_thread::sleep_for(std::chrono::milliseconds(150 + rng() % 400));
+        d.stop(SIGKILL);
+        stop = true;
+        feeder.join();
+
+        tidings::storage::Options o;
+        o.dir = d.data_dir();
+        o.pathhost = "test.tidings";
+        auto store = tidings::storage::Store::open(o);
+        {
+            tidings::storage::Snapshot snap(*store);
+            for (auto& m : acked) ASSERT_TRUE(snap.article(m).has_value()) << m << " round " << round;
+            auto problems = snap.check_integrity();
+            EXPECT_TRUE(problems.empty()) << problems.front();
+        }
+        store->shutdown();
+    }
+    ASSERT_GT(acked.size(), 10u);
+    ASSERT_TRUE(d.start());
+    NntpClient c;
+    ASSERT_TRUE(c.connect(d.port()));
+    c.read_line();
+    c.command("MODE STREAM");
+    std::string checks;
+    for (auto& m : acked) checks += "CHECK " + m + "\r\n";
+    c.send_raw(checks);
+    for (auto& m : acked) ASSERT_EQ(c.read_line(), "438 " + m);
+}
+
+}  // namespace
