@@ -357,6 +357,8 @@ void read_limits(TableReader& r, Limits& l) {
     r.read("idle_timeout_s", l.idle_timeout_s);
     r.read("write_timeout_s", l.write_timeout_s);
     r.read("max_pipeline", l.max_pipeline);
+    r.read("max_output_kb", l.max_output_kb);
+    r.read("max_uncommitted_kb", l.max_uncommitted_kb);
     r.read("max_unknown_commands", l.max_unknown_commands);
 }
 

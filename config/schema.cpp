@@ -87,6 +87,12 @@ constexpr KeySpec limits_keys[] = {
     {"max_pipeline", Kind::integer, "1024",
      "Most commands in flight on one transit connection before we stop reading.", false, 1,
      65536},
+    {"max_output_kb", Kind::integer, "1024",
+     "KiB of responses queued for one client before we stop reading its commands.", false, 16,
+     1048576},
+    {"max_uncommitted_kb", Kind::integer, "65536",
+     "KiB of a peer's articles received but not yet committed before we stop reading.", false,
+     1024, 4194304},
     {"max_unknown_commands", Kind::integer, "10",
      "Unknown commands tolerated before `400` and close, as INN does.", false, 1, 1000},
 };
