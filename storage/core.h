@@ -96,6 +96,9 @@ struct Core {
     // env.cpp
     void open_env();                 // throws std::runtime_error
     void close_env() noexcept;
+    // After a failed meta-page write LMDB refuses every transaction (MDB_PANIC) until the
+    // environment is reopened; the file itself is intact (the old meta page still rules).
+    bool reopen_env() noexcept;
     bool grow_map() noexcept;        // doubles (≤1 GiB steps); closes the gate meanwhile
     bool low_on_space();             // statvfs against the floor
     std::chrono::seconds retention_for(std::string_view group) const;

@@ -89,6 +89,21 @@ void Core::close_env() noexcept {
     if (env) mdb_env_close(std::exchange(env, nullptr));
 }
 
+bool Core::reopen_env() noexcept {
+    spdlog::error("storage event=reopen reason=panic dir={}", opts.dir);
+    gate.close();
+    close_env();
+    bool ok = true;
+    try {
+        open_env();
+    } catch (const std::exception& e) {
+        spdlog::critical("storage event=reopen_failed error=\"{}\"", e.what());
+        ok = false;
+    }
+    gate.open();
+    return ok;
+}
+
 bool Core::grow_map() noexcept {
     MDB_envinfo info{};
     mdb_env_info(env, &info);

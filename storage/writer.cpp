@@ -164,9 +164,14 @@ void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
             fail_all(batch, EIO);
             return;
         }
+        if (!env && !reopen_env()) {  // a previous reopen failed: keep refusing, keep trying
+            fail_all(batch, EIO);
+            return;
+        }
         auto t0 = clock::now();
         mdb::Txn txn;
         int rc = mdb::Txn::begin(env, 0, txn);
+        if (rc == MDB_PANIC && reopen_env()) rc = mdb::Txn::begin(env, 0, txn);
         if (rc) {
             spdlog::error("storage event=txn_begin_failed error=\"{}\"", mdb_strerror(rc));
             fail_all(batch, rc);
