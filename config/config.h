@@ -189,7 +189,8 @@ struct LoadResult {
 };
 
 // Reads and validates `path`. An unreadable file gives one error "path: cannot read: reason".
-// Never throws for bad input; may throw std::bad_alloc.
+// Never throws for bad input; std::logic_error means a bug in the loader itself (a schema
+// key it never reads), which the tests catch; std::bad_alloc as ever.
 LoadResult load_file(const std::string& path);
 
 // Same on text already in memory; `source_name` is the file name used in errors.

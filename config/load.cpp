@@ -8,9 +8,9 @@
 // key's rules live in schema.cpp only. Cross-checks that need positions (duplicates,
 // references between sections) run here while the toml++ nodes are still at hand.
 #include <algorithm>
-#include <cassert>
 #include <limits>
 #include <map>
+#include <stdexcept>
 #include <tuple>
 #include <type_traits>
 #include <toml++/toml.h>
@@ -108,16 +108,26 @@ std::string key_text(std::string_view key) {
 class TableReader {
 public:
     TableReader(const toml::table& t, const SectionSpec& spec, std::string path, Errors& errors)
-        : table_(t), spec_(spec), path_(std::move(path)), errors_(errors) {
+        : table_(t), spec_(spec), path_(std::move(path)), errors_(errors),
+          read_(spec.keys.size()) {
+        std::vector<std::string> names;
+        for (const auto& key : spec.keys) names.emplace_back(key.name);
         for (auto&& [k, v] : t) {
             if (find_key(spec, k.str())) continue;
             std::string child = std::string(spec.name) + "." + std::string(k.str());
             if (find_section(child)) continue;  // read by the parent's driver
-            std::vector<std::string> names;
-            for (const auto& key : spec.keys) names.emplace_back(key.name);
             errors_.add(k.source(), path_ + "." + key_text(k.str()),
                         "unknown key" + did_you_mean(k.str(), names));
         }
+    }
+
+    // Throws std::logic_error (a bug, not bad input) unless every key of the section was
+    // read: a key declared in the schema but never parsed would be silently ignored.
+    void finish() const {
+        for (std::size_t i = 0; i < spec_.keys.size(); ++i)
+            if (!read_[i])
+                throw std::logic_error("config: " + std::string(spec_.name) + "." +
+                                       std::string(spec_.keys[i].name) + " is never read");
     }
 
     std::string key_path(std::string_view key) const { return path_ + "." + std::string(key); }
@@ -126,33 +136,36 @@ public:
     const toml::node* node(std::string_view key) const { return table_.get(key); }
 
     void read(std::string_view key, bool& out) {
-        if (auto* n = fetch(key, toml::node_type::boolean)) out = n->as_boolean()->get();
+        if (auto* n = fetch(spec(key, Kind::boolean), toml::node_type::boolean))
+            out = n->as_boolean()->get();
     }
 
     template <class Int>
         requires std::is_unsigned_v<Int>
     void read(std::string_view key, Int& out) {
-        const KeySpec& k = spec(key);
-        assert(k.kind == Kind::integer || k.kind == Kind::port);
-        assert(static_cast<std::uint64_t>(k.max) <= std::numeric_limits<Int>::max());
-        auto* n = fetch(key, toml::node_type::integer);
+        const KeySpec& k = spec(key, Kind::integer, Kind::port);
+        if (static_cast<std::uint64_t>(k.max) > std::numeric_limits<Int>::max() || k.min < 0)
+            throw std::logic_error("config: range of " + key_path(key) + " exceeds its field");
+        auto* n = fetch(k, toml::node_type::integer);
         if (!n) return;
         std::int64_t v = n->as_integer()->get();
         if (v < k.min || v > k.max) {
-            std::string range = "(" + std::to_string(k.min) + "-" + std::to_string(k.max) + ")";
+            std::string what = k.kind == Kind::port ? " is not a port (" : " is out of range (";
             errors_.add(n->source(), key_path(key),
-                        std::to_string(v) + (k.kind == Kind::port ? " is not a port " :
-                                                                    " is out of range ") + range);
+                        std::to_string(v) + what + std::to_string(k.min) + "-" +
+                            std::to_string(k.max) + ")");
             return;
         }
         out = static_cast<Int>(v);
     }
 
+    // Any string kind; value_error() checks its syntax.
     void read(std::string_view key, std::string& out) {
-        auto* n = fetch(key, toml::node_type::string);
+        const KeySpec& k = spec(key, Kind::string, Kind::path);
+        auto* n = fetch(k, toml::node_type::string);
         if (!n) return;
         const std::string& v = n->as_string()->get();
-        if (auto why = value_error(spec(key).kind, v)) {
+        if (auto why = value_error(k.kind, v)) {
             errors_.add(n->source(), key_path(key), *why);
             return;
         }
@@ -160,8 +173,7 @@ public:
     }
 
     void read(std::string_view key, std::optional<HostPort>& out) {
-        assert(spec(key).kind == Kind::host_port);
-        auto* n = fetch(key, toml::node_type::string);
+        auto* n = fetch(spec(key, Kind::host_port), toml::node_type::string);
         if (!n) return;
         const std::string& v = n->as_string()->get();
         auto hp = parse_host_port(v);
@@ -173,9 +185,9 @@ public:
     }
 
     void read(std::string_view key, std::vector<Cidr>& out) {
-        assert(spec(key).kind == Kind::cidr_list);
         std::vector<Cidr> list;
-        bool ok = each_string(key, [&](const std::string& v, const toml::node& n, std::string p) {
+        bool ok = each_string(spec(key, Kind::cidr_list), [&](const std::string& v,
+                                                              const toml::node& n, std::string p) {
             std::string why;
             if (auto c = Cidr::parse(v, &why)) list.push_back(*c);
             else errors_.add(n.source(), p, "bad address or CIDR " + quote(v) + ": " + why);
@@ -184,9 +196,10 @@ public:
     }
 
     void read(std::string_view key, std::vector<std::string>& out) {
-        assert(spec(key).kind == Kind::distributions);
         std::vector<std::string> list;
-        bool ok = each_string(key, [&](const std::string& v, const toml::node& n, std::string p) {
+        bool ok = each_string(spec(key, Kind::distributions), [&](const std::string& v,
+                                                                  const toml::node& n,
+                                                                  std::string p) {
             if (auto why = distribution_error(v))
                 errors_.add(n.source(), p, "bad distribution " + quote(v) + ": " + *why);
             else list.push_back(v);
@@ -198,51 +211,66 @@ public:
     template <class Enum>
         requires std::is_enum_v<Enum>
     void read(std::string_view key, Enum& out) {
-        assert(spec(key).kind == Kind::choice);
-        auto* n = fetch(key, toml::node_type::string);
+        const KeySpec& k = spec(key, Kind::choice);
+        auto* n = fetch(k, toml::node_type::string);
         if (!n) return;
-        if (auto i = choice_index(key, *n, key_path(key))) out = static_cast<Enum>(*i);
+        if (auto i = choice_index(k, *n, key_path(key))) out = static_cast<Enum>(*i);
     }
 
-    // A `choice_list` key: the set of indexes into spec.choices; nullopt if absent or wrong.
+    // A `choice_list` key: which of spec.choices it lists; nullopt if absent or wrong.
     std::optional<std::vector<bool>> read_choice_list(std::string_view key) {
-        const KeySpec& k = spec(key);
-        assert(k.kind == Kind::choice_list);
+        const KeySpec& k = spec(key, Kind::choice_list);
         std::vector<bool> seen(k.choices.size());
         bool any = false;
-        bool ok = each_string(key, [&](const std::string&, const toml::node& n, std::string p) {
-            if (auto i = choice_index(key, n, p)) {
+        bool ok = each_string(k, [&](const std::string&, const toml::node& n, std::string p) {
+            if (auto i = choice_index(k, n, p)) {
                 if (seen[*i]) errors_.add(n.source(), p, quote(k.choices[*i]) + " listed twice");
                 seen[*i] = any = true;
             }
         });
         if (!ok) return std::nullopt;
         if (!any) {
-            errors_.add(node(key)->source(), key_path(key), "must list at least one of " +
-                                                                choice_list(k));
+            errors_.add(node(key)->source(), key_path(key),
+                        "must list at least one of " + choice_list(k));
             return std::nullopt;
         }
         return seen;
     }
 
 private:
-    const KeySpec& spec(std::string_view key) const {
+    // The schema entry for `key`, marked read. A read() naming a key that is not in the
+    // schema, or with the wrong kind, is a bug in this file.
+    const KeySpec& spec(std::string_view key, Kind kind, std::optional<Kind> or_kind = {}) {
         const KeySpec* k = find_key(spec_, key);
-        assert(k && "read() of a key missing from the schema");
+        bool string_kind = kind == Kind::string && k && value_kind_is_string(k->kind);
+        if (!k || !(k->kind == kind || k->kind == or_kind || string_kind))
+            throw std::logic_error("config: read() of " + std::string(spec_.name) + "." +
+                                   std::string(key) + " does not match the schema");
+        read_[static_cast<std::size_t>(k - spec_.keys.data())] = true;
         return *k;
     }
 
-    // The node for `key` if present and of type `want`; reports missing required keys (at
+    static bool value_kind_is_string(Kind k) {
+        switch (k) {
+        case Kind::string: case Kind::path: case Kind::wildmat: case Kind::feed_wildmat:
+        case Kind::address: case Kind::newsgroup: case Kind::pathhost: case Kind::domain:
+        case Kind::name: case Kind::user_name: case Kind::password_hash:
+            return true;
+        default:
+            return false;
+        }
+    }
+
+    // The node for `k` if present and of type `want`; reports missing required keys (at
     // the table, the nearest position there is) and wrong types.
-    const toml::node* fetch(std::string_view key, toml::node_type want) {
-        const KeySpec& k = spec(key);
-        const toml::node* n = table_.get(key);
+    const toml::node* fetch(const KeySpec& k, toml::node_type want) {
+        const toml::node* n = table_.get(k.name);
         if (!n) {
-            if (k.required) errors_.add(table_.source(), key_path(key), "missing required key");
+            if (k.required) errors_.add(table_.source(), key_path(k.name), "missing required key");
             return nullptr;
         }
         if (n->type() != want) {
-            errors_.add(n->source(), key_path(key), expected_got(type_name(want), *n));
+            errors_.add(n->source(), key_path(k.name), expected_got(type_name(want), *n));
             return nullptr;
         }
         return n;
@@ -251,13 +279,13 @@ private:
     // Calls f(value, node, path) for each string of an array key; false if the key is absent,
     // not an array, or holds a non-string (reported).
     template <class F>
-    bool each_string(std::string_view key, F f) {
-        auto* n = fetch(key, toml::node_type::array);
+    bool each_string(const KeySpec& k, F f) {
+        auto* n = fetch(k, toml::node_type::array);
         if (!n) return false;
         bool ok = true;
         std::size_t i = 0;
         for (const toml::node& e : *n->as_array()) {
-            std::string p = key_path(key) + "[" + std::to_string(i++) + "]";
+            std::string p = key_path(k.name) + "[" + std::to_string(i++) + "]";
             if (auto* s = e.as_string()) {
                 f(s->get(), e, p);
             } else {
@@ -277,9 +305,8 @@ private:
         return out;
     }
 
-    std::optional<std::size_t> choice_index(std::string_view key, const toml::node& n,
+    std::optional<std::size_t> choice_index(const KeySpec& k, const toml::node& n,
                                             const std::string& p) {
-        const KeySpec& k = spec(key);
         if (!n.is_string()) return std::nullopt;
         const std::string& v = n.as_string()->get();
         for (std::size_t i = 0; i < k.choices.size(); ++i)
@@ -292,6 +319,7 @@ private:
     const SectionSpec& spec_;
     std::string path_;
     Errors& errors_;
+    std::vector<bool> read_;  // by index in spec_.keys
 };
 
 // Remembers the first line of each name to report duplicates as "(first at line N)".
@@ -445,6 +473,7 @@ void each_section_table(const toml::table& parent, const SectionSpec& spec,
         if (auto* t = elem.as_table()) {
             TableReader r(*t, spec, path, e);
             f(r);
+            r.finish();
         } else {
             e.add(elem.source(), path, expected_got("a table", elem));
         }
@@ -486,6 +515,7 @@ TableReader section_reader(const toml::table& root, std::string_view name, Error
 void read_node_section(const toml::table& root, Config& c, Errors& e) {
     TableReader r = section_reader(root, "node", e);
     read_node(r, c.node);
+    r.finish();
     // An invalid pathhost or domain was reported and left empty: derive nothing from it.
     if (!r.node("pathhost")) c.node.pathhost = default_pathhost();
     if (r.node("domain") || c.node.pathhost.empty()) return;
@@ -579,6 +609,7 @@ Config build(const toml::table& root, Errors& e) {
     read_http(http, c.http, e);
     TableReader expire = section_reader(root, "expire", e);
     read_expire(expire, c.expire);
+    for (const TableReader* r : {&storage, &limits, &readers, &http, &expire}) r->finish();
     each_section_table(expire.table(), *find_section("expire.rule"), "rule", e,
                        [&](TableReader& r) { read_expire_rule(r, c.expire.rules.emplace_back()); });
     read_listeners(root, c, http, e);
