@@ -126,6 +126,15 @@ struct Core {
     std::thread writer;
     std::chrono::steady_clock::time_point next_expiry;
 
+    // Read transactions are reused (mdb_txn_reset / mdb_txn_renew, as lmdb.h advises) rather
+    // than allocated per Snapshot. Pooled handles are reset: they pin no pages and do not stop
+    // the map from growing.
+    MDB_txn* acquire_read() const;       // throws mdb::Error
+    void release_read(MDB_txn*) const noexcept;
+    void drain_read_pool() const noexcept;  // before mdb_env_close
+    mutable std::mutex read_pool_m;
+    mutable std::vector<MDB_txn*> read_pool;
+
     mutable std::mutex stats_m;
     StoreStats stats;
     std::vector<std::uint32_t> commit_us;  // ring of the last 4096 commit latencies

@@ -86,7 +86,41 @@ void Core::open_env() {
 }
 
 void Core::close_env() noexcept {
+    drain_read_pool();
     if (env) mdb_env_close(std::exchange(env, nullptr));
+}
+
+MDB_txn* Core::acquire_read() const {
+    MDB_txn* txn = nullptr;
+    {
+        std::lock_guard lk(read_pool_m);
+        if (!read_pool.empty()) {
+            txn = read_pool.back();
+            read_pool.pop_back();
+        }
+    }
+    if (txn) {
+        if (mdb_txn_renew(txn) == MDB_SUCCESS) return txn;
+        mdb_txn_abort(txn);
+    }
+    mdb::check("mdb_txn_begin", mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn));
+    return txn;
+}
+
+void Core::release_read(MDB_txn* txn) const noexcept {
+    mdb_txn_reset(txn);
+    std::lock_guard lk(read_pool_m);
+    if (read_pool.size() < 64) {
+        read_pool.push_back(txn);
+        return;
+    }
+    mdb_txn_abort(txn);
+}
+
+void Core::drain_read_pool() const noexcept {
+    std::lock_guard lk(read_pool_m);
+    for (auto* txn : read_pool) mdb_txn_abort(txn);
+    read_pool.clear();
 }
 
 bool Core::reopen_env() noexcept {

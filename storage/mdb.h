@@ -64,6 +64,13 @@ public:
     // Returns LMDB's code; the handle is gone either way.
     [[nodiscard]] int commit() noexcept { return mdb_txn_commit(std::exchange(h_, nullptr)); }
     MDB_txn* handle() const noexcept { return h_; }
+    // For the read-transaction pool: take over / give up a handle without ending it.
+    static Txn adopt(MDB_txn* h) noexcept {
+        Txn t;
+        t.h_ = h;
+        return t;
+    }
+    MDB_txn* release() noexcept { return std::exchange(h_, nullptr); }
     explicit operator bool() const noexcept { return h_ != nullptr; }
 
     std::optional<std::string_view> get(MDB_dbi dbi, std::string_view key) const {

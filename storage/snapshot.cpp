@@ -12,18 +12,18 @@ namespace tidings::storage {
 Snapshot::Snapshot(const Store& store) : state_(nullptr) {
     const detail::Core* core = store.core_.get();
     core->gate.enter();
-    auto st = std::make_unique<State>(State{core, {}});
-    int rc = core->env ? mdb::Txn::begin(core->env, MDB_RDONLY, st->txn) : EINVAL;
-    if (rc) {
+    try {
+        if (!core->env) throw mdb::Error("store is shut down", EINVAL);
+        state_ = new State{core, mdb::Txn::adopt(core->acquire_read())};
+    } catch (const mdb::Error& e) {
         core->gate.leave();
-        throw std::runtime_error(std::string("storage: cannot open a snapshot: ") + mdb_strerror(rc));
+        throw std::runtime_error(std::string("storage: cannot open a snapshot: ") + e.what());
     }
-    state_ = st.release();
 }
 
 Snapshot::~Snapshot() {
     if (!state_) return;
-    state_->txn.abort();
+    state_->core->release_read(state_->txn.release());
     state_->core->gate.leave();
     delete state_;
 }

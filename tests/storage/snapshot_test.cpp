@@ -104,3 +104,22 @@ TEST(Snapshot, IsConsistentWhileWriterCommits) {
     Snapshot fresh(*store);
     EXPECT_EQ(fresh.group("g")->count, 2u);
 }
+
+TEST(Snapshot, ReusedTransactionsSeeNewCommits) {
+    TempDir dir;
+    auto store = Store::open(small_options(dir.path()));
+    for (int i = 0; i < 5; ++i) {
+        store_sync(*store, make_request("<p" + std::to_string(i) + "@x>", {}));
+        Snapshot snap(*store);  // a pooled, renewed transaction each time after the first
+        EXPECT_TRUE(snap.article("<p" + std::to_string(i) + "@x>"));
+        Snapshot moved(std::move(snap));
+        EXPECT_TRUE(moved.history("<p0@x>"));
+    }
+}
+
+TEST(Snapshot, OpeningAfterShutdownThrows) {
+    TempDir dir;
+    auto store = Store::open(small_options(dir.path()));
+    store->shutdown();
+    EXPECT_THROW(Snapshot snap(*store), std::runtime_error);
+}
