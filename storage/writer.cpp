@@ -81,7 +81,9 @@ void Core::stop() {
 std::vector<std::unique_ptr<Op>> Core::take_batch() {
     std::vector<std::unique_ptr<Op>> batch;
     std::unique_lock lk(inbox_m);
-    inbox_cv.wait_until(lk, next_expiry, [&] { return stopping || !inbox.empty(); });
+    auto ready = [&] { return stopping || !inbox.empty(); };
+    if (next_expiry == clock::time_point::max()) inbox_cv.wait(lk, ready);
+    else inbox_cv.wait_until(lk, next_expiry, ready);
     if (inbox.empty()) {
         if (!stopping && clock::now() >= next_expiry) {
             next_expiry = clock::now() + opts.expiry_interval;
@@ -259,8 +261,13 @@ void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
             }
         }
         if (!again.empty()) {
-            std::lock_guard lk(inbox_m);
-            for (auto& op : again) inbox.push_back(std::move(op));  // behind what is waiting
+            std::unique_lock lk(inbox_m);
+            if (stopping) {  // an unfinished expiry pass reports what it did and stops
+                lk.unlock();
+                for (auto& op : again) op->fail(StoreStatus::shutting_down);
+            } else {
+                for (auto& op : again) inbox.push_back(std::move(op));  // behind what waits
+            }
         }
         return;
     }
