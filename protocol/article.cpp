@@ -37,7 +37,8 @@ std::size_t line_end(std::string_view text, std::size_t pos, bool& bad) noexcept
     for (;;) {
         const void* lf = std::memchr(base + from, '\n', text.size() - from);
         if (lf == nullptr) {
-            bad = bad || std::memchr(base + pos, '\0', text.size() - pos) != nullptr;
+            bad = bad || std::memchr(base + pos, '\0', text.size() - pos) != nullptr ||
+                  std::memchr(base + pos, '\r', text.size() - pos) != nullptr;
             return std::string_view::npos;
         }
         const std::size_t j = static_cast<std::size_t>(static_cast<const char*>(lf) - base);

@@ -6,6 +6,7 @@
 
 #include "protocol/article.h"
 #include "protocol/date.h"
+#include "protocol/injection.h"
 #include "protocol/message_id.h"
 #include "protocol/overview.h"
 #include "protocol/path.h"
@@ -56,5 +57,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check(path_contains(again.find("Path")->value, "us.example"));
         check(again.count("Xref") == 1);
     }
+    // A posted article that injection accepts must pass a peer's relaying checks.
+    const InjectResult injected =
+        inject_article(text, a, {"us.example", 1795590720, "<fuzz@us.example>", "192.0.2.1"});
+    if (injected.error.empty()) check(!transit_error(parse_article(injected.text), injected.message_id));
     return 0;
 }

@@ -59,6 +59,8 @@ TEST(Article, StructuralCases) {
         {std::string("A: x\0y\r\n\r\n", 10), "control character in header", true, ""},
         {"A: x\ny\r\n\r\n", "control character in header", true, ""},     // bare LF
         {"A: x\ry\r\n\r\n", "control character in header", true, ""},     // lone CR
+        {"A: x\ry", "control character in header", false, ""},           // ... in a last line
+        {"A: x\r", "control character in header", false, ""},
         {std::string("A: 1\r\n\r\nbody\0\n\r ok", 19), "", true,
          std::string_view("body\0\n\r ok", 11)},  // the body may hold anything
         {"", "no header fields", false, ""},
