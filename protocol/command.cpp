@@ -265,68 +265,6 @@ std::optional<Range> parse_range(std::string_view s) noexcept {
     return Range{*low, *high};
 }
 
-namespace {
-
-bool digits(std::string_view s, std::size_t at, std::size_t n, int& out) noexcept {
-    int v = 0;
-    for (std::size_t i = at; i < at + n; ++i) {
-        if (s[i] < '0' || s[i] > '9') return false;
-        v = v * 10 + (s[i] - '0');
-    }
-    out = v;
-    return true;
-}
-
-constexpr bool is_leap(int y) noexcept { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-int days_in_month(int y, int m) noexcept {
-    constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && is_leap(y) ? 29 : days[m - 1];
-}
-
-int full_year(const NntpDateTime& w, int current_year) noexcept {
-    if (!w.two_digit_year) return w.year;
-    int y = current_year / 100 * 100 + w.year;
-    if (w.year > current_year % 100) y -= 100;
-    return y;
-}
-
-}  // namespace
-
-std::optional<NntpDateTime> parse_nntp_date(std::string_view date, std::string_view time,
-                                            std::string_view gmt) noexcept {
-    NntpDateTime w;
-    if (date.size() == 8) {
-        if (!digits(date, 0, 4, w.year)) return std::nullopt;
-        date.remove_prefix(4);
-    } else if (date.size() == 6) {
-        if (!digits(date, 0, 2, w.year)) return std::nullopt;
-        w.two_digit_year = true;
-        date.remove_prefix(2);
-    } else {
-        return std::nullopt;
-    }
-    if (!digits(date, 0, 2, w.month) || !digits(date, 2, 2, w.day)) return std::nullopt;
-    if (time.size() != 6 || !digits(time, 0, 2, w.hour) || !digits(time, 2, 2, w.minute) ||
-        !digits(time, 4, 2, w.second))
-        return std::nullopt;
-    if (!gmt.empty()) {
-        if (!iequals(gmt, "GMT")) return std::nullopt;
-        w.gmt = true;
-    }
-    // A two-digit year's leap status depends on the century; 2000 and 1900 differ only for 29
-    // February of "00", which we accept here and clamp in to_unix_time's arithmetic.
-    const int check_year = w.two_digit_year ? 2000 + w.year : w.year;
-    if (w.month < 1 || w.month > 12 || w.day < 1 || w.day > days_in_month(check_year, w.month) ||
-        w.hour > 23 || w.minute > 59 || w.second > 60)
-        return std::nullopt;
-    return w;
-}
-
-std::int64_t to_unix_time(const NntpDateTime& w, int current_year) noexcept {
-    return unix_time_from_civil({full_year(w, current_year), w.month, w.day, w.hour, w.minute, w.second});
-}
-
 ParseResult parse_command(std::string_view line) {
     ParseResult r;
     Command& c = r.command;

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "protocol/date.h"
+
 namespace tidings::protocol {
 
 enum class Kind : std::uint8_t {
@@ -100,19 +102,6 @@ struct ArticleSelector {
     std::string_view message_id;
 };
 
-// RFC 3977 §7.3.2 date and time: "yyyymmdd hhmmss" or "yymmdd hhmmss", then optional "GMT".
-struct NntpDateTime {
-    int year = 0;             // four digits, or 0..99 when two_digit_year
-    int month = 0, day = 0, hour = 0, minute = 0, second = 0;
-    bool two_digit_year = false;
-    bool gmt = false;         // without GMT the time is the server's local time (§7.3.2)
-};
-
-// Seconds since the epoch, reading the fields as UTC (a server whose local time is not UTC
-// adjusts when !gmt). A two-digit year is taken in the current century when it is not after
-// the current year's last two digits, else in the previous one (RFC 3977 §7.3.2).
-std::int64_t to_unix_time(const NntpDateTime& when, int current_year) noexcept;
-
 // One parsed command. Every view points into the line given to parse_command and lives as
 // long as that buffer does. Fields not listed for a kind are empty / default.
 struct Command {
@@ -154,7 +143,5 @@ ParseResult parse_command(std::string_view line);
 // The pieces, for reuse (config/, tests). Each returns nullopt on a syntax error.
 std::optional<ArticleNumber> parse_article_number(std::string_view s) noexcept;
 std::optional<Range> parse_range(std::string_view s) noexcept;
-std::optional<NntpDateTime> parse_nntp_date(std::string_view date, std::string_view time,
-                                            std::string_view gmt = {}) noexcept;
 
 }  // namespace tidings::protocol

@@ -207,20 +207,6 @@ TEST(Command, TypedArguments) {
     EXPECT_TRUE(r.ok());
 }
 
-TEST(Command, DatesWithTwoDigitYears) {
-    auto d = parse_nntp_date("260101", "000000");
-    ASSERT_TRUE(d);
-    EXPECT_TRUE(d->two_digit_year);
-    EXPECT_EQ(to_unix_time(*d, 2026), to_unix_time(*parse_nntp_date("20260101", "000000"), 2026));
-    d = parse_nntp_date("990101", "000000");  // after the current year: previous century
-    EXPECT_EQ(to_unix_time(*d, 2026), to_unix_time(*parse_nntp_date("19990101", "000000"), 2026));
-    EXPECT_EQ(to_unix_time(*parse_nntp_date("19700101", "000000"), 2026), 0);
-    EXPECT_EQ(to_unix_time(*parse_nntp_date("20240229", "120000"), 2026), 1709208000);
-    EXPECT_FALSE(parse_nntp_date("20230229", "000000"));
-    EXPECT_FALSE(parse_nntp_date("2024-1-1", "000000"));
-    EXPECT_FALSE(parse_nntp_date("20240101", "00000"));
-}
-
 TEST(Command, RangesAndNumbers) {
     EXPECT_FALSE(parse_range(""));
     EXPECT_FALSE(parse_range("-"));
