@@ -167,6 +167,13 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     return row[b.size()];
 }
 
+std::string host_name_hint(std::string_view v) {
+    bool has_letter = false;
+    for (char c : v) has_letter = has_letter || is_alpha(c);
+    bool name = has_letter && v.find(':') == std::string_view::npos && !domain_error(v);
+    return name ? " (host names are not resolved; give an IP address)" : "";
+}
+
 std::optional<std::string> value_error(Kind kind, std::string_view v) {
     auto named = [&](std::string_view what,
                      std::optional<std::string> why) -> std::optional<std::string> {
@@ -183,9 +190,11 @@ std::optional<std::string> value_error(Kind kind, std::string_view v) {
     case Kind::feed_wildmat: return named("bad wildmat", protocol::wildmat_error(v, true));
     case Kind::address:
         if (is_ip_address(v)) return std::nullopt;
-        return named("bad address", "not an IPv4 or IPv6 address");
+        return named("bad address", "not an IPv4 or IPv6 address" + host_name_hint(v));
     case Kind::newsgroup: return named("bad newsgroup name", newsgroup_name_error(v));
-    case Kind::pathhost: return named("bad path identity", pathhost_error(v));
+    case Kind::pathhost:
+    case Kind::pathhost_list: return named("bad path identity", pathhost_error(v));
+    case Kind::distributions: return named("bad distribution", distribution_error(v));
     case Kind::domain: return named("bad domain", domain_error(v));
     case Kind::name: return named("bad name", peer_name_error(v));
     case Kind::user_name: return named("bad user name", user_name_error(v));

@@ -42,8 +42,14 @@ std::string quote(std::string_view s);
 
 // The syntax check of a string value by its schema kind: nullopt when valid, else the whole
 // reason, naming the value quoted ("bad wildmat \"a b\": ..."). Password hashes are never
-// echoed. Kinds that are not strings, and Kind::string, always pass.
+// echoed. For list kinds (distributions, pathhost_list) `value` is one element. Other
+// kinds that are not strings, and Kind::string, always pass.
 std::optional<std::string> value_error(Kind kind, std::string_view value);
+
+// " (host names are not resolved; give an IP address)" when `v`, refused as an address,
+// looks like a host name, else "". INN's incoming.conf takes names; we never resolve, so
+// the config's meaning cannot depend on DNS at start-up.
+std::string host_name_hint(std::string_view v);
 
 // Levenshtein distance, for "did you mean" suggestions.
 std::size_t edit_distance(std::string_view a, std::string_view b);

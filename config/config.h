@@ -108,6 +108,7 @@ struct HostPort {
 struct Peer {
     std::string name;           // required, unique, [A-Za-z0-9._-]+
     std::string path_identity;  // Path entry meaning "the peer has it"; loader default: name
+    std::vector<std::string> path_aliases;  // more such entries (INN newsfeeds site/exclude)
     std::vector<Cidr> hosts;    // addresses it may feed us from; empty = none by address
     std::string auth_user;      // a [[user]] whose authenticated sessions are this peer's feed
     std::optional<HostPort> outgoing;  // where we feed it; nullopt = we never connect out

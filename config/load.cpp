@@ -190,21 +190,21 @@ public:
                                                               const toml::node& n, std::string p) {
             std::string why;
             if (auto c = Cidr::parse(v, &why)) list.push_back(*c);
-            else errors_.add(n.source(), p, "bad address or CIDR " + quote(v) + ": " + why);
+            else errors_.add(n.source(), p, "bad address or CIDR " + quote(v) + ": " + why +
+                                                host_name_hint(v));
         });
         if (ok) out = std::move(list);
     }
 
+    // An array of names, each checked like a string of its element kind.
     void read(std::string_view key, std::vector<std::string>& out) {
+        const KeySpec& k = spec(key, Kind::distributions, Kind::pathhost_list);
         std::vector<std::string> list;
-        bool ok = each_string(spec(key, Kind::distributions), [&](const std::string& v,
-                                                                  const toml::node& n,
-                                                                  std::string p) {
-            if (auto why = distribution_error(v))
-                errors_.add(n.source(), p, "bad distribution " + quote(v) + ": " + *why);
+        auto check = [&](const std::string& v, const toml::node& n, std::string p) {
+            if (auto why = value_error(k.kind, v)) errors_.add(n.source(), p, *why);
             else list.push_back(v);
-        });
-        if (ok) out = std::move(list);
+        };
+        if (each_string(k, check)) out = std::move(list);
     }
 
     // A `choice` key: sets `out` to the enumerator at the spelling's index in spec.choices.
@@ -401,6 +401,7 @@ void read_readers(TableReader& r, Readers& rd) {
 void read_peer(TableReader& r, Peer& p) {
     r.read("name", p.name);
     r.read("path_identity", p.path_identity);
+    r.read("path_aliases", p.path_aliases);
     r.read("hosts", p.hosts);
     r.read("auth_user", p.auth_user);
     r.read("outgoing", p.outgoing);

@@ -115,7 +115,10 @@ constexpr KeySpec peer_keys[] = {
      true},
     {"path_identity", Kind::pathhost, "",
      "The peer's Path entry; articles whose Path has it are not sent back. Default: `name`."},
-    {"hosts", Kind::cidr_list, "[]", "Addresses or networks the peer may feed us from."},
+    {"path_aliases", Kind::pathhost_list, "[]",
+     "More Path entries meaning the peer has the article (INN's `site/exclude,...`)."},
+    {"hosts", Kind::cidr_list, "[]",
+     "Addresses or networks the peer may feed us from (names are not resolved)."},
     {"auth_user", Kind::user_name, "",
      "A `[[user]]` whose authenticated sessions count as this peer feeding us."},
     {"outgoing", Kind::host_port, "",
@@ -249,6 +252,7 @@ std::string type_text(const KeySpec& k) {
     case Kind::user_name: return "user name";
     case Kind::password_hash: return "crypt(3) hash";
     case Kind::distributions: return "array of distribution names";
+    case Kind::pathhost_list: return "array of path identities";
     }
     return "?";
 }

@@ -33,6 +33,7 @@ enum class Kind : std::uint8_t {
     user_name,     // 1-64 printable ASCII characters, no space or ':'
     password_hash, // crypt(3) string: $y$ or $6$
     distributions, // array of RFC 5536 §3.2.4 dist-names
+    pathhost_list, // array of path identities
 };
 
 struct KeySpec {

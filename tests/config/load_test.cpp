@@ -85,6 +85,14 @@ const BadRow bad_rows[] = {
     {"bad CIDR", "[http]\nallow_hosts = [\"10.0.0.0/33\"]\n",
      {"tidings.toml:2:16: http.allow_hosts[0]: bad address or CIDR \"10.0.0.0/33\": prefix "
       "length above 32"}},
+    {"host name where an address is needed",
+     "[[peer]]\nname = \"hub\"\nhosts = [\"hub.example.net\"]\n",
+     {"tidings.toml:3:10: peer[0].hosts[0]: bad address or CIDR \"hub.example.net\": not an "
+      "IPv4 or IPv6 address (host names are not resolved; give an IP address)"}},
+    {"bad path alias",
+     "[[peer]]\nname = \"hub\"\npath_aliases = [\"ok.example\", \"not ok\"]\n",
+     {"tidings.toml:3:31: peer[0].path_aliases[1]: bad path identity \"not ok\": a path identity "
+      "uses letters, digits, '-', '.', ':' and '_'"}},
     {"bad host:port", "[[peer]]\nname = \"hub\"\noutgoing = \"::1:119\"\n",
      {"tidings.toml:3:12: peer[0].outgoing: bad host:port \"::1:119\": write IPv6 addresses "
       "as [address]:port"}},
@@ -159,7 +167,8 @@ TEST(LoadString, EveryPrefixOfTheExampleGivesConfigOrErrors) {
     for (std::size_t n = 0; n <= full.size(); ++n) {
         LoadResult r = load_string(std::string_view(full).substr(0, n), "cut.toml");
         ASSERT_NE(r.config.has_value(), !r.errors.empty()) << n;
-        for (const auto& e : r.errors) ASSERT_TRUE(std::regex_match(e, error_line)) << n << ": " << e;
+        for (const auto& e : r.errors)
+            ASSERT_TRUE(std::regex_match(e, error_line)) << n << ": " << e;
     }
 }
 
@@ -208,6 +217,7 @@ name = "hubfeed"
 password_hash = "$y$j9T$abcdefgh"
 [[peer]]
 name = "hub"
+path_aliases = ["hub-in.example.net", "hub-out.example.net"]
 hosts = ["192.0.2.0/24", "2001:db8::1"]
 auth_user = "hubfeed"
 outgoing = "[2001:db8::1]:119"
@@ -225,6 +235,7 @@ retry_s = 30
     ASSERT_TRUE(r.config) << r.errors.front();
     Peer want;
     want.name = want.path_identity = "hub";
+    want.path_aliases = {"hub-in.example.net", "hub-out.example.net"};
     want.hosts = {*Cidr::parse("192.0.2.0/24"), *Cidr::parse("2001:db8::1")};
     want.auth_user = "hubfeed";
     want.outgoing = HostPort{"2001:db8::1", 119};
