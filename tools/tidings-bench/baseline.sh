@@ -41,7 +41,8 @@ for name, rs in rows.items():
     if feed and all(r["server_cpu_s"] > 0 and r["result"]["accepted"] for r in rs):
         cpu = fmt([r["server_cpu_s"] * 1e6 / r["result"]["accepted"] for r in rs], 0)
     ops = [x["offered"] if feed else x["requests"] for x in res]
-    client = fmt([x["client_cpu_s"] * 1e6 / max(n, 1) for x, n in zip(res, ops)], 0)
+    cl = [x["client_cpu_s"] * 1e6 / max(n, 1) for x, n in zip(res, ops) if "client_cpu_s" in x]
+    client = fmt(cl, 0) if cl else "–"
     load = fmt([float(r["loadavg"].split()[0]) for r in rs], 1)
     codes = {}
     for x in res:
