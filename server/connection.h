@@ -52,6 +52,9 @@ public:
     // Makes a pending read return (used at shutdown: the session finishes its command).
     void stop_reading();
 
+    // Article bytes of this connection handed to the store and not yet answered.
+    std::uint64_t uncommitted_bytes = 0;
+
     bool failed() const { return failed_; }
     CloseReason close_reason() const { return reason_; }
     void set_close_reason(CloseReason r) {

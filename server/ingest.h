@@ -20,8 +20,7 @@ public:
     explicit FeedTable(const config::Config& cfg);
     // Names of the peers that should be sent an article with these groups, this Path and
     // size; never `source` (the peer it came from).
-    std::vector<std::string> select(std::string_view newsgroups,
-                                    const std::vector<std::string_view>& path_entries,
+    std::vector<std::string> select(std::string_view newsgroups, std::string_view path_value,
                                     std::size_t bytes, const config::Peer* source) const;
 
 private:
@@ -46,11 +45,5 @@ struct IngestVerdict {
 IngestVerdict prepare_transit_article(const config::Config& cfg, const FeedTable& feeds,
                                       const config::Peer* from, std::string_view offered_id,
                                       std::string wire, const storage::Snapshot& snap);
-
-// The '!'-separated entries of a Path body (RFC 5536 §3.1.5), blanks and folding removed.
-std::vector<std::string_view> path_entries(std::string_view path_value);
-
-// An overview field: unfolded, TAB/CR/LF turned into spaces (RFC 3977 §8.3).
-std::string overview_field(std::string_view header_value);
 
 }  // namespace tidings::server

@@ -9,6 +9,7 @@
 #include "protocol/status.h"
 #include "server/capabilities.h"
 #include "server/session_state.h"
+#include "server/reader.h"
 #include "server/transit.h"
 
 namespace tidings::server {
@@ -36,10 +37,9 @@ const config::Peer* peer_for_address(const config::Config& cfg, const std::strin
 // dispatcher, so the three never disagree.
 CapabilityState capability_state(const Session& s) {
     CapabilityState c;
-    // Reader commands and POST arrive with the reader service; until then READER and POST
-    // are not advertised, because CAPABILITIES must only list what works.
     c.ihave = s.may_transit();
     c.streaming = s.may_transit();
+    add_reader_capabilities(s, c);  // only what works now: CAPABILITIES must tell the truth
     return c;
 }
 
@@ -101,6 +101,10 @@ awaitable<void> run_command(Session& s, const protocol::ParseResult& parsed) {
         co_await run_transit(s, parsed);
         co_return;
     }
+    if (is_reader_command(cmd.kind)) {
+        co_await run_reader(s, parsed);  // it answers syntax errors too (e.g. 501 vs 423)
+        co_return;
+    }
     if (!parsed.ok()) {
         s.conn->push(protocol::response(parsed.code, parsed.text));
         co_return;
@@ -149,10 +153,6 @@ private:
     std::string ip_;
 };
 
-// Answers owed before reading on: a peer that pipelines without reading its answers is
-// paused here (and closed by the write-stall timeout), never buffered for without bound.
-constexpr std::size_t max_queued_answer_bytes = 4u << 20;
-
 }  // namespace
 
 awaitable<void> serve_session(tcp::socket socket, NodeContext& node, ListenerInfo info,
@@ -181,7 +181,10 @@ awaitable<void> serve_session(tcp::socket socket, NodeContext& node, ListenerInf
     } else {
         conn->push(greeting(s));
         while (!s.closing && !node.stopping && !conn->failed()) {
-            co_await conn->wait_for_room(limits.max_pipeline, max_queued_answer_bytes);
+            // Answers owed before reading on: a client that pipelines without reading its
+            // answers is paused here (and closed by the write-stall timeout), never buffered
+            // for without bound.
+            co_await conn->wait_for_room(limits.max_pipeline, std::size_t{limits.max_output_kb} << 10);
             ReadLine in = co_await s.reader.read_line(*conn);
             if (in.kind == ReadKind::closed) {
                 if (conn->close_reason() == CloseReason::idle_timeout) {

@@ -73,13 +73,21 @@ Known known(NodeContext& node, const storage::Snapshot& snap, const std::string&
     return Known::no;
 }
 
-awaitable<void> wait_for_store_room(NodeContext& node) {
-    if (node.store_bytes_in_flight <= max_bytes_in_store_queue) co_return;
+// Back-pressure before reading an article: this connection's and the whole node's articles
+// waiting for the writer stay bounded; the socket is simply not read meanwhile.
+awaitable<void> wait_for_store_room(Session& s) {
+    NodeContext& node = s.node;
+    const std::uint64_t per_connection = std::uint64_t{s.cfg().limits.max_uncommitted_kb} << 10;
+    auto full = [&] {
+        return node.store_bytes_in_flight > max_bytes_in_store_queue ||
+               s.conn->uncommitted_bytes > per_connection;
+    };
+    if (!full()) co_return;
     ++node.counters.store_backpressure_waits;
     net::steady_timer t(node.io);
     boost::system::error_code ec;
-    while (node.store_bytes_in_flight > max_bytes_in_store_queue && !node.stopping) {
-        t.expires_after(std::chrono::milliseconds(2));
+    while (full() && !node.stopping && !s.conn->failed()) {
+        t.expires_after(std::chrono::milliseconds(1));
         co_await t.async_wait(net::redirect_error(use_awaitable, ec));
     }
 }
@@ -116,6 +124,7 @@ void accept_article(Session& s, std::string id, std::string wire, std::uint64_t 
     }
     std::uint64_t bytes = v.request.article.size();
     node.store_bytes_in_flight += bytes;
+    s.conn->uncommitted_bytes += bytes;
     auto conn = s.conn;
     auto* nodep = &node;
     auto session_id = s.id;
@@ -127,6 +136,7 @@ void accept_article(Session& s, std::string id, std::string wire, std::uint64_t 
                               peer = std::move(peer), r = std::move(r)]() {
             NodeContext& node = *nodep;
             node.store_bytes_in_flight -= bytes;
+            conn->uncommitted_bytes -= bytes;
             node.in_flight.erase(id);
             switch (r.status) {
                 case storage::StoreStatus::stored:
@@ -190,7 +200,7 @@ awaitable<void> run_takethis(Session& s, const protocol::ParseResult& parsed) {
     // RFC 4644 §2.5: the article always follows TAKETHIS; read it whatever the answer.
     std::size_t limit = s.peer ? s.peer->max_article_bytes : s.cfg().limits.max_article_bytes;
     std::string wire;
-    co_await wait_for_store_room(s.node);
+    co_await wait_for_store_room(s);
     BlockResult b = co_await read_article(s, limit, wire);
     if (b == BlockResult::closed) co_return;
     if (!parsed.ok()) {
@@ -244,7 +254,7 @@ awaitable<void> run_ihave(Session& s, const protocol::ParseResult& parsed) {
     }
     s.node.in_flight[id] = s.id;
     s.conn->push(protocol::response(st::cont_ihave, "Send it; end with <CR-LF>.<CR-LF>"));
-    co_await wait_for_store_room(s.node);
+    co_await wait_for_store_room(s);
     std::string wire;
     std::size_t limit = s.peer->max_article_bytes;
     BlockResult b = co_await read_article(s, limit, wire);
