@@ -15,8 +15,11 @@ namespace tidings::protocol {
 // Line policy (both modes): a line ends only at CRLF. A lone CR or a bare LF inside an article
 // is kept as a data byte and ends nothing, so "\n.\r\n" does not end a block and
 // "\r\n.\n" neither: only CRLF "." CRLF (or "." CRLF as the very first line) does. This is the
-// letter of RFC 3977 and what INN's ARTparse does for articles; it also means the stored wire
-// form can be sent back unchanged.
+// letter of RFC 3977 §3.1.1, and it means the stored wire form can be sent back unchanged.
+//
+// Serving from wire form: an article kept in wire form, cut at a line boundary, is still in
+// wire form, so ARTICLE, HEAD (ParsedArticle::headers) and BODY (what follows the
+// empty line) go out as stored, then ".\r\n", with no stuffing pass.
 enum class BlockMode : std::uint8_t {
     wire,       // output = the bytes as received, still dot-stuffed, minus the final ".\r\n"
     unstuffed,  // output = the text: the leading "." of every line that starts with one removed
