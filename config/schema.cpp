@@ -27,7 +27,7 @@ constexpr KeySpec node_keys[] = {
     {"domain", Kind::domain, "",
      "Right-hand side of Message-IDs generated for local posts. Default: `pathhost`."},
     {"data_dir", Kind::path, R"("./tidings-data")",
-     "Directory of the LMDB store; created if missing. Relative to the working directory."},
+     "Directory of the LMDB store, created if missing; relative to the working directory."},
     {"log_level", Kind::choice, R"("info")", "Least severe log level written.", false, 0, 0,
      log_levels},
     {"log_format", Kind::choice, R"("text")", "One line per event: `key=value` text or JSON.",
@@ -54,7 +54,7 @@ constexpr KeySpec storage_keys[] = {
      "Longest wait, in microseconds, for more articles to fill a group commit.", false, 0,
      1000000},
     {"junk_unwanted", Kind::boolean, "false",
-     "Accept articles for groups not carried into the `junk` group instead of refusing them."},
+     "File articles for groups we do not carry in the `junk` group instead of refusing them."},
 };
 
 constexpr KeySpec listen_keys[] = {
@@ -73,7 +73,7 @@ constexpr KeySpec listen_keys[] = {
 
 constexpr KeySpec limits_keys[] = {
     {"max_article_bytes", Kind::integer, "1000000",
-     "Largest article accepted from readers, and from peers unless the peer says otherwise.",
+     "Largest article accepted from readers, and from peers that do not set their own.",
      false, 1024, max_u32},
     {"max_connections", Kind::integer, "500", "Most simultaneous connections.", false, 1,
      1000000},
@@ -114,7 +114,7 @@ constexpr KeySpec peer_keys[] = {
     {"name", Kind::name, "", "Unique name used in logs and queues: letters, digits, `._-`.",
      true},
     {"path_identity", Kind::pathhost, "",
-     "The peer's Path entry; articles whose Path has it are not sent back. Default: `name`."},
+     "The peer's Path entry; articles whose Path has it are not sent to it. Default: `name`."},
     {"path_aliases", Kind::pathhost_list, "[]",
      "More Path entries meaning the peer has the article (INN's `site/exclude,...`)."},
     {"hosts", Kind::cidr_list, "[]",
