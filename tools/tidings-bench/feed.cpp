@@ -15,8 +15,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Writes are gathered up to this many octets, so a window of small commands is one send().
-constexpr std::size_t max_batch_bytes = 256 * 1024;
+// Writes are gathered up to this many octets (plus one article), so a window of small commands
+// is one send(); small, because every article in a write is stamped when the write returns.
+constexpr std::size_t max_batch_bytes = 64 * 1024;
 
 double seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 

@@ -47,8 +47,9 @@ Feed options:
   --mode streaming    MODE STREAM; CHECK each article, TAKETHIS those answered 238 (default)
   --mode takethis     MODE STREAM; TAKETHIS every article without CHECK
   --mode ihave        lock-step IHAVE, 335, article, 235
-  Reports articles/s (answered), accepted/s, MB/s (article octets sent), time-to-ack p50/p99
-  (from the write of an article's last octet to its 239/235 or 439/437), counts:
+  Reports articles/s (answered), accepted/s, MB/s (article octets sent, MB = 10^6), time-to-ack
+  p50/p99 (from the return of the write carrying an article's last octet, writes being at most
+  64 KB plus one article, to reading its 239/235 or 439/437), client CPU seconds, counts:
   accepted (239, 235), refused (438, 435: duplicate/unwanted), rejected (439, 437),
   deferred (431, 436), other codes, unanswered (lost to a 400 or a close), every code seen.
 
@@ -61,7 +62,7 @@ Read options:
   --range R           articles per OVER request (default 1000)
   --count N           requests in all, split over the connections (default 10000)
   Reports requests/s, MB/s (response octets), latency p50/p99 (request written to the last
-  line of its answer), codes seen. 423/430 answers count as misses, not errors.
+  line of its answer), client CPU seconds, codes seen. 423/430 answers count as misses.
 
 Exit status: 0 all answered; 1 a connection failed (error printed); 2 usage error.
 Sockets set TCP_NODELAY and TCP_QUICKACK (re-armed after every read).
