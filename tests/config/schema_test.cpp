@@ -90,6 +90,43 @@ TEST(Schema, DocumentedDefaultsAreTheStructDefaults) {
               std::vector<User>{user});
 }
 
+// config.h declares each enum in the order of its spellings in the schema.
+TEST(Schema, ChoiceSpellingsMapToTheirEnumerators) {
+    struct Row {
+        const char* section;
+        const char* key;
+        const char* prefix;  // keys a [[section]] needs besides this one
+        int (*get)(const Config&);
+    };
+    const Row rows[] = {
+        {"node", "log_level", "", [](const Config& c) { return int(c.node.log_level); }},
+        {"node", "log_format", "", [](const Config& c) { return int(c.node.log_format); }},
+        {"storage", "durability", "", [](const Config& c) { return int(c.storage.durability); }},
+        {"listen", "tls", "tls_cert = \"c\"\ntls_key = \"k\"\n",
+         [](const Config& c) { return int(c.listeners.at(0).tls); }},
+        {"readers", "others", "", [](const Config& c) { return int(c.readers.others); }},
+        {"group", "status", "name = \"a.b\"\n",
+         [](const Config& c) { return int(c.groups.at(0).status); }},
+    };
+    std::size_t checked = 0;
+    for (const auto& row : rows) {
+        const SectionSpec* s = find_section(row.section);
+        const KeySpec* k = find_key(*s, row.key);
+        ASSERT_TRUE(k) << row.key;
+        for (std::size_t i = 0; i < k->choices.size(); ++i) {
+            std::string toml = (s->array ? "[[" : "[") + std::string(row.section) +
+                               (s->array ? "]]\n" : "]\n") + row.prefix + row.key + " = \"" +
+                               std::string(k->choices[i]) + "\"\n";
+            EXPECT_EQ(row.get(load_ok(toml)), int(i)) << toml;
+        }
+        ++checked;
+    }
+    std::size_t choice_keys = 0;
+    for (const auto& s : schema())
+        for (const auto& k : s.keys) choice_keys += k.kind == Kind::choice;
+    EXPECT_EQ(checked, choice_keys) << "a choice key without a row here";
+}
+
 TEST(ExampleFile, LoadsCleanly) {
     LoadResult r = load_file(example_path);
     EXPECT_EQ(r.errors, std::vector<std::string>{});
