@@ -1,6 +1,7 @@
 // Store: the public face of the writer (requests in, completions out) and of the statistics.
 #include "storage/store.h"
 
+#include "storage/snapshot.h"
 #include "storage/write_ops.h"
 
 #include <spdlog/spdlog.h>
@@ -79,6 +80,11 @@ void Store::queue_defer(std::string peer, std::vector<std::uint64_t> seqs,
 void Store::run_expiry(unique_function<void(ExpiryStats)> done) {
     core_->post(detail::make_expiry_op(std::move(done)));
 }
+
+std::vector<QueueEntry> Store::queue_peek(std::string_view peer, std::size_t max) const {
+    return Snapshot(*this).queue_peek(peer, max);
+}
+QueueDepth Store::queue_depth(std::string_view peer) const { return Snapshot(*this).queue_depth(peer); }
 
 void Store::set_free_space_floor(std::uint64_t bytes) noexcept { core_->floor_bytes = bytes; }
 

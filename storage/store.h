@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tidings::storage {
@@ -62,6 +63,10 @@ public:
                    unique_function<void(std::size_t)> done);
     void queue_defer(std::string peer, std::vector<std::uint64_t> seqs,
                      unique_function<void(std::size_t)> done);
+    // Conveniences over a short Snapshot (copies, any thread): the head of a peer's queue, and
+    // its depth and oldest entry's time. Entries acked but not yet committed still show.
+    std::vector<QueueEntry> queue_peek(std::string_view peer, std::size_t max) const;
+    QueueDepth queue_depth(std::string_view peer) const;
 
     // Runs one complete expiry pass now (in small write batches interleaved with other requests)
     // and reports what it removed. The writer also runs passes every Options::expiry_interval.

@@ -132,6 +132,8 @@ TEST(Queues, AckRemovesAndDeferMovesToTail) {
     EXPECT_EQ(q[2].message_id, "<q1@x>");
     EXPECT_EQ(q[2].attempts, 1u);
     EXPECT_EQ(snap.queue_depth("hub").entries, 3u);
+    EXPECT_EQ(store->queue_depth("hub").entries, 3u);
+    EXPECT_EQ(store->queue_peek("hub", 1).front().message_id, "<q2@x>");
     EXPECT_TRUE(snap.check_integrity().empty());
 }
 
