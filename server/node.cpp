@@ -7,6 +7,7 @@
 #include <fstream>
 #include <future>
 
+#include "server/feeds.h"
 #include "server/listener.h"
 
 namespace tidings::server {
@@ -63,6 +64,7 @@ awaitable<void> drain_sessions(NodeContext& node,
     node.stopping = true;
     boost::system::error_code ec;
     for (auto& a : acceptors) a->close(ec);
+    stop_feeds(node);
     for (auto& [id, conn] : node.sessions)
         if (auto c = conn.lock()) c->stop_reading();
     net::steady_timer t(node.io);
@@ -132,6 +134,8 @@ int run_node(const config::Config& cfg) {
 
     for (std::size_t i = 0; i < acceptors.size(); ++i)
         net::co_spawn(io, accept_connections(*acceptors[i], node, infos[i]), net::detached);
+
+    start_feeds(node);
 
     net::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signo) {

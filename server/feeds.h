@@ -1,0 +1,18 @@
+// Outgoing feeds: for every [[peer]] with `outgoing`, connections that send it the articles
+// queued for it in the store (MODE STREAM with CHECK/TAKETHIS, or IHAVE), with retry and
+// backoff. The queue entries are written by the store in the same transaction as the article.
+#pragma once
+
+#include "server/net.h"
+#include "server/node.h"
+
+namespace tidings::server {
+
+// Starts the sender coroutines of every configured outgoing peer on node.io.
+void start_feeds(NodeContext& node);
+
+// Asks every sender to stop after its current exchange (used at shutdown). Unanswered queue
+// entries stay queued in the store and are sent after a restart.
+void stop_feeds(NodeContext& node);
+
+}  // namespace tidings::server
