@@ -4,7 +4,9 @@
 #include "storage/xref.h"
 
 #include <spdlog/spdlog.h>
+#include <fcntl.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -24,6 +26,8 @@ constexpr std::size_t grow_step_cap = std::size_t{1} << 30;
 }  // namespace
 
 Core::Core(Options o) : opts(std::move(o)) {
+    opts.batch_max_articles = std::max<std::size_t>(opts.batch_max_articles, 1);
+    opts.batch_max_bytes = std::max<std::size_t>(opts.batch_max_bytes, 1);
     floor_bytes = opts.free_space_floor_bytes;
     commit_us.reserve(4096);
 }
@@ -78,6 +82,12 @@ void Core::open_env() {
     } catch (...) {
         mdb_env_close(std::exchange(env, nullptr));
         throw;
+    }
+    // LMDB syncs its files, not the directory that names them: make a new store's directory
+    // entries durable too, before the first acknowledgement can depend on them.
+    if (int dfd = ::open(opts.dir.c_str(), O_RDONLY | O_DIRECTORY); dfd >= 0) {
+        ::fsync(dfd);
+        ::close(dfd);
     }
     MDB_envinfo info{};
     mdb_env_info(env, &info);
