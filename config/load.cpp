@@ -34,6 +34,7 @@ public:
                          std::string(path) + ": " + std::string(reason)});
     }
     bool empty() const { return list_.empty(); }
+    std::size_t size() const { return list_.size(); }
 
     // Sorted by position so the output reads top to bottom, whatever order we checked in.
     std::vector<std::string> format(std::string_view file) {
@@ -547,8 +548,10 @@ void read_listeners(const toml::table& root, Config& c, const TableReader& http,
     if (root.get("listen")) c.listeners.clear();
     each_section_table(root, *find_section("listen"), "listen", e, [&](TableReader& r) {
         Listener& l = c.listeners.emplace_back();
+        std::size_t errors_before = e.size();
         read_listener(r, l, e);
-        if (l.port == 0) return;
+        // A listener with a bad address or port keeps a default one: do not compare it.
+        if (l.port == 0 || e.size() != errors_before) return;
         auto [it, fresh] =
             bound.emplace(listener_key(l.address, l.port), Bound{&r.table(), r.path()});
         if (!fresh)

@@ -270,6 +270,12 @@ TEST(LoadString, ListenReplacesTheDefaultListener) {
     EXPECT_EQ(l[1].tls_key, "/etc/ssl/news.key");
 }
 
+TEST(LoadString, BadListenersAreNotAlsoReportedAsDuplicates) {
+    Lines errors = errors_of("[[listen]]\naddress = \"x\"\n[[listen]]\naddress = \"y\"\n");
+    ASSERT_EQ(errors.size(), 2u);
+    EXPECT_EQ(errors[1].substr(0, 36), "tidings.toml:4:11: listen[1].address");
+}
+
 TEST(LoadString, EmptyArraysOfOptionalSectionsAreFine) {
     EXPECT_EQ(errors_of("peer = []\ngroup = []\nuser = []\n[expire]\nrule = []\n"), Lines{});
 }
