@@ -113,7 +113,8 @@ struct Command {
     std::string_view wildmat;      // NEWNEWS, LIST argument, XGTITLE; XPAT: the pattern(s), the
                                    // rest of the line (space-separated wildmats, RFC 2980 §2.9)
     std::string_view field;        // HDR XHDR XPAT: header name or metadata item (":bytes")
-    std::string_view argument;     // AUTHINFO USER/PASS value (rest of line, spaces kept),
+    std::string_view argument;     // AUTHINFO USER/PASS value (rest of the line: inner blanks
+                                   // kept, trailing ones dropped),
                                    // AUTHINFO SASL mechanism, CAPABILITIES keyword, COMPRESS
                                    // algorithm, LIST HEADERS variant (MSGID or RANGE)
     std::string_view initial_response;  // AUTHINFO SASL optional initial response
