@@ -365,7 +365,7 @@ void read_storage(TableReader& r, Storage& s) {
 void read_listener(TableReader& r, Listener& l, Errors& e) {
     r.read("address", l.address);
     r.read("port", l.port);
-    if (auto roles = r.read_choice_list("roles")) {
+    if (auto roles = r.read_choice_list("roles")) {  // schema order: reader, transit
         l.reader = (*roles)[0];
         l.transit = (*roles)[1];
     }
