@@ -110,6 +110,10 @@ struct Core {
     void run();
     std::vector<std::unique_ptr<Op>> take_batch();
     void execute(std::vector<std::unique_ptr<Op>>& batch);
+    enum class Applied { ok, redo, map_full, failed };
+    void defer_if_low_space(std::vector<std::unique_ptr<Op>>& batch);
+    Applied apply_batch(WriteCtx& ctx, std::vector<std::unique_ptr<Op>>& batch);
+    void deliver(std::vector<std::unique_ptr<Op>>& batch);
     void record_commit(std::chrono::microseconds took, std::size_t batch_size);
 
     Options opts;

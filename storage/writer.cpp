@@ -142,24 +142,56 @@ std::int64_t unix_now() {
 
 }  // namespace
 
-void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
-    // Disk below the floor: refuse new articles (temporary failure) but let cancels, expiry and
-    // queue acks through — they are what frees space.
-    if (low_on_space()) {
-        std::size_t n = 0;
-        for (auto& op : batch) {
-            if (op->is_article()) {
-                op->fail(StoreStatus::deferred);
-                op.reset();
-                ++n;
-            }
+// Disk below the floor: refuse new articles (a temporary failure) but let cancels, expiry and
+// queue acks through — they are what frees space.
+void Core::defer_if_low_space(std::vector<std::unique_ptr<Op>>& batch) {
+    if (!low_on_space()) return;
+    std::size_t n = 0;
+    for (auto& op : batch) {
+        if (op->is_article()) {
+            op->fail(StoreStatus::deferred);
+            op.reset();
+            ++n;
         }
-        if (n) {
-            std::lock_guard lk(stats_m);
-            stats.deferred_low_space += n;
-        }
-        std::erase(batch, nullptr);
     }
+    std::erase(batch, nullptr);
+    std::lock_guard lk(stats_m);
+    stats.deferred_low_space += n;
+}
+
+// Runs every request of the batch in `ctx`. On a failure the transaction is unusable (LMDB
+// marks it failed): the failing request is answered and removed, and the caller redoes the rest.
+Core::Applied Core::apply_batch(WriteCtx& ctx, std::vector<std::unique_ptr<Op>>& batch) {
+    for (auto& op : batch) {
+        try {
+            op->apply(ctx);
+        } catch (const mdb::Error& e) {
+            if (e.code == MDB_MAP_FULL) return Applied::map_full;
+            spdlog::error("storage event=request_failed error=\"{}\"", e.what());
+            op->fail(is_space_error(e.code) && op->is_article() ? StoreStatus::deferred
+                                                                : StoreStatus::failed);
+            op.reset();
+            return Applied::redo;
+        } catch (const std::exception& e) {
+            spdlog::error("storage event=request_failed error=\"{}\"", e.what());
+            op->fail(StoreStatus::failed);
+            op.reset();
+            return Applied::redo;
+        }
+    }
+    try {
+        ctx.finish();
+    } catch (const mdb::Error& e) {
+        if (e.code == MDB_MAP_FULL) return Applied::map_full;
+        spdlog::error("storage event=batch_failed error=\"{}\"", e.what());
+        fail_all(batch, e.code);
+        return Applied::failed;
+    }
+    return Applied::ok;
+}
+
+void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
+    defer_if_low_space(batch);
     for (int attempt = 0; !batch.empty(); ++attempt) {
         if (attempt > 64) {  // a logic error keeps poisoning the batch: give up on it
             spdlog::error("storage event=batch_abandoned size={}", batch.size());
@@ -180,97 +212,61 @@ void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
             return;
         }
         WriteCtx ctx{*this, txn, dbi, unix_now(), std::nullopt, {}};
-        bool redo = false, full = false;
-        for (auto& op : batch) {
-            try {
-                op->apply(ctx);
-            } catch (const mdb::Error& e) {
-                redo = true;
-                full = e.code == MDB_MAP_FULL;
-                if (full) break;
-                spdlog::error("storage event=request_failed error=\"{}\"", e.what());
-                op->fail(is_space_error(e.code) && op->is_article() ? StoreStatus::deferred
-                                                                    : StoreStatus::failed);
-                op.reset();
-                break;
-            } catch (const std::exception& e) {
-                spdlog::error("storage event=request_failed error=\"{}\"", e.what());
-                op->fail(StoreStatus::failed);
-                op.reset();
-                redo = true;
-                break;
+        Applied applied = apply_batch(ctx, batch);
+        if (applied == Applied::failed) return;
+        if (applied == Applied::ok) {
+            ++commit_ordinal;
+            rc = opts.commit_fault ? opts.commit_fault(commit_ordinal) : 0;
+            if (rc == MDB_SUCCESS) rc = txn.commit();
+            if (rc == MDB_SUCCESS) {
+                record_commit(std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - t0),
+                              batch.size());
+                deliver(batch);
+                return;
             }
-        }
-        if (!redo) {
-            try {
-                ctx.finish();
-            } catch (const mdb::Error& e) {
-                if (e.code != MDB_MAP_FULL) {
-                    spdlog::error("storage event=batch_failed error=\"{}\"", e.what());
-                    fail_all(batch, e.code);
-                    return;
+            if (rc != MDB_MAP_FULL) {
+                spdlog::error("storage event=commit_failed size={} error=\"{}\"", batch.size(),
+                              mdb_strerror(rc));
+                {
+                    std::lock_guard lk(stats_m);
+                    ++stats.commit_failures;
                 }
-                redo = full = true;
-            }
-        }
-        if (redo) {
-            // The transaction is poisoned (LMDB marks it failed) or full: drop it, grow if full,
-            // and run the batch again without the request that failed.
-            txn.abort();
-            std::erase(batch, nullptr);
-            for (auto& op : batch) op->reset();
-            if (full && !grow_map()) {
-                fail_all(batch, MDB_MAP_FULL);
+                fail_all(batch, rc);
                 return;
             }
-            continue;
+            applied = Applied::map_full;
         }
-        ++commit_ordinal;
-        rc = opts.commit_fault ? opts.commit_fault(commit_ordinal) : 0;
-        if (rc) {
-            txn.abort();
-        } else {
-            rc = txn.commit();
-        }
-        if (rc == MDB_MAP_FULL) {
-            for (auto& op : batch) op->reset();
-            if (!grow_map()) {
-                fail_all(batch, MDB_MAP_FULL);
-                return;
-            }
-            continue;
-        }
-        if (rc) {
-            spdlog::error("storage event=commit_failed size={} error=\"{}\"", batch.size(),
-                          mdb_strerror(rc));
-            {
-                std::lock_guard lk(stats_m);
-                ++stats.commit_failures;
-            }
-            fail_all(batch, rc);
+        // Redo: drop the transaction, forget the requests' first attempt, grow if full, and run
+        // the batch again (without a request that failed).
+        txn.abort();
+        std::erase(batch, nullptr);
+        for (auto& op : batch) op->reset();
+        if (applied == Applied::map_full && !grow_map()) {
+            fail_all(batch, MDB_MAP_FULL);
             return;
         }
-        record_commit(std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - t0),
-                      batch.size());
-        std::vector<std::unique_ptr<Op>> again;
-        for (auto& op : batch) {
-            try {
-                if (!op->complete()) again.push_back(std::move(op));
-            } catch (const std::exception& e) {
-                spdlog::error("storage event=completion_threw error=\"{}\"", e.what());
-            }
+    }
+}
+
+// After the commit returned: answer each request; an unfinished expiry pass goes back to the
+// inbox behind whatever is waiting (or reports and stops at shutdown).
+void Core::deliver(std::vector<std::unique_ptr<Op>>& batch) {
+    std::vector<std::unique_ptr<Op>> again;
+    for (auto& op : batch) {
+        try {
+            if (!op->complete()) again.push_back(std::move(op));
+        } catch (const std::exception& e) {
+            spdlog::error("storage event=completion_threw error=\"{}\"", e.what());
         }
-        if (!again.empty()) {
-            std::unique_lock lk(inbox_m);
-            if (stopping) {  // an unfinished expiry pass reports what it did and stops
-                lk.unlock();
-                for (auto& op : again) op->fail(StoreStatus::shutting_down);
-            } else {
-                for (auto& op : again) inbox.push_back(std::move(op));  // behind what waits
-            }
-        }
+    }
+    if (again.empty()) return;
+    std::unique_lock lk(inbox_m);
+    if (stopping) {
+        lk.unlock();
+        for (auto& op : again) op->fail(StoreStatus::shutting_down);
         return;
     }
+    for (auto& op : again) inbox.push_back(std::move(op));
 }
 
 void Core::record_commit(std::chrono::microseconds took, std::size_t batch_size) {
