@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <lmdb.h>
 
 using namespace tidings::storage;
 using namespace tidings::storage::test;
@@ -44,7 +45,8 @@ TEST(Writer, MapGrowsWithoutFailingRequests) {
 
 namespace {
 std::atomic<std::uint64_t> fail_at{0};
-int inject(std::uint64_t ordinal) { return ordinal == fail_at.load() ? EIO : 0; }
+std::atomic<int> fail_with{EIO};
+int inject(std::uint64_t ordinal) { return ordinal == fail_at.load() ? fail_with.load() : 0; }
 }  // namespace
 
 TEST(Writer, FailedCommitAnswersEveryRequestOnceAndStoresNothingOfIt) {
@@ -55,6 +57,7 @@ TEST(Writer, FailedCommitAnswersEveryRequestOnceAndStoresNothingOfIt) {
     auto store = Store::open(opts);
     ASSERT_TRUE(create_group(*store, "g"));  // commit 1
     fail_at = 2;
+    fail_with = EIO;
     std::vector<std::promise<StoreResult>> ps(20);
     for (int i = 0; i < 20; ++i)
         store->submit(make_request("<f" + std::to_string(i) + "@x>", {"g"}, {"hub"}),
@@ -79,4 +82,26 @@ TEST(Writer, DiskBelowFloorDefersArticlesAndRecovers) {
     EXPECT_GE(store->stats().deferred_low_space, 1u);
     store->set_free_space_floor(0);  // space came back
     EXPECT_EQ(store_sync(*store, make_request("<d@x>", {"g"})).status, StoreStatus::stored);
+}
+
+TEST(Writer, DiskFullAtCommitDefersTheBatch) {
+    TempDir dir;
+    auto opts = small_options(dir.path());
+    opts.commit_fault = inject;
+    auto store = Store::open(opts);
+    fail_at = 1;
+    fail_with = ENOSPC;
+    EXPECT_EQ(store_sync(*store, make_request("<n@x>", {})).status, StoreStatus::deferred);
+    EXPECT_EQ(store_sync(*store, make_request("<n@x>", {})).status, StoreStatus::stored);
+}
+
+TEST(Writer, MapFullAtCommitGrowsAndRedoes) {
+    TempDir dir;
+    auto opts = small_options(dir.path());
+    opts.commit_fault = inject;
+    auto store = Store::open(opts);
+    fail_at = 1;
+    fail_with = MDB_MAP_FULL;
+    EXPECT_EQ(store_sync(*store, make_request("<g@x>", {})).status, StoreStatus::stored);
+    EXPECT_EQ(store->stats().map_grows, 1u);
 }
