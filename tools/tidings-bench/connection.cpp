@@ -50,7 +50,8 @@ void Connection::adopt(int fd) noexcept {
     fd_ = fd;
 }
 
-bool Connection::open(const std::string& host, const std::string& port, double timeout_s) {
+bool Connection::open(const std::string& host, const std::string& port, double timeout_s, bool plain) {
+    quickack_ = !plain;
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -69,9 +70,9 @@ bool Connection::open(const std::string& host, const std::string& port, double t
         (void)::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
         (void)::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
         int one = 1;
-        (void)::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        if (quickack_) (void)::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         if (::connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
-            set_quickack(fd);
+            if (quickack_) set_quickack(fd);
             fd_ = fd;
             error_.clear();
             break;
@@ -121,7 +122,7 @@ bool Connection::fill() {
         return false;
     }
     bytes_read_ += static_cast<std::uint64_t>(n);
-    set_quickack(fd_);
+    if (quickack_) set_quickack(fd_);
     return true;
 }
 

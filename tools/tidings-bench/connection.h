@@ -17,8 +17,9 @@ public:
     Connection& operator=(const Connection&) = delete;
 
     // Connects to host:port (any address family getaddrinfo returns); `timeout_s` bounds
-    // every later read and write (SO_RCVTIMEO/SO_SNDTIMEO). Returns false and sets error().
-    bool open(const std::string& host, const std::string& port, double timeout_s);
+    // every later read and write (SO_RCVTIMEO/SO_SNDTIMEO). `plain`: leave Nagle and delayed
+    // ACKs on, as a naive client would. Returns false and sets error().
+    bool open(const std::string& host, const std::string& port, double timeout_s, bool plain = false);
 
     // Writes all of `bytes`; false on error (error() says why).
     bool send_all(std::string_view bytes);
@@ -47,6 +48,7 @@ private:
     bool fill();
 
     int fd_ = -1;
+    bool quickack_ = true;
     std::string buf_;
     std::size_t pos_ = 0;      // start of unread data in buf_
     std::size_t scanned_ = 0;  // buf_ before this has no LF past pos_

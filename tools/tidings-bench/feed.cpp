@@ -251,7 +251,7 @@ FeedTotals feed(const Options& opts, const std::vector<WireArticle>& corpus) {
             t.offered = end - begin;
             Connection conn;
             FeedSession session{conn, corpus, begin, end, opts.mode, window, t};
-            const bool ok = conn.open(opts.host, opts.port, opts.timeout_s)
+            const bool ok = conn.open(opts.host, opts.port, opts.timeout_s, opts.plain_client)
                                 ? session.handshake()
                                 : (t.errors.push_back(conn.error()), false);
             ready.count_down();

@@ -24,6 +24,8 @@ Connection options (feed, read):
                       ihave mode is always lock-step (window 1)
   --timeout SEC       per read/write timeout (default 60)
   --json              print one JSON object instead of text
+  --plain-client      leave Nagle and delayed ACKs on (no TCP_NODELAY/TCP_QUICKACK), to see
+                      what a naive client gets from a server that does not set TCP_NODELAY
 
 Corpus options (feed, corpus):
   --count N           articles (default 10000); connection c of K feeds the c-th contiguous slice
@@ -65,7 +67,7 @@ Read options:
   line of its answer), client CPU seconds, codes seen. 423/430 answers count as misses.
 
 Exit status: 0 all answered; 1 a connection failed (error printed); 2 usage error.
-Sockets set TCP_NODELAY and TCP_QUICKACK (re-armed after every read).
+Sockets set TCP_NODELAY and TCP_QUICKACK (re-armed after every read) unless --plain-client.
 )";
 
 namespace {
@@ -105,6 +107,10 @@ std::string parse_options(int argc, char** argv, Options& o) {
         }
         if (key == "--json") {
             o.json = true;
+            continue;
+        }
+        if (key == "--plain-client") {
+            o.plain_client = true;
             continue;
         }
         if (const auto eq = key.find('='); eq != std::string::npos) {

@@ -28,6 +28,7 @@ struct Options {
     std::uint64_t range = 1000;       // articles per OVER request
     double timeout_s = 60;
     bool json = false;
+    bool plain_client = false;        // no TCP_NODELAY, no TCP_QUICKACK
 };
 
 // Parses argv; returns "" or an error message for the user.

@@ -26,7 +26,7 @@ struct GroupInfo {
 // Greeting, MODE READER, GROUP. INN's innd hands the socket to nnrpd on MODE READER and drops
 // whatever was pipelined behind it, so each command waits for its answer here.
 bool open_reader(Connection& conn, const Options& opts, GroupInfo& g, std::string& err) {
-    if (!conn.open(opts.host, opts.port, opts.timeout_s)) return err = conn.error(), false;
+    if (!conn.open(opts.host, opts.port, opts.timeout_s, opts.plain_client)) return err = conn.error(), false;
     std::string_view line;
     if (!conn.read_line(line)) return err = conn.error(), false;
     if (const int code = status_code(line); code != 200 && code != 201)
