@@ -52,7 +52,7 @@ struct Storage {
     std::uint64_t free_space_floor_mb = 100;  // below this free disk space, refuse (436/431)
     std::uint32_t batch_max_articles = 256;   // writer group commit: articles per transaction
     std::uint32_t batch_max_kb = 8192;        // ... bytes per transaction
-    std::uint32_t batch_deadline_us = 500;    // ... longest wait to fill a batch
+    std::uint32_t batch_deadline_us = 0;      // ... longest wait to fill a batch (0: none)
     bool junk_unwanted = false;  // file articles for uncarried groups in "junk" instead of refusing
     bool operator==(const Storage&) const = default;
 };

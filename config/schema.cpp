@@ -50,9 +50,10 @@ constexpr KeySpec storage_keys[] = {
      100000},
     {"batch_max_kb", Kind::integer, "8192", "Most KiB of articles in one group commit.", false,
      1, 1048576},
-    {"batch_deadline_us", Kind::integer, "500",
-     "Longest wait, in microseconds, for more articles to fill a group commit.", false, 0,
-     1000000},
+    {"batch_deadline_us", Kind::integer, "0",
+     "Longest wait, in microseconds, for more articles to fill a group commit; 0 commits what is "
+     "queued as soon as the writer is free (batches still form while a commit runs).",
+     false, 0, 1000000},
     {"junk_unwanted", Kind::boolean, "false",
      "File articles for groups we do not carry in the `junk` group instead of refusing them."},
 };

@@ -10,6 +10,7 @@
 #include "server/capabilities.h"
 #include "server/session_state.h"
 #include "server/reader.h"
+#include "server/tls.h"
 #include "server/transit.h"
 
 namespace tidings::server {
@@ -21,15 +22,9 @@ namespace st = protocol::status;
 #define TIDINGS_VERSION "0.1.0"
 #endif
 
-bool in_any(const std::vector<config::Cidr>& cidrs, const std::string& ip) {
-    for (const auto& c : cidrs)
-        if (c.contains(ip)) return true;
-    return false;
-}
-
 const config::Peer* peer_for_address(const config::Config& cfg, const std::string& ip) {
     for (const auto& p : cfg.peers)
-        if (in_any(p.hosts, ip)) return &p;
+        if (config::matches_any(p.hosts, ip)) return &p;
     return nullptr;
 }
 
@@ -169,13 +164,15 @@ awaitable<void> serve_session(tcp::socket socket, NodeContext& node, ListenerInf
     conn->start();
     Session s{node, info, id, remote.address().to_string(), conn, LineReader{}};
     s.loopback = remote.address().is_loopback();
-    s.anonymous = in_any(node.cfg.readers.anonymous_hosts, s.ip);
+    s.anonymous = config::matches_any(node.cfg.readers.anonymous_hosts, s.ip);
     s.peer = info.transit ? peer_for_address(node.cfg, s.ip) : nullptr;
     Registration reg(node, id, conn, s.ip);
     spdlog::info("conn={} event=open remote={}:{} listen={}:{}{}{}", id, s.ip, remote.port(),
                  info.address, info.port, s.peer ? " peer=" : "", s.peer ? s.peer->name : "");
 
-    if (!s.anonymous && !s.peer && node.cfg.readers.others == config::OthersPolicy::refuse) {
+    if (!co_await begin_implicit_tls(s)) {
+        conn->set_close_reason(CloseReason::refused);  // the TLS handshake failed: no greeting
+    } else if (!s.anonymous && !s.peer && node.cfg.readers.others == config::OthersPolicy::refuse) {
         conn->set_close_reason(CloseReason::refused);
         conn->push(protocol::response(st::err_access, "You have no permission to talk here"));
     } else {
