@@ -101,6 +101,7 @@ struct Core {
     bool reopen_env() noexcept;
     bool grow_map() noexcept;        // doubles (≤1 GiB steps); closes the gate meanwhile
     bool low_on_space();             // statvfs against the floor
+    int reserve_disk(std::size_t bytes) noexcept;  // write_map: fallocate the data file
     std::chrono::seconds retention_for(std::string_view group) const;
 
     // writer.cpp

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <stdexcept>
 
@@ -45,7 +46,8 @@ void Core::open_env() {
     mdb_env_set_mapsize(env, std::max<std::size_t>(opts.initial_map_bytes, 1 << 20));
     // MDB_NOTLS: read transactions belong to Snapshots, not to OS threads. MDB_NORDAHEAD: reads
     // are random by id; readahead would only evict useful pages.
-    unsigned flags = MDB_NOTLS | MDB_NORDAHEAD | (opts.durable ? 0u : MDB_NOSYNC);
+    unsigned flags = MDB_NOTLS | MDB_NORDAHEAD | (opts.durable ? 0u : MDB_NOSYNC) |
+                     (opts.write_map ? MDB_WRITEMAP : 0u);
     rc = mdb_env_open(env, opts.dir.c_str(), flags, 0644);
     if (rc) {
         mdb_env_close(std::exchange(env, nullptr));
@@ -91,8 +93,22 @@ void Core::open_env() {
     }
     MDB_envinfo info{};
     mdb_env_info(env, &info);
+    if (int err = reserve_disk(info.me_mapsize)) {
+        mdb_env_close(std::exchange(env, nullptr));
+        fail_open(opts.dir, "fallocate", err);
+    }
     std::lock_guard lk(stats_m);
     stats.map_bytes = info.me_mapsize;
+}
+
+// With MDB_WRITEMAP LMDB only ftruncate()s the file to the map size, leaving it sparse: a write
+// into a hole on a full disk would raise SIGBUS. Allocating the blocks up front turns that into
+// an error we can answer with `deferred`.
+int Core::reserve_disk(std::size_t bytes) noexcept {
+    if (!opts.write_map) return 0;
+    mdb_filehandle_t fd{};
+    if (mdb_env_get_fd(env, &fd) != 0) return EINVAL;
+    return ::posix_fallocate(fd, 0, static_cast<off_t>(bytes));
 }
 
 void Core::close_env() noexcept {
@@ -153,6 +169,10 @@ bool Core::grow_map() noexcept {
     mdb_env_info(env, &info);
     std::size_t old_size = info.me_mapsize;
     std::size_t new_size = old_size + std::min(old_size, grow_step_cap);
+    if (int err = reserve_disk(new_size)) {
+        spdlog::error("storage event=map_grow_failed to={} error=\"{}\"", new_size, std::strerror(err));
+        return false;
+    }
     gate.close();  // no read transaction may be open while LMDB remaps
     int rc = mdb_env_set_mapsize(env, new_size);
     gate.open();

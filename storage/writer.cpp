@@ -242,7 +242,7 @@ void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
         std::erase(batch, nullptr);
         for (auto& op : batch) op->reset();
         if (applied == Applied::map_full && !grow_map()) {
-            fail_all(batch, MDB_MAP_FULL);
+            fail_all(batch, ENOSPC);  // temporary: articles are deferred, as for a full disk
             return;
         }
     }

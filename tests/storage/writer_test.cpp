@@ -105,3 +105,29 @@ TEST(Writer, MapFullAtCommitGrowsAndRedoes) {
     EXPECT_EQ(store_sync(*store, make_request("<g@x>", {})).status, StoreStatus::stored);
     EXPECT_EQ(store->stats().map_grows, 1u);
 }
+
+TEST(Writer, WriteMapModeGrowsAndStores) {
+    TempDir dir;
+    auto opts = small_options(dir.path());
+    opts.write_map = true;
+    {
+        auto store = Store::open(opts);
+        ASSERT_TRUE(create_group(*store, "g"));
+        std::vector<std::future<void>> fs;
+        for (int i = 0; i < 2000; ++i) {
+            auto p = std::make_shared<std::promise<void>>();
+            fs.push_back(p->get_future());
+            store->submit(make_request("<w" + std::to_string(i) + "@x>", {"g"}, {}, 2048),
+                          [p](StoreResult r) {
+                              EXPECT_EQ(r.status, StoreStatus::stored);
+                              p->set_value();
+                          });
+        }
+        for (auto& f : fs) f.get();
+        EXPECT_GT(store->stats().map_grows, 0u);
+    }
+    auto store = Store::open(opts);
+    Snapshot snap(*store);
+    EXPECT_EQ(snap.group("g")->count, 2000u);
+    EXPECT_TRUE(snap.check_integrity().empty());
+}

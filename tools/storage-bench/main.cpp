@@ -34,12 +34,13 @@ struct Args {
     std::size_t size = 2048;
     int read_threads = 2;
     bool keep = false;
+    bool write_map = false;
 };
 
 [[noreturn]] void usage() {
     std::fprintf(stderr,
                  "usage: storage-bench [--dir D] [--relaxed] [--inflight N] [--count N] [--reads N]\n"
-                 "                     [--size BYTES] [--read-threads N] [--keep]\n"
+                 "                     [--size BYTES] [--read-threads N] [--write-map] [--keep]\n"
                  "Stores --count articles of --size bytes (1-3 of 10 groups, queued for one peer) with\n"
                  "--inflight requests outstanding, then does --reads random reads by Message-ID.\n");
     std::exit(2);
@@ -58,6 +59,7 @@ Args parse(int argc, char** argv) {
         else if (k == "--size") a.size = std::stoul(next());
         else if (k == "--read-threads") a.read_threads = std::stoi(next());
         else if (k == "--keep") a.keep = true;
+        else if (k == "--write-map") a.write_map = true;
         else usage();
     }
     if (a.dir.empty()) {
@@ -129,6 +131,7 @@ int main(int argc, char** argv) {
     o.dir = a.dir;
     o.pathhost = "bench";
     o.durable = a.durable;
+    o.write_map = a.write_map;
     o.batch_max_articles = std::max<std::size_t>(a.inflight, 1);
     o.expiry_interval = std::chrono::seconds(0);
     auto store = Store::open(o);
@@ -198,7 +201,8 @@ int main(int argc, char** argv) {
     double rsecs = std::chrono::duration<double>(steady::now() - r0).count();
 
     std::printf("| %s | %zu | %zu | %.0f | %.1f | %.2f | %.2f | %.2f | %.2f | %.1f | %.0f |\n",
-                a.durable ? "durable" : "relaxed", a.inflight, a.count, double(a.count) / secs,
+                a.write_map ? (a.durable ? "durable+writemap" : "relaxed+writemap")
+                            : (a.durable ? "durable" : "relaxed"), a.inflight, a.count, double(a.count) / secs,
                 st.mean_batch_size, double(st.commit_p50_us) / 1000, double(st.commit_p99_us) / 1000,
                 pct(latency_us, 0.5) / 1000, pct(latency_us, 0.99) / 1000, kb_per_article,
                 double(found) / rsecs);
