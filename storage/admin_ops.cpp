@@ -49,7 +49,7 @@ bool valid_flag(char f) { return f == 'y' || f == 'n' || f == 'm'; }
 void set_history_refused(WriteCtx& ctx, std::string_view id, HistoryStatus why) {
     ctx.txn.put(ctx.dbi.history, id, codec::history_value({ctx.now, why}));
     auto until = ctx.now + ctx.core.opts.remember.count();
-    ctx.txn.put(ctx.dbi.prune, codec::time_key(until, id), {});
+    ctx.txn.put(ctx.dbi.prune, codec::time_key(until, ctx.take_seq()), id);
 }
 
 }  // namespace
@@ -80,7 +80,7 @@ bool drop_article(WriteCtx& ctx, std::string_view id, HistoryStatus why) {
     auto meta = codec::decode_article_meta(*v);
     if (meta) {
         for (const auto& [group, number] : meta->placements) remove_placement(ctx, group, number);
-        if (meta->expires) ctx.txn.del(ctx.dbi.expiry, codec::time_key(meta->expires, id));
+        if (meta->expires) ctx.txn.del(ctx.dbi.expiry, codec::time_key(meta->expires, meta->expiry_seq));
     }
     ctx.txn.del(ctx.dbi.articles, id);
     set_history_refused(ctx, id, why);

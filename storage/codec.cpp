@@ -68,16 +68,15 @@ std::string queue_count_key(std::string_view peer) {
     return k;
 }
 
-std::string time_key(std::int64_t when, std::string_view message_id) {
+std::string time_key(std::int64_t when, std::uint64_t seq) {
     std::string k;
-    k.reserve(8 + message_id.size());
+    k.reserve(16);
     put_u64(k, static_cast<std::uint64_t>(when));
-    k.append(message_id);
+    put_u64(k, seq);
     return k;
 }
-std::pair<std::int64_t, std::string_view> split_time_key(std::string_view key) {
-    if (key.size() < 8) return {0, {}};
-    return {static_cast<std::int64_t>(get_u64(key, 0)), key.substr(8)};
+std::int64_t key_time(std::string_view key) {
+    return key.size() < 8 ? 0 : static_cast<std::int64_t>(get_u64(key, 0));
 }
 
 std::string history_value(HistoryEntry e) {
@@ -120,6 +119,7 @@ std::string article_value(const ArticleMeta& meta, std::string_view article) {
     std::string m;
     put_u64(m, static_cast<std::uint64_t>(meta.arrival));
     put_u64(m, static_cast<std::uint64_t>(meta.expires));
+    put_u64(m, meta.expiry_seq);
     put_u16(m, static_cast<std::uint16_t>(meta.placements.size()));
     for (const auto& [name, number] : meta.placements) {
         put_u16(m, static_cast<std::uint16_t>(name.size()));
@@ -136,12 +136,13 @@ std::string article_value(const ArticleMeta& meta, std::string_view article) {
 std::optional<ArticleMeta> decode_article_meta(std::string_view v) {
     if (v.size() < 4) return std::nullopt;
     std::size_t len = get_u32(v, 0);
-    if (v.size() < 4 + len || len < 18) return std::nullopt;
+    if (v.size() < 4 + len || len < 26) return std::nullopt;
     std::string_view m = v.substr(4, len);
     ArticleMeta meta;
     meta.arrival = static_cast<std::int64_t>(get_u64(m, 0));
     meta.expires = static_cast<std::int64_t>(get_u64(m, 8));
-    std::size_t n = get_u16(m, 16), at = 18;
+    meta.expiry_seq = get_u64(m, 16);
+    std::size_t n = get_u16(m, 24), at = 26;
     for (std::size_t i = 0; i < n; ++i) {
         if (at + 2 > m.size()) return std::nullopt;
         std::size_t nl = get_u16(m, at);

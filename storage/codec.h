@@ -36,9 +36,12 @@ std::string queue_value(std::int64_t enqueued, std::uint32_t attempts, std::stri
 QueueEntry decode_queue(std::uint64_t seq, std::string_view value);
 std::string queue_count_key(std::string_view peer);  // in the meta database
 
-// expiry / prune key: time(8) message-id
-std::string time_key(std::int64_t when, std::string_view message_id);
-std::pair<std::int64_t, std::string_view> split_time_key(std::string_view key);
+// expiry / prune key: time(8) seq(8), value: message-id. The sequence (the store-wide counter
+// that also numbers queue entries) makes every insert land at the right edge of the tree: keyed
+// by time + Message-ID, the thousands of entries sharing one second went to random leaves and
+// cost a durable commit ~one extra page per article (measured: ~20 % of throughput).
+std::string time_key(std::int64_t when, std::uint64_t seq);
+std::int64_t key_time(std::string_view key);
 
 std::string history_value(HistoryEntry e);
 std::optional<HistoryEntry> decode_history(std::string_view v);
@@ -47,10 +50,12 @@ std::optional<HistoryEntry> decode_history(std::string_view v);
 std::string group_value(const GroupInfo& g);
 std::optional<GroupInfo> decode_group(std::string_view name, std::string_view v);
 
-// articles value: meta_len(4) meta article, meta = arrival(8) expires(8) n(2) {len(2) name num(8)}*
+// articles value: meta_len(4) meta article,
+// meta = arrival(8) expires(8) expiry_seq(8) n(2) {len(2) name num(8)}*
 struct ArticleMeta {
     std::int64_t arrival = 0;
     std::int64_t expires = 0;  // 0: never
+    std::uint64_t expiry_seq = 0;  // with `expires`, the key of its expiry entry
     std::vector<std::pair<std::string, std::uint64_t>> placements;
 };
 std::string article_value(const ArticleMeta& meta, std::string_view article);

@@ -19,15 +19,11 @@ public:
     void apply(WriteCtx& ctx) override {
         reset();
         const std::size_t limit = std::max<std::size_t>(1, ctx.core.opts.expiry_batch);
-        for (const auto& key : due_keys(ctx, ctx.dbi.expiry, limit)) {
-            auto [when, id] = codec::split_time_key(key);
-            (void)when;
+        for (const auto& [key, id] : due(ctx, ctx.dbi.expiry, limit)) {
             ctx.txn.del(ctx.dbi.expiry, key);
             if (drop_article(ctx, id, HistoryStatus::expired)) ++slice_.articles_expired;
         }
-        for (const auto& key : due_keys(ctx, ctx.dbi.prune, limit)) {
-            auto [when, id] = codec::split_time_key(key);
-            (void)when;
+        for (const auto& [key, id] : due(ctx, ctx.dbi.prune, limit)) {
             ctx.txn.del(ctx.dbi.prune, key);
             // Only refused ids are pruned; a stored entry (re-stored after pruning raced) stays.
             auto h = ctx.txn.get(ctx.dbi.history, id);
@@ -57,19 +53,19 @@ public:
     }
 
 private:
-    // Keys (copied) of up to `limit` entries due by now, oldest first.
-    std::vector<std::string> due_keys(WriteCtx& ctx, MDB_dbi db, std::size_t limit) {
-        std::vector<std::string> keys;
+    // Up to `limit` entries (key, Message-ID; copied) due by now, oldest first.
+    std::vector<std::pair<std::string, std::string>> due(WriteCtx& ctx, MDB_dbi db, std::size_t limit) {
+        std::vector<std::pair<std::string, std::string>> entries;
         mdb::Cursor c(ctx.txn, db);
         for (bool at = c.first(); at; at = c.next()) {
-            if (codec::split_time_key(c.key()).first > ctx.now) break;
-            if (keys.size() == limit) {
+            if (codec::key_time(c.key()) > ctx.now) break;
+            if (entries.size() == limit) {
                 more_ = true;
                 break;
             }
-            keys.emplace_back(c.key());
+            entries.emplace_back(c.key(), c.value());
         }
-        return keys;
+        return entries;
     }
 
     unique_function<void(ExpiryStats)> done_;

@@ -66,11 +66,14 @@ public:
         if (!xref.empty()) xref_line = "Xref: " + ctx.core.opts.pathhost + " " + xref + "\r\n";
         std::string article = with_xref(req_.article, xref_line);
 
+        if (meta.expires) {
+            meta.expiry_seq = ctx.take_seq();
+            ctx.txn.put(ctx.dbi.expiry, codec::time_key(meta.expires, meta.expiry_seq), id);
+        }
         ctx.txn.put(ctx.dbi.articles, id, codec::article_value(meta, article));
         // No history entry for a stored article: the articles record is its history (status
         // stored, its arrival). One random-keyed B-tree per article instead of two halves the
         // pages a durable commit writes — see README "Storage design".
-        if (meta.expires) ctx.txn.put(ctx.dbi.expiry, codec::time_key(meta.expires, id), {});
 
         if (!meta.placements.empty()) {
             const auto& o = req_.overview;

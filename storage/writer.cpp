@@ -14,7 +14,7 @@ using clock = std::chrono::steady_clock;
 
 std::uint64_t WriteCtx::take_seq() {
     if (!next_seq) {
-        auto v = txn.get(dbi.meta, "queue_seq");
+        auto v = txn.get(dbi.meta, "next_seq");
         next_seq = v && v->size() == 8 ? codec::get_u64(*v, 0) : 1;
     }
     return (*next_seq)++;
@@ -24,7 +24,7 @@ void WriteCtx::finish() {
     if (next_seq) {
         std::string v;
         codec::put_u64(v, *next_seq);
-        txn.put(dbi.meta, "queue_seq", v);
+        txn.put(dbi.meta, "next_seq", v);
     }
     for (const auto& [peer, delta] : queue_delta) {
         if (delta == 0) continue;

@@ -25,12 +25,13 @@ TEST(Codec, RecordsRoundTrip) {
     EXPECT_EQ(back->flag, 'm');
     EXPECT_EQ(back->creator, "me");
 
-    codec::ArticleMeta m{100, 200, {{"a", 1}, {"bb", 2}}};
+    codec::ArticleMeta m{100, 200, 7, {{"a", 1}, {"bb", 2}}};
     auto v = codec::article_value(m, "bytes");
     EXPECT_EQ(*codec::article_bytes(v), "bytes");
     auto mb = codec::decode_article_meta(v);
     ASSERT_TRUE(mb);
     EXPECT_EQ(mb->expires, 200);
+    EXPECT_EQ(mb->expiry_seq, 7u);
     EXPECT_EQ(mb->placements, m.placements);
 
     auto h = codec::decode_history(codec::history_value({42, HistoryStatus::expired}));

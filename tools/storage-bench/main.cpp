@@ -35,12 +35,13 @@ struct Args {
     int read_threads = 2;
     bool keep = false;
     bool write_map = false;
+    bool no_expiry = false;
 };
 
 [[noreturn]] void usage() {
     std::fprintf(stderr,
                  "usage: storage-bench [--dir D] [--relaxed] [--inflight N] [--count N] [--reads N]\n"
-                 "                     [--size BYTES] [--read-threads N] [--write-map] [--keep]\n"
+                 "                     [--size BYTES] [--read-threads N] [--write-map] [--no-expiry] [--keep]\n"
                  "Stores --count articles of --size bytes (1-3 of 10 groups, queued for one peer) with\n"
                  "--inflight requests outstanding, then does --reads random reads by Message-ID.\n");
     std::exit(2);
@@ -60,6 +61,7 @@ Args parse(int argc, char** argv) {
         else if (k == "--read-threads") a.read_threads = std::stoi(next());
         else if (k == "--keep") a.keep = true;
         else if (k == "--write-map") a.write_map = true;
+        else if (k == "--no-expiry") a.no_expiry = true;
         else usage();
     }
     if (a.dir.empty()) {
@@ -132,6 +134,7 @@ int main(int argc, char** argv) {
     o.pathhost = "bench";
     o.durable = a.durable;
     o.write_map = a.write_map;
+    if (a.no_expiry) o.default_retention = std::chrono::seconds(0);  // no expiry index entries
     o.batch_max_articles = std::max<std::size_t>(a.inflight, 1);
     o.expiry_interval = std::chrono::seconds(0);
     auto store = Store::open(o);
