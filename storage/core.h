@@ -45,6 +45,17 @@ public:
         closed_ = true;
         cv_.wait(lk, [&] { return readers_ == 0; });
     }
+    // Closes the gate if every reader leaves within `patience`; otherwise opens it again and
+    // returns false. The writer retries: a thread that opens a second Snapshot while holding one
+    // (or calls stats()) would otherwise wait at the closed gate for itself, forever.
+    bool close_within(std::chrono::milliseconds patience) {
+        std::unique_lock lk(m_);
+        closed_ = true;
+        if (cv_.wait_for(lk, patience, [&] { return readers_ == 0; })) return true;
+        closed_ = false;
+        cv_.notify_all();
+        return false;
+    }
     void open() {
         std::lock_guard lk(m_);
         closed_ = false;

@@ -173,7 +173,11 @@ bool Core::grow_map() noexcept {
         spdlog::error("storage event=map_grow_failed to={} error=\"{}\"", new_size, std::strerror(err));
         return false;
     }
-    gate.close();  // no read transaction may be open while LMDB remaps
+    // No read transaction may be open while LMDB remaps.
+    for (int tries = 1; !gate.close_within(std::chrono::milliseconds(100)); ++tries)
+        if (tries % 50 == 0)
+            spdlog::warn("storage event=map_grow_waiting seconds={} note=\"a Snapshot is held too long\"",
+                         tries / 10);
     int rc = mdb_env_set_mapsize(env, new_size);
     gate.open();
     if (rc) {

@@ -26,11 +26,13 @@ struct OverviewItem {
 };
 
 // Rules:
-//  * Any thread; one Snapshot per thread at a time is the expected use. Movable, not copyable.
+//  * Any thread; may move between threads (MDB_NOTLS). Movable, not copyable. Opening a second
+//    one while holding one is allowed (the map-growth gate never deadlocks on it) but pointless.
 //  * Every string_view returned points into the memory map and is valid until the Snapshot is
 //    destroyed (or reset()). Copy what must outlive it.
 //  * Keep it short-lived: never hold one across a client write or while waiting for the writer.
-//    While one is open, LMDB cannot reuse pages freed after it began, and map growth waits.
+//    While one is open, LMDB cannot reuse pages freed after it began, and map growth (hence
+//    every write, when the map is full) waits for it to close.
 //  * Opening fails only if the store is shut down or LMDB runs out of reader slots: then it
 //    throws std::runtime_error (a bug or misuse, not an input problem).
 class Snapshot {

@@ -21,8 +21,8 @@ namespace detail { struct Core; }
 //    (successfully: the data is on disk in durable mode) or with a failure status. Each runs
 //    exactly once — also on shutdown (`shutting_down`) — and must not block: post the result to
 //    your own executor. A completion may take a Snapshot; it must not wait for another request.
-//  * Never wait for a completion while holding a Snapshot on the same thread: growing the map
-//    waits for every Snapshot to close.
+//  * Never wait for a completion while holding a Snapshot: growing the map waits for every
+//    Snapshot to close, so that wait could be for yourself.
 //  * Requests are not bounded here: callers keep their own window (feeders do).
 class Store {
 public:
