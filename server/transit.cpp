@@ -10,6 +10,7 @@
 
 #include "protocol/dot_stuffing.h"
 #include "protocol/status.h"
+#include "server/feeds.h"
 #include "server/ingest.h"
 
 namespace tidings::server {
@@ -142,6 +143,7 @@ void accept_article(Session& s, std::string id, std::string wire, std::uint64_t 
                 case storage::StoreStatus::stored:
                     ++node.counters.accepted;
                     conn->fill(ticket, id_response(codes.ok, id));
+                    notify_feeds(node);
                     break;
                 case storage::StoreStatus::duplicate:
                     ++node.counters.refused["duplicate"];
@@ -172,28 +174,35 @@ void accept_article(Session& s, std::string id, std::string wire, std::uint64_t 
     });
 }
 
+// The offer step shared by CHECK and IHAVE: refuses an id we have (refuse_code) or that another
+// connection is sending now (defer_code); otherwise reserves it for this session, so another
+// peer's offer gets defer_code until it is stored or dropped, and returns true.
+bool take_offer(Session& s, const std::string& id, int refuse_code, int defer_code) {
+    storage::Snapshot snap(s.node.store);
+    switch (known(s.node, snap, id, s.id)) {
+        case Known::in_history:
+            ++s.node.counters.refused["duplicate"];
+            s.conn->push(id_response(refuse_code, id));
+            return false;
+        case Known::in_progress:
+            ++s.node.counters.refused["in_progress"];
+            s.conn->push(id_response(defer_code, id));
+            return false;
+        case Known::no:
+            break;
+    }
+    s.node.in_flight[id] = s.id;
+    return true;
+}
+
 awaitable<void> run_check(Session& s, const protocol::ParseResult& parsed) {
     if (!parsed.ok()) {  // RFC 4644 §2.4 / INN: a bad id is "not wanted" (438), not 501
         s.conn->push(protocol::response(parsed.code, parsed.text));
         co_return;
     }
     std::string id(parsed.command.message_id);
-    storage::Snapshot snap(s.node.store);
-    switch (known(s.node, snap, id, s.id)) {
-        case Known::in_history:
-            ++s.node.counters.refused["duplicate"];
-            s.conn->push(id_response(st::fail_check_refuse, id));
-            break;
-        case Known::in_progress:
-            ++s.node.counters.refused["in_progress"];
-            s.conn->push(id_response(st::fail_check_defer, id));
-            break;
-        case Known::no:
-            // Reserved for this session until its TAKETHIS: another peer's CHECK gets 431.
-            s.node.in_flight.emplace(id, s.id);
-            s.conn->push(id_response(st::ok_check, id));
-            break;
-    }
+    if (take_offer(s, id, st::fail_check_refuse, st::fail_check_defer))
+        s.conn->push(id_response(st::ok_check, id));
 }
 
 awaitable<void> run_takethis(Session& s, const protocol::ParseResult& parsed) {
@@ -237,22 +246,7 @@ awaitable<void> run_ihave(Session& s, const protocol::ParseResult& parsed) {
         co_return;
     }
     std::string id(parsed.command.message_id);
-    {
-        storage::Snapshot snap(s.node.store);
-        switch (known(s.node, snap, id, s.id)) {
-            case Known::in_history:
-                ++s.node.counters.refused["duplicate"];
-                s.conn->push(id_response(st::fail_ihave_refuse, id));
-                co_return;
-            case Known::in_progress:
-                ++s.node.counters.refused["in_progress"];
-                s.conn->push(id_response(st::fail_ihave_defer, id));
-                co_return;
-            case Known::no:
-                break;
-        }
-    }
-    s.node.in_flight[id] = s.id;
+    if (!take_offer(s, id, st::fail_ihave_refuse, st::fail_ihave_defer)) co_return;
     s.conn->push(protocol::response(st::cont_ihave, "Send it; end with <CR-LF>.<CR-LF>"));
     co_await wait_for_store_room(s);
     std::string wire;
