@@ -31,6 +31,11 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
         o.action = a;
         action_set = true;
     };
+    if (!args.empty() && args[0] == "hash-password") {
+        o.action = CliAction::hash_password;
+        if (args.size() > 1) o.error = "hash-password takes no arguments (the password is read from stdin)";
+        return o;
+    }
     for (std::size_t i = 0; i < args.size() && o.error.empty(); ++i) {
         const std::string& a = args[i];
         if (a == "--help" || a == "-h") {
@@ -62,6 +67,8 @@ std::string usage_text() {
            "  --print-default-config    print the embedded default configuration (TOML)\n"
            "  --version                 print the version\n"
            "  --help                    print this help\n"
+           "  hash-password             read a password (stdin, or a prompt without echo) and\n"
+           "                            print its yescrypt hash for a [[user]] password_hash\n"
            "Signals: SIGTERM/SIGINT stop gracefully (exit 0).\n";
 }
 

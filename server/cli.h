@@ -6,7 +6,7 @@
 
 namespace tidings::server {
 
-enum class CliAction { run, check_config, print_default_config, version, help };
+enum class CliAction { run, check_config, print_default_config, version, help, hash_password };
 
 struct CliOptions {
     CliAction action = CliAction::run;
@@ -15,7 +15,8 @@ struct CliOptions {
 };
 
 // Parses argv[1..]. Accepts `--config FILE`, `--config=FILE`, `--check-config FILE`,
-// `--print-default-config`, `--version`/`-V`, `--help`/`-h`. Never throws.
+// `--print-default-config`, `--version`/`-V`, `--help`/`-h`, and the subcommand
+// `hash-password` (first argument). Never throws.
 CliOptions parse_cli(const std::vector<std::string>& args);
 
 std::string usage_text();

@@ -90,7 +90,10 @@ awaitable<void> Connection::write_loop(std::shared_ptr<Connection> self) {
             }
             write_deadline_ = clock::now() + write_stall_;
             if (watchdog_timer_.expiry() == clock::time_point::max()) wake(watchdog_timer_);
-            co_await net::async_write(socket_, net::buffer(out), net::redirect_error(use_awaitable, ec));
+            if (tls_)
+                co_await net::async_write(*tls_, net::buffer(out), net::redirect_error(use_awaitable, ec));
+            else
+                co_await net::async_write(socket_, net::buffer(out), net::redirect_error(use_awaitable, ec));
             write_deadline_ = clock::time_point::max();
             if (ec) {
                 failed_ = true;
@@ -117,14 +120,34 @@ awaitable<std::size_t> Connection::read_some(char* data, std::size_t size) {
     // A sleeping watchdog only needs waking when it sleeps for ever; one that wakes at an
     // older deadline re-reads the new one and sleeps again.
     if (watchdog_timer_.expiry() == clock::time_point::max()) wake(watchdog_timer_);
-    std::size_t n = co_await socket_.async_read_some(net::buffer(data, size),
-                                                     net::redirect_error(use_awaitable, ec));
+    std::size_t n = tls_ ? co_await tls_->async_read_some(net::buffer(data, size),
+                                                          net::redirect_error(use_awaitable, ec))
+                         : co_await socket_.async_read_some(net::buffer(data, size),
+                                                            net::redirect_error(use_awaitable, ec));
     read_deadline_ = clock::time_point::max();
     if (ec || n == 0) {
         set_close_reason(reading_stopped_ ? CloseReason::shutdown : CloseReason::eof);
         co_return 0;
     }
     co_return n;
+}
+
+awaitable<bool> Connection::start_tls(std::shared_ptr<net::ssl::context> ctx) {
+    if (failed_ || reading_stopped_ || tls_) co_return false;
+    tls_context_ = std::move(ctx);
+    tls_ = std::make_unique<net::ssl::stream<tcp::socket&>>(socket_, *tls_context_);
+    boost::system::error_code ec;
+    // The handshake reads: the idle deadline applies, so a client that never starts it is closed.
+    read_deadline_ = clock::now() + idle_;
+    if (watchdog_timer_.expiry() == clock::time_point::max()) wake(watchdog_timer_);
+    co_await tls_->async_handshake(net::ssl::stream_base::server, net::redirect_error(use_awaitable, ec));
+    read_deadline_ = clock::time_point::max();
+    if (ec) {
+        failed_ = true;
+        set_close_reason(CloseReason::eof);
+        co_return false;
+    }
+    co_return true;
 }
 
 void Connection::stop_reading() {

@@ -52,6 +52,13 @@ public:
     // Makes a pending read return (used at shutdown: the session finishes its command).
     void stop_reading();
 
+    // --- TLS (RFC 4642/8143 STARTTLS, implicit-TLS listeners) ---
+    // Runs the server side of a TLS handshake on the socket; afterwards every read and write
+    // goes through TLS. Call only with no answer owed (wait_for_room(0, 0) first) and no read
+    // pending. The idle timeout bounds the handshake. False when it failed (close then).
+    awaitable<bool> start_tls(std::shared_ptr<net::ssl::context> ctx);
+    bool tls() const { return tls_ != nullptr; }
+
     // Article bytes of this connection handed to the store and not yet answered.
     std::uint64_t uncommitted_bytes = 0;
 
@@ -73,6 +80,8 @@ private:
     };
 
     tcp::socket socket_;
+    std::shared_ptr<net::ssl::context> tls_context_;  // outlives tls_
+    std::unique_ptr<net::ssl::stream<tcp::socket&>> tls_;
     std::chrono::seconds idle_;
     std::chrono::seconds write_stall_;
     std::deque<Slot> slots_;

@@ -1,13 +1,53 @@
 // tidingsd: the Tidings news server daemon.
 #include <cstdio>
 #include <iostream>
+#include <string>
+
+#include <termios.h>
+#include <unistd.h>
 
 #include "config/config.h"
+#include "server/auth.h"
 #include "server/cli.h"
 #include "server/logging.h"
 #include "server/node.h"
 
 using namespace tidings;
+
+namespace {
+
+// `tidingsd hash-password`: one line from stdin; on a terminal, prompted without echo.
+int hash_password_command() {
+    const bool tty = isatty(STDIN_FILENO);
+    termios saved{};
+    if (tty) {
+        std::cerr << "Password: " << std::flush;
+        tcgetattr(STDIN_FILENO, &saved);
+        termios quiet = saved;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    std::string password;
+    bool got = static_cast<bool>(std::getline(std::cin, password));
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+        std::cerr << "\n";
+    }
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    if (!got || password.empty()) {
+        std::cerr << "tidingsd: hash-password: no password given\n";
+        return 2;
+    }
+    std::string hash = server::hash_password(password);
+    if (hash.empty()) {
+        std::cerr << "tidingsd: hash-password: crypt(3) failed\n";
+        return 1;
+    }
+    std::cout << hash << "\n";
+    return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
@@ -33,6 +73,8 @@ int main(int argc, char** argv) {
             std::cout << opts.config_path << ": OK\n";
             return 0;
         }
+        case server::CliAction::hash_password:
+            return hash_password_command();
         case server::CliAction::run:
             break;
     }

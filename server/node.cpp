@@ -9,6 +9,7 @@
 
 #include "server/feeds.h"
 #include "server/listener.h"
+#include "server/tls.h"
 
 namespace tidings::server {
 namespace {
@@ -103,6 +104,8 @@ int run_node(const config::Config& cfg) {
     for (const auto& l : cfg.listeners) {
         ListenerInfo info{l.address, l.port, l.reader, l.transit};
         try {
+            info.tls = l.tls;
+            if (l.tls != config::Tls::none) info.tls_context = make_tls_context(l);
             tcp::endpoint ep(net::ip::make_address(l.address), l.port);
             auto a = std::make_unique<tcp::acceptor>(io);
             a->open(ep.protocol());

@@ -41,6 +41,8 @@ struct ListenerInfo {
     std::uint16_t port = 0;  // the bound port (resolved when the config said 0)
     bool reader = true;
     bool transit = true;
+    config::Tls tls = config::Tls::none;              // STARTTLS offered, or TLS from the start
+    std::shared_ptr<net::ssl::context> tls_context{}; // set when tls != none (server/tls.cpp)
 };
 
 class NodeContext {

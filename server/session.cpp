@@ -170,7 +170,10 @@ awaitable<void> serve_session(tcp::socket socket, NodeContext& node, ListenerInf
     spdlog::info("conn={} event=open remote={}:{} listen={}:{}{}{}", id, s.ip, remote.port(),
                  info.address, info.port, s.peer ? " peer=" : "", s.peer ? s.peer->name : "");
 
-    if (!co_await begin_implicit_tls(s)) {
+    // GCC 12 mis-compiles a co_await inside this if's condition (the callee saw a garbage
+    // Session&): the result is taken first.
+    const bool tls_ok = co_await begin_implicit_tls(s);
+    if (!tls_ok) {
         conn->set_close_reason(CloseReason::refused);  // the TLS handshake failed: no greeting
     } else if (!s.anonymous && !s.peer && node.cfg.readers.others == config::OthersPolicy::refuse) {
         conn->set_close_reason(CloseReason::refused);

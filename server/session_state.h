@@ -25,6 +25,14 @@ struct Session {
     std::uint32_t unknown_commands = 0;
     bool closing = false;
 
+    // Reader state (reader_*.cpp, auth.cpp, tls.cpp).
+    std::string group{};                    // current newsgroup; empty: none selected
+    std::uint64_t article = 0;              // current article number; 0: invalid
+    const config::User* user = nullptr;     // authenticated account (AUTHINFO USER/PASS)
+    std::string pending_user{};             // AUTHINFO USER given, PASS awaited
+    bool user_given = false;
+    bool tls_active = false;                // STARTTLS done or an implicit-TLS listener
+
     const config::Config& cfg() const { return node.cfg; }
     // Transit commands are open to configured peers on a transit listener.
     bool may_transit() const { return info.transit && peer != nullptr; }

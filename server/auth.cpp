@@ -1,0 +1,151 @@
+// Reader access rules, AUTHINFO USER/PASS and password hashing.
+#include "server/auth.h"
+
+#include <crypt.h>
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+#include <memory>
+
+#include "protocol/status.h"
+#include "protocol/wildmat.h"
+
+namespace tidings::server {
+
+namespace st = protocol::status;
+
+ReaderRights reader_rights(const config::Config& cfg, bool anonymous, const config::User* user,
+                           std::string_view ip) {
+    ReaderRights r;
+    if (user) {
+        bool from_ok = user->hosts.empty();
+        for (const auto& c : user->hosts)
+            if (c.contains(std::string(ip))) from_ok = true;
+        if (!from_ok) return r;
+        r.read_pattern = user->read;
+        r.post_pattern = user->post;
+    } else if (anonymous) {
+        r.read_pattern = cfg.readers.anonymous_read;
+        r.post_pattern = cfg.readers.anonymous_post;
+    }
+    r.read = !r.read_pattern.empty();
+    r.post = r.read && !r.post_pattern.empty();
+    return r;
+}
+
+ReaderRights reader_rights(const Session& s) {
+    return reader_rights(s.cfg(), s.anonymous, s.user, s.ip);
+}
+
+bool may_read_group(const ReaderRights& r, std::string_view group) {
+    return r.read && (r.read_pattern == "*" || protocol::wildmat_match(r.read_pattern, group));
+}
+
+bool may_post_group(const ReaderRights& r, std::string_view group) {
+    return r.post && (r.post_pattern == "*" || protocol::wildmat_match(r.post_pattern, group));
+}
+
+bool plaintext_auth_allowed(const Session& s) noexcept {
+    return s.loopback || s.tls_active || s.cfg().readers.allow_plaintext_auth;
+}
+
+bool authinfo_available(const Session& s) noexcept {
+    return !s.cfg().users.empty() && s.user == nullptr && plaintext_auth_allowed(s);
+}
+
+bool verify_password(std::string_view hash, std::string_view password) {
+    if (hash.empty()) return false;
+    auto data = std::make_unique<crypt_data>();  // ~32 KB: not on the coroutine's stack
+    std::memset(data.get(), 0, sizeof(crypt_data));
+    const char* out = crypt_r(std::string(password).c_str(), std::string(hash).c_str(), data.get());
+    // crypt_r returns a string starting with '*' on failure (libxcrypt), never null there.
+    if (!out || out[0] == '*') return false;
+    std::size_t n = std::strlen(out);
+    if (n != hash.size()) return false;
+    unsigned char diff = 0;  // compare without an early exit
+    for (std::size_t i = 0; i < n; ++i) diff |= static_cast<unsigned char>(out[i] ^ hash[i]);
+    return diff == 0;
+}
+
+std::string hash_password(std::string_view password) {
+    char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+    if (!crypt_gensalt_rn("$y$", 0, nullptr, 0, salt, sizeof salt)) return {};
+    auto data = std::make_unique<crypt_data>();
+    std::memset(data.get(), 0, sizeof(crypt_data));
+    const char* out = crypt_r(std::string(password).c_str(), salt, data.get());
+    if (!out || out[0] == '*') return {};
+    return out;
+}
+
+namespace {
+
+const config::User* find_user(const config::Config& cfg, std::string_view name) {
+    for (const auto& u : cfg.users)
+        if (u.name == name) return &u;
+    return nullptr;
+}
+
+void signed_in(Session& s, const config::User* u) {
+    s.user = u;
+    // A peer that authenticates as its auth_user gets its transit rights (INN's readers.conf
+    // does the same with an "access" block).
+    if (s.info.transit && !s.peer)
+        for (const auto& p : s.cfg().peers)
+            if (!p.auth_user.empty() && p.auth_user == u->name) s.peer = &p;
+}
+
+}  // namespace
+
+awaitable<void> run_authinfo(Session& s, const protocol::ParseResult& parsed) {
+    const auto& cmd = parsed.command;
+    if (cmd.kind == protocol::Kind::authinfo_sasl) {
+        s.conn->push(protocol::response(st::err_unavailable, "SASL not supported"));
+        co_return;
+    }
+    if (s.user) {  // RFC 4643 §2.2: once authenticated, AUTHINFO is refused
+        s.conn->push(protocol::response(st::err_access, "Already authenticated"));
+        co_return;
+    }
+    if (!parsed.ok()) {
+        s.conn->push(protocol::response(parsed.code, parsed.text));
+        co_return;
+    }
+    if (s.cfg().users.empty()) {
+        s.conn->push(protocol::response(st::err_access, "No accounts on this server"));
+        co_return;
+    }
+    if (!plaintext_auth_allowed(s)) {
+        // RFC 4643 §2.2: 483 when a privacy layer must come first (STARTTLS).
+        s.conn->push(protocol::response(st::fail_privacy_needed, "Encryption required: use STARTTLS"));
+        co_return;
+    }
+    if (cmd.kind == protocol::Kind::authinfo_user) {
+        s.pending_user = std::string(cmd.argument);
+        s.user_given = true;
+        s.conn->push(protocol::response(st::cont_authinfo, "Enter password"));
+        co_return;
+    }
+    // AUTHINFO PASS
+    if (!s.user_given) {
+        s.conn->push(protocol::response(st::fail_auth_sequence, "Authentication commands issued out of sequence"));
+        co_return;
+    }
+    s.user_given = false;
+    const config::User* u = find_user(s.cfg(), s.pending_user);
+    bool ok = u && verify_password(u->password_hash, cmd.argument) &&
+              reader_rights(s.cfg(), s.anonymous, u, s.ip).read;
+    if (!ok) {
+        ++s.node.counters.refused["auth_failed"];
+        spdlog::info("conn={} event=auth_failed remote={} user={}", s.id, s.ip,
+                     protocol::sanitize_for_echo(s.pending_user));
+        s.pending_user.clear();
+        s.conn->push(protocol::response(st::fail_auth_reject, "Authentication failed"));
+        co_return;
+    }
+    signed_in(s, u);
+    spdlog::info("conn={} event=auth remote={} user={}", s.id, s.ip, u->name);
+    s.pending_user.clear();
+    s.conn->push(protocol::response(st::ok_authinfo, "Authentication accepted"));
+}
+
+}  // namespace tidings::server

@@ -1,0 +1,224 @@
+// OVER/XOVER, HDR/XHDR and XPAT (RFC 3977 §8.3, §8.5; RFC 2980 §2.6, §2.9). Ranges stream in
+// chunks, each built under its own short Snapshot, with back-pressure between chunks, so a
+// 100,000-article OVER never builds its whole answer in memory.
+#include "server/reader_util.h"
+
+#include <vector>
+
+#include "protocol/status.h"
+#include "protocol/wildmat.h"
+
+namespace tidings::server::reader {
+
+namespace st = protocol::status;
+using Type = protocol::ArticleSelector::Type;
+
+namespace {
+
+// Where an overview-ish command reads: a group's number range, or one article by id.
+struct Span {
+    std::uint64_t low = 0, high = 0;
+};
+
+// The range to serve for a current/number/range selector; answers 412/420 itself.
+std::optional<Span> range_of(Session& s, const protocol::ArticleSelector& sel) {
+    if (s.group.empty()) {
+        answer(s, st::fail_no_group, "No newsgroup selected");
+        return std::nullopt;
+    }
+    if (sel.type == Type::current) {
+        if (!s.article) {
+            answer(s, st::fail_no_current, "Current article number is invalid");
+            return std::nullopt;
+        }
+        return Span{s.article, s.article};
+    }
+    return Span{sel.range.low, sel.range.high};
+}
+
+// The value of field `idx` (overview_field_index) or header `name` for one article.
+std::string field_value(const storage::Snapshot& snap, std::string_view record, int idx,
+                        std::string_view article, std::string_view name, bool& present) {
+    present = true;
+    if (idx >= 0) {
+        std::string_view v = split_overview(record)[idx];
+        if (idx == 7 && v.starts_with("Xref: ")) v.remove_prefix(6);
+        present = !v.empty();
+        return std::string(v);
+    }
+    (void)snap;
+    auto h = header_value(article, name);
+    present = h.has_value();
+    return h ? *h : std::string();
+}
+
+// The overview record of an article by id: from its first placement.
+std::optional<std::string> record_by_id(const storage::Snapshot& snap, std::string_view id) {
+    std::optional<std::string> out;
+    for (const auto& [g, n] : snap.placements(id)) {
+        snap.overview(g, n, n, [&](const storage::OverviewItem& it) {
+            out = std::string(it.record);
+            return false;
+        });
+        if (out) break;
+    }
+    return out;
+}
+
+}  // namespace
+
+awaitable<void> run_over(Session& s, const protocol::Command& c) {
+    if (c.target.type == Type::message_id) {
+        std::string out;
+        {
+            storage::Snapshot snap(s.node.store);
+            auto rec = snap.article(c.target.message_id) && article_readable(s, snap, c.target.message_id)
+                           ? record_by_id(snap, c.target.message_id)
+                           : std::nullopt;
+            if (!rec) {
+                answer(s, st::fail_message_id, "No article with that message-ID");
+                co_return;
+            }
+            // RFC 3977 §8.3.2: the number is 0 when the article was asked for by message-ID.
+            out = protocol::response(st::ok_overview, "Overview information follows") + "0\t" + *rec + "\r\n.\r\n";
+        }
+        s.conn->push(std::move(out));
+        co_return;
+    }
+    auto span = range_of(s, c.target);
+    if (!span) co_return;
+    std::string out;
+    std::uint64_t next = span->low;
+    bool any = false;
+    for (;;) {
+        bool more = false;
+        {
+            storage::Snapshot snap(s.node.store);
+            if (next <= span->high)
+                snap.overview(s.group, next, span->high, [&](const storage::OverviewItem& it) {
+                    if (!any) {
+                        any = true;
+                        out = protocol::response(st::ok_overview, "Overview information follows");
+                    }
+                    out += std::to_string(it.number);
+                    out += '\t';
+                    out += it.record;
+                    out += "\r\n";
+                    next = it.number + 1;
+                    if (out.size() >= chunk_bytes) {
+                        more = true;
+                        return false;
+                    }
+                    return true;
+                });
+        }
+        if (!any) {
+            if (c.target.type == Type::current) answer(s, st::fail_no_current, "Current article number is invalid");
+            else answer(s, st::fail_article_number, "No articles in that range");
+            co_return;
+        }
+        if (!more || next == 0) break;
+        co_await send_chunk(s, out);
+    }
+    out += ".\r\n";
+    s.conn->push(std::move(out));
+}
+
+// HDR (225, "n value"), XHDR (221, "n value", "(none)" when absent, "<id> value" by id) and
+// XPAT (221, only the lines whose value matches one of the patterns).
+awaitable<void> run_hdr(Session& s, const protocol::Command& c) {
+    const bool hdr = c.kind == protocol::Kind::hdr;
+    const bool xpat = c.kind == protocol::Kind::xpat;
+    const int idx = overview_field_index(c.field);
+    std::vector<std::string> patterns;
+    if (xpat) {
+        std::string_view w = c.wildmat;
+        while (!w.empty()) {
+            auto sp = w.find_first_of(" \t");
+            if (sp != 0) patterns.emplace_back(w.substr(0, sp));
+            if (sp == std::string_view::npos) break;
+            w.remove_prefix(sp + 1);
+        }
+    }
+    auto wanted = [&](const std::string& v) {
+        if (!xpat) return true;
+        for (const auto& p : patterns)
+            if (protocol::wildmat_match(p, v)) return true;
+        return false;
+    };
+    const int ok_code = hdr ? st::ok_hdr : st::ok_head;
+    const std::string first = protocol::response(
+        ok_code, hdr ? "Headers follow" : std::string(protocol::sanitize_for_echo(c.field)) + " fields follow");
+    auto line = [&](std::string& out, std::string_view key, const std::string& v, bool present) {
+        if (!wanted(v)) return;
+        out += key;
+        out += ' ';
+        if (present || hdr) out += v;
+        else out += "(none)";
+        out += "\r\n";
+    };
+
+    if (c.target.type == Type::message_id) {
+        std::string out;
+        {
+            storage::Snapshot snap(s.node.store);
+            auto a = snap.article(c.target.message_id);
+            if (!a || !article_readable(s, snap, c.target.message_id)) {
+                answer(s, st::fail_message_id, "No article with that message-ID");
+                co_return;
+            }
+            std::string rec = idx >= 0 ? record_by_id(snap, c.target.message_id).value_or("") : "";
+            bool present = false;
+            std::string v = field_value(snap, rec, idx, *a, c.field, present);
+            out = first;
+            line(out, hdr ? std::string_view("0") : c.target.message_id, v, present);
+            out += ".\r\n";
+        }
+        s.conn->push(std::move(out));
+        co_return;
+    }
+    auto span = range_of(s, c.target);
+    if (!span) co_return;
+    std::string out;
+    std::uint64_t next = span->low;
+    bool any = false;
+    for (;;) {
+        bool more = false;
+        {
+            storage::Snapshot snap(s.node.store);
+            if (next <= span->high)
+                snap.overview(s.group, next, span->high, [&](const storage::OverviewItem& it) {
+                    if (!any) {
+                        any = true;
+                        out = first;
+                    }
+                    next = it.number + 1;
+                    std::string_view art;
+                    if (idx < 0) {
+                        auto ref = snap.by_number(s.group, it.number);
+                        if (!ref) return true;
+                        art = ref->article;
+                    }
+                    bool present = false;
+                    std::string v = field_value(snap, it.record, idx, art, c.field, present);
+                    line(out, std::to_string(it.number), v, present);
+                    if (out.size() >= chunk_bytes) {
+                        more = true;
+                        return false;
+                    }
+                    return true;
+                });
+        }
+        if (!any) {
+            if (c.target.type == Type::current) answer(s, st::fail_no_current, "Current article number is invalid");
+            else answer(s, st::fail_article_number, "No articles in that range");
+            co_return;
+        }
+        if (!more || next == 0) break;
+        co_await send_chunk(s, out);
+    }
+    out += ".\r\n";
+    s.conn->push(std::move(out));
+}
+
+}  // namespace tidings::server::reader

@@ -1,0 +1,30 @@
+// TLS for NNTP: the server context of a listener, STARTTLS (RFC 4642, updated by RFC 8143) and
+// implicit-TLS listeners (the port-563 style).
+#pragma once
+
+#include <memory>
+
+#include "config/config.h"
+#include "protocol/command.h"
+#include "server/net.h"
+#include "server/session_state.h"
+
+namespace tidings::server {
+
+// The TLS server context of a listener: certificate chain and key from the TOML (PEM files),
+// TLS 1.2 or later only (RFC 8143 §3), compression off. Throws std::exception with the
+// OpenSSL reason when a file is missing or the key does not match: a start-up error.
+std::shared_ptr<net::ssl::context> make_tls_context(const config::Listener& l);
+
+// For an implicit-TLS listener, runs the handshake before the greeting. True when the session
+// may go on (TLS is up, or the listener does not use implicit TLS).
+awaitable<bool> begin_implicit_tls(Session& s);
+
+// STARTTLS (RFC 4642 §2.2): 382, then the handshake; 502 when TLS is already active or the
+// client has authenticated, 580 when this listener has no TLS configured.
+awaitable<void> run_starttls(Session& s);
+
+// True when STARTTLS may be offered to this session now (CAPABILITIES).
+bool starttls_available(const Session& s) noexcept;
+
+}  // namespace tidings::server

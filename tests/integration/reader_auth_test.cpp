@@ -1,0 +1,135 @@
+// AUTHINFO USER/PASS (RFC 4643) and the access rules, end to end.
+#include "harness.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+using namespace tidings::testing;
+
+namespace {
+
+// "secret" (yescrypt) and "other" (SHA-512-crypt), made with `tidingsd hash-password` / crypt(3).
+constexpr const char* auth_config = R"([node]
+pathhost = "auth.tidings"
+data_dir = "{DATA}"
+
+[[listen]]
+address = "127.0.0.1"
+port = 0
+
+[readers]
+anonymous_hosts = []
+
+[[group]]
+name = "local.test"
+
+[[group]]
+name = "private.stuff"
+
+[[user]]
+name = "alice"
+password_hash = "$y$j9T$5EtO3ASWi4dtuF3YOjC9K/$FMmngWY6Q2RBMcCs89uLGsifn/.Nw2nJXwP4oZKwBD9"
+read = "local.*"
+post = "local.test"
+
+[[user]]
+name = "carol"
+password_hash = "$6$h5x12E7fJhWjxAfx$BbGVYQxtU3hyrA1MqApeCFmpwdSFU72Zule3dYYcvMd7ZW2GO79W1HF0A5OBsl1T.whL80ZquDxLTiY28E17Y."
+
+[[user]]
+name = "bob"
+password_hash = "$6$h5x12E7fJhWjxAfx$BbGVYQxtU3hyrA1MqApeCFmpwdSFU72Zule3dYYcvMd7ZW2GO79W1HF0A5OBsl1T.whL80ZquDxLTiY28E17Y."
+hosts = ["10.0.0.0/8"]
+)";
+
+class ReaderAuth : public ::testing::Test {
+protected:
+    void SetUp() override {
+        daemon_ = std::make_unique<Daemon>(auth_config);
+        ASSERT_TRUE(daemon_->start()) << daemon_->log();
+        ASSERT_TRUE(c_.connect(daemon_->port()));
+        greeting_ = c_.read_line();
+    }
+    std::string code(std::string_view line) { return c_.command(line).substr(0, 3); }
+    std::vector<std::string> caps() {
+        c_.send_line("CAPABILITIES");
+        EXPECT_EQ(c_.read_line().substr(0, 3), "101");
+        return c_.read_block();
+    }
+    std::unique_ptr<Daemon> daemon_;
+    NntpClient c_;
+    std::string greeting_;
+};
+
+bool has(const std::vector<std::string>& v, std::string_view s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+TEST_F(ReaderAuth, ReadingNeeds480UntilAuthenticated) {
+    EXPECT_EQ(greeting_.substr(0, 3), "201");
+    EXPECT_TRUE(has(caps(), "AUTHINFO USER"));
+    EXPECT_EQ(code("GROUP local.test"), "480");
+    EXPECT_EQ(code("LIST"), "480");
+    EXPECT_EQ(code("ARTICLE <a@b>"), "480");
+    EXPECT_EQ(code("POST"), "480");
+    EXPECT_EQ(code("DATE"), "111");  // not a reading command
+    EXPECT_EQ(code("AUTHINFO USER alice"), "381");
+    EXPECT_EQ(code("AUTHINFO PASS secret"), "281");
+    EXPECT_FALSE(has(caps(), "AUTHINFO USER"));  // RFC 4643 §2.2: not after authentication
+    EXPECT_EQ(code("GROUP local.test"), "211");
+    EXPECT_EQ(code("GROUP private.stuff"), "411");  // outside alice's read wildmat
+    EXPECT_EQ(code("AUTHINFO USER alice"), "502");
+}
+
+TEST_F(ReaderAuth, WrongPasswordIs481AndSequenceErrorsAre482) {
+    EXPECT_EQ(code("AUTHINFO PASS secret"), "482");
+    EXPECT_EQ(code("AUTHINFO USER alice"), "381");
+    EXPECT_EQ(code("AUTHINFO PASS wrong"), "481");
+    EXPECT_EQ(code("AUTHINFO USER nobody"), "381");
+    EXPECT_EQ(code("AUTHINFO PASS secret"), "481");
+    EXPECT_EQ(code("AUTHINFO USER bob"), "381");  // right password, wrong address
+    EXPECT_EQ(code("AUTHINFO PASS other"), "481");
+    EXPECT_EQ(code("AUTHINFO USER"), "501");
+    EXPECT_EQ(code("GROUP local.test"), "480");
+}
+
+TEST_F(ReaderAuth, Sha512CryptAccountReadsEverything) {
+    EXPECT_EQ(code("AUTHINFO USER carol"), "381");
+    EXPECT_EQ(code("AUTHINFO PASS other"), "281");
+    EXPECT_EQ(code("GROUP private.stuff"), "211");
+    EXPECT_EQ(code("MODE READER"), "200");
+}
+
+TEST_F(ReaderAuth, PostRightsFollowThePostWildmat) {
+    EXPECT_EQ(code("AUTHINFO USER alice"), "381");
+    EXPECT_EQ(code("AUTHINFO PASS secret"), "281");
+    EXPECT_EQ(code("POST"), "340");
+    c_.send_raw("From: a@example.com\r\nNewsgroups: private.stuff\r\nSubject: x\r\n\r\nbody\r\n.\r\n");
+    EXPECT_EQ(c_.read_line().substr(0, 3), "441");
+    EXPECT_EQ(code("POST"), "340");
+    c_.send_raw("From: a@example.com\r\nNewsgroups: local.test\r\nSubject: x\r\n\r\nbody\r\n.\r\n");
+    EXPECT_EQ(c_.read_line().substr(0, 3), "240");
+}
+
+TEST(ReaderAuthRefuse, OthersRefusedGet502AtGreeting) {
+    Daemon d(std::string(auth_config).replace(std::string(auth_config).find("[readers]\n"), 10,
+                                              "[readers]\nothers = \"refuse\"\n"));
+    ASSERT_TRUE(d.start()) << d.log();
+    NntpClient c;
+    ASSERT_TRUE(c.connect(d.port()));
+    EXPECT_EQ(c.read_line().substr(0, 3), "502");
+    EXPECT_TRUE(c.closed_by_server());
+}
+
+TEST(ReaderHashPassword, PrintsAYescryptHash) {
+    std::string cmd = tidingsd_path() + " hash-password <<< 'pw with spaces'";
+    FILE* p = popen(("bash -c \"" + cmd + "\"").c_str(), "r");
+    ASSERT_NE(p, nullptr);
+    char buf[256] = {};
+    ASSERT_NE(fgets(buf, sizeof buf, p), nullptr);
+    EXPECT_EQ(pclose(p), 0);
+    EXPECT_EQ(std::string(buf).substr(0, 3), "$y$");
+}
+
+}  // namespace
