@@ -1,0 +1,164 @@
+// tidingsctl: the admin CLI over tidingsd's HTTP API (README "Operations").
+//
+//   tidingsctl [--admin HOST:PORT] [--token T | --token-file F] [--json] COMMAND [ARGS]
+//
+// Exit status: 0 done; 1 tidingsd refused or failed (its message is printed); 2 usage;
+// 3 tidingsd could not be reached.
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "http_client.h"
+#include "render.h"
+
+using nlohmann::json;
+using namespace tidings::ctl;
+
+namespace {
+
+constexpr const char* usage =
+    "usage: tidingsctl [--admin HOST:PORT] [--token TOKEN | --token-file FILE] [--json] COMMAND\n"
+    "commands:\n"
+    "  status                 node summary and listeners\n"
+    "  peers                  the peer table\n"
+    "  pause NAME             stop feeding peer NAME\n"
+    "  resume NAME            feed peer NAME again\n"
+    "  flush NAME             wake peer NAME's senders now\n"
+    "  newgroup NAME [y|n|m]  create a newsgroup (default y)\n"
+    "  rmgroup NAME           remove a newsgroup\n"
+    "  cancel MESSAGE-ID      cancel an article\n"
+    "  reload                 re-read the configuration file (as SIGHUP)\n"
+    "defaults: --admin $TIDINGS_ADMIN or 127.0.0.1:8119; --token $TIDINGS_TOKEN\n";
+
+struct Options {
+    std::string host = "127.0.0.1";
+    int port = 8119;
+    std::string token;
+    bool json_out = false;
+    std::vector<std::string> words;
+};
+
+bool set_admin(Options& o, const std::string& hp) {
+    auto colon = hp.rfind(':');
+    if (colon == std::string::npos) return false;
+    o.host = hp.substr(0, colon);
+    if (o.host.size() > 1 && o.host.front() == '[' && o.host.back() == ']') o.host = o.host.substr(1, o.host.size() - 2);
+    o.port = std::atoi(hp.c_str() + colon + 1);
+    return o.port > 0 && o.port < 65536 && !o.host.empty();
+}
+
+bool read_token_file(Options& o, const std::string& path) {
+    std::ifstream in(path);
+    if (!in || !std::getline(in, o.token)) return false;
+    while (!o.token.empty() && (o.token.back() == '\r' || o.token.back() == ' ')) o.token.pop_back();
+    return true;
+}
+
+// Strips characters that would let a name break out of a URL path segment.
+bool path_safe(const std::string& s) {
+    return !s.empty() && s.find_first_of("/?#% \t\r\n") == std::string::npos;
+}
+
+int report(const HttpReply& r, const Options& o) {
+    if (r.status == 0) {
+        std::cerr << "tidingsctl: cannot reach tidingsd at " << o.host << ":" << o.port << ": " << r.error << "\n";
+        return 3;
+    }
+    if (o.json_out) {
+        std::cout << r.body;
+        return r.status < 300 ? 0 : 1;
+    }
+    json j = json::parse(r.body, nullptr, false);
+    if (r.status >= 300) {
+        std::cerr << "tidingsctl: " << r.status << ": "
+                  << (j.is_object() && j.contains("error") ? j["error"].get<std::string>() : r.body) << "\n";
+        if (j.is_object() && j.contains("errors"))
+            for (const auto& e : j["errors"]) std::cerr << "  " << e.get<std::string>() << "\n";
+        return 1;
+    }
+    if (j.is_object() && j.contains("result")) std::cout << j["result"].get<std::string>() << "\n";
+    if (j.is_object() && j.contains("applied")) {
+        for (const auto& a : j["applied"]) std::cout << "applied: " << a.get<std::string>() << "\n";
+        if (j["applied"].empty()) std::cout << "applied: nothing changed that can change while running\n";
+        for (const auto& s : j["restart_needed"])
+            std::cout << "restart needed: [" << s.get<std::string>() << "] changed in the file\n";
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options o;
+    if (const char* a = std::getenv("TIDINGS_ADMIN"); a && !set_admin(o, a)) {
+        std::cerr << "tidingsctl: TIDINGS_ADMIN must be HOST:PORT\n";
+        return 2;
+    }
+    if (const char* t = std::getenv("TIDINGS_TOKEN")) o.token = t;
+    std::vector<std::string> args(argv + 1, argv + argc);
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        auto value = [&](std::string& out) {
+            if (i + 1 >= args.size()) return false;
+            out = args[++i];
+            return true;
+        };
+        std::string v;
+        if (a == "--json") o.json_out = true;
+        else if (a == "--help" || a == "-h") { std::cout << usage; return 0; }
+        else if (a == "--admin") { if (!value(v) || !set_admin(o, v)) { std::cerr << "tidingsctl: --admin HOST:PORT\n" << usage; return 2; } }
+        else if (a == "--token") { if (!value(o.token)) { std::cerr << usage; return 2; } }
+        else if (a == "--token-file") {
+            if (!value(v) || !read_token_file(o, v)) { std::cerr << "tidingsctl: cannot read token file\n"; return 2; }
+        }
+        else if (a.size() > 1 && a[0] == '-' && o.words.empty()) { std::cerr << "tidingsctl: unknown option " << a << "\n" << usage; return 2; }
+        else o.words.push_back(a);
+    }
+    if (o.words.empty()) { std::cerr << usage; return 2; }
+    const std::string cmd = o.words[0];
+    const std::size_t nargs = o.words.size() - 1;
+    auto need = [&](std::size_t lo, std::size_t hi) { return nargs >= lo && nargs <= hi; };
+
+    if (cmd == "status" || cmd == "peers") {
+        if (!need(0, 0)) { std::cerr << usage; return 2; }
+        auto r = http_request(o.host, o.port, "GET", "/status", "", "");
+        if (o.json_out || r.status != 200) return report(r, o);
+        json s = json::parse(r.body, nullptr, false);
+        if (!s.is_object()) { std::cerr << "tidingsctl: /status did not return JSON\n"; return 1; }
+        try {
+            std::cout << (cmd == "status" ? render_status(s) : render_peers(s));
+        } catch (const json::exception& e) {
+            std::cerr << "tidingsctl: unexpected /status shape: " << e.what() << "\n";
+            return 1;
+        }
+        return 0;
+    }
+    if (cmd == "pause" || cmd == "resume" || cmd == "flush") {
+        if (!need(1, 1) || !path_safe(o.words[1])) { std::cerr << usage; return 2; }
+        return report(http_request(o.host, o.port, "POST", "/peers/" + o.words[1] + "/" + cmd, o.token, ""), o);
+    }
+    if (cmd == "newgroup") {
+        if (!need(1, 2)) { std::cerr << usage; return 2; }
+        json body{{"name", o.words[1]}, {"flag", nargs == 2 ? o.words[2] : "y"}};
+        return report(http_request(o.host, o.port, "POST", "/groups", o.token, body.dump()), o);
+    }
+    if (cmd == "rmgroup") {
+        if (!need(1, 1) || !path_safe(o.words[1])) { std::cerr << usage; return 2; }
+        return report(http_request(o.host, o.port, "DELETE", "/groups/" + o.words[1], o.token, ""), o);
+    }
+    if (cmd == "cancel") {
+        if (!need(1, 1)) { std::cerr << usage; return 2; }
+        json body{{"message_id", o.words[1]}};
+        return report(http_request(o.host, o.port, "POST", "/cancel", o.token, body.dump()), o);
+    }
+    if (cmd == "reload") {
+        if (!need(0, 0)) { std::cerr << usage; return 2; }
+        return report(http_request(o.host, o.port, "POST", "/reload", o.token, ""), o);
+    }
+    std::cerr << "tidingsctl: unknown command " << cmd << "\n" << usage;
+    return 2;
+}
