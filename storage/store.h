@@ -21,6 +21,8 @@ namespace detail { struct Core; }
 //    (successfully: the data is on disk in durable mode) or with a failure status. Each runs
 //    exactly once — also on shutdown (`shutting_down`) — and must not block: post the result to
 //    your own executor. A completion may take a Snapshot; it must not wait for another request.
+//    Exception: a request made after shutdown() began is answered at once, on the calling
+//    thread, inside the call.
 //  * Never wait for a completion while holding a Snapshot: growing the map waits for every
 //    Snapshot to close, so that wait could be for yourself.
 //  * Requests are not bounded here: callers keep their own window (feeders do).
@@ -43,7 +45,8 @@ public:
     void remember(std::string message_id, HistoryStatus why, unique_function<void(bool)> done);
 
     // Marks the article cancelled in history, deletes its bytes, removes it from every group
-    // index and overview, and from outgoing queues. done(false) when the id is not stored.
+    // index and overview. done(false) when the id is not stored. Outgoing-queue entries stay:
+    // the feeder finds no article for them and acks them (cheaper than scanning every queue).
     void cancel(std::string message_id, unique_function<void(bool)> done);
 
     // Creates a group (flag 'y', 'n' or 'm'). done(false) when it exists already or the name or
