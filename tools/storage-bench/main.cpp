@@ -4,6 +4,7 @@
 #include "storage/store.h"
 
 #include <spdlog/spdlog.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -36,14 +37,17 @@ struct Args {
     bool keep = false;
     bool write_map = false;
     bool no_expiry = false;
+    std::size_t prefill = 0;
 };
 
 [[noreturn]] void usage() {
     std::fprintf(stderr,
                  "usage: storage-bench [--dir D] [--relaxed] [--inflight N] [--count N] [--reads N]\n"
-                 "                     [--size BYTES] [--read-threads N] [--write-map] [--no-expiry] [--keep]\n"
+                 "                     [--size BYTES] [--read-threads N] [--write-map] [--no-expiry]\n"
+                 "                     [--prefill N] [--keep]\n"
                  "Stores --count articles of --size bytes (1-3 of 10 groups, queued for one peer) with\n"
-                 "--inflight requests outstanding, then does --reads random reads by Message-ID.\n");
+                 "--inflight requests outstanding, then does --reads random reads by Message-ID.\n"
+                 "--prefill N first stores N articles (relaxed, untimed) so the trees are big.\n");
     std::exit(2);
 }
 
@@ -62,6 +66,7 @@ Args parse(int argc, char** argv) {
         else if (k == "--keep") a.keep = true;
         else if (k == "--write-map") a.write_map = true;
         else if (k == "--no-expiry") a.no_expiry = true;
+        else if (k == "--prefill") a.prefill = std::stoul(next());
         else usage();
     }
     if (a.dir.empty()) {
@@ -137,12 +142,33 @@ int main(int argc, char** argv) {
     if (a.no_expiry) o.default_retention = std::chrono::seconds(0);  // no expiry index entries
     o.batch_max_articles = std::max<std::size_t>(a.inflight, 1);
     o.expiry_interval = std::chrono::seconds(0);
-    auto store = Store::open(o);
-    for (int g = 0; g < 10; ++g) {
-        std::promise<bool> p;
-        store->create_group("bench." + std::to_string(g), 'y', "bench", 0, [&](bool ok) { p.set_value(ok); });
-        p.get_future().get();
+    std::mt19937 rng(1);
+    {
+        Options fill = o;
+        fill.durable = false;  // untimed set-up: LMDB's relaxed mode still leaves a valid store
+        fill.batch_max_articles = 1024;
+        auto store = Store::open(fill);
+        for (int g = 0; g < 10; ++g) {
+            std::promise<bool> p;
+            store->create_group("bench." + std::to_string(g), 'y', "bench", 0, [&](bool ok) { p.set_value(ok); });
+            p.get_future().get();
+        }
+        std::atomic<std::size_t> left{a.prefill};
+        std::promise<void> all;
+        if (a.prefill == 0) all.set_value();
+        for (std::size_t i = 0; i < a.prefill; ++i)
+            store->submit(make(a.count + i, a.size, rng), [&](StoreResult) {
+                if (--left == 0) all.set_value();
+            });
+        all.get_future().get();
     }
+    // The relaxed prefill left its pages dirty in the page cache: flush them now, or the first
+    // durable commits would pay for writing the whole prefill back.
+    if (int fd = ::open((a.dir + "/data.mdb").c_str(), O_RDONLY); fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+    auto store = Store::open(o);
 
     // Store phase: a submitter thread keeps `inflight` requests outstanding, as a feeder's window.
     std::mutex m;
@@ -150,7 +176,6 @@ int main(int argc, char** argv) {
     std::size_t in_flight = 0, done = 0, failures = 0;
     std::vector<double> latency_us;
     latency_us.reserve(a.count);
-    std::mt19937 rng(1);
     std::vector<StoreRequest> reqs;
     reqs.reserve(a.count);
     for (std::size_t i = 0; i < a.count; ++i) reqs.push_back(make(i, a.size, rng));
@@ -191,7 +216,7 @@ int main(int argc, char** argv) {
             std::size_t local = 0, sum = 0;
             for (std::size_t i = 0; i < a.reads / std::size_t(a.read_threads); ++i) {
                 Snapshot snap(*store);
-                if (auto art = snap.article(id_of(r() % a.count))) {
+                if (auto art = snap.article(id_of(r() % (a.count + a.prefill)))) {
                     ++local;
                     sum += static_cast<unsigned char>((*art)[art->size() / 2]);  // touch the bytes
                 }
