@@ -1,9 +1,150 @@
-// Outgoing feeds (not implemented yet: queued articles stay in the store's per-peer queues).
+// Outgoing feeds: one PeerFeed per [[peer]] with `outgoing`, its N sender connections
+// (feed_connection.cpp), the bounded-backlog policy and the periodic per-peer log line.
 #include "server/feeds.h"
+
+#include <spdlog/spdlog.h>
+
+#include <ctime>
+#include <map>
+
+#include "server/feed_peer.h"
 
 namespace tidings::server {
 
-void start_feeds(NodeContext&) {}
-void stop_feeds(NodeContext&) {}
+std::string_view to_string(FeedState s) noexcept {
+    switch (s) {
+        case FeedState::idle: return "idle";
+        case FeedState::connected: return "connected";
+        case FeedState::backing_off: return "backing_off";
+        case FeedState::paused: return "paused";
+    }
+    return "?";
+}
+
+class FeedSet {
+public:
+    std::map<std::string, std::shared_ptr<PeerFeed>> peers;
+    bool stopping = false;
+    net::steady_timer* housekeeping = nullptr;
+};
+
+namespace {
+
+using namespace std::chrono_literals;
+constexpr auto housekeeping_period = 2s;  // the backlog policy runs this often,
+constexpr unsigned stats_every = 5;         // and the stats line every 5th time (when changed)
+constexpr std::size_t drop_chunk = 10000;  // entries acked away per policy step
+
+// Drops the oldest entries past max_backlog and those older than max_backlog_age_h, through
+// the queue API (peek + ack), with a warning saying how many and why.
+void enforce_backlog(PeerFeed& f) {
+    const auto& p = f.peer;
+    auto depth = f.node.store.queue_depth(p.name);
+    std::vector<std::uint64_t> drop;
+    std::string reason;
+    if (p.max_backlog > 0 && depth.entries > p.max_backlog) {
+        auto n = std::min<std::uint64_t>(depth.entries - p.max_backlog, drop_chunk);
+        for (auto& e : f.node.store.queue_peek(p.name, n)) drop.push_back(e.seq);
+        reason = "max_backlog";
+    } else if (p.max_backlog_age_h > 0 && depth.entries > 0) {
+        auto cutoff = static_cast<std::int64_t>(std::time(nullptr)) - std::int64_t{3600} * p.max_backlog_age_h;
+        if (depth.oldest < cutoff) {
+            for (auto& e : f.node.store.queue_peek(p.name, drop_chunk)) {
+                if (e.enqueued >= cutoff) break;
+                drop.push_back(e.seq);
+            }
+            reason = "max_backlog_age_h";
+        }
+    }
+    if (drop.empty()) return;
+    f.stats.dropped += drop.size();
+    spdlog::warn("peer={} event=backlog_dropped count={} reason={} backlog={} limit_entries={} limit_age_h={}",
+                 p.name, drop.size(), reason, depth.entries, p.max_backlog, p.max_backlog_age_h);
+    FeedOutcomes out;
+    out.ack = std::move(drop);
+    f.settle(std::move(out));
+}
+
+struct Tally {
+    std::uint64_t offered, accepted, refused, rejected, deferred, skipped, dropped, backlog;
+    bool operator==(const Tally&) const = default;
+};
+
+Tally counts(const FeedStats& s, std::uint64_t backlog) {
+    return {s.offered, s.accepted, s.refused, s.rejected, s.deferred, s.skipped, s.dropped, backlog};
+}
+
+awaitable<void> housekeep(NodeContext& node, std::shared_ptr<FeedSet> set) {
+    std::map<std::string, Tally> last;
+    net::steady_timer t(node.io);
+    set->housekeeping = &t;
+    boost::system::error_code ec;
+    for (unsigned tick = 0; !set->stopping; ++tick) {
+        for (auto& [name, f] : set->peers) {
+            enforce_backlog(*f);
+            if (tick % stats_every != stats_every - 1) continue;
+            auto depth = node.store.queue_depth(name);
+            auto now = counts(f->stats, depth.entries);
+            if (last.count(name) && last[name] == now) continue;
+            last[name] = now;
+            spdlog::info("peer={} event=stats state={} connections={} mode={} offered={} accepted={} refused={} "
+                         "rejected={} deferred={} skipped={} dropped={} backlog={}",
+                         name, to_string(f->stats.state), f->stats.connections_up,
+                         f->stats.streaming ? "stream" : "ihave", now.offered, now.accepted, now.refused,
+                         now.rejected, now.deferred, now.skipped, now.dropped, depth.entries);
+        }
+        t.expires_after(housekeeping_period);
+        co_await t.async_wait(net::redirect_error(use_awaitable, ec));
+    }
+    set->housekeeping = nullptr;
+}
+
+}  // namespace
+
+void start_feeds(NodeContext& node) {
+    auto set = std::make_shared<FeedSet>();
+    for (const auto& p : node.cfg.peers) {
+        if (!p.outgoing) continue;
+        auto& stats = node.feed_stats[p.name];
+        stats.streaming = p.streaming;
+        auto f = std::make_shared<PeerFeed>(node, p, stats);
+        set->peers.emplace(p.name, f);
+        auto depth = node.store.queue_depth(p.name);
+        spdlog::info("peer={} event=feed_start host={}:{} connections={} streaming={} takethis_only={} window={} "
+                     "backlog={}",
+                     p.name, p.outgoing->host, p.outgoing->port, p.connections, p.streaming, p.takethis_only,
+                     p.window, depth.entries);
+        for (unsigned i = 0; i < std::max<std::uint32_t>(p.connections, 1); ++i)
+            net::co_spawn(node.io, feed_peer(f, i), [name = p.name, i](std::exception_ptr e) {
+                if (!e) return;
+                try {
+                    std::rethrow_exception(e);
+                } catch (const std::exception& x) {
+                    spdlog::error("peer={} conn={} event=sender_failed error=\"{}\"", name, i, x.what());
+                }
+            });
+    }
+    node.feed_set = set;
+    if (!set->peers.empty()) net::co_spawn(node.io, housekeep(node, set), net::detached);
+}
+
+void stop_feeds(NodeContext& node) {
+    auto set = node.feed_set;
+    if (!set) return;
+    set->stopping = true;
+    if (set->housekeeping) set->housekeeping->cancel();
+    for (auto& [name, f] : set->peers) f->stop();
+}
+
+void notify_feeds(NodeContext& node, const std::vector<std::string>& peers) {
+    auto* set = node.feed_set.get();
+    if (!set) return;
+    if (peers.empty()) {
+        for (auto& [name, f] : set->peers) f->wake();
+        return;
+    }
+    for (const auto& name : peers)
+        if (auto it = set->peers.find(name); it != set->peers.end()) it->second->wake();
+}
 
 }  // namespace tidings::server

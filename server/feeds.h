@@ -6,6 +6,9 @@
 #include "server/net.h"
 #include "server/node.h"
 
+#include <string>
+#include <vector>
+
 namespace tidings::server {
 
 // Starts the sender coroutines of every configured outgoing peer on node.io.
@@ -14,5 +17,10 @@ void start_feeds(NodeContext& node);
 // Asks every sender to stop after its current exchange (used at shutdown). Unanswered queue
 // entries stay queued in the store and are sent after a restart.
 void stop_feeds(NodeContext& node);
+
+// Wakes the idle senders of these peers (all peers when empty): call it on the I/O thread after
+// the store committed articles queued for them (transit's store completion; POST too). Senders
+// also poll their queue every second, so a missed call delays an article, never loses it.
+void notify_feeds(NodeContext& node, const std::vector<std::string>& peers = {});
 
 }  // namespace tidings::server

@@ -14,19 +14,27 @@
 namespace tidings::server {
 
 // The outgoing feeds, compiled once from the configuration: which peers get which articles
-// (INN newsfeeds semantics: wildmat with '!' and '@', path identity, size limit).
+// (INN newsfeeds semantics: wildmat with '!' and '@', path identity and aliases, size limit,
+// distributions).
 class FeedTable {
 public:
     explicit FeedTable(const config::Config& cfg);
-    // Names of the peers that should be sent an article with these groups, this Path and
-    // size; never `source` (the peer it came from).
+    // Names of the peers that should be sent an article with these groups, this Path, size and
+    // Distribution header value (empty when the article has none); never `source` (the peer it
+    // came from) when the source is known for sure — see Feed::source_ambiguous.
     std::vector<std::string> select(std::string_view newsgroups, std::string_view path_value,
-                                    std::size_t bytes, const config::Peer* source) const;
+                                    std::size_t bytes, const config::Peer* source,
+                                    std::string_view distribution = {}) const;
 
 private:
     struct Feed {
         const config::Peer* peer;
         protocol::Wildmat pattern;
+        // Another peer shares one of its `hosts` entries (e.g. several peers on loopback): a
+        // session from that address is attributed to the first such peer, which may be the
+        // wrong one. Then only the Path keeps the article from going back, as it does anyway
+        // for any peer that prepends its path identity.
+        bool source_ambiguous = false;
     };
     std::vector<Feed> feeds_;
 };
@@ -42,6 +50,12 @@ struct IngestVerdict {
 // `wire` is the article as received (dot-stuffed, CRLF, without the final ".\r\n").
 // `offered_id` is the Message-ID of the IHAVE/TAKETHIS command line. `from` is the feeding
 // peer. Carried groups are looked up in `snap`.
+// INN's newsfeeds /distrib rule: an article without Distribution goes to every peer; one with
+// it goes when at least one of its distributions is wanted by `wanted` (entries "name" or
+// "!name", compared case-insensitively): a listed name is wanted, a "!name" is not, and a name
+// not listed is wanted only when the list has nothing but "!" entries. Empty `wanted`: all.
+bool distribution_wanted(const std::vector<std::string>& wanted, std::string_view distribution);
+
 IngestVerdict prepare_transit_article(const config::Config& cfg, const FeedTable& feeds,
                                       const config::Peer* from, std::string_view offered_id,
                                       std::string wire, const storage::Snapshot& snap);

@@ -15,10 +15,13 @@
 
 #include "config/config.h"
 #include "server/connection.h"
+#include "server/feed_stats.h"
 #include "server/ingest.h"
 #include "storage/store.h"
 
 namespace tidings::server {
+
+class FeedSet;  // server/feeds.cpp
 
 // Counters shown in logs now and by the admin API later; every refusal and limit is counted.
 struct Counters {
@@ -71,6 +74,11 @@ public:
     std::uint64_t store_bytes_in_flight = 0;
     // Refused ids handed to the writer for history and not yet committed.
     std::unordered_set<std::string> being_remembered;
+
+    // Outgoing feeds (server/feeds.cpp): per-peer state and counters by peer name, and the
+    // senders themselves (opaque here; set by start_feeds).
+    std::map<std::string, FeedStats> feed_stats;
+    std::shared_ptr<FeedSet> feed_set;
 };
 
 // Runs the node until SIGTERM/SIGINT; returns the process exit status.

@@ -1,0 +1,368 @@
+// One outgoing feed connection: connect, MODE STREAM (or IHAVE), offer claimed queue entries in
+// windows of pipelined CHECK/TAKETHIS, settle each entry by the peer's answer; reconnect with
+// exponential backoff and jitter when the connection fails.
+#include "server/feed_peer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <optional>
+#include <random>
+
+#include "protocol/status.h"
+#include "storage/snapshot.h"
+
+namespace tidings::server {
+namespace {
+
+namespace st = protocol::status;
+using namespace std::chrono_literals;
+
+constexpr auto connect_timeout = 15s;
+// An answer to TAKETHIS/IHAVE waits for the peer's commit; a healthy peer answers in
+// milliseconds, so a long silence means a dead connection.
+constexpr auto answer_timeout = 120s;
+constexpr std::size_t write_chunk = 256 * 1024;  // coalesced commands and articles per write
+constexpr std::size_t max_line = 4096;
+
+struct Reply {
+    int code = 0;
+    std::string id;    // second token (the Message-ID of streaming answers), may be empty
+    std::string line;  // for logs
+};
+
+Reply parse_reply(std::string line) {
+    Reply r;
+    if (line.size() >= 3 && std::isdigit(static_cast<unsigned char>(line[0])) &&
+        std::isdigit(static_cast<unsigned char>(line[1])) && std::isdigit(static_cast<unsigned char>(line[2])))
+        r.code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+    if (line.size() > 4) {
+        auto end = line.find_first_of(" \t", 4);
+        r.id = line.substr(4, end == std::string::npos ? std::string::npos : end - 4);
+    }
+    r.line = std::move(line);
+    return r;
+}
+
+std::string printable(std::string_view s) {
+    std::string out;
+    for (char c : s.substr(0, 200)) out += (c == '\r' || c == '\n' || c == '\0') ? ' ' : c;
+    return out;
+}
+
+// The peer's connection with its read buffer.
+struct Link {
+    beast::tcp_stream stream;
+    std::string in;
+    std::string out;  // commands and articles waiting to be written
+
+    explicit Link(net::io_context& io) : stream(io) {}
+
+    awaitable<bool> flush() {
+        if (out.empty()) co_return true;
+        boost::system::error_code ec;
+        stream.expires_after(answer_timeout);
+        co_await net::async_write(stream, net::buffer(out), net::redirect_error(use_awaitable, ec));
+        out.clear();
+        co_return !ec;
+    }
+    awaitable<std::optional<Reply>> read_reply() {
+        boost::system::error_code ec;
+        stream.expires_after(answer_timeout);
+        std::size_t n = co_await net::async_read_until(stream, net::dynamic_buffer(in, max_line), "\r\n",
+                                                       net::redirect_error(use_awaitable, ec));
+        if (ec) co_return std::nullopt;
+        std::string line = in.substr(0, n - 2);
+        in.erase(0, n);
+        co_return parse_reply(std::move(line));
+    }
+};
+
+// The article's wire bytes, copied out of a short snapshot; nullopt when it was cancelled or
+// expired (or is gone) since it was queued: such entries are acknowledged away.
+std::optional<std::string> load_article(const storage::Store& store, const std::string& id) {
+    storage::Snapshot snap(store);
+    auto h = snap.history(id);
+    if (!h || h->status != storage::HistoryStatus::stored) return std::nullopt;
+    auto a = snap.article(id);
+    if (!a) return std::nullopt;
+    std::string out(*a);
+    if (out.size() < 2 || out.compare(out.size() - 2, 2, "\r\n") != 0) out += "\r\n";
+    return out;
+}
+
+bool still_stored(const storage::Snapshot& snap, const std::string& id) {
+    auto h = snap.history(id);
+    return h && h->status == storage::HistoryStatus::stored && snap.article(id);
+}
+
+class Sender {
+public:
+    Sender(PeerFeed& feed, Link& link, unsigned index) : f_(feed), link_(link), index_(index) {}
+
+    // Offers the entries; fills `out` with every entry's fate. False: the connection failed.
+    awaitable<bool> offer(std::vector<storage::QueueEntry> batch, bool streaming, FeedOutcomes& out) {
+        // Entries whose article is gone need no answer from the peer.
+        std::vector<storage::QueueEntry> live;
+        {
+            storage::Snapshot snap(f_.node.store);
+            for (auto& e : batch) {
+                if (still_stored(snap, e.message_id)) live.push_back(std::move(e));
+                else skip(e, out);
+            }
+        }
+        if (!streaming) co_return co_await offer_ihave(live, out);
+        if (f_.peer.takethis_only) co_return co_await offer_takethis(live, out);
+        co_return co_await offer_check(live, out);
+    }
+
+private:
+    void skip(const storage::QueueEntry& e, FeedOutcomes& out) {
+        ++f_.stats.skipped;
+        out.ack.push_back(e.seq);
+    }
+    void unresolved(const std::vector<storage::QueueEntry>& v, std::size_t from, FeedOutcomes& out) {
+        for (std::size_t i = from; i < v.size(); ++i) out.unresolved.push_back(v[i].seq);
+    }
+    bool bad_reply(const Reply& r, std::string_view after) {
+        spdlog::warn("peer={} conn={} event=protocol_error after={} reply=\"{}\"", f_.peer.name, index_, after,
+                     printable(r.line));
+        return false;
+    }
+
+    // RFC 4644 §2.4: CHECK the whole window at once, then TAKETHIS what the peer wants.
+    awaitable<bool> offer_check(std::vector<storage::QueueEntry>& v, FeedOutcomes& out) {
+        for (const auto& e : v) link_.out += "CHECK " + e.message_id + "\r\n";
+        f_.stats.offered += v.size();
+        if (!co_await link_.flush()) co_return (unresolved(v, 0, out), false);
+        std::vector<storage::QueueEntry> wanted;
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            auto r = co_await link_.read_reply();
+            if (!r) {
+                unresolved(v, i, out);
+                unresolved(wanted, 0, out);
+                co_return false;
+            }
+            if (r->id != v[i].message_id || (r->code != st::ok_check && r->code != st::fail_check_refuse &&
+                                              r->code != st::fail_check_defer)) {
+                unresolved(v, i, out);
+                unresolved(wanted, 0, out);
+                co_return bad_reply(*r, "CHECK");
+            }
+            if (r->code == st::ok_check) {
+                wanted.push_back(std::move(v[i]));
+            } else if (r->code == st::fail_check_refuse) {
+                ++f_.stats.refused;
+                out.ack.push_back(v[i].seq);
+            } else {
+                ++f_.stats.deferred;
+                out.defer.push_back(std::move(v[i]));
+            }
+        }
+        co_return co_await send_takethis(wanted, out);
+    }
+
+    awaitable<bool> offer_takethis(std::vector<storage::QueueEntry>& v, FeedOutcomes& out) {
+        f_.stats.offered += v.size();
+        co_return co_await send_takethis(v, out);
+    }
+
+    // RFC 4644 §2.5: the article always follows TAKETHIS; answers come in order.
+    awaitable<bool> send_takethis(std::vector<storage::QueueEntry>& v, FeedOutcomes& out) {
+        std::vector<storage::QueueEntry> sent;
+        for (auto& e : v) {
+            auto article = load_article(f_.node.store, e.message_id);
+            if (!article) {  // cancelled since the CHECK
+                skip(e, out);
+                continue;
+            }
+            link_.out += "TAKETHIS " + e.message_id + "\r\n";
+            link_.out += *article;
+            link_.out += ".\r\n";
+            sent.push_back(std::move(e));
+            if (link_.out.size() >= write_chunk && !co_await link_.flush()) co_return (unresolved(sent, 0, out), false);
+        }
+        if (!co_await link_.flush()) co_return (unresolved(sent, 0, out), false);
+        for (std::size_t i = 0; i < sent.size(); ++i) {
+            auto r = co_await link_.read_reply();
+            if (!r) co_return (unresolved(sent, i, out), false);
+            if (r->id != sent[i].message_id ||
+                (r->code != st::ok_takethis && r->code != st::fail_takethis_reject)) {
+                // 400 (the peer cannot store now) or garbage: nothing is settled, retry later.
+                unresolved(sent, i, out);
+                co_return bad_reply(*r, "TAKETHIS");
+            }
+            if (r->code == st::ok_takethis) ++f_.stats.accepted;
+            else ++f_.stats.rejected;
+            out.ack.push_back(sent[i].seq);
+        }
+        co_return true;
+    }
+
+    // RFC 3977 §6.3.2, lock-step: IHAVE, 335, the article, 235/436/437.
+    awaitable<bool> offer_ihave(std::vector<storage::QueueEntry>& v, FeedOutcomes& out) {
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            const auto& e = v[i];
+            auto article = load_article(f_.node.store, e.message_id);
+            if (!article) {
+                skip(e, out);
+                continue;
+            }
+            link_.out += "IHAVE " + e.message_id + "\r\n";
+            ++f_.stats.offered;
+            if (!co_await link_.flush()) co_return (unresolved(v, i, out), false);
+            auto r = co_await link_.read_reply();
+            if (!r) co_return (unresolved(v, i, out), false);
+            if (r->code == st::cont_ihave) {
+                link_.out += *article;
+                link_.out += ".\r\n";
+                if (!co_await link_.flush()) co_return (unresolved(v, i, out), false);
+                r = co_await link_.read_reply();
+                if (!r) co_return (unresolved(v, i, out), false);
+            }
+            switch (r->code) {
+                case st::ok_ihave: ++f_.stats.accepted; out.ack.push_back(e.seq); break;
+                case st::fail_ihave_refuse: ++f_.stats.refused; out.ack.push_back(e.seq); break;
+                case st::fail_ihave_reject: ++f_.stats.rejected; out.ack.push_back(e.seq); break;
+                case st::fail_ihave_defer: ++f_.stats.deferred; out.defer.push_back(e); break;
+                default:
+                    unresolved(v, i, out);
+                    co_return bad_reply(*r, "IHAVE");
+            }
+        }
+        co_return true;
+    }
+
+    PeerFeed& f_;
+    Link& link_;
+    unsigned index_;
+};
+
+// Connects and negotiates; nullopt on failure (logged). The bool is "streaming".
+awaitable<std::optional<bool>> open_link(PeerFeed& f, Link& link, unsigned index) {
+    const auto& where = *f.peer.outgoing;
+    boost::system::error_code ec;
+    tcp::resolver resolver(f.node.io);
+    auto endpoints = co_await resolver.async_resolve(where.host, std::to_string(where.port),
+                                                     net::redirect_error(use_awaitable, ec));
+    if (!ec) {
+        link.stream.expires_after(connect_timeout);
+        co_await link.stream.async_connect(endpoints, net::redirect_error(use_awaitable, ec));
+    }
+    if (ec) {
+        spdlog::debug("peer={} conn={} event=connect_failed host={}:{} error=\"{}\"", f.peer.name, index,
+                      where.host, where.port, ec.message());
+        co_return std::nullopt;
+    }
+    // Lock-step exchanges (IHAVE, MODE STREAM, each window's last write) must not wait for
+    // Nagle and delayed ACK (FACTS.md: ~40 ms per exchange otherwise).
+    link.stream.socket().set_option(tcp::no_delay(true), ec);
+    auto greeting = co_await link.read_reply();
+    if (!greeting || (greeting->code != st::ok_banner_post && greeting->code != st::ok_banner_nopost)) {
+        spdlog::warn("peer={} conn={} event=refused_greeting reply=\"{}\"", f.peer.name, index,
+                     greeting ? printable(greeting->line) : "(none)");
+        co_return std::nullopt;
+    }
+    if (!f.peer.streaming || !f.stats.streaming) co_return false;
+    link.out = "MODE STREAM\r\n";
+    if (!co_await link.flush()) co_return std::nullopt;
+    auto r = co_await link.read_reply();
+    if (!r) co_return std::nullopt;
+    if (r->code == st::ok_stream) co_return true;
+    if (r->code / 100 == 5) {  // 500/501/503: no streaming here; IHAVE from now on
+        spdlog::info("peer={} conn={} event=no_streaming reply=\"{}\" fallback=ihave", f.peer.name, index,
+                     printable(r->line));
+        f.stats.streaming = false;
+        co_return false;
+    }
+    spdlog::warn("peer={} conn={} event=protocol_error after=MODE_STREAM reply=\"{}\"", f.peer.name, index,
+                 printable(r->line));
+    co_return std::nullopt;
+}
+
+// Parks until new entries are queued (wake), a deferred entry is due, or a short poll period
+// passed (articles queued by code paths that do not notify are found this way too).
+awaitable<void> wait_for_work(PeerFeed& f) {
+    net::steady_timer t(f.node.io);
+    auto until = std::min(PeerFeed::clock::now() + 1s, f.next_retry());
+    t.expires_at(until);
+    f.waiting.insert(&t);
+    boost::system::error_code ec;
+    co_await t.async_wait(net::redirect_error(use_awaitable, ec));
+    f.waiting.erase(&t);
+}
+
+// One connected session: returns when the connection fails or the feed stops.
+// `worked` is set once any exchange completed (the backoff then restarts from its base).
+awaitable<void> run_link(std::shared_ptr<PeerFeed> fp, Link& link, unsigned index, bool streaming, bool& worked) {
+    PeerFeed& f = *fp;
+    Sender sender(f, link, index);
+    const std::size_t window = std::max<std::uint32_t>(f.peer.window, 1);
+    while (!f.stopping) {
+        auto batch = f.claim(streaming ? window : std::min<std::size_t>(window, 16));
+        if (batch.empty()) {
+            co_await wait_for_work(f);
+            continue;
+        }
+        FeedOutcomes out;
+        bool ok = co_await sender.offer(std::move(batch), streaming, out);
+        f.settle(std::move(out));
+        if (!ok) co_return;
+        worked = true;
+    }
+    // Stopping: a polite goodbye; the answer does not matter.
+    link.out = "QUIT\r\n";
+    co_await link.flush();
+}
+
+}  // namespace
+
+awaitable<void> feed_peer(std::shared_ptr<PeerFeed> fp, unsigned index) {
+    PeerFeed& f = *fp;
+    std::mt19937 rng(std::random_device{}());
+    unsigned failures = 0;
+    const auto cap = std::chrono::milliseconds(std::chrono::seconds(std::max<std::uint32_t>(f.peer.retry_s, 1)));
+    while (!f.stopping) {
+        Link link(f.node.io);
+        f.streams.insert(&link.stream);
+        auto streaming = co_await open_link(f, link, index);
+        bool worked = false;
+        if (streaming && !f.stopping) {
+            ++f.stats.connects;
+            ++f.stats.connections_up;
+            f.stats.state = FeedState::connected;
+            spdlog::info("peer={} conn={} event=connected mode={}", f.peer.name, index,
+                         *streaming ? (f.peer.takethis_only ? "takethis" : "stream") : "ihave");
+            co_await run_link(fp, link, index, *streaming, worked);
+            --f.stats.connections_up;
+            ++f.stats.disconnects;
+            spdlog::info("peer={} conn={} event=disconnected{}", f.peer.name, index,
+                         f.stopping ? " reason=stopping" : "");
+        } else if (!streaming) {
+            ++f.stats.connect_failures;
+        }
+        f.streams.erase(&link.stream);
+        boost::system::error_code ec;
+        link.stream.socket().close(ec);
+        if (f.stopping) break;
+        // Exponential backoff from 250 ms, capped at retry_s, with jitter in [50 %, 100 %] so
+        // that many connections do not reconnect in step.
+        failures = worked ? 0 : failures + 1;
+        auto base = std::min<std::chrono::milliseconds>(cap, 250ms * (1u << std::min(failures, 16u)));
+        auto delay = std::chrono::milliseconds(
+            base.count() / 2 + std::uniform_int_distribution<long>(0, base.count() / 2)(rng));
+        if (f.stats.connections_up == 0) {
+            f.stats.state = FeedState::backing_off;
+            f.stats.retry_at = std::chrono::system_clock::now() + delay;
+        }
+        if (failures == 1 || failures % 8 == 0)
+            spdlog::warn("peer={} conn={} event=backoff failures={} retry_in_ms={}", f.peer.name, index, failures,
+                         delay.count());
+        net::steady_timer t(f.node.io);
+        t.expires_after(delay);
+        f.backing_off.insert(&t);  // stop() cancels it
+        co_await t.async_wait(net::redirect_error(use_awaitable, ec));
+        f.backing_off.erase(&t);
+    }
+}
+
+}  // namespace tidings::server
