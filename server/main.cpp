@@ -91,5 +91,5 @@ int main(int argc, char** argv) {
     static constexpr const char* levels[] = {"trace", "debug", "info", "warn", "err"};
     server::setup_logging(levels[static_cast<int>(cfg.node.log_level)],
                           cfg.node.log_format == config::LogFormat::json ? "json" : "text");
-    return server::run_node(cfg);
+    return server::run_node(cfg, opts.config_path);
 }

@@ -5,9 +5,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <future>
 
+#include "server/admin_reload.h"
 #include "server/feeds.h"
+#include "server/http_server.h"
 #include "server/listener.h"
 #include "server/tls.h"
 
@@ -65,6 +68,7 @@ awaitable<void> drain_sessions(NodeContext& node,
     node.stopping = true;
     boost::system::error_code ec;
     for (auto& a : acceptors) a->close(ec);
+    stop_admin(node);
     stop_feeds(node);
     for (auto& [id, conn] : node.sessions)
         if (auto c = conn.lock()) c->stop_reading();
@@ -81,7 +85,7 @@ awaitable<void> drain_sessions(NodeContext& node,
 
 }  // namespace
 
-int run_node(const config::Config& cfg) {
+int run_node(const config::Config& cfg, const std::string& config_path) {
     std::error_code fs_ec;
     std::filesystem::create_directories(cfg.node.data_dir, fs_ec);
     if (fs_ec) {
@@ -99,6 +103,7 @@ int run_node(const config::Config& cfg) {
 
     net::io_context io(1);
     NodeContext node(io, cfg, *store);
+    node.config_path = config_path;
     std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
     std::vector<ListenerInfo> infos;
     for (const auto& l : cfg.listeners) {
@@ -123,11 +128,15 @@ int run_node(const config::Config& cfg) {
         }
     }
 
+    node.listeners = infos;
+    start_admin(node);  // a failed admin bind is logged; NNTP goes on without it
+
     // Bound addresses for scripts and tests that asked for port 0.
     auto data_dir = std::filesystem::absolute(cfg.node.data_dir).lexically_normal();
     {
         std::ofstream ports(data_dir / "tidingsd.listen", std::ios::trunc);
         for (const auto& i : infos) ports << "nntp " << i.address << ' ' << i.port << ' ' << roles_text(i) << '\n';
+        if (node.admin) ports << "http " << node.admin->address << ' ' << node.admin->port << " admin\n";
     }
     std::string where;
     for (const auto& i : infos)
@@ -140,10 +149,22 @@ int run_node(const config::Config& cfg) {
 
     start_feeds(node);
 
+    // SIGHUP: the same reload as POST /reload (server/admin_reload.h).
+    net::signal_set hup(io, SIGHUP);
+    std::function<void(const boost::system::error_code&, int)> on_hup =
+        [&](const boost::system::error_code& ec, int) {
+            if (ec || node.stopping) return;
+            spdlog::info("event=reload_requested by=SIGHUP");
+            reload_config(node);
+            hup.async_wait(on_hup);
+        };
+    hup.async_wait(on_hup);
+
     net::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signo) {
         if (ec) return;
         spdlog::info("event=stopping signal={} sessions={}", signo, node.sessions.size());
+        hup.cancel();
         net::co_spawn(io, drain_sessions(node, acceptors), net::detached);
     });
 

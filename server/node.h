@@ -12,6 +12,7 @@
 #include <map>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "config/config.h"
 #include "server/connection.h"
@@ -22,6 +23,7 @@
 namespace tidings::server {
 
 class FeedSet;  // server/feeds.cpp
+class AdminServer;  // server/http_server.h
 
 // Counters shown in logs now and by the admin API later; every refusal and limit is counted.
 struct Counters {
@@ -79,9 +81,21 @@ public:
     // senders themselves (opaque here; set by start_feeds).
     std::map<std::string, FeedStats> feed_stats;
     std::shared_ptr<FeedSet> feed_set;
+
+    // Admin API (server/http_*.cpp, admin_*.cpp): the bound NNTP listeners it reports, the
+    // admin listener (null when [http] is off or its bind failed), and what a reload may
+    // change while running — the file it re-reads, the log settings and the configured groups
+    // as last applied. Everything else keeps the values `cfg` had at start.
+    std::vector<ListenerInfo> listeners;
+    std::shared_ptr<AdminServer> admin;
+    std::string config_path;  // empty: started with the embedded default
+    config::LogLevel log_level = cfg.node.log_level;
+    config::LogFormat log_format = cfg.node.log_format;
+    std::vector<config::Group> groups = cfg.groups;
 };
 
-// Runs the node until SIGTERM/SIGINT; returns the process exit status.
-int run_node(const config::Config& cfg);
+// Runs the node until SIGTERM/SIGINT; returns the process exit status. SIGHUP reloads
+// `config_path` (server/admin_reload.h); empty: started from the embedded default.
+int run_node(const config::Config& cfg, const std::string& config_path = {});
 
 }  // namespace tidings::server

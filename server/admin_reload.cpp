@@ -1,0 +1,108 @@
+// Live reload: validate, diff against the running configuration, apply the safe parts.
+#include "server/admin_reload.h"
+
+#include <spdlog/spdlog.h>
+
+#include <ctime>
+#include <map>
+
+#include "server/logging.h"
+
+namespace tidings::server {
+namespace {
+
+constexpr const char* level_names[] = {"trace", "debug", "info", "warn", "error"};
+constexpr const char* format_names[] = {"text", "json"};
+
+char flag_of(config::GroupStatus s) {
+    return s == config::GroupStatus::m ? 'm' : s == config::GroupStatus::n ? 'n' : 'y';
+}
+
+// [node] keys other than the log settings are fixed at start (pathhost is in every stored
+// Xref, data_dir is the open store).
+bool node_fixed_keys_differ(config::Node a, config::Node b) {
+    a.log_level = b.log_level;
+    a.log_format = b.log_format;
+    return !(a == b);
+}
+
+void apply_groups(NodeContext& node, const config::Config& next, ReloadResult& r) {
+    std::map<std::string, config::GroupStatus> running;
+    for (const auto& g : node.groups) running[g.name] = g.status;
+    for (const auto& g : next.groups) {
+        auto it = running.find(g.name);
+        if (it != running.end() && it->second == g.status) continue;
+        const char flag = flag_of(g.status);
+        // Creating an existing group is refused by the store, so "new in the file" is also
+        // safe for a group the admin created by hand meanwhile: only its flag is set.
+        node.store.create_group(g.name, flag, "config", static_cast<std::int64_t>(std::time(nullptr)),
+                                [](bool) {});
+        node.store.set_group_flag(g.name, flag, [name = g.name, flag](bool ok) {
+            if (!ok) spdlog::warn("event=reload_group_failed group={} flag={}", name, flag);
+        });
+        r.applied.push_back("group " + g.name + ": " + (it == running.end() ? "created" : "flag") + " " + flag);
+    }
+    node.groups = next.groups;
+}
+
+}  // namespace
+
+ReloadResult reload_config(NodeContext& node) {
+    ReloadResult r;
+    if (node.config_path.empty()) {
+        r.errors.push_back("tidingsd was started without --config: there is no file to reload");
+        spdlog::warn("event=reload_refused reason=no_config_file");
+        return r;
+    }
+    auto loaded = config::load_file(node.config_path);
+    if (!loaded.config) {
+        r.errors = std::move(loaded.errors);
+        for (const auto& e : r.errors) spdlog::error("event=reload_rejected error=\"{}\"", e);
+        spdlog::error("event=reload_rejected file={} errors={} note=\"running configuration unchanged\"",
+                      node.config_path, r.errors.size());
+        return r;
+    }
+    const config::Config& next = *loaded.config;
+    const config::Config& cur = node.cfg;
+
+    if (next.node.log_level != node.log_level || next.node.log_format != node.log_format) {
+        auto lv = static_cast<int>(next.node.log_level);
+        auto fm = static_cast<int>(next.node.log_format);
+        setup_logging(level_names[lv], format_names[fm]);
+        if (next.node.log_level != node.log_level)
+            r.applied.push_back(std::string("node.log_level: ") + level_names[static_cast<int>(node.log_level)] +
+                                " -> " + level_names[lv]);
+        if (next.node.log_format != node.log_format)
+            r.applied.push_back(std::string("node.log_format: ") + format_names[static_cast<int>(node.log_format)] +
+                                " -> " + format_names[fm]);
+        node.log_level = next.node.log_level;
+        node.log_format = next.node.log_format;
+    }
+    apply_groups(node, next, r);
+
+    auto check = [&r](bool differ, const char* section) {
+        if (differ) r.restart_needed.emplace_back(section);
+    };
+    check(node_fixed_keys_differ(cur.node, next.node), "node");
+    check(!(cur.storage == next.storage), "storage");
+    check(cur.listeners != next.listeners, "listen");
+    check(!(cur.limits == next.limits), "limits");
+    check(!(cur.readers == next.readers), "readers");
+    check(cur.peers != next.peers, "peer");
+    check(cur.users != next.users, "user");
+    check(!(cur.expire == next.expire), "expire");
+    check(!(cur.http == next.http), "http");
+
+    std::string applied, restart;
+    for (const auto& a : r.applied) applied += (applied.empty() ? "" : "; ") + a;
+    for (const auto& s : r.restart_needed) restart += (restart.empty() ? "" : ",") + s;
+    spdlog::info("event=reload file={} applied=\"{}\" restart_needed={}", node.config_path,
+                 applied.empty() ? "nothing" : applied, restart.empty() ? "none" : restart);
+    if (!r.restart_needed.empty())
+        spdlog::warn("event=reload_partial restart_needed={} note=\"these sections changed in the file "
+                     "but keep their running values until tidingsd restarts\"",
+                     restart);
+    return r;
+}
+
+}  // namespace tidings::server

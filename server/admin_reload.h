@@ -1,0 +1,32 @@
+// Live reload (POST /reload, SIGHUP): re-read the TOML the node was started with, validate it
+// exactly as --check-config does, apply what can change safely while running, and say which
+// changed sections need a restart.
+//
+// What is applied: [node] log_level and log_format; [[group]] entries that are new (created)
+// or whose status changed (flag set). Groups removed from the file stay (DELETE /groups/NAME
+// removes one), as at start-up. Everything else that differs from the running configuration
+// — peers, users, listeners, limits, readers, storage, expire, http, other [node] keys — is
+// reported in `restart_needed` and NOT applied: sessions and feeds hold references into the
+// configuration they started with. An invalid file changes nothing.
+#pragma once
+
+#include "server/net.h"
+
+#include <string>
+#include <vector>
+
+#include "server/node.h"
+
+namespace tidings::server {
+
+struct ReloadResult {
+    std::vector<std::string> errors;          // file:line:col: key: reason (as --check-config)
+    std::vector<std::string> applied;         // e.g. "node.log_level: info -> debug", "group local.new: created"
+    std::vector<std::string> restart_needed;  // section names, e.g. "peer", "limits"
+};
+
+// Validates and compares; applies the log settings at once. Group changes are handed to the
+// store (committed shortly after; logged). Logs one line per change and per error.
+ReloadResult reload_config(NodeContext& node);
+
+}  // namespace tidings::server
