@@ -2,6 +2,7 @@
 // No LMDB type appears here (STYLE §6): the server sees only these plain structs.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -132,6 +133,16 @@ struct StoreStats {
     // Over the last (up to) 4096 commits:
     std::uint64_t commit_p50_us = 0, commit_p99_us = 0, commit_max_us = 0;
     double mean_batch_size = 0;
+    // Since open, for histograms (the admin API's /metrics): commits counted by duration and by
+    // batch size (requests per commit). Entry i counts values <= bound i and > bound i-1; the
+    // last entry counts those above every bound. Sums are of the values counted.
+    static constexpr std::array<std::uint32_t, 12> commit_bounds_us{
+        100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 1000000};
+    static constexpr std::array<std::uint32_t, 10> batch_bounds{1, 2, 4, 8, 16, 32, 64, 128, 256, 1024};
+    std::array<std::uint64_t, commit_bounds_us.size() + 1> commits_by_duration{};
+    std::array<std::uint64_t, batch_bounds.size() + 1> commits_by_batch_size{};
+    std::uint64_t commit_us_sum = 0;
+    std::uint64_t batch_size_sum = 0;
 };
 
 }  // namespace tidings::storage

@@ -281,6 +281,12 @@ void Core::record_commit(std::chrono::microseconds took, std::size_t batch_size)
     ++stats.commits;
     batch_total += batch_size;
     stats.last_batch_size = batch_size;
+    const auto& cb = StoreStats::commit_bounds_us;
+    ++stats.commits_by_duration[static_cast<std::size_t>(std::lower_bound(cb.begin(), cb.end(), us) - cb.begin())];
+    stats.commit_us_sum += us;
+    const auto& bb = StoreStats::batch_bounds;
+    ++stats.commits_by_batch_size[static_cast<std::size_t>(std::lower_bound(bb.begin(), bb.end(), batch_size) - bb.begin())];
+    stats.batch_size_sum += batch_size;
 }
 
 }  // namespace tidings::storage::detail
