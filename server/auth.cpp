@@ -45,8 +45,12 @@ bool may_post_group(const ReaderRights& r, std::string_view group) {
     return r.post && (r.post_pattern == "*" || protocol::wildmat_match(r.post_pattern, group));
 }
 
+bool plaintext_auth_allowed(bool loopback, bool tls_active, bool allow_plaintext_auth) noexcept {
+    return loopback || tls_active || allow_plaintext_auth;
+}
+
 bool plaintext_auth_allowed(const Session& s) noexcept {
-    return s.loopback || s.tls_active || s.cfg().readers.allow_plaintext_auth;
+    return plaintext_auth_allowed(s.loopback, s.tls_active, s.cfg().readers.allow_plaintext_auth);
 }
 
 bool authinfo_available(const Session& s) noexcept {

@@ -33,6 +33,7 @@ bool may_post_group(const ReaderRights& r, std::string_view group);
 
 // RFC 4643 §2.2 / our rule: passwords go in clear only over loopback or TLS, unless the admin
 // set readers.allow_plaintext_auth.
+bool plaintext_auth_allowed(bool loopback, bool tls_active, bool allow_plaintext_auth) noexcept;
 bool plaintext_auth_allowed(const Session& s) noexcept;
 // AUTHINFO USER is offered now: accounts exist, not yet authenticated, privacy rule satisfied.
 bool authinfo_available(const Session& s) noexcept;

@@ -66,6 +66,8 @@ awaitable<void> run_starttls(Session& s) {
     // RFC 4642 §2.2.2: the client must discard what it knew; we forget the selected group too.
     s.group.clear();
     s.article = 0;
+    s.pending_user.clear();
+    s.user_given = false;
     spdlog::info("conn={} event=starttls remote={}", s.id, s.ip);
 }
 

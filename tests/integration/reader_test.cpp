@@ -138,7 +138,7 @@ TEST_F(Reader, ArticleErrorCodes) {
 }
 
 TEST_F(Reader, GroupLastNextListgroup) {
-    for (int i = 0; i < 3; ++i) ASSERT_EQ(post("local.test", "n" + std::to_string(i), "x\r\n").substr(0, 3), "240");
+    for (const char* subject : {"n0", "n1", "n2"}) ASSERT_EQ(post("local.test", subject, "x\r\n").substr(0, 3), "240");
     EXPECT_EQ(c_.command("GROUP local.test"), "211 3 1 3 local.test");
     EXPECT_EQ(code("LAST"), "422");
     EXPECT_EQ(code("NEXT"), "223");
