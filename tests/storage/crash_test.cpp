@@ -17,6 +17,7 @@
 #include <mutex>
 #include <random>
 #include <cstdio>
+#include <ctime>
 #include <set>
 
 using namespace tidings::storage;
@@ -32,7 +33,9 @@ Options crash_options(const std::string& dir) {
     return o;
 }
 
-// Child: store forever with 64 requests in flight; write "id\n" to `fd` after each ack.
+// Child: store forever with 64 requests in flight; write "id\n" to `fd` after each ack. One id in
+// ten arrived 40 days ago ("@old>", expired by the expiry passes it starts every 500 articles);
+// one in thirteen is cancelled right after its ack ("@cancel>"): kills land in those paths too.
 [[noreturn]] void run_child(const std::string& dir, int fd, int round) {
     try {
         auto store = Store::open(crash_options(dir));
@@ -46,15 +49,20 @@ Options crash_options(const std::string& dir) {
                 cv.wait(lk, [&] { return in_flight < 64; });
                 ++in_flight;
             }
-            std::string id = "<r" + std::to_string(round) + "." + std::to_string(i) + "@crash>";
+            const bool old = i % 10 == 0, cancel = !old && i % 13 == 0;
+            std::string id = "<r" + std::to_string(round) + "." + std::to_string(i) +
+                             (old ? "@old>" : cancel ? "@cancel>" : "@crash>");
             std::vector<std::string> gs;
             for (const auto& g : groups)
                 if (rng() % 2) gs.push_back(g);
-            store->submit(make_request(id, gs, {"hub"}, 500 + rng() % 3000),
-                          [&, id](StoreResult r) {
+            std::int64_t arrival = old ? std::time(nullptr) - 40 * 86400 : 0;
+            if (i % 500 == 499) store->run_expiry(nullptr);
+            store->submit(make_request(id, gs, {"hub"}, 500 + rng() % 3000, arrival),
+                          [&, id, cancel](StoreResult r) {
                               if (r.status == StoreStatus::stored) {
                                   std::string line = id + "\n";
                                   if (::write(fd, line.data(), line.size()) != ssize_t(line.size())) _exit(3);
+                                  if (cancel) store->cancel(id, nullptr);
                               }
                               std::lock_guard lk(m);
                               --in_flight;
@@ -95,6 +103,7 @@ TEST(Crash, AcknowledgedArticlesSurviveSigkill) {
         for (const auto& g : groups) ASSERT_TRUE(create_group(*store, g));
     }
     std::set<std::string> acked;
+    std::size_t cancelled = 0, expired = 0;  // among the acked ids, after the last round
     std::mt19937 rng(20261125);
     const int rounds = 12;
     for (int round = 0; round < rounds; ++round) {
@@ -119,19 +128,29 @@ TEST(Crash, AcknowledgedArticlesSurviveSigkill) {
         auto store = Store::open(crash_options(dir.path()));
         Snapshot snap(*store);
         std::size_t missing = 0;
+        cancelled = expired = 0;
         for (const auto& id : acked) {
             auto h = snap.history(id);
-            if (!h || h->status != HistoryStatus::stored || !snap.article(id)) ++missing;
+            cancelled += h && h->status == HistoryStatus::cancelled;
+            expired += h && h->status == HistoryStatus::expired;
+            bool may_be_gone = id.ends_with("@old>") || id.ends_with("@cancel>");
+            if (!h || (h->status == HistoryStatus::stored) != bool(snap.article(id)) ||
+                (!may_be_gone && h->status != HistoryStatus::stored))
+                ++missing;
         }
         EXPECT_EQ(missing, 0u) << "round " << round << ": acknowledged ids lost";
         auto problems = snap.check_integrity();
         EXPECT_TRUE(problems.empty()) << "round " << round << ": " << problems.front();
-        auto stats_articles = store->stats().articles;
-        // Every stored article was queued for "hub" in the same transaction, and never acked.
-        EXPECT_EQ(snap.queue_depth("hub").entries, stats_articles);
-        EXPECT_GE(stats_articles, acked.size());
+        auto st = store->stats();
+        // Every article ever stored was queued for "hub" in its own transaction and never
+        // acked; those cancelled or expired since are remembered in history.
+        EXPECT_EQ(snap.queue_depth("hub").entries, st.articles + st.history) << "round " << round;
+        EXPECT_GE(st.articles + st.history, acked.size());
     }
     EXPECT_GT(acked.size(), 100u) << "the child hardly stored anything";
     RecordProperty("acknowledged", int(acked.size()));
-    std::printf("crash test: %d rounds, %zu acknowledged ids checked\n", rounds, acked.size());
+    EXPECT_GT(cancelled, 0u);
+    EXPECT_GT(expired, 0u);
+    std::printf("crash test: %d rounds, %zu acknowledged ids checked (%zu since cancelled, %zu expired)\n",
+                rounds, acked.size(), cancelled, expired);
 }

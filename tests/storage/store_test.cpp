@@ -196,3 +196,18 @@ TEST(Store, StatsReportCommits) {
     EXPECT_GT(s.map_bytes, 0u);
     EXPECT_GT(s.used_bytes, 0u);
 }
+
+TEST(Store, StatsCountCommitsByDurationAndBatchSize) {
+    TempDir dir;
+    auto store = Store::open(small_options(dir.path()));
+    for (int i = 0; i < 3; ++i) store_sync(*store, make_request("<h" + std::to_string(i) + "@x>", {}));
+    auto s = store->stats();
+    std::uint64_t by_duration = 0, by_batch = 0;
+    for (auto n : s.commits_by_duration) by_duration += n;
+    for (auto n : s.commits_by_batch_size) by_batch += n;
+    EXPECT_EQ(by_duration, s.commits);  // every commit in exactly one bucket
+    EXPECT_EQ(by_batch, s.commits);
+    EXPECT_GE(s.batch_size_sum, 3u);     // the three requests, one at a time (plus set-up)
+    EXPECT_GE(s.commits_by_batch_size[0], 3u);  // batches of 1 go in the "<= 1" bucket
+    EXPECT_GT(s.commit_us_sum, 0u);
+}
