@@ -163,6 +163,23 @@ class AdminMetrics(unittest.TestCase):
         self.assertEqual(a[("tidings_build_info", L(version=json.loads(self.a.get("/status")[2])["version"],
                                                      pathhost="a.metrics.test"))], 1)
 
+    def test_store_histograms(self):
+        a, fams = samples(self.a.get("/metrics")[2])
+        L = lambda **kw: frozenset(kw.items())  # noqa: E731
+        commits = a[("tidings_store_commits_total", L())]
+        for name in ("tidings_store_commit_duration_seconds", "tidings_store_batch_size"):
+            self.assertEqual(fams[name].type, "histogram")
+            buckets = sorted((float(dict(k)["le"]), v) for (n, k), v in a.items() if n == name + "_bucket")
+            counts = [v for _, v in buckets]
+            self.assertEqual(counts, sorted(counts), f"{name} buckets must be cumulative")
+            self.assertEqual(buckets[-1][0], float("inf"))
+            self.assertEqual(buckets[-1][1], commits)
+            self.assertEqual(a[(name + "_count", L())], commits)
+        # Every article went through some batch: the batch sizes add up to at least N (plus the
+        # group creation and the queue acks of the outgoing feed).
+        self.assertGreaterEqual(a[("tidings_store_batch_size_sum", L())], N)
+        self.assertGreater(a[("tidings_store_commit_duration_seconds_sum", L())], 0)
+
     def test_status_agrees_with_metrics(self):
         st = json.loads(self.a.get("/status")[2])
         peer = [p for p in st["peers"] if p["name"] == "b"][0]

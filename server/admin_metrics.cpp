@@ -109,6 +109,27 @@ void peer_families(Exposition& e, const NodeView& v) {
     }
 }
 
+using storage::StoreStats;
+
+// A Prometheus histogram from per-bucket counts (storage keeps them non-cumulative): cumulative
+// _bucket{le} lines, +Inf, _sum and _count. A bound divided by `divisor` is in the family's unit
+// (dividing, not multiplying by 1e-6, keeps "0.0001" from printing as "9.999999999999999e-05").
+template <std::size_t N>
+void histogram(Exposition& e, std::string_view name, std::string_view help, const std::array<std::uint32_t, N>& bounds,
+               const std::array<std::uint64_t, N + 1>& counts, double sum, double divisor) {
+    e.family(name, "histogram", help);
+    const auto bucket = fmt::format("{}_bucket", name);
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < N; ++i) {
+        cumulative += counts[i];
+        e.sample(bucket, fmt::format("le=\"{}\"", static_cast<double>(bounds[i]) / divisor), cumulative);
+    }
+    cumulative += counts[N];
+    e.sample(bucket, "le=\"+Inf\"", cumulative);
+    e.sample(fmt::format("{}_sum", name), "", sum);
+    e.sample(fmt::format("{}_count", name), "", cumulative);
+}
+
 void store_families(Exposition& e, const NodeView& v) {
     const auto& s = v.store;
     e.family("tidings_store_articles", "gauge", "Articles present in the store.");
@@ -132,15 +153,16 @@ void store_families(Exposition& e, const NodeView& v) {
     e.sample("tidings_store_commit_failures_total", "", s.commit_failures);
     e.family("tidings_store_deferred_low_space_total", "counter", "Requests deferred for lack of disk space.");
     e.sample("tidings_store_deferred_low_space_total", "", s.deferred_low_space);
-    // storage/ keeps percentiles over its last 4096 commits, not buckets: exposed as gauges
-    // with a quantile label rather than as a histogram Prometheus could aggregate.
-    e.family("tidings_store_commit_duration_seconds", "gauge",
-             "Commit duration over the last 4096 commits, by quantile (1 = max).");
-    e.sample("tidings_store_commit_duration_seconds", "quantile=\"0.5\"", static_cast<double>(s.commit_p50_us) / 1e6);
-    e.sample("tidings_store_commit_duration_seconds", "quantile=\"0.99\"", static_cast<double>(s.commit_p99_us) / 1e6);
-    e.sample("tidings_store_commit_duration_seconds", "quantile=\"1\"", static_cast<double>(s.commit_max_us) / 1e6);
-    e.family("tidings_store_batch_articles_mean", "gauge", "Mean requests per commit over the last 4096 commits.");
-    e.sample("tidings_store_batch_articles_mean", "", s.mean_batch_size);
+    histogram(e, "tidings_store_commit_duration_seconds", "Write transaction commit time (fdatasync included).",
+              StoreStats::commit_bounds_us, s.commits_by_duration, static_cast<double>(s.commit_us_sum) / 1e6, 1e6);
+    histogram(e, "tidings_store_batch_size", "Requests per write transaction (group commit).",
+              StoreStats::batch_bounds, s.commits_by_batch_size, static_cast<double>(s.batch_size_sum), 1.0);
+    // The same over the last 4096 commits only: what the dashboard shows.
+    e.family("tidings_store_recent_commit_duration_seconds", "gauge",
+             "Commit time over the last 4096 commits, by quantile (1 = max).");
+    e.sample("tidings_store_recent_commit_duration_seconds", "quantile=\"0.5\"", static_cast<double>(s.commit_p50_us) / 1e6);
+    e.sample("tidings_store_recent_commit_duration_seconds", "quantile=\"0.99\"", static_cast<double>(s.commit_p99_us) / 1e6);
+    e.sample("tidings_store_recent_commit_duration_seconds", "quantile=\"1\"", static_cast<double>(s.commit_max_us) / 1e6);
 }
 
 void admin_families(Exposition& e, const AdminServer* admin) {

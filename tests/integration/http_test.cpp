@@ -133,6 +133,20 @@ TEST_F(Admin, MetricsIsPrometheusText) {
     EXPECT_NE(r.body.find("tidings_store_articles 1\n"), std::string::npos);
     EXPECT_NE(r.body.find("# TYPE tidings_articles_total counter\n"), std::string::npos);
     EXPECT_NE(r.body.find("tidings_articles_total{peer=\"downstream\",result=\"offered\"} 0\n"), std::string::npos);
+    EXPECT_NE(r.body.find("# TYPE tidings_store_commit_duration_seconds histogram\n"), std::string::npos);
+    EXPECT_NE(r.body.find("tidings_store_commit_duration_seconds_bucket{le=\"0.0001\"} "), std::string::npos);
+    EXPECT_NE(r.body.find("tidings_store_batch_size_bucket{le=\"+Inf\"} "), std::string::npos);
+    // Every line is a comment or "name[{labels}] value".
+    std::size_t start = 0;
+    while (start < r.body.size()) {
+        auto end = r.body.find('\n', start);
+        ASSERT_NE(end, std::string::npos) << "the exposition ends with a newline";
+        std::string line = r.body.substr(start, end - start);
+        start = end + 1;
+        if (line.rfind("# HELP ", 0) == 0 || line.rfind("# TYPE ", 0) == 0) continue;
+        EXPECT_EQ(line.rfind("tidings_", 0), 0u) << line;
+        EXPECT_NE(line.find(' '), std::string::npos) << line;
+    }
 }
 
 TEST_F(Admin, DashboardIsSelfContainedHtml) {
