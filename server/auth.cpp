@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <memory>
+#include <thread>
 
 #include "protocol/status.h"
 #include "protocol/wildmat.h"
@@ -89,6 +90,49 @@ const config::User* find_user(const config::Config& cfg, std::string_view name) 
     return nullptr;
 }
 
+// crypt(3) with yescrypt costs ~12 ms of CPU by design: run it on its own thread so the I/O
+// thread keeps serving every other session meanwhile. At most this many checks run at once;
+// further logins wait their turn (a flood of AUTHINFO attempts cannot take every core).
+constexpr int max_password_checks = 2;
+int password_checks_running = 0;  // touched on the I/O thread only
+
+awaitable<bool> check_password_off_thread(NodeContext& node, std::string hash, std::string password) {
+    net::steady_timer wait(node.io);
+    boost::system::error_code ec;
+    while (password_checks_running >= max_password_checks) {
+        wait.expires_after(std::chrono::milliseconds(5));
+        co_await wait.async_wait(net::redirect_error(use_awaitable, ec));
+    }
+    ++password_checks_running;
+    // The worker thread only touches this shared state and posts back a plain function: the
+    // coroutine's handler never leaves the I/O thread (Asio's handler memory is per thread).
+    struct Check {
+        explicit Check(net::io_context& io) : wake(io) {}
+        net::steady_timer wake;
+        bool done = false;
+        bool ok = false;
+    };
+    auto check = std::make_shared<Check>(node.io);
+    check->wake.expires_at(net::steady_timer::time_point::max());
+    net::io_context* io = &node.io;
+    std::thread([io, check, work = net::make_work_guard(node.io), hash = std::move(hash),
+                 password = std::move(password)]() mutable {
+        bool result = verify_password(hash, password);
+        // The reference moves into the posted function: the Check (and its timer) is only ever
+        // destroyed on the I/O thread.
+        net::post(*io, [check = std::move(check), result] {
+            check->ok = result;
+            check->done = true;
+            check->wake.cancel();
+        });
+        work.reset();
+    }).detach();
+    while (!check->done) co_await check->wake.async_wait(net::redirect_error(use_awaitable, ec));
+    bool ok = check->ok;
+    --password_checks_running;
+    co_return ok;
+}
+
 void signed_in(Session& s, const config::User* u) {
     s.user = u;
     // A peer that authenticates as its auth_user gets its transit rights (INN's readers.conf
@@ -136,8 +180,13 @@ awaitable<void> run_authinfo(Session& s, const protocol::ParseResult& parsed) {
     }
     s.user_given = false;
     const config::User* u = find_user(s.cfg(), s.pending_user);
-    bool ok = u && verify_password(u->password_hash, cmd.argument) &&
-              reader_rights(s.cfg(), s.anonymous, u, s.ip).read;
+    bool ok = false;
+    if (u) {
+        // Copied before the co_await: cmd views the command line, which lives on meanwhile,
+        // but the copy keeps the thread independent of the session's buffers.
+        ok = co_await check_password_off_thread(s.node, u->password_hash, std::string(cmd.argument));
+        ok = ok && reader_rights(s.cfg(), s.anonymous, u, s.ip).read;
+    }
     if (!ok) {
         ++s.node.counters.refused["auth_failed"];
         spdlog::info("conn={} event=auth_failed remote={} user={}", s.id, s.ip,
