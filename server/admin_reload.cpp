@@ -6,6 +6,7 @@
 #include <ctime>
 #include <map>
 
+#include "server/http_server.h"
 #include "server/logging.h"
 
 namespace tidings::server {
@@ -79,6 +80,8 @@ ReloadResult reload_config(NodeContext& node) {
         node.log_format = next.node.log_format;
     }
     apply_groups(node, next, r);
+    if (node.admin)
+        for (auto& key : update_admin_access(*node.admin, next.http)) r.applied.push_back(key + ": updated");
 
     auto check = [&r](bool differ, const char* section) {
         if (differ) r.restart_needed.emplace_back(section);
@@ -91,7 +94,10 @@ ReloadResult reload_config(NodeContext& node) {
     check(cur.peers != next.peers, "peer");
     check(cur.users != next.users, "user");
     check(!(cur.expire == next.expire), "expire");
-    check(!(cur.http == next.http), "http");
+    // The admin listener's access rules were applied above; where it listens is fixed.
+    check(cur.http.enabled != next.http.enabled || cur.http.address != next.http.address ||
+              cur.http.port != next.http.port,
+          "http");
 
     std::string applied, restart;
     for (const auto& a : r.applied) applied += (applied.empty() ? "" : "; ") + a;

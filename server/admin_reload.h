@@ -3,9 +3,10 @@
 // changed sections need a restart.
 //
 // What is applied: [node] log_level and log_format; [[group]] entries that are new (created)
-// or whose status changed (flag set). Groups removed from the file stay (DELETE /groups/NAME
-// removes one), as at start-up. Everything else that differs from the running configuration
-// — peers, users, listeners, limits, readers, storage, expire, http, other [node] keys — is
+// or whose status changed (flag set); [http] token, token_file (re-read) and allow_hosts.
+// Groups removed from the file stay (DELETE /groups/NAME removes one), as at start-up.
+// Everything else that differs from the running configuration — peers, users, listeners,
+// limits, readers, storage, expire, http enabled/address/port, other [node] keys — is
 // reported in `restart_needed` and NOT applied: sessions and feeds hold references into the
 // configuration they started with. An invalid file changes nothing.
 #pragma once

@@ -117,7 +117,7 @@ awaitable<void> accept_admin(NodeContext& node, std::shared_ptr<AdminServer> adm
         auto remote = socket.remote_endpoint(ec);
         if (ec) continue;
         // Strangers get nothing, not even a 403 body: the port should look closed to them.
-        if (!config::matches_any(node.cfg.http.allow_hosts, remote.address().to_string())) {
+        if (!config::matches_any(admin->settings.allow_hosts, remote.address().to_string())) {
             ++admin->closed["refused_host"];
             spdlog::warn("event=admin_refused remote={} reason=not_in_allow_hosts", remote.address().to_string());
             socket.close(ec);
@@ -147,6 +147,7 @@ bool start_admin(NodeContext& node) {
     const auto& h = node.cfg.http;
     if (!h.enabled) return true;
     auto admin = std::make_shared<AdminServer>();
+    admin->settings = h;
     admin->auth = load_auth(h);
     try {
         tcp::endpoint ep(net::ip::make_address(h.address), h.port);
@@ -171,6 +172,22 @@ bool start_admin(NodeContext& node) {
     node.admin = admin;
     net::co_spawn(node.io, accept_admin(node, admin), net::detached);
     return true;
+}
+
+std::vector<std::string> update_admin_access(AdminServer& admin, const config::Http& next) {
+    std::vector<std::string> changed;
+    if (next.token != admin.settings.token) changed.emplace_back("http.token");
+    if (next.token_file != admin.settings.token_file) changed.emplace_back("http.token_file");
+    if (next.allow_hosts != admin.settings.allow_hosts) changed.emplace_back("http.allow_hosts");
+    // The token file is re-read on every reload: rotating the token is writing the file and
+    // sending SIGHUP, with the path unchanged.
+    AdminAuth auth = load_auth(next);
+    if (auth.token != admin.auth.token && changed.empty()) changed.emplace_back("http.token_file contents");
+    admin.settings.token = next.token;
+    admin.settings.token_file = next.token_file;
+    admin.settings.allow_hosts = next.allow_hosts;
+    admin.auth = std::move(auth);
+    return changed;
 }
 
 void stop_admin(NodeContext& node) {

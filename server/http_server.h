@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "server/http_router.h"
 #include "server/node.h"
@@ -31,6 +32,9 @@ class AdminServer {
 public:
     std::string address;
     std::uint16_t port = 0;  // bound port
+    // token, token_file and allow_hosts as last applied (start or reload); the rest of
+    // [http] is fixed while running.
+    config::Http settings;
     AdminAuth auth;
     AdminLimits limits;
     std::unique_ptr<tcp::acceptor> acceptor;
@@ -46,6 +50,10 @@ public:
 // when the bind fails: the NNTP side keeps running without the admin API. Does nothing and
 // returns true when [http] enabled = false.
 bool start_admin(NodeContext& node);
+
+// Applies [http] token, token_file and allow_hosts from `next` (reload): later requests and
+// connections use them. Returns the keys that changed, e.g. "http.token".
+std::vector<std::string> update_admin_access(AdminServer& admin, const config::Http& next);
 
 // Closes the acceptor and every admin connection (shutdown). Idempotent.
 void stop_admin(NodeContext& node);

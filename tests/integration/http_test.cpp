@@ -379,3 +379,31 @@ TEST_F(Admin, SighupReloadsToo) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(Admin, ReloadRotatesTheTokenAndAllowHosts) {
+    start();
+    auto write = [&](std::string_view http_extra) {
+        std::string next = config(http_extra);
+        for (std::size_t p; (p = next.find("{DATA}")) != std::string::npos;) next.replace(p, 6, d->data_dir());
+        std::ofstream(d->dir() + "/tidings.toml") << next;
+    };
+    write("token = \"rotated\"\n");
+    auto r = http_call(http, "POST", "/reload", token);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_NE(r.body.find("http.token: updated"), std::string::npos) << r.body;
+    EXPECT_EQ(r.body.find("rotated"), std::string::npos) << "the token itself is never echoed";
+    EXPECT_EQ(body_json(r)["restart_needed"].size(), 0u) << r.body;
+    EXPECT_EQ(http_call(http, "POST", "/peers/downstream/flush", token).status, 403);
+    EXPECT_EQ(http_call(http, "POST", "/peers/downstream/flush", "rotated").status, 200);
+    write("token = \"rotated\"\nallow_hosts = [\"10.0.0.0/8\"]\n");
+    EXPECT_EQ(http_call(http, "POST", "/reload", "rotated").status, 200);
+    RawConnection c(http);
+    c.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    std::string got;
+    EXPECT_TRUE(c.closed_within(5s, &got));
+    EXPECT_TRUE(got.empty()) << got;
+}
+
+}  // namespace
