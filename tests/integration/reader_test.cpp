@@ -294,3 +294,56 @@ TEST_F(Reader, LargeOverRangeStreams) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ReaderListeners, ReadingOnATransitOnlyListenerIs502) {
+    Daemon d(R"([node]
+data_dir = "{DATA}"
+[[listen]]
+address = "127.0.0.1"
+port = 0
+roles = ["transit"]
+[[group]]
+name = "local.test"
+)");
+    ASSERT_TRUE(d.start()) << d.log();
+    NntpClient c;
+    ASSERT_TRUE(c.connect(d.port()));
+    EXPECT_EQ(c.read_line().substr(0, 3), "201");
+    EXPECT_EQ(c.command("GROUP local.test").substr(0, 3), "502");
+    EXPECT_EQ(c.command("POST").substr(0, 3), "502");
+    EXPECT_EQ(c.command("MODE READER").substr(0, 3), "502");
+    c.send_line("CAPABILITIES");
+    EXPECT_EQ(c.read_line().substr(0, 3), "101");
+    auto caps = c.read_block();
+    EXPECT_EQ(std::find(caps.begin(), caps.end(), "READER"), caps.end());
+}
+
+TEST(ReaderLimits, PastMaxConnectionsIs400AndClose) {
+    std::string cfg = reader_config();
+    cfg.replace(cfg.find("max_article_bytes"), 0, "max_connections = 2\n");
+    Daemon d(cfg);
+    ASSERT_TRUE(d.start()) << d.log();
+    NntpClient a, b, c;
+    ASSERT_TRUE(a.connect(d.port()));
+    EXPECT_EQ(a.read_line().substr(0, 3), "200");
+    ASSERT_TRUE(b.connect(d.port()));
+    EXPECT_EQ(b.read_line().substr(0, 3), "200");
+    ASSERT_TRUE(c.connect(d.port()));
+    EXPECT_EQ(c.read_line().substr(0, 3), "400");
+    EXPECT_TRUE(c.closed_by_server());
+}
+
+TEST(ReaderUnsupported, XgtitleAndCompressAre503) {
+    Daemon d(reader_config());
+    ASSERT_TRUE(d.start()) << d.log();
+    NntpClient c;
+    ASSERT_TRUE(c.connect(d.port()));
+    c.read_line();
+    EXPECT_EQ(c.command("XGTITLE local.*").substr(0, 3), "503");
+    EXPECT_EQ(c.command("COMPRESS DEFLATE").substr(0, 3), "503");
+    EXPECT_EQ(c.command("AUTHINFO USER x").substr(0, 3), "502");  // no accounts configured
+}
+
+}  // namespace
