@@ -85,7 +85,7 @@ def samples(text):
     return out, families
 
 
-@only_on("tidings", "external-tidings", reason="the admin HTTP API and /metrics are Tidings's own")
+@only_on("tidings", reason="the admin HTTP API and /metrics are Tidings's own")
 class AdminMetrics(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
