@@ -9,6 +9,7 @@
 #include <future>
 
 #include "server/admin_reload.h"
+#include "server/admin_summary.h"
 #include "server/feeds.h"
 #include "server/http_server.h"
 #include "server/listener.h"
@@ -148,6 +149,7 @@ int run_node(const config::Config& cfg, const std::string& config_path) {
         net::co_spawn(io, accept_connections(*acceptors[i], node, infos[i]), net::detached);
 
     start_feeds(node);
+    start_summaries(node);
 
     // SIGHUP: the same reload as POST /reload (server/admin_reload.h).
     net::signal_set hup(io, SIGHUP);
