@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Propagation benchmarks for BENCHMARKS.md (## Propagation).
 
+  drain:      A holds a backlog for B (fed while B was down); B starts; the clock runs from B's
+              first stored article to its last: the sender's own rate, ingest out of the way.
   throughput: tidingsd A feeds tidingsd B; tools/tidings-bench feeds A; the clock runs from the
               bench's start until B stores every article (mdb_stat, polled every 20 ms).
   latency:    a chain n0 -> n1 -> n2 -> n3; one article at a time is given to n0 (TAKETHIS) and
@@ -56,6 +58,38 @@ def throughput(run, count, connections, window, size):
         mn.remove_workdir(work)
 
 
+def drain(run, count, connections, window, size):
+    """A holds a backlog of `count` articles for B (B was down while A was fed); B starts and
+    the clock runs from B's first stored article to its last: the sender's own rate."""
+    work = mn.make_workdir("bench-drain")
+    b = mn.Node("b.bench.test", mn.free_port(), work, BENCH_GROUPS)
+    a = mn.Node("a.bench.test", mn.free_port(), work, BENCH_GROUPS)
+    b.add_peer("a.bench.test")
+    a.add_peer("feeder")
+    a.add_peer("b.bench.test", port=b.port, extra=f"connections = {connections}\nwindow = {window}")
+    a.start()
+    try:
+        subprocess.run([BENCH, "feed", "--port", str(a.port), "--mode", "streaming", "--connections", "4",
+                        "--window", "64", "--count", str(count), "--size", str(size), "--seed", str(2000 + run)],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        b.start()
+        t_first = None
+        t0 = time.time()
+        while time.time() - t0 < 300:
+            n = mn.article_count(b.data)
+            if n > 0 and t_first is None:
+                t_first = time.time()
+            if n >= count:
+                break
+            time.sleep(0.01)
+        t_end = time.time()
+        return (mn.article_count(b.data) - 1) / (t_end - t_first)
+    finally:
+        a.stop()
+        b.stop()
+        mn.remove_workdir(work)
+
+
 def latency(run, samples):
     work = mn.make_workdir("bench-lat")
     nodes = [mn.Node(f"c{i}.bench.test", mn.free_port(), work) for i in range(4)]
@@ -98,9 +132,17 @@ def main():
     ap.add_argument("--connections", type=int, default=1)
     ap.add_argument("--window", type=int, default=64)
     ap.add_argument("--samples", type=int, default=20)
-    ap.add_argument("--only", choices=["throughput", "latency"])
+    ap.add_argument("--only", choices=["throughput", "drain", "latency"])
     args = ap.parse_args()
-    if args.only != "latency":
+    if args.only in (None, "drain"):
+        rates = []
+        for r in range(args.runs):
+            rates.append(drain(r, args.count, args.connections, args.window, args.size))
+            print(f"drain run {r + 1}: backlog A->B {rates[-1]:.0f} articles/s", flush=True)
+        runs = ", ".join("%.0f" % x for x in rates)
+        print(f"drain median A->B: {statistics.median(rates):.0f} articles/s (runs {runs}; "
+              f"{args.connections} connection(s), window {args.window})")
+    if args.only in (None, "throughput"):
         rows = []
         for r in range(args.runs):
             t = throughput(r, args.count, args.connections, args.window, args.size)
@@ -111,7 +153,7 @@ def main():
         runs = ", ".join("%.0f" % x["a_to_b"] for x in rows)
         print(f"throughput median A->B: {med:.0f} articles/s (runs {runs}); A ingest median "
               f"{statistics.median(x['a_ingest'] for x in rows):.0f}/s")
-    if args.only != "throughput":
+    if args.only in (None, "latency"):
         meds = []
         for r in range(args.runs):
             lat = latency(r, args.samples)
