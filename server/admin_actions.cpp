@@ -9,6 +9,7 @@
 #include "protocol/message_id.h"
 #include "protocol/status.h"
 #include "server/feeds.h"
+#include "server/http_server.h"
 
 namespace tidings::server {
 namespace {
@@ -33,6 +34,10 @@ storage::unique_function<void(bool)> completion(const std::shared_ptr<Waiter>& w
     };
 }
 
+void forget_group_count(NodeContext& node) {
+    if (node.admin) node.admin->group_count_at = {};
+}
+
 awaitable<bool> wait_for(std::shared_ptr<Waiter> w) {
     while (!w->result) {
         boost::system::error_code ec;
@@ -50,6 +55,7 @@ awaitable<ActionResult> admin_create_group(NodeContext& node, std::string name, 
     auto w = std::make_shared<Waiter>(node.io);
     node.store.create_group(name, flag, "admin", static_cast<std::int64_t>(std::time(nullptr)), completion(w));
     bool ok = co_await wait_for(w);
+    forget_group_count(node);
     if (!ok) co_return ActionResult{409, "group exists or the name is invalid: " + shown};
     spdlog::info("event=admin_newgroup group={} flag={}", shown, flag);
     co_return ActionResult{201, "created " + shown};
@@ -60,6 +66,7 @@ awaitable<ActionResult> admin_remove_group(NodeContext& node, std::string name) 
     auto w = std::make_shared<Waiter>(node.io);
     node.store.remove_group(name, completion(w));
     bool ok = co_await wait_for(w);
+    forget_group_count(node);
     if (!ok) co_return ActionResult{404, "no such group: " + shown};
     spdlog::info("event=admin_rmgroup group={}", shown);
     co_return ActionResult{200, "removed " + shown};

@@ -38,8 +38,12 @@ void apply_groups(NodeContext& node, const config::Config& next, ReloadResult& r
         // safe for a group the admin created by hand meanwhile: only its flag is set.
         node.store.create_group(g.name, flag, "config", static_cast<std::int64_t>(std::time(nullptr)),
                                 [](bool) {});
-        node.store.set_group_flag(g.name, flag, [name = g.name, flag](bool ok) {
+        node.store.set_group_flag(g.name, flag, [&node, name = g.name, flag](bool ok) {
             if (!ok) spdlog::warn("event=reload_group_failed group={} flag={}", name, flag);
+            // The group count /status shows is cached: recount once this is committed.
+            net::post(node.io, [&node] {
+                if (node.admin) node.admin->group_count_at = {};
+            });
         });
         r.applied.push_back("group " + g.name + ": " + (it == running.end() ? "created" : "flag") + " " + flag);
     }

@@ -59,6 +59,28 @@ void count_sessions(const NodeContext& node, NodeView& v, std::map<std::string, 
     }
 }
 
+std::uint64_t count_groups(const NodeContext& node) {
+    constexpr auto ttl = std::chrono::seconds(2);
+    auto now = std::chrono::steady_clock::now();
+    AdminServer* admin = node.admin.get();
+    if (admin && admin->group_count_at != std::chrono::steady_clock::time_point{} &&
+        now - admin->group_count_at < ttl)
+        return admin->group_count;
+    std::uint64_t n = 0;
+    {
+        storage::Snapshot snap(node.store);
+        snap.for_each_group([&n](const storage::GroupInfo&) {
+            ++n;
+            return true;
+        });
+    }
+    if (admin) {
+        admin->group_count = n;
+        admin->group_count_at = now;
+    }
+    return n;
+}
+
 }  // namespace
 
 NodeView gather_view(const NodeContext& node) {
@@ -74,13 +96,7 @@ NodeView gather_view(const NodeContext& node) {
         v.listeners.push_back({"nntp", l.address, l.port, roles_of(l), std::string(tls_name(l.tls))});
     if (node.admin) v.listeners.push_back({"http", node.admin->address, node.admin->port, "admin", "none"});
     v.store = node.store.stats();
-    {
-        storage::Snapshot snap(node.store);
-        snap.for_each_group([&v](const storage::GroupInfo&) {
-            ++v.groups;
-            return true;
-        });
-    }
+    v.groups = count_groups(node);
     std::map<std::string, std::uint32_t> per_peer;
     count_sessions(node, v, per_peer);
     v.counters = node.counters;

@@ -4,6 +4,7 @@
 
 #include "server/net.h"
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -41,6 +42,10 @@ public:
     // Open connections by id, so stop_admin() can close them (never by pointer elsewhere).
     std::unordered_map<std::uint64_t, beast::tcp_stream*> streams;
     std::uint64_t next_id = 1;
+    // The group count walks every group: done at most every 2 s however many dashboards poll
+    // (a big node carries 10^5 groups); admin group changes reset it.
+    std::uint64_t group_count = 0;
+    std::chrono::steady_clock::time_point group_count_at{};
     // Counters for /metrics: responses by status code, and closes by reason.
     std::map<unsigned, std::uint64_t> responses;
     std::map<std::string, std::uint64_t> closed;  // timeout, refused_host, too_many, bad_request
