@@ -297,7 +297,7 @@ awaitable<void> run_link(std::shared_ptr<PeerFeed> fp, Link& link, unsigned inde
     PeerFeed& f = *fp;
     Sender sender(f, link, index);
     const std::size_t window = std::max<std::uint32_t>(f.peer.window, 1);
-    while (!f.stopping) {
+    while (!f.stopping && !f.paused) {
         auto batch = f.claim(streaming ? window : std::min<std::size_t>(window, 16));
         if (batch.empty()) {
             co_await wait_for_work(f);
@@ -322,6 +322,15 @@ awaitable<void> feed_peer(std::shared_ptr<PeerFeed> fp, unsigned index) {
     unsigned failures = 0;
     const auto cap = std::chrono::milliseconds(std::chrono::seconds(std::max<std::uint32_t>(f.peer.retry_s, 1)));
     while (!f.stopping) {
+        if (f.paused) {  // parked until resume() or stop() cancels the timer
+            boost::system::error_code ec;
+            net::steady_timer t(f.node.io, net::steady_timer::time_point::max());
+            f.backing_off.insert(&t);
+            co_await t.async_wait(net::redirect_error(use_awaitable, ec));
+            f.backing_off.erase(&t);
+            failures = 0;
+            continue;
+        }
         Link link(f.node.io);
         f.streams.insert(&link.stream);
         auto streaming = co_await open_link(f, link, index);
@@ -329,14 +338,14 @@ awaitable<void> feed_peer(std::shared_ptr<PeerFeed> fp, unsigned index) {
         if (streaming && !f.stopping) {
             ++f.stats.connects;
             ++f.stats.connections_up;
-            f.stats.state = FeedState::connected;
+            f.stats.state = f.paused ? FeedState::paused : FeedState::connected;
             spdlog::info("peer={} conn={} event=connected mode={}", f.peer.name, index,
                          *streaming ? (f.peer.takethis_only ? "takethis" : "stream") : "ihave");
             co_await run_link(fp, link, index, *streaming, worked);
             --f.stats.connections_up;
             ++f.stats.disconnects;
             spdlog::info("peer={} conn={} event=disconnected{}", f.peer.name, index,
-                         f.stopping ? " reason=stopping" : "");
+                         f.stopping ? " reason=stopping" : f.paused ? " reason=paused" : "");
         } else if (!streaming) {
             ++f.stats.connect_failures;
         }
@@ -344,6 +353,7 @@ awaitable<void> feed_peer(std::shared_ptr<PeerFeed> fp, unsigned index) {
         boost::system::error_code ec;
         link.stream.socket().close(ec);
         if (f.stopping) break;
+        if (f.paused) continue;
         // Exponential backoff from 250 ms, capped at retry_s, with jitter in [50 %, 100 %] so
         // that many connections do not reconnect in step.
         failures = worked ? 0 : failures + 1;

@@ -71,6 +71,19 @@ void PeerFeed::wake() {
     for (auto* t : waiting) t->cancel();
 }
 
+void PeerFeed::pause() {
+    paused = true;
+    stats.state = FeedState::paused;
+    wake();  // idle connections notice at once; busy ones after their exchange
+}
+
+void PeerFeed::resume() {
+    paused = false;
+    if (stats.state == FeedState::paused) stats.state = FeedState::idle;
+    for (auto* t : backing_off) t->cancel();  // a paused connection waits there
+    wake();
+}
+
 void PeerFeed::stop() {
     stopping = true;
     stats.state = FeedState::paused;

@@ -38,6 +38,7 @@ public:
     const config::Peer& peer;
     FeedStats& stats;
     bool stopping = false;
+    bool paused = false;  // pause_feed(): connections close and wait for resume()
 
     // Up to `max` entries from the head of the queue that no other connection of this peer has
     // claimed and that are not waiting for a retry time; they are claimed for the caller until
@@ -58,6 +59,8 @@ public:
     std::unordered_set<beast::tcp_stream*> streams;
     void wake();
     void stop();
+    void pause();
+    void resume();
 
 private:
     std::unordered_set<std::uint64_t> claimed_;

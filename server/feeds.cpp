@@ -147,4 +147,16 @@ void notify_feeds(NodeContext& node, const std::vector<std::string>& peers) {
         if (auto it = set->peers.find(name); it != set->peers.end()) it->second->wake();
 }
 
+bool pause_feed(NodeContext& node, const std::string& peer, bool paused) {
+    auto* set = node.feed_set.get();
+    if (!set) return false;
+    auto it = set->peers.find(peer);
+    if (it == set->peers.end()) return false;
+    if (paused == it->second->paused) return true;
+    spdlog::info("peer={} event={}", peer, paused ? "paused" : "resumed");
+    if (paused) it->second->pause();
+    else it->second->resume();
+    return true;
+}
+
 }  // namespace tidings::server

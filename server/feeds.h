@@ -23,4 +23,10 @@ void stop_feeds(NodeContext& node);
 // also poll their queue every second, so a missed call delays an article, never loses it.
 void notify_feeds(NodeContext& node, const std::vector<std::string>& peers = {});
 
+// Pauses (`paused` true) or resumes the outgoing feed of `peer` (the admin API's pause/resume).
+// A paused feed's connections finish the exchange they are in, say QUIT and stay closed; its
+// queue keeps filling and the backlog policy still applies; FeedStats::state is `paused`.
+// Returns false when the peer has no outgoing feed. Not persistent: a restart resumes it.
+bool pause_feed(NodeContext& node, const std::string& peer, bool paused);
+
 }  // namespace tidings::server
