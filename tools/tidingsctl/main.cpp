@@ -90,16 +90,13 @@ int report(const HttpReply& r, const Options& o) {
     return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-    Options o;
+// Fills `o` from the environment and argv; returns -1 to go on, else the exit status.
+int parse_options(Options& o, const std::vector<std::string>& args) {
     if (const char* a = std::getenv("TIDINGS_ADMIN"); a && !set_admin(o, a)) {
         std::cerr << "tidingsctl: TIDINGS_ADMIN must be HOST:PORT\n";
         return 2;
     }
     if (const char* t = std::getenv("TIDINGS_TOKEN")) o.token = t;
-    std::vector<std::string> args(argv + 1, argv + argc);
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
         auto value = [&](std::string& out) {
@@ -108,57 +105,69 @@ int main(int argc, char** argv) {
             return true;
         };
         std::string v;
-        if (a == "--json") o.json_out = true;
-        else if (a == "--help" || a == "-h") { std::cout << usage; return 0; }
-        else if (a == "--admin") { if (!value(v) || !set_admin(o, v)) { std::cerr << "tidingsctl: --admin HOST:PORT\n" << usage; return 2; } }
-        else if (a == "--token") { if (!value(o.token)) { std::cerr << usage; return 2; } }
-        else if (a == "--token-file") {
-            if (!value(v) || !read_token_file(o, v)) { std::cerr << "tidingsctl: cannot read token file\n"; return 2; }
+        if (a == "--json") {
+            o.json_out = true;
+        } else if (a == "--help" || a == "-h") {
+            std::cout << usage;
+            return 0;
+        } else if (a == "--admin") {
+            if (!value(v) || !set_admin(o, v)) return std::cerr << "tidingsctl: --admin HOST:PORT\n" << usage, 2;
+        } else if (a == "--token") {
+            if (!value(o.token)) return std::cerr << usage, 2;
+        } else if (a == "--token-file") {
+            if (!value(v) || !read_token_file(o, v)) return std::cerr << "tidingsctl: cannot read token file\n", 2;
+        } else if (a.size() > 1 && a[0] == '-' && o.words.empty()) {
+            return std::cerr << "tidingsctl: unknown option " << a << "\n" << usage, 2;
+        } else {
+            o.words.push_back(a);
         }
-        else if (a.size() > 1 && a[0] == '-' && o.words.empty()) { std::cerr << "tidingsctl: unknown option " << a << "\n" << usage; return 2; }
-        else o.words.push_back(a);
     }
-    if (o.words.empty()) { std::cerr << usage; return 2; }
-    const std::string cmd = o.words[0];
+    if (o.words.empty()) return std::cerr << usage, 2;
+    return -1;
+}
+
+// `status` and `peers`: GET /status, rendered as tables (or passed through with --json).
+int show(const Options& o, const std::string& what) {
+    auto r = http_request(o.host, o.port, "GET", "/status", "", "");
+    if (o.json_out || r.status != 200) return report(r, o);
+    json s = json::parse(r.body, nullptr, false);
+    if (!s.is_object()) {
+        std::cerr << "tidingsctl: /status did not return JSON\n";
+        return 1;
+    }
+    try {
+        std::cout << (what == "status" ? render_status(s) : render_peers(s));
+    } catch (const json::exception& e) {
+        std::cerr << "tidingsctl: unexpected /status shape: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}
+
+int run_command(const Options& o) {
+    const std::string& cmd = o.words[0];
     const std::size_t nargs = o.words.size() - 1;
     auto need = [&](std::size_t lo, std::size_t hi) { return nargs >= lo && nargs <= hi; };
-
-    if (cmd == "status" || cmd == "peers") {
-        if (!need(0, 0)) { std::cerr << usage; return 2; }
-        auto r = http_request(o.host, o.port, "GET", "/status", "", "");
-        if (o.json_out || r.status != 200) return report(r, o);
-        json s = json::parse(r.body, nullptr, false);
-        if (!s.is_object()) { std::cerr << "tidingsctl: /status did not return JSON\n"; return 1; }
-        try {
-            std::cout << (cmd == "status" ? render_status(s) : render_peers(s));
-        } catch (const json::exception& e) {
-            std::cerr << "tidingsctl: unexpected /status shape: " << e.what() << "\n";
-            return 1;
-        }
-        return 0;
-    }
-    if (cmd == "pause" || cmd == "resume" || cmd == "flush") {
-        if (!need(1, 1) || !path_safe(o.words[1])) { std::cerr << usage; return 2; }
-        return report(http_request(o.host, o.port, "POST", "/peers/" + o.words[1] + "/" + cmd, o.token, ""), o);
-    }
-    if (cmd == "newgroup") {
-        if (!need(1, 2)) { std::cerr << usage; return 2; }
-        json body{{"name", o.words[1]}, {"flag", nargs == 2 ? o.words[2] : "y"}};
-        return report(http_request(o.host, o.port, "POST", "/groups", o.token, body.dump()), o);
-    }
-    if (cmd == "rmgroup") {
-        if (!need(1, 1) || !path_safe(o.words[1])) { std::cerr << usage; return 2; }
+    auto post = [&](const std::string& path, const std::string& body) {
+        return report(http_request(o.host, o.port, "POST", path, o.token, body), o);
+    };
+    if ((cmd == "status" || cmd == "peers") && need(0, 0)) return show(o, cmd);
+    if ((cmd == "pause" || cmd == "resume" || cmd == "flush") && need(1, 1) && path_safe(o.words[1]))
+        return post("/peers/" + o.words[1] + "/" + cmd, "");
+    if (cmd == "newgroup" && need(1, 2))
+        return post("/groups", json{{"name", o.words[1]}, {"flag", nargs == 2 ? o.words[2] : "y"}}.dump());
+    if (cmd == "rmgroup" && need(1, 1) && path_safe(o.words[1]))
         return report(http_request(o.host, o.port, "DELETE", "/groups/" + o.words[1], o.token, ""), o);
-    }
-    if (cmd == "cancel") {
-        if (!need(1, 1)) { std::cerr << usage; return 2; }
-        json body{{"message_id", o.words[1]}};
-        return report(http_request(o.host, o.port, "POST", "/cancel", o.token, body.dump()), o);
-    }
-    if (cmd == "reload") {
-        if (!need(0, 0)) { std::cerr << usage; return 2; }
-        return report(http_request(o.host, o.port, "POST", "/reload", o.token, ""), o);
-    }
-    std::cerr << "tidingsctl: unknown command " << cmd << "\n" << usage;
+    if (cmd == "cancel" && need(1, 1)) return post("/cancel", json{{"message_id", o.words[1]}}.dump());
+    if (cmd == "reload" && need(0, 0)) return post("/reload", "");
+    std::cerr << "tidingsctl: unknown command or wrong arguments: " << cmd << "\n" << usage;
     return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options o;
+    if (int status = parse_options(o, std::vector<std::string>(argv + 1, argv + argc)); status >= 0) return status;
+    return run_command(o);
 }
