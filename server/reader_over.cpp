@@ -37,8 +37,8 @@ std::optional<Span> range_of(Session& s, const protocol::ArticleSelector& sel) {
 }
 
 // The value of field `idx` (overview_field_index) or header `name` for one article.
-std::string field_value(const storage::Snapshot& snap, std::string_view record, int idx,
-                        std::string_view article, std::string_view name, bool& present) {
+std::string field_value(std::string_view record, int idx, std::string_view article,
+                        std::string_view name, bool& present) {
     present = true;
     if (idx >= 0) {
         std::string_view v = split_overview(record)[idx];
@@ -46,7 +46,6 @@ std::string field_value(const storage::Snapshot& snap, std::string_view record, 
         present = !v.empty();
         return std::string(v);
     }
-    (void)snap;
     auto h = header_value(article, name);
     present = h.has_value();
     return h ? *h : std::string();
@@ -169,7 +168,7 @@ awaitable<void> run_hdr(Session& s, const protocol::Command& c) {
             }
             std::string rec = idx >= 0 ? record_by_id(snap, c.target.message_id).value_or("") : "";
             bool present = false;
-            std::string v = field_value(snap, rec, idx, *a, c.field, present);
+            std::string v = field_value(rec, idx, *a, c.field, present);
             out = first;
             line(out, hdr ? std::string_view("0") : c.target.message_id, v, present);
             out += ".\r\n";
@@ -200,7 +199,7 @@ awaitable<void> run_hdr(Session& s, const protocol::Command& c) {
                         art = ref->article;
                     }
                     bool present = false;
-                    std::string v = field_value(snap, it.record, idx, art, c.field, present);
+                    std::string v = field_value(it.record, idx, art, c.field, present);
                     line(out, std::to_string(it.number), v, present);
                     if (out.size() >= chunk_bytes) {
                         more = true;

@@ -2,6 +2,7 @@
 #include "server/reader_util.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "protocol/article.h"
 #include "protocol/overview.h"
