@@ -96,7 +96,12 @@ ActionResult admin_peer_action(NodeContext& node, const std::string& peer, const
         spdlog::info("peer={} event=admin_flush", p->name);
         return {200, "flushed " + shown};
     }
-    return {501, action + " needs a hook in server/feeds.h that does not exist yet"};
+    // pause: the connections finish their exchange and close; the queue keeps filling.
+    // Not persistent: a restart resumes every feed.
+    const bool pause = action == "pause";
+    if (!pause_feed(node, p->name, pause)) return {404, "peer's outgoing feed is not running: " + shown};
+    spdlog::info("peer={} event=admin_{}", p->name, action);
+    return {200, (pause ? "paused " : "resumed ") + shown};
 }
 
 }  // namespace tidings::server

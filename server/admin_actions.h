@@ -21,8 +21,8 @@ awaitable<ActionResult> admin_create_group(NodeContext& node, std::string name, 
 awaitable<ActionResult> admin_remove_group(NodeContext& node, std::string name);
 // 200 cancelled; 404 not stored here; 400 not a Message-ID.
 awaitable<ActionResult> admin_cancel(NodeContext& node, std::string message_id);
-// action: "pause", "resume" or "flush". 404 unknown peer or no outgoing feed; 501 where the
-// feeds module offers no hook for it yet (pause, resume).
+// action: "pause", "resume" or "flush" (wake idle senders now). 404 unknown peer or no
+// outgoing feed. pause/resume last until the next restart (server/feeds.h, pause_feed).
 ActionResult admin_peer_action(NodeContext& node, const std::string& peer, const std::string& action);
 
 }  // namespace tidings::server

@@ -241,10 +241,53 @@ TEST_F(Admin, PeerControls) {
     EXPECT_EQ(http_call(http, "POST", "/peers/downstream/flush", token).status, 200);
     EXPECT_EQ(http_call(http, "POST", "/peers/hub/flush", token).status, 404);  // no outgoing feed
     EXPECT_EQ(http_call(http, "POST", "/peers/nobody/flush", token).status, 404);
-    // No pause hook in server/feeds.h yet: said plainly, not faked.
-    EXPECT_EQ(http_call(http, "POST", "/peers/downstream/pause", token).status, 501);
-    EXPECT_EQ(http_call(http, "POST", "/peers/downstream/resume", token).status, 501);
+    EXPECT_EQ(http_call(http, "POST", "/peers/hub/pause", token).status, 404);
     EXPECT_EQ(http_call(http, "POST", "/peers/downstream/explode", token).status, 404);
+}
+
+// Pause stops the feed (articles queue up), resume sends the backlog: against a second tidingsd.
+TEST_F(Admin, PauseHoldsAPeersFeedAndResumeSendsTheBacklog) {
+    Daemon sink(R"([node]
+pathhost = "sink.tidings"
+data_dir = "{DATA}"
+
+[[listen]]
+address = "127.0.0.1"
+port = 0
+
+[[group]]
+name = "local.test"
+
+[[peer]]
+name = "a"
+hosts = ["127.0.0.1"]
+
+[http]
+port = 0
+)");
+    ASSERT_TRUE(sink.start()) << sink.log();
+    std::string cfg = config();
+    cfg.replace(cfg.find("127.0.0.1:9"), 11, "127.0.0.1:" + std::to_string(sink.port("reader")));
+    start(cfg);
+    auto outgoing = [&] { return body_json(http_call(http, "GET", "/status"))["peers"][1]["outgoing"]; };
+    http_wait(http, "/status", [](const HttpResult& r) {
+        return json::parse(r.body, nullptr, false)["peers"][1]["outgoing"]["state"] == "connected";
+    });
+    auto p = http_call(http, "POST", "/peers/downstream/pause", token);
+    EXPECT_EQ(p.status, 200) << p.body;
+    EXPECT_EQ(outgoing()["state"], "paused");
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(ihave(nntp, "<paused" + std::to_string(i) + "@test>"));
+    std::this_thread::sleep_for(1500ms);  // senders poll every second: nothing may go out
+    EXPECT_EQ(outgoing()["backlog"], 3);
+    EXPECT_EQ(outgoing()["accepted"], 0);
+    EXPECT_EQ(http_call(http, "POST", "/peers/downstream/resume", token).status, 200);
+    auto r = http_wait(http, "/status", [](const HttpResult& x) {
+        return json::parse(x.body, nullptr, false)["peers"][1]["outgoing"]["accepted"] == 3;
+    });
+    EXPECT_EQ(body_json(r)["peers"][1]["outgoing"]["accepted"], 3) << r.body;
+    EXPECT_EQ(body_json(r)["peers"][1]["outgoing"]["backlog"], 0);
+    auto sink_status = body_json(http_call(sink.port("admin"), "GET", "/status"));
+    EXPECT_EQ(sink_status["store"]["articles"], 3);
 }
 
 TEST_F(Admin, UnknownRoutesAndWrongMethods) {

@@ -83,6 +83,11 @@ token = "ctl-token"
     EXPECT_EQ(tidingsctl(admin + "--token ctl-token rmgroup local.ctl").status, 1);
     EXPECT_EQ(tidingsctl(admin + "--token ctl-token cancel '<nope@ctl>'").status, 1);
     EXPECT_EQ(tidingsctl(admin + "--token ctl-token flush leaf").status, 0);
+    auto paused = tidingsctl(admin + "--token ctl-token pause leaf");
+    EXPECT_EQ(paused.status, 0) << paused.out;
+    EXPECT_NE(tidingsctl(admin + "peers").out.find("paused"), std::string::npos);
+    EXPECT_EQ(tidingsctl(admin + "--token ctl-token resume leaf").status, 0);
+    EXPECT_EQ(tidingsctl(admin + "--token ctl-token pause hub").status, 1);  // no outgoing feed
     auto reload = tidingsctl(admin + "--token ctl-token reload");
     EXPECT_EQ(reload.status, 0) << reload.out;
     EXPECT_NE(reload.out.find("applied: nothing changed"), std::string::npos) << reload.out;
