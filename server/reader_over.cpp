@@ -64,6 +64,45 @@ std::optional<std::string> record_by_id(const storage::Snapshot& snap, std::stri
     return out;
 }
 
+// Streams `first`, then what `line` appends for each article of the selected range, then ".",
+// in chunks of about chunk_bytes, each built under its own Snapshot, waiting for the socket in
+// between. Answers 412/420/423 itself when there is no group, no current article, or no
+// article in the range. `line(snap, item, out)` may use the Snapshot only while it runs.
+template <class Line>
+awaitable<void> stream_range(Session& s, const protocol::ArticleSelector& sel, std::string first, Line line) {
+    auto span = range_of(s, sel);
+    if (!span) co_return;
+    std::string out;
+    std::uint64_t next = span->low;
+    bool any = false;
+    for (;;) {
+        bool more = false;
+        {
+            storage::Snapshot snap(s.node.store);
+            if (next <= span->high)
+                snap.overview(s.group, next, span->high, [&](const storage::OverviewItem& it) {
+                    if (!any) {
+                        any = true;
+                        out = first;
+                    }
+                    next = it.number + 1;
+                    line(snap, it, out);
+                    more = out.size() >= chunk_bytes;
+                    return !more;
+                });
+        }
+        if (!any) {
+            if (sel.type == Type::current) answer(s, st::fail_no_current, "Current article number is invalid");
+            else answer(s, st::fail_article_number, "No articles in that range");
+            co_return;
+        }
+        if (!more || next == 0) break;
+        co_await send_chunk(s, out);
+    }
+    out += ".\r\n";
+    s.conn->push(std::move(out));
+}
+
 }  // namespace
 
 awaitable<void> run_over(Session& s, const protocol::Command& c) {
@@ -84,79 +123,60 @@ awaitable<void> run_over(Session& s, const protocol::Command& c) {
         s.conn->push(std::move(out));
         co_return;
     }
-    auto span = range_of(s, c.target);
-    if (!span) co_return;
-    std::string out;
-    std::uint64_t next = span->low;
-    bool any = false;
-    for (;;) {
-        bool more = false;
-        {
-            storage::Snapshot snap(s.node.store);
-            if (next <= span->high)
-                snap.overview(s.group, next, span->high, [&](const storage::OverviewItem& it) {
-                    if (!any) {
-                        any = true;
-                        out = protocol::response(st::ok_overview, "Overview information follows");
-                    }
-                    out += std::to_string(it.number);
-                    out += '\t';
-                    out += it.record;
-                    out += "\r\n";
-                    next = it.number + 1;
-                    if (out.size() >= chunk_bytes) {
-                        more = true;
-                        return false;
-                    }
-                    return true;
-                });
-        }
-        if (!any) {
-            if (c.target.type == Type::current) answer(s, st::fail_no_current, "Current article number is invalid");
-            else answer(s, st::fail_article_number, "No articles in that range");
-            co_return;
-        }
-        if (!more || next == 0) break;
-        co_await send_chunk(s, out);
-    }
-    out += ".\r\n";
-    s.conn->push(std::move(out));
+    co_await stream_range(s, c.target, protocol::response(st::ok_overview, "Overview information follows"),
+                          [](const storage::Snapshot&, const storage::OverviewItem& it, std::string& out) {
+                              out += std::to_string(it.number);
+                              out += '\t';
+                              out += it.record;
+                              out += "\r\n";
+                          });
 }
 
-// HDR (225, "n value"), XHDR (221, "n value", "(none)" when absent, "<id> value" by id) and
-// XPAT (221, only the lines whose value matches one of the patterns).
-awaitable<void> run_hdr(Session& s, const protocol::Command& c) {
-    const bool hdr = c.kind == protocol::Kind::hdr;
-    const bool xpat = c.kind == protocol::Kind::xpat;
-    const int idx = overview_field_index(c.field);
+namespace {
+
+// What HDR, XHDR and XPAT print, and how.
+struct HeaderQuery {
+    bool hdr = false;   // HDR: 225, empty value when absent; else XHDR/XPAT: 221, "(none)"
+    bool xpat = false;  // only lines whose value matches one of `patterns`
+    int idx = -1;       // overview field, or -1: from the article's headers
+    std::string_view field;
     std::vector<std::string> patterns;
-    if (xpat) {
-        std::string_view w = c.wildmat;
-        while (!w.empty()) {
+
+    explicit HeaderQuery(const protocol::Command& c)
+        : hdr(c.kind == protocol::Kind::hdr), xpat(c.kind == protocol::Kind::xpat),
+          idx(overview_field_index(c.field)), field(c.field) {
+        std::string_view w = xpat ? c.wildmat : std::string_view{};
+        while (!w.empty()) {  // XPAT's patterns: the rest of the line, blank-separated
             auto sp = w.find_first_of(" \t");
             if (sp != 0) patterns.emplace_back(w.substr(0, sp));
             if (sp == std::string_view::npos) break;
             w.remove_prefix(sp + 1);
         }
     }
-    auto wanted = [&](const std::string& v) {
-        if (!xpat) return true;
-        for (const auto& p : patterns)
-            if (protocol::wildmat_match(p, v)) return true;
-        return false;
-    };
-    const int ok_code = hdr ? st::ok_hdr : st::ok_head;
-    const std::string first = protocol::response(
-        ok_code, hdr ? "Headers follow" : std::string(protocol::sanitize_for_echo(c.field)) + " fields follow");
-    auto line = [&](std::string& out, std::string_view key, const std::string& v, bool present) {
-        if (!wanted(v)) return;
+    std::string first_line() const {
+        return protocol::response(hdr ? st::ok_hdr : st::ok_head,
+                                  hdr ? "Headers follow" : protocol::sanitize_for_echo(field) + " fields follow");
+    }
+    void line(std::string& out, std::string_view key, const std::string& v, bool present) const {
+        if (xpat) {
+            bool match = false;
+            for (const auto& p : patterns) match = match || protocol::wildmat_match(p, v);
+            if (!match) return;
+        }
         out += key;
         out += ' ';
         if (present || hdr) out += v;
         else out += "(none)";
         out += "\r\n";
-    };
+    }
+};
 
+}  // namespace
+
+// HDR (225, "n value"), XHDR (221, "n value", "(none)" when absent, "<id> value" by id) and
+// XPAT (221, only the lines whose value matches one of the patterns).
+awaitable<void> run_hdr(Session& s, const protocol::Command& c) {
+    const HeaderQuery q(c);
     if (c.target.type == Type::message_id) {
         std::string out;
         {
@@ -166,58 +186,29 @@ awaitable<void> run_hdr(Session& s, const protocol::Command& c) {
                 answer(s, st::fail_message_id, "No article with that message-ID");
                 co_return;
             }
-            std::string rec = idx >= 0 ? record_by_id(snap, c.target.message_id).value_or("") : "";
+            std::string rec = q.idx >= 0 ? record_by_id(snap, c.target.message_id).value_or("") : "";
             bool present = false;
-            std::string v = field_value(rec, idx, *a, c.field, present);
-            out = first;
-            line(out, hdr ? std::string_view("0") : c.target.message_id, v, present);
+            std::string v = field_value(rec, q.idx, *a, q.field, present);
+            out = q.first_line();
+            q.line(out, q.hdr ? std::string_view("0") : c.target.message_id, v, present);
             out += ".\r\n";
         }
         s.conn->push(std::move(out));
         co_return;
     }
-    auto span = range_of(s, c.target);
-    if (!span) co_return;
-    std::string out;
-    std::uint64_t next = span->low;
-    bool any = false;
-    for (;;) {
-        bool more = false;
-        {
-            storage::Snapshot snap(s.node.store);
-            if (next <= span->high)
-                snap.overview(s.group, next, span->high, [&](const storage::OverviewItem& it) {
-                    if (!any) {
-                        any = true;
-                        out = first;
-                    }
-                    next = it.number + 1;
-                    std::string_view art;
-                    if (idx < 0) {
-                        auto ref = snap.by_number(s.group, it.number);
-                        if (!ref) return true;
-                        art = ref->article;
-                    }
-                    bool present = false;
-                    std::string v = field_value(it.record, idx, art, c.field, present);
-                    line(out, std::to_string(it.number), v, present);
-                    if (out.size() >= chunk_bytes) {
-                        more = true;
-                        return false;
-                    }
-                    return true;
-                });
-        }
-        if (!any) {
-            if (c.target.type == Type::current) answer(s, st::fail_no_current, "Current article number is invalid");
-            else answer(s, st::fail_article_number, "No articles in that range");
-            co_return;
-        }
-        if (!more || next == 0) break;
-        co_await send_chunk(s, out);
-    }
-    out += ".\r\n";
-    s.conn->push(std::move(out));
+    const std::string group = s.group;
+    co_await stream_range(s, c.target, q.first_line(),
+                          [&q, &group](const storage::Snapshot& snap, const storage::OverviewItem& it, std::string& out) {
+                              std::string_view art;
+                              if (q.idx < 0) {
+                                  auto ref = snap.by_number(group, it.number);
+                                  if (!ref) return;
+                                  art = ref->article;
+                              }
+                              bool present = false;
+                              std::string v = field_value(it.record, q.idx, art, q.field, present);
+                              q.line(out, std::to_string(it.number), v, present);
+                          });
 }
 
 }  // namespace tidings::server::reader
