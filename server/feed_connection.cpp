@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <deque>
 #include <optional>
 #include <random>
 
@@ -65,6 +66,7 @@ struct Link {
         out.clear();
         co_return !ec;
     }
+    bool has_line() const { return in.find("\r\n") != std::string::npos; }
     awaitable<std::optional<Reply>> read_reply() {
         boost::system::error_code ec;
         stream.expires_after(answer_timeout);
@@ -99,8 +101,9 @@ class Sender {
 public:
     Sender(PeerFeed& feed, Link& link, unsigned index) : f_(feed), link_(link), index_(index) {}
 
-    // Offers the entries; fills `out` with every entry's fate. False: the connection failed.
-    awaitable<bool> offer(std::vector<storage::QueueEntry> batch, bool streaming, FeedOutcomes& out) {
+    // Offers the entries with IHAVE; fills `out` with every entry's fate. False: the connection
+    // failed. (Streaming is stream_window's.)
+    awaitable<bool> offer(std::vector<storage::QueueEntry> batch, FeedOutcomes& out) {
         // Entries whose article is gone need no answer from the peer.
         std::vector<storage::QueueEntry> live;
         {
@@ -110,9 +113,7 @@ public:
                 else skip(e, out);
             }
         }
-        if (!streaming) co_return co_await offer_ihave(live, out);
-        if (f_.peer.takethis_only) co_return co_await offer_takethis(live, out);
-        co_return co_await offer_check(live, out);
+        co_return co_await offer_ihave(live, out);
     }
 
 private:
@@ -127,75 +128,6 @@ private:
         spdlog::warn("peer={} conn={} event=protocol_error after={} reply=\"{}\"", f_.peer.name, index_, after,
                      printable(r.line));
         return false;
-    }
-
-    // RFC 4644 §2.4: CHECK the whole window at once, then TAKETHIS what the peer wants.
-    awaitable<bool> offer_check(std::vector<storage::QueueEntry>& v, FeedOutcomes& out) {
-        for (const auto& e : v) link_.out += "CHECK " + e.message_id + "\r\n";
-        f_.stats.offered += v.size();
-        if (!co_await link_.flush()) co_return (unresolved(v, 0, out), false);
-        std::vector<storage::QueueEntry> wanted;
-        for (std::size_t i = 0; i < v.size(); ++i) {
-            auto r = co_await link_.read_reply();
-            if (!r) {
-                unresolved(v, i, out);
-                unresolved(wanted, 0, out);
-                co_return false;
-            }
-            if (r->id != v[i].message_id || (r->code != st::ok_check && r->code != st::fail_check_refuse &&
-                                              r->code != st::fail_check_defer)) {
-                unresolved(v, i, out);
-                unresolved(wanted, 0, out);
-                co_return bad_reply(*r, "CHECK");
-            }
-            if (r->code == st::ok_check) {
-                wanted.push_back(std::move(v[i]));
-            } else if (r->code == st::fail_check_refuse) {
-                ++f_.stats.refused;
-                out.ack.push_back(v[i].seq);
-            } else {
-                ++f_.stats.deferred;
-                out.defer.push_back(std::move(v[i]));
-            }
-        }
-        co_return co_await send_takethis(wanted, out);
-    }
-
-    awaitable<bool> offer_takethis(std::vector<storage::QueueEntry>& v, FeedOutcomes& out) {
-        f_.stats.offered += v.size();
-        co_return co_await send_takethis(v, out);
-    }
-
-    // RFC 4644 §2.5: the article always follows TAKETHIS; answers come in order.
-    awaitable<bool> send_takethis(std::vector<storage::QueueEntry>& v, FeedOutcomes& out) {
-        std::vector<storage::QueueEntry> sent;
-        for (auto& e : v) {
-            auto article = load_article(f_.node.store, e.message_id);
-            if (!article) {  // cancelled since the CHECK
-                skip(e, out);
-                continue;
-            }
-            link_.out += "TAKETHIS " + e.message_id + "\r\n";
-            link_.out += *article;
-            link_.out += ".\r\n";
-            sent.push_back(std::move(e));
-            if (link_.out.size() >= write_chunk && !co_await link_.flush()) co_return (unresolved(sent, 0, out), false);
-        }
-        if (!co_await link_.flush()) co_return (unresolved(sent, 0, out), false);
-        for (std::size_t i = 0; i < sent.size(); ++i) {
-            auto r = co_await link_.read_reply();
-            if (!r) co_return (unresolved(sent, i, out), false);
-            if (r->id != sent[i].message_id ||
-                (r->code != st::ok_takethis && r->code != st::fail_takethis_reject)) {
-                // 400 (the peer cannot store now) or garbage: nothing is settled, retry later.
-                unresolved(sent, i, out);
-                co_return bad_reply(*r, "TAKETHIS");
-            }
-            if (r->code == st::ok_takethis) ++f_.stats.accepted;
-            else ++f_.stats.rejected;
-            out.ack.push_back(sent[i].seq);
-        }
-        co_return true;
     }
 
     // RFC 3977 §6.3.2, lock-step: IHAVE, 335, the article, 235/436/437.
@@ -291,20 +223,121 @@ awaitable<void> wait_for_work(PeerFeed& f) {
     f.waiting.erase(&t);
 }
 
+// RFC 4644 streaming with a sliding window: up to `window` CHECK/TAKETHIS commands are in
+// flight; each answer is settled as it arrives and makes room for the next command, so the
+// peer's writer always has articles to group-commit (a stop-and-wait window would give it one
+// commit per round trip). A 238 is followed by its TAKETHIS at once. Returns false when the
+// connection failed; every entry still in flight is then left queued (offered again later).
+awaitable<bool> stream_window(PeerFeed& f, Link& link, unsigned index, bool& worked) {
+    struct Pending {
+        storage::QueueEntry entry;
+        bool takethis;
+    };
+    const std::size_t window = std::max<std::uint32_t>(f.peer.window, 1);
+    const bool check = !f.peer.takethis_only;
+    std::deque<Pending> inflight;
+    FeedOutcomes out;
+    auto give_up = [&] {
+        for (auto& p : inflight) out.unresolved.push_back(p.entry.seq);
+        f.settle(std::move(out));
+        return false;
+    };
+    auto send_takethis = [&](storage::QueueEntry e) {
+        auto article = load_article(f.node.store, e.message_id);
+        if (!article) {  // cancelled or expired since it was queued or CHECKed
+            ++f.stats.skipped;
+            out.ack.push_back(e.seq);
+            return;
+        }
+        link.out += "TAKETHIS " + e.message_id + "\r\n";
+        link.out += *article;
+        link.out += ".\r\n";
+        inflight.push_back({std::move(e), true});
+    };
+    for (;;) {
+        // Refill in chunks (each claim reads the queue head), while running.
+        if (!f.stopping && !f.paused && inflight.size() <= window / 2) {
+            auto batch = f.claim(window - inflight.size());
+            std::vector<storage::QueueEntry> live;
+            {
+                storage::Snapshot snap(f.node.store);
+                for (auto& e : batch) {
+                    if (still_stored(snap, e.message_id)) {
+                        live.push_back(std::move(e));
+                    } else {
+                        ++f.stats.skipped;
+                        out.ack.push_back(e.seq);
+                    }
+                }
+            }
+            f.stats.offered += live.size();
+            for (auto& e : live) {
+                if (check) {
+                    link.out += "CHECK " + e.message_id + "\r\n";
+                    inflight.push_back({std::move(e), false});
+                } else {
+                    send_takethis(std::move(e));
+                }
+                if (link.out.size() >= write_chunk && !co_await link.flush()) co_return give_up();
+            }
+        }
+        if (inflight.empty()) {
+            f.settle(std::move(out));
+            out = {};
+            if (!co_await link.flush()) co_return false;
+            if (f.stopping || f.paused) co_return true;
+            co_await wait_for_work(f);
+            continue;
+        }
+        // Write what is pending before waiting for an answer (never while one is buffered).
+        if ((!link.has_line() || link.out.size() >= write_chunk) && !co_await link.flush()) co_return give_up();
+        auto r = co_await link.read_reply();
+        if (!r) co_return give_up();
+        Pending p = std::move(inflight.front());
+        inflight.pop_front();
+        const bool known = p.takethis ? (r->code == st::ok_takethis || r->code == st::fail_takethis_reject)
+                                      : (r->code == st::ok_check || r->code == st::fail_check_refuse ||
+                                         r->code == st::fail_check_defer);
+        if (r->id != p.entry.message_id || !known) {
+            // 400 (the peer cannot store now) or garbage: nothing more is settled; retry later.
+            spdlog::warn("peer={} conn={} event=protocol_error after={} reply=\"{}\"", f.peer.name, index,
+                         p.takethis ? "TAKETHIS" : "CHECK", printable(r->line));
+            out.unresolved.push_back(p.entry.seq);
+            co_return give_up();
+        }
+        worked = true;
+        switch (r->code) {
+            case st::ok_check: send_takethis(std::move(p.entry)); break;
+            case st::fail_check_refuse: ++f.stats.refused; out.ack.push_back(p.entry.seq); break;
+            case st::fail_check_defer: ++f.stats.deferred; out.defer.push_back(std::move(p.entry)); break;
+            case st::ok_takethis: ++f.stats.accepted; out.ack.push_back(p.entry.seq); break;
+            default: ++f.stats.rejected; out.ack.push_back(p.entry.seq); break;  // 439
+        }
+        // Settle in batches: one store request per ~window answers, not one per article.
+        if (out.ack.size() + out.defer.size() >= std::max<std::size_t>(window, 16)) {
+            f.settle(std::move(out));
+            out = {};
+        }
+    }
+}
+
 // One connected session: returns when the connection fails or the feed stops.
 // `worked` is set once any exchange completed (the backoff then restarts from its base).
 awaitable<void> run_link(std::shared_ptr<PeerFeed> fp, Link& link, unsigned index, bool streaming, bool& worked) {
     PeerFeed& f = *fp;
+    if (streaming) {
+        if (!co_await stream_window(f, link, index, worked)) co_return;
+    }
     Sender sender(f, link, index);
     const std::size_t window = std::max<std::uint32_t>(f.peer.window, 1);
-    while (!f.stopping && !f.paused) {
-        auto batch = f.claim(streaming ? window : std::min<std::size_t>(window, 16));
+    while (!streaming && !f.stopping && !f.paused) {
+        auto batch = f.claim(std::min<std::size_t>(window, 16));
         if (batch.empty()) {
             co_await wait_for_work(f);
             continue;
         }
         FeedOutcomes out;
-        bool ok = co_await sender.offer(std::move(batch), streaming, out);
+        bool ok = co_await sender.offer(std::move(batch), out);
         f.settle(std::move(out));
         if (!ok) co_return;
         worked = true;
