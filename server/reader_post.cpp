@@ -66,6 +66,15 @@ Prepared prepare(Session& s, std::string wire) {
         p.error = r.error;
         return p;
     }
+    if (!cfg.node.organization.empty() && !parsed.find("Organization")) {
+        // node.organization: added to local posts that carry none, as the last header field.
+        auto end = r.text.find("\r\n\r\n");
+        if (end != std::string::npos) {
+            std::string org;
+            protocol::append_overview_field(org, cfg.node.organization);  // one clean line
+            r.text.insert(end + 2, "Organization: " + org + "\r\n");
+        }
+    }
     auto a = protocol::parse_article(r.text);
     std::string newsgroups = protocol::unfold(a.find("Newsgroups")->value);
     ReaderRights rights = reader_rights(s);

@@ -15,6 +15,7 @@ std::string reader_config(std::string_view extra = "") {
 pathhost = "reader.tidings"
 data_dir = "{DATA}"
 motd = "Welcome to the test node.\n.dotted line"
+organization = "Tidings Test Org"
 
 [[listen]]
 address = "127.0.0.1"
@@ -112,6 +113,7 @@ TEST_F(Reader, PostThenReadByNumberAndMessageId) {
     EXPECT_TRUE(has("Path: reader.tidings!.POSTED!not-for-mail"));
     EXPECT_TRUE(has("Xref: reader.tidings local.test:1"));
     EXPECT_TRUE(has("Message-ID: " + id));
+    EXPECT_TRUE(has("Organization: Tidings Test Org"));  // node.organization
     c_.send_line("HEAD " + id);
     EXPECT_EQ(c_.read_line(), "221 0 " + id);
     auto head = c_.read_block();
