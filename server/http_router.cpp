@@ -32,7 +32,9 @@ HttpResponse make_response(http::status status, std::string body, std::string_vi
 }
 
 HttpResponse json_response(http::status status, const json& j, unsigned version) {
-    return make_response(status, j.dump(2) + "\n", "application/json", version);
+    // Invalid UTF-8 (a path or message from outside) is replaced, never thrown about.
+    return make_response(status, j.dump(2, ' ', false, json::error_handler_t::replace) + "\n", "application/json",
+                         version);
 }
 
 HttpResponse action_response(const ActionResult& r, unsigned version) {

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <fstream>
 
 #include "protocol/status.h"
@@ -49,6 +50,19 @@ http::status status_for(const boost::system::error_code& ec) {
     return http::status::unknown;
 }
 
+// After an error answer sent mid-request (413, 431, 400), reads and drops what the client
+// still sends for a moment: closing with unread input makes the kernel send RST, and the
+// client could lose the answer before reading it (nginx's lingering_close).
+awaitable<void> linger(beast::tcp_stream& stream) {
+    boost::system::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    std::array<char, 16384> sink;
+    std::size_t dropped = 0;
+    stream.expires_after(std::chrono::seconds(2));
+    while (!ec && dropped < (std::size_t{1} << 20))
+        dropped += co_await stream.async_read_some(net::buffer(sink), net::redirect_error(use_awaitable, ec));
+}
+
 // One admin connection: requests in order, each answered before the next is read (admin
 // clients do not pipeline, and this keeps memory per connection at one request).
 awaitable<void> serve_admin(beast::tcp_stream stream, NodeContext& node,
@@ -84,13 +98,24 @@ awaitable<void> serve_admin(beast::tcp_stream stream, NodeContext& node,
             ++admin->responses[res.result_int()];
             stream.expires_after(admin->limits.request_timeout);
             co_await http::async_write(stream, res, net::redirect_error(use_awaitable, ec));
+            co_await linger(stream);
             break;
         }
         HttpRequest req = parser.release();
         const bool keep = req.keep_alive();
         const std::string target = protocol::sanitize_for_echo(std::string(req.target()));
         const std::string method(req.method_string());
-        HttpResponse res = co_await handle_request(node, admin->auth, std::move(req));
+        HttpResponse res;
+        bool failed = false;
+        try {
+            res = co_await handle_request(node, admin->auth, std::move(req));
+        } catch (const std::exception& e) {
+            // A bug or an exhausted resource (LMDB reader slots): a 500 for this request, the
+            // node and its other sessions go on.
+            spdlog::error("admin={} event=request_failed target={} what=\"{}\"", id, target, e.what());
+            failed = true;
+        }
+        if (failed) res = error_response(http::status::internal_server_error, "internal error", 11, keep);
         res.keep_alive(keep);  // the router set Content-Length (also for HEAD)
         ++admin->responses[res.result_int()];
         spdlog::debug("admin={} event=request method={} target={} status={}", id,
