@@ -63,6 +63,27 @@ awaitable<void> linger(beast::tcp_stream& stream) {
         dropped += co_await stream.async_read_some(net::buffer(sink), net::redirect_error(use_awaitable, ec));
 }
 
+// The router's answer, counted and logged; a handler that throws gets a 500 (a bug or an
+// exhausted resource such as LMDB reader slots), and the node and other sessions go on.
+awaitable<HttpResponse> answer(NodeContext& node, AdminServer& admin, HttpRequest req, std::uint64_t id) {
+    const bool keep = req.keep_alive();
+    const std::string target = protocol::sanitize_for_echo(std::string(req.target()));
+    const std::string method = protocol::sanitize_for_echo(std::string(req.method_string()));
+    HttpResponse res;
+    bool failed = false;
+    try {
+        res = co_await handle_request(node, admin.auth, std::move(req));
+    } catch (const std::exception& e) {
+        spdlog::error("admin={} event=request_failed target={} what=\"{}\"", id, target, e.what());
+        failed = true;
+    }
+    if (failed) res = error_response(http::status::internal_server_error, "internal error", 11, keep);
+    res.keep_alive(keep);  // the router set Content-Length (also for HEAD)
+    ++admin.responses[res.result_int()];
+    spdlog::debug("admin={} event=request method={} target={} status={}", id, method, target, res.result_int());
+    co_return res;
+}
+
 // One admin connection: requests in order, each answered before the next is read (admin
 // clients do not pipeline, and this keeps memory per connection at one request).
 awaitable<void> serve_admin(beast::tcp_stream stream, NodeContext& node,
@@ -101,25 +122,8 @@ awaitable<void> serve_admin(beast::tcp_stream stream, NodeContext& node,
             co_await linger(stream);
             break;
         }
-        HttpRequest req = parser.release();
-        const bool keep = req.keep_alive();
-        const std::string target = protocol::sanitize_for_echo(std::string(req.target()));
-        const std::string method(req.method_string());
-        HttpResponse res;
-        bool failed = false;
-        try {
-            res = co_await handle_request(node, admin->auth, std::move(req));
-        } catch (const std::exception& e) {
-            // A bug or an exhausted resource (LMDB reader slots): a 500 for this request, the
-            // node and its other sessions go on.
-            spdlog::error("admin={} event=request_failed target={} what=\"{}\"", id, target, e.what());
-            failed = true;
-        }
-        if (failed) res = error_response(http::status::internal_server_error, "internal error", 11, keep);
-        res.keep_alive(keep);  // the router set Content-Length (also for HEAD)
-        ++admin->responses[res.result_int()];
-        spdlog::debug("admin={} event=request method={} target={} status={}", id,
-                      protocol::sanitize_for_echo(method), target, res.result_int());
+        const bool keep = parser.get().keep_alive();
+        HttpResponse res = co_await answer(node, *admin, parser.release(), id);
         stream.expires_after(admin->limits.request_timeout);
         co_await http::async_write(stream, res, net::redirect_error(use_awaitable, ec));
         if (ec || !keep) break;
