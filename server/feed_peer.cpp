@@ -9,7 +9,9 @@ std::vector<storage::QueueEntry> PeerFeed::claim(std::size_t max) {
     std::vector<storage::QueueEntry> out;
     if (max == 0) return out;
     // Claimed and deferred entries sit at the head too: look past them.
-    auto head = node.store.queue_peek(peer.name, max + claimed_.size() + not_before_.size());
+    // (At most a few thousand deferred ones: past that, the retry simply comes a little early.)
+    auto head = node.store.queue_peek(peer.name,
+                                      max + claimed_.size() + std::min<std::size_t>(not_before_.size(), 4096));
     auto now = clock::now();
     for (auto& e : head) {
         if (out.size() == max) break;
@@ -51,6 +53,11 @@ void PeerFeed::settle(FeedOutcomes&& out) {
         auto copy = seqs;
         node.store.queue_defer(peer.name, std::move(seqs), release(std::move(copy)));
     }
+}
+
+void PeerFeed::prune_retries() {
+    auto old = clock::now() - std::chrono::minutes(1);
+    std::erase_if(not_before_, [&](const auto& kv) { return kv.second < old; });
 }
 
 PeerFeed::clock::time_point PeerFeed::next_retry() const {

@@ -46,6 +46,9 @@ public:
     std::vector<storage::QueueEntry> claim(std::size_t max);
     // Hands the outcomes to the store (ack / defer) and releases the claims once committed.
     void settle(FeedOutcomes&& out);
+    // Forgets retry times that passed long ago (their entries were dropped, cancelled, or sit
+    // far back in the queue, where no wait is needed any more): the table stays bounded.
+    void prune_retries();
     // When the earliest deferred entry may be retried; clock::time_point::max() if none.
     clock::time_point next_retry() const;
     // Deferral delay for an entry deferred `attempts` times before: 250 ms, 500 ms, 1 s ... ≤ retry_s.

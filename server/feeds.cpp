@@ -82,6 +82,7 @@ awaitable<void> housekeep(NodeContext& node, std::shared_ptr<FeedSet> set) {
     for (unsigned tick = 0; !set->stopping; ++tick) {
         for (auto& [name, f] : set->peers) {
             enforce_backlog(*f);
+            f->prune_retries();
             if (tick % stats_every != stats_every - 1) continue;
             auto depth = node.store.queue_depth(name);
             auto now = counts(f->stats, depth.entries);
