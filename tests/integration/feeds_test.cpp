@@ -3,6 +3,7 @@
 // policy and a kill -9 of the sender.
 #include "harness.h"
 #include "feeds_fake_peer.h"
+#include "http_client.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -247,6 +248,33 @@ TEST(FeedSender, BacklogPolicyDropsOldestPastMaxBacklog) {
     d.stop(SIGTERM);
     auto s = open_store(d, "a.tidings");
     EXPECT_EQ(queued(*s, "down"), (std::set<std::string>{id(15), id(16), id(17), id(18), id(19)}));
+    s->shutdown();
+}
+
+// Articles cancelled while queued (the peer was unreachable) are never offered; the rest are.
+TEST(FeedSender, ArticlesCancelledBeforeSendingAreNotOffered) {
+    std::atomic<bool> peer_up{false};
+    FakePeer::Options o;
+    o.refuse_connection = [&](int) { return !peer_up.load(); };
+    FakePeer fp(o);
+    Daemon d(base_config() + peer("fake", fp.port()) + "\n[http]\nport = 0\ntoken = \"feeds-test\"\n");
+    ASSERT_TRUE(d.start()) << d.log();
+    int http = d.port("admin");
+    ASSERT_GT(http, 0) << "no admin listener";
+    ASSERT_EQ(feed(d, simple(0, 6)).size(), 6u);
+    for (int n : {1, 4})
+        ASSERT_EQ(http_call(http, "POST", "/cancel", "feeds-test", R"({"message_id":")" + id(n) + R"("})").status, 200);
+    peer_up = true;
+    ASSERT_TRUE(fp.wait_for(4, 20s)) << d.log();
+    std::this_thread::sleep_for(500ms);
+    auto got = fp.received();
+    EXPECT_EQ(got.size(), 4u);
+    EXPECT_FALSE(got.count(id(1)));
+    EXPECT_FALSE(got.count(id(4)));
+    for (auto& c : fp.commands()) EXPECT_EQ(c.find("f1@"), std::string::npos) << c;
+    d.stop(SIGTERM);
+    auto s = open_store(d, "a.tidings");
+    EXPECT_EQ(s->queue_depth("fake").entries, 0u);
     s->shutdown();
 }
 
