@@ -2,6 +2,7 @@
 // limit enforced while it arrives (an over-long one is read to its end and dropped, never
 // buffered), injected, then stored like any relayed article: filed, overviewed and queued for
 // the peers that want it, all in one group commit; 240 is sent only after that commit.
+#include "server/feeds.h"
 #include "server/reader_util.h"
 
 #include <spdlog/spdlog.h>
@@ -110,7 +111,10 @@ Prepared prepare(Session& s, std::string wire) {
     o.message_id = r.message_id;
     o.references = overview_value(a, "References");
     o.lines = protocol::measure_article(r.text, a, protocol::BlockMode::wire).lines;
-    p.request.feeds = s.node.feeds.select(newsgroups, a.find("Path")->value, r.text.size(), nullptr);
+    std::string distribution;
+    if (const auto* d = a.find("Distribution")) distribution = protocol::unfold(d->value);
+    p.request.feeds =
+        s.node.feeds.select(newsgroups, a.find("Path")->value, r.text.size(), nullptr, distribution);
     p.request.message_id = r.message_id;
     p.request.arrival = now;
     p.request.article = std::move(r.text);
@@ -151,6 +155,7 @@ awaitable<void> run_post(Session& s, const protocol::Command&) {
         net::post(node->io, [node, conn, ticket, id, session_id, status = r.status] {
             if (status == storage::StoreStatus::stored) {
                 spdlog::info("conn={} event=posted id={}", session_id, protocol::sanitize_for_echo(id, 250));
+                notify_feeds(*node);  // send it on now, not at the senders' next poll
                 conn->fill(ticket, protocol::response(st::ok_post, "Article posted " + id));
             } else if (status == storage::StoreStatus::duplicate) {
                 conn->fill(ticket, protocol::response(st::fail_post_reject, "Duplicate message-ID"));
