@@ -92,6 +92,11 @@ token = "ctl-token"
     EXPECT_EQ(reload.status, 0) << reload.out;
     EXPECT_NE(reload.out.find("applied: nothing changed"), std::string::npos) << reload.out;
 
+    // --config takes the token from tidingsd's own file; --admin still says where (port 0 there).
+    auto cfg = tidingsctl("--config " + d.dir() + "/tidings.toml " + admin + "newgroup local.cfg");
+    EXPECT_EQ(cfg.status, 0) << cfg.out;
+    EXPECT_EQ(tidingsctl("--config /nonexistent.toml status").status, 2);
+
     EXPECT_EQ(tidingsctl(admin + "frobnicate").status, 2);
     EXPECT_EQ(tidingsctl(admin + "pause").status, 2);
     EXPECT_EQ(tidingsctl("--admin 127.0.0.1:1 status").status, 3);

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/config.h"
 #include "http_client.h"
 #include "render.h"
 
@@ -21,7 +22,7 @@ using namespace tidings::ctl;
 namespace {
 
 constexpr const char* usage =
-    "usage: tidingsctl [--admin HOST:PORT] [--token TOKEN | --token-file FILE] [--json] COMMAND\n"
+    "usage: tidingsctl [--config FILE] [--admin HOST:PORT] [--token TOKEN | --token-file FILE] [--json] COMMAND\n"
     "commands:\n"
     "  status                 node summary and listeners\n"
     "  peers                  the peer table\n"
@@ -32,6 +33,7 @@ constexpr const char* usage =
     "  rmgroup NAME           remove a newsgroup\n"
     "  cancel MESSAGE-ID      cancel an article\n"
     "  reload                 re-read the configuration file (as SIGHUP)\n"
+    "--config FILE (or $TIDINGS_CONFIG): take the address and token from tidingsd's [http]\n"
     "defaults: --admin $TIDINGS_ADMIN or 127.0.0.1:8119; --token $TIDINGS_TOKEN\n";
 
 struct Options {
@@ -90,13 +92,27 @@ int report(const HttpReply& r, const Options& o) {
     return 0;
 }
 
-// Fills `o` from the environment and argv; returns -1 to go on, else the exit status.
+// [http] of tidingsd's configuration file: where to connect (a wildcard address means this
+// host's loopback) and the token. False after printing the file's errors.
+bool apply_config(Options& o, const std::string& path) {
+    auto r = tidings::config::load_file(path);
+    for (const auto& e : r.errors) std::cerr << e << "\n";
+    if (!r.config) return false;
+    const auto& h = r.config->http;
+    o.host = h.address == "0.0.0.0" ? "127.0.0.1" : h.address == "::" ? "::1" : h.address;
+    o.port = h.port;
+    if (!h.token.empty()) o.token = h.token;
+    else if (!h.token_file.empty() && !read_token_file(o, h.token_file))
+        std::cerr << "tidingsctl: cannot read " << h.token_file << " (http.token_file): changes will be refused\n";
+    return true;
+}
+
+// Fills `o` from, in rising precedence, the configuration file, the environment and the
+// options; returns -1 to go on, else the exit status.
 int parse_options(Options& o, const std::vector<std::string>& args) {
-    if (const char* a = std::getenv("TIDINGS_ADMIN"); a && !set_admin(o, a)) {
-        std::cerr << "tidingsctl: TIDINGS_ADMIN must be HOST:PORT\n";
-        return 2;
-    }
-    if (const char* t = std::getenv("TIDINGS_TOKEN")) o.token = t;
+    std::string config_path, admin, token, token_file;
+    bool have_token = false;
+    if (const char* c = std::getenv("TIDINGS_CONFIG")) config_path = c;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
         auto value = [&](std::string& out) {
@@ -104,24 +120,29 @@ int parse_options(Options& o, const std::vector<std::string>& args) {
             out = args[++i];
             return true;
         };
-        std::string v;
         if (a == "--json") {
             o.json_out = true;
         } else if (a == "--help" || a == "-h") {
             std::cout << usage;
             return 0;
-        } else if (a == "--admin") {
-            if (!value(v) || !set_admin(o, v)) return std::cerr << "tidingsctl: --admin HOST:PORT\n" << usage, 2;
-        } else if (a == "--token") {
-            if (!value(o.token)) return std::cerr << usage, 2;
-        } else if (a == "--token-file") {
-            if (!value(v) || !read_token_file(o, v)) return std::cerr << "tidingsctl: cannot read token file\n", 2;
+        } else if (a == "--config" || a == "--admin" || a == "--token" || a == "--token-file") {
+            std::string& out = a == "--config" ? config_path : a == "--admin" ? admin : a == "--token" ? token : token_file;
+            if (!value(out)) return std::cerr << "tidingsctl: " << a << " needs a value\n" << usage, 2;
+            have_token = have_token || a == "--token";
         } else if (a.size() > 1 && a[0] == '-' && o.words.empty()) {
             return std::cerr << "tidingsctl: unknown option " << a << "\n" << usage, 2;
         } else {
             o.words.push_back(a);
         }
     }
+    if (!config_path.empty() && !apply_config(o, config_path)) return 2;
+    if (const char* a = std::getenv("TIDINGS_ADMIN"); a && !set_admin(o, a))
+        return std::cerr << "tidingsctl: TIDINGS_ADMIN must be HOST:PORT\n", 2;
+    if (const char* t = std::getenv("TIDINGS_TOKEN")) o.token = t;
+    if (!admin.empty() && !set_admin(o, admin)) return std::cerr << "tidingsctl: --admin HOST:PORT\n" << usage, 2;
+    if (have_token) o.token = token;
+    if (!token_file.empty() && !read_token_file(o, token_file))
+        return std::cerr << "tidingsctl: cannot read token file " << token_file << "\n", 2;
     if (o.words.empty()) return std::cerr << usage, 2;
     return -1;
 }
