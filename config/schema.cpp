@@ -180,7 +180,9 @@ constexpr KeySpec http_keys[] = {
     {"enabled", Kind::boolean, "true", "Serve the admin and metrics HTTP endpoint."},
     {"address", Kind::address, R"("127.0.0.1")", "Address it listens on."},
     {"port", Kind::port, "8119", "TCP port; 0 picks a free one (tests).", false, 0, 65535},
-    {"token", Kind::string, "", "Bearer token required on every request; unset = none."},
+    {"token", Kind::string, "",
+     "Bearer token every changing request (POST, DELETE) must carry; read-only endpoints are open "
+     "to `allow_hosts`. Unset (and no `token_file`): changes are refused with 403."},
     {"token_file", Kind::path, "", "File holding the bearer token (instead of `token`)."},
     {"allow_hosts", Kind::cidr_list, R"(["127.0.0.0/8", "::1/128"])",
      "Networks allowed to connect."},
