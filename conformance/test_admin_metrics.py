@@ -149,6 +149,20 @@ class AdminMetrics(unittest.TestCase):
         b, _ = samples(self.b.get("/metrics")[2])
         self.assertEqual(b[("tidings_received_articles_total", L(result="accepted"))], N)
         self.assertEqual(b[("tidings_store_articles", L())], N)
+        # Per feeding peer: A got N (and one duplicate) from "hub", B got N from "a".
+        self.assertEqual(a[("tidings_peer_received_articles_total", L(peer="hub", result="accepted"))], N)
+        self.assertEqual(a[("tidings_peer_received_articles_total", L(peer="hub", result="refused"))], 1)
+        self.assertEqual(a[("tidings_peer_received_articles_total", L(peer="hub", result="rejected"))], 0)
+        self.assertEqual(b[("tidings_peer_received_articles_total", L(peer="a", result="accepted"))], N)
+
+    def test_ack_latency_histogram_counts_every_stored_article(self):
+        a, fams = samples(self.a.get("/metrics")[2])
+        L = lambda **kw: frozenset(kw.items())  # noqa: E731
+        name = "tidings_ack_latency_seconds"
+        self.assertEqual(fams[name].type, "histogram")
+        self.assertEqual(a[(name + "_count", L())], N)
+        self.assertEqual(a[(name + "_bucket", L(le="+Inf"))], N)
+        self.assertGreater(a[(name + "_sum", L())], 0)
 
     def test_gauges_are_sane(self):
         a, _ = samples(self.a.get("/metrics")[2])

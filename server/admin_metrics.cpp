@@ -77,6 +77,20 @@ void incoming_families(Exposition& e, const NodeView& v) {
     e.sample("tidings_connections", "role=\"transit\"", v.transit_connections);
 }
 
+void peer_incoming_families(Exposition& e, const NodeView& v) {
+    e.family("tidings_peer_received_articles_total", "counter",
+             "Articles offered by each feeding peer, by result (accepted = stored durably; refused = "
+             "duplicate or in progress; rejected = refused for good; deferred = not stored now).");
+    for (const auto& [peer, in] : v.counters.incoming_by_peer) {
+        const std::pair<const char*, std::uint64_t> rows[] = {
+            {"accepted", in.accepted}, {"refused", in.refused}, {"rejected", in.rejected},
+            {"deferred", in.deferred}};
+        for (const auto& [result, n] : rows)
+            e.sample("tidings_peer_received_articles_total",
+                     fmt::format("peer=\"{}\",result=\"{}\"", label(peer), result), n);
+    }
+}
+
 void peer_families(Exposition& e, const NodeView& v) {
     e.family("tidings_articles_total", "counter",
              "Articles sent to each outgoing peer, by result (offered counts every offer).");
@@ -181,8 +195,13 @@ std::string metrics_text(const NodeView& v, const AdminServer* admin) {
     Exposition e;
     node_families(e, v);
     incoming_families(e, v);
+    peer_incoming_families(e, v);
     peer_families(e, v);
     store_families(e, v);
+    histogram(e, "tidings_ack_latency_seconds",
+              "Time from an article's last byte to its durable 239/235 being queued for the peer.",
+              StoreStats::commit_bounds_us, v.counters.acks_by_latency,
+              static_cast<double>(v.counters.ack_us_sum) / 1e6, 1e6);
     admin_families(e, admin);
     return e.take();
 }

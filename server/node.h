@@ -4,6 +4,7 @@
 
 #include "server/net.h"
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -38,6 +39,28 @@ struct Counters {
     std::uint64_t deferred = 0;   // articles the store could not take now (436/400)
     std::uint64_t store_backpressure_waits = 0;
     std::map<std::string, std::uint64_t> refused;  // by reason: duplicate, loop, too_big, ...
+
+    // Articles offered by each configured feeding peer, by outcome.
+    struct PeerIncoming {
+        std::uint64_t accepted = 0;  // stored durably (239/235)
+        std::uint64_t refused = 0;   // not wanted: duplicate or in progress (438/435/431/436)
+        std::uint64_t rejected = 0;  // refused for good (439/437): loop, malformed, too big...
+        std::uint64_t deferred = 0;  // could not be stored now (400/436 after the offer)
+    };
+    std::map<std::string, PeerIncoming, std::less<>> incoming_by_peer;
+
+    // Time from an article's last byte received to its durable ack being queued for the
+    // peer, as a histogram with the store's commit bounds (entry i: <= bound i; last: above).
+    std::array<std::uint64_t, storage::StoreStats::commit_bounds_us.size() + 1> acks_by_latency{};
+    std::uint64_t ack_us_sum = 0;
+    void observe_ack(std::chrono::microseconds t) {
+        auto us = static_cast<std::uint64_t>(t.count());
+        const auto& b = storage::StoreStats::commit_bounds_us;
+        std::size_t i = 0;
+        while (i < b.size() && us > b[i]) ++i;
+        ++acks_by_latency[i];
+        ack_us_sum += us;
+    }
 };
 
 // What a listener lets its sessions do.

@@ -41,9 +41,22 @@ awaitable<BlockResult> read_article(Session& s, std::size_t limit, std::string& 
     }
 }
 
+// Per-peer outcome counters (the admin API's tidings_peer_received_articles_total).
+Counters::PeerIncoming* incoming(NodeContext& node, std::string_view peer) {
+    if (peer.empty() || peer == "-") return nullptr;
+    auto it = node.counters.incoming_by_peer.find(peer);
+    if (it == node.counters.incoming_by_peer.end())
+        it = node.counters.incoming_by_peer.emplace(std::string(peer), Counters::PeerIncoming{}).first;
+    return &it->second;
+}
+
 void count_refusal(NodeContext& node, const Session& s, std::string_view id, std::string_view reason,
                    std::string_view detail) {
     ++node.counters.refused[std::string(reason)];
+    if (auto* in = incoming(node, s.peer ? std::string_view(s.peer->name) : std::string_view())) {
+        if (reason == "duplicate" || reason == "in_progress") ++in->refused;
+        else ++in->rejected;
+    }
     // Configured peers' protocol problems are worth a warning only when they are not the
     // everyday duplicates.
     if (reason == "duplicate" || reason == "in_progress")
@@ -130,32 +143,40 @@ void accept_article(Session& s, std::string id, std::string wire, std::uint64_t 
     auto* nodep = &node;
     auto session_id = s.id;
     std::string peer = s.peer ? s.peer->name : "-";
+    auto received = std::chrono::steady_clock::now();  // the article's last byte is in
     node.store.submit(std::move(v.request), [nodep, conn, ticket, id = std::move(id), bytes, codes,
-                                             session_id, peer](storage::StoreResult r) mutable {
+                                             session_id, peer, received](storage::StoreResult r) mutable {
         // Runs on the store's writer thread after the commit: hop back to the I/O thread.
         net::post(nodep->io, [nodep, conn, ticket, id = std::move(id), bytes, codes, session_id,
-                              peer = std::move(peer), r = std::move(r)]() {
+                              peer = std::move(peer), received, r = std::move(r)]() {
             NodeContext& node = *nodep;
             node.store_bytes_in_flight -= bytes;
             conn->uncommitted_bytes -= bytes;
             node.in_flight.erase(id);
+            auto* in = incoming(node, peer);
             switch (r.status) {
                 case storage::StoreStatus::stored:
                     ++node.counters.accepted;
+                    if (in) ++in->accepted;
+                    node.counters.observe_ack(std::chrono::duration_cast<std::chrono::microseconds>(
+                        std::chrono::steady_clock::now() - received));
                     conn->fill(ticket, id_response(codes.ok, id));
                     notify_feeds(node);
                     break;
                 case storage::StoreStatus::duplicate:
                     ++node.counters.refused["duplicate"];
+                    if (in) ++in->refused;
                     conn->fill(ticket, id_response(codes.duplicate, id));
                     break;
                 case storage::StoreStatus::rejected:
                     ++node.counters.refused["store_rejected"];
+                    if (in) ++in->rejected;
                     conn->fill(ticket, id_response(codes.rejected, id));
                     break;
                 default:
                     // Not stored, not acknowledged: the peer must offer it again later.
                     ++node.counters.deferred;
+                    if (in) ++in->deferred;
                     spdlog::warn("conn={} peer={} event=deferred id={} status={}", session_id, peer,
                                  protocol::sanitize_for_echo(id), storage::to_string(r.status));
                     if (codes.deferred == st::fail_terminating) {
@@ -181,11 +202,11 @@ bool take_offer(Session& s, const std::string& id, int refuse_code, int defer_co
     storage::Snapshot snap(s.node.store);
     switch (known(s.node, snap, id, s.id)) {
         case Known::in_history:
-            ++s.node.counters.refused["duplicate"];
+            count_refusal(s.node, s, id, "duplicate", "");
             s.conn->push(id_response(refuse_code, id));
             return false;
         case Known::in_progress:
-            ++s.node.counters.refused["in_progress"];
+            count_refusal(s.node, s, id, "in_progress", "");
             s.conn->push(id_response(defer_code, id));
             return false;
         case Known::no:
