@@ -6,6 +6,7 @@ Needs a tidingsd binary and the INN lab running: conformance/run's interop stage
 reason printed.
 """
 import os
+import re
 import time
 import unittest
 import uuid
@@ -90,6 +91,53 @@ class InteropWithInn(unittest.TestCase):
         with open(os.path.join(self.node.dir, "tidingsd.log")) as f:
             log = f.read()
         self.assertNotIn("event=protocol_error", log)
+
+    def test_3_innxmit_ihave_then_a_rerun_is_refused_as_duplicates(self):
+        """innxmit without -s (lock-step IHAVE) delivers every article once; running the same
+        batch again gets every offer refused (435), and nothing is stored twice."""
+        tag = uuid.uuid4().hex[:8]
+        arts = [(f"<ih.{tag}.{i}@interop.test>",
+                 mn.make_article(f"<ih.{tag}.{i}@interop.test>", "local.test",
+                                 path="elsewhere.example!not-for-mail",
+                                 body=(".leading dot\r\n" if i % 5 == 0 else "") + "IHAVE body %d\r\n" % i))
+                for i in range(100)]
+        acked = mn.takethis(mn.INNPORT, arts)
+        self.assertEqual(len(acked), len(arts))
+        # Take INN's batch for us aside (innd reopens a new one on flush) once it lists them all.
+        out = os.path.join(mn.INNLAB, "spool", "outgoing")
+        batch, first, again = (os.path.join(out, n) for n in ("tidings", "tidings.ihave", "tidings.again"))
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            mn.inn_as_news(f"{mn.INNBIN}/ctlinnd -t 30 flush tidings", check=False)
+            with open(batch) as f:
+                listed = {line.split()[1] for line in f if len(line.split()) > 1}
+            if acked <= listed:
+                break
+            time.sleep(0.3)
+        self.assertTrue(acked <= listed, "INN did not queue the articles for tidings")
+        mn.inn_as_news(f"mv {batch} {first} && cp -p {first} {again}")
+        mn.inn_as_news(f"{mn.INNBIN}/ctlinnd -t 30 flush tidings", check=False)
+
+        def innxmit(path):
+            return mn.inn_as_news(f"{mn.INNBIN}/innxmit -a -v -t 10 -T 120 -P {self.node.port} "
+                                  f"127.0.0.1 {path}", check=False)
+
+        def articles():
+            return {k.decode("latin-1") for k, _ in mn.dump_db(self.node.data, "articles")}
+
+        def stats(r):  # innxmit -v ends with "HOST stats offered N accepted N refused N rejected N ..."
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            m = re.search(r"stats offered (\d+) accepted (\d+) refused (\d+) rejected (\d+)", r.stdout)
+            self.assertIsNotNone(m, r.stdout + r.stderr)
+            return tuple(int(x) for x in m.groups())
+
+        n = len(acked)
+        self.assertEqual(stats(innxmit(first)), (n, n, 0, 0))
+        self.assertEqual(articles() & acked, acked)
+        count_before = mn.article_count(self.node.data)
+        self.assertEqual(stats(innxmit(again)), (n, 0, n, 0))  # 435 for every one
+        self.assertEqual(mn.article_count(self.node.data), count_before)
+        print(f"\n  innxmit IHAVE -> tidings: {len(acked)} stored once; re-run refused", end=" ")
 
 
 if __name__ == "__main__":
