@@ -85,7 +85,7 @@ awaitable<ActionResult> admin_cancel(NodeContext& node, std::string message_id) 
 
 ActionResult admin_peer_action(NodeContext& node, const std::string& peer, const std::string& action) {
     const config::Peer* p = nullptr;
-    for (const auto& q : node.cfg.peers)
+    for (const auto& q : node.cfg().peers)
         if (q.name == peer) p = &q;
     auto shown = protocol::sanitize_for_echo(peer);
     if (!p) return {404, "no such peer: " + shown};

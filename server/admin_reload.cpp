@@ -3,9 +3,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <ctime>
 #include <map>
 
+#include "server/feeds.h"
 #include "server/http_server.h"
 #include "server/logging.h"
 
@@ -68,7 +70,7 @@ ReloadResult reload_config(NodeContext& node) {
         return r;
     }
     const config::Config& next = *loaded.config;
-    const config::Config& cur = node.cfg;
+    const config::Config& cur = node.cfg();
 
     if (next.node.log_level != node.log_level || next.node.log_format != node.log_format) {
         auto lv = static_cast<int>(next.node.log_level);
@@ -93,15 +95,50 @@ ReloadResult reload_config(NodeContext& node) {
     check(node_fixed_keys_differ(cur.node, next.node), "node");
     check(!(cur.storage == next.storage), "storage");
     check(cur.listeners != next.listeners, "listen");
-    check(!(cur.limits == next.limits), "limits");
-    check(!(cur.readers == next.readers), "readers");
-    check(cur.peers != next.peers, "peer");
-    check(cur.users != next.users, "user");
     check(!(cur.expire == next.expire), "expire");
     // The admin listener's access rules were applied above; where it listens is fixed.
     check(cur.http.enabled != next.http.enabled || cur.http.address != next.http.address ||
               cur.http.port != next.http.port,
           "http");
+
+    // Peers, accounts, limits and reader rules take effect now: the new configuration is
+    // installed as a new generation, with the sections only a restart can change kept as they
+    // run (pathhost is in every stored Xref, the store and listeners are open). Running
+    // sessions keep the generation they started with; new ones get this one.
+    auto merged = std::make_shared<config::Config>(next);
+    merged->node = cur.node;
+    merged->node.log_level = next.node.log_level;
+    merged->node.log_format = next.node.log_format;
+    merged->storage = cur.storage;
+    merged->listeners = cur.listeners;
+    merged->expire = cur.expire;
+    merged->http.enabled = cur.http.enabled;
+    merged->http.address = cur.http.address;
+    merged->http.port = cur.http.port;
+    const bool peers_changed = cur.peers != next.peers;
+    if (!(cur.limits == next.limits)) r.applied.emplace_back("limits: for new connections");
+    if (!(cur.readers == next.readers)) r.applied.emplace_back("readers: for new connections");
+    if (cur.users != next.users) r.applied.emplace_back("user: for new logins");
+    node.install(std::move(merged));
+    if (peers_changed) {
+        for (auto& change : reconcile_feeds(node)) r.applied.push_back(std::move(change));
+        // A removed peer's incoming sessions finish the command they are in and close; a
+        // peer that stays keeps its sessions (they run on the settings they started with).
+        std::size_t ended = 0;
+        for (const auto& [sid, name] : node.peer_sessions) {
+            bool kept = std::any_of(next.peers.begin(), next.peers.end(),
+                                    [&](const config::Peer& p) { return p.name == name; });
+            if (kept) continue;
+            if (auto it = node.sessions.find(sid); it != node.sessions.end())
+                if (auto conn = it->second.lock()) {
+                    conn->set_close_reason(CloseReason::shutdown);
+                    conn->stop_reading();
+                    ++ended;
+                }
+        }
+        if (ended) r.applied.push_back("peer sessions of removed peers ended: " + std::to_string(ended));
+        r.applied.emplace_back("peer: incoming rules for new connections");
+    }
 
     std::string applied, restart;
     for (const auto& a : r.applied) applied += (applied.empty() ? "" : "; ") + a;

@@ -3,12 +3,14 @@
 // changed sections need a restart.
 //
 // What is applied: [node] log_level and log_format; [[group]] entries that are new (created)
-// or whose status changed (flag set); [http] token, token_file (re-read) and allow_hosts.
-// Groups removed from the file stay (DELETE /groups/NAME removes one), as at start-up.
-// Everything else that differs from the running configuration — peers, users, listeners,
-// limits, readers, storage, expire, http enabled/address/port, other [node] keys — is
-// reported in `restart_needed` and NOT applied: sessions and feeds hold references into the
-// configuration they started with. An invalid file changes nothing.
+// or whose status changed (flag set); [http] token, token_file (re-read) and allow_hosts;
+// [[peer]] (outgoing feeds started, restarted with new settings or stopped; incoming
+// sessions of a removed peer end; new connections are matched against the new list),
+// [[user]], [limits] and [readers] for new connections and logins. Running sessions keep the
+// configuration generation they started with. Groups removed from the file stay (DELETE
+// /groups/NAME removes one), as at start-up. What only a restart changes — other [node] keys
+// (pathhost is in every stored Xref), storage, listeners, expire, http enabled/address/port —
+// is reported in `restart_needed` and keeps its running value. An invalid file changes nothing.
 #pragma once
 
 #include "server/net.h"

@@ -49,7 +49,7 @@ void count_sessions(const NodeContext& node, NodeView& v, std::map<std::string, 
         for (const auto& l : node.listeners)
             if (l.port == local.port()) transit_listener = l.transit;
         const config::Peer* p =
-            (!ec && transit_listener) ? peer_by_address(node.cfg, remote.address().to_string()) : nullptr;
+            (!ec && transit_listener) ? peer_by_address(node.cfg(), remote.address().to_string()) : nullptr;
         if (p) {
             ++v.transit_connections;
             ++per_peer[p->name];
@@ -86,8 +86,8 @@ std::uint64_t count_groups(const NodeContext& node) {
 NodeView gather_view(const NodeContext& node) {
     NodeView v;
     v.version = TIDINGS_VERSION;
-    v.pathhost = node.cfg.node.pathhost;
-    v.data_dir = node.cfg.node.data_dir;
+    v.pathhost = node.cfg().node.pathhost;
+    v.data_dir = node.cfg().node.data_dir;
     auto up = std::chrono::steady_clock::now() - node.started;
     v.uptime_s = std::chrono::duration<double>(up).count();
     v.started_unix = static_cast<std::int64_t>(std::time(nullptr)) - static_cast<std::int64_t>(v.uptime_s);
@@ -101,7 +101,7 @@ NodeView gather_view(const NodeContext& node) {
     count_sessions(node, v, per_peer);
     v.counters = node.counters;
     const auto now = static_cast<std::int64_t>(std::time(nullptr));
-    for (const auto& p : node.cfg.peers) {
+    for (const auto& p : node.cfg().peers) {
         PeerView pv;
         pv.name = p.name;
         pv.incoming_sessions = per_peer[p.name];

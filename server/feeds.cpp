@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <ctime>
 #include <map>
 
@@ -25,6 +26,7 @@ class FeedSet {
 public:
     std::map<std::string, std::shared_ptr<PeerFeed>> peers;
     bool stopping = false;
+    bool housekeeping_started = false;
     net::steady_timer* housekeeping = nullptr;
 };
 
@@ -102,31 +104,80 @@ awaitable<void> housekeep(NodeContext& node, std::shared_ptr<FeedSet> set) {
 
 }  // namespace
 
+namespace {
+
+void start_peer_feed(NodeContext& node, FeedSet& set, const config::Peer& p) {
+    auto& stats = node.feed_stats[p.name];
+    stats.streaming = p.streaming;
+    auto f = std::make_shared<PeerFeed>(node, p, stats);
+    set.peers[p.name] = f;
+    auto depth = node.store.queue_depth(p.name);
+    spdlog::info("peer={} event=feed_start host={}:{} connections={} streaming={} takethis_only={} window={} "
+                 "backlog={}",
+                 p.name, p.outgoing->host, p.outgoing->port, p.connections, p.streaming, p.takethis_only,
+                 p.window, depth.entries);
+    for (unsigned i = 0; i < std::max<std::uint32_t>(p.connections, 1); ++i)
+        net::co_spawn(node.io, feed_peer(f, i), [name = p.name, i](std::exception_ptr e) {
+            if (!e) return;
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& x) {
+                spdlog::error("peer={} conn={} event=sender_failed error=\"{}\"", name, i, x.what());
+            }
+        });
+}
+
+void ensure_housekeeping(NodeContext& node, const std::shared_ptr<FeedSet>& set) {
+    if (set->peers.empty() || set->housekeeping_started) return;
+    set->housekeeping_started = true;
+    net::co_spawn(node.io, housekeep(node, set), net::detached);
+}
+
+}  // namespace
+
 void start_feeds(NodeContext& node) {
     auto set = std::make_shared<FeedSet>();
-    for (const auto& p : node.cfg.peers) {
-        if (!p.outgoing) continue;
-        auto& stats = node.feed_stats[p.name];
-        stats.streaming = p.streaming;
-        auto f = std::make_shared<PeerFeed>(node, p, stats);
-        set->peers.emplace(p.name, f);
-        auto depth = node.store.queue_depth(p.name);
-        spdlog::info("peer={} event=feed_start host={}:{} connections={} streaming={} takethis_only={} window={} "
-                     "backlog={}",
-                     p.name, p.outgoing->host, p.outgoing->port, p.connections, p.streaming, p.takethis_only,
-                     p.window, depth.entries);
-        for (unsigned i = 0; i < std::max<std::uint32_t>(p.connections, 1); ++i)
-            net::co_spawn(node.io, feed_peer(f, i), [name = p.name, i](std::exception_ptr e) {
-                if (!e) return;
-                try {
-                    std::rethrow_exception(e);
-                } catch (const std::exception& x) {
-                    spdlog::error("peer={} conn={} event=sender_failed error=\"{}\"", name, i, x.what());
-                }
-            });
-    }
+    for (const auto& p : node.cfg().peers)
+        if (p.outgoing) start_peer_feed(node, *set, p);
     node.feed_set = set;
-    if (!set->peers.empty()) net::co_spawn(node.io, housekeep(node, set), net::detached);
+    ensure_housekeeping(node, set);
+}
+
+std::vector<std::string> reconcile_feeds(NodeContext& node) {
+    std::vector<std::string> changes;
+    auto set = node.feed_set;
+    if (!set || set->stopping) return changes;
+    const auto& peers = node.cfg().peers;
+    // Gone, or no longer fed by us: their senders finish the exchange they are in and stop;
+    // their queue stays in the store (a later reload or restart that brings them back resumes).
+    for (auto it = set->peers.begin(); it != set->peers.end();) {
+        auto p = std::find_if(peers.begin(), peers.end(), [&](const auto& q) { return q.name == it->first; });
+        if (p == peers.end() || !p->outgoing) {
+            spdlog::info("peer={} event=feed_stop reason=reload", it->first);
+            it->second->stop();
+            changes.push_back("peer " + it->first + ": outgoing feed stopped");
+            it = set->peers.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    for (const auto& p : peers) {
+        if (!p.outgoing) continue;
+        auto it = set->peers.find(p.name);
+        if (it != set->peers.end()) {
+            if (it->second->peer == p) continue;  // unchanged: its connections stay up
+            bool paused = it->second->paused;
+            it->second->stop();
+            start_peer_feed(node, *set, p);
+            if (paused) set->peers[p.name]->pause();
+            changes.push_back("peer " + p.name + ": outgoing feed restarted with the new settings");
+        } else {
+            start_peer_feed(node, *set, p);
+            changes.push_back("peer " + p.name + ": outgoing feed started");
+        }
+    }
+    ensure_housekeeping(node, set);
+    return changes;
 }
 
 void stop_feeds(NodeContext& node) {

@@ -14,6 +14,11 @@ namespace tidings::server {
 // Starts the sender coroutines of every configured outgoing peer on node.io.
 void start_feeds(NodeContext& node);
 
+// After a reload installed a new configuration (NodeContext::install): starts the feeds of
+// peers that are new or newly have `outgoing`, restarts those whose settings changed, and
+// stops those removed (their queues stay in the store). Returns one line per change.
+std::vector<std::string> reconcile_feeds(NodeContext& node);
+
 // Asks every sender to stop after its current exchange (used at shutdown). Unanswered queue
 // entries stay queued in the store and are sent after a restart.
 void stop_feeds(NodeContext& node);

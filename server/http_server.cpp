@@ -173,7 +173,7 @@ awaitable<void> accept_admin(NodeContext& node, std::shared_ptr<AdminServer> adm
 }  // namespace
 
 bool start_admin(NodeContext& node) {
-    const auto& h = node.cfg.http;
+    const auto& h = node.cfg().http;
     if (!h.enabled) return true;
     auto admin = std::make_shared<AdminServer>();
     admin->settings = h;

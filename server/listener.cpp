@@ -36,7 +36,7 @@ awaitable<void> accept_connections(tcp::acceptor& acceptor, NodeContext& node, L
         auto remote = socket.remote_endpoint(ec);
         if (ec) continue;  // already gone
         std::string ip = remote.address().to_string();
-        const auto& limits = node.cfg.limits;
+        const auto& limits = node.cfg().limits;
         if (node.sessions.size() >= static_cast<std::size_t>(limits.max_connections)) {
             ++node.counters.connections_refused_total_limit;
             spdlog::warn("event=refused remote={} reason=max_connections", ip);

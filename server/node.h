@@ -75,13 +75,27 @@ struct ListenerInfo {
 
 class NodeContext {
 public:
-    NodeContext(net::io_context& io, const config::Config& cfg, storage::Store& store)
-        : io(io), cfg(cfg), store(store), feeds(cfg) {}
+    NodeContext(net::io_context& io, const config::Config& start, storage::Store& store)
+        : io(io), store(store) {
+        install(std::make_shared<const config::Config>(start));
+        log_level = start.node.log_level;
+        log_format = start.node.log_format;
+        groups = start.groups;
+    }
 
     net::io_context& io;
-    const config::Config& cfg;
     storage::Store& store;
-    const FeedTable feeds;  // outgoing feed selection, compiled from cfg
+
+    // The running configuration and the outgoing feed selection compiled from it. A reload
+    // installs a new generation (server/admin_reload.cpp); earlier ones stay alive, because
+    // sessions and senders keep pointers into the generation they started with (a session's
+    // peer, limits and accounts do not change under it; a new session gets the new ones).
+    const config::Config& cfg() const { return *generations_.back(); }
+    const FeedTable& feeds() const { return *feed_tables_.back(); }
+    void install(std::shared_ptr<const config::Config> next) {
+        feed_tables_.push_back(std::make_shared<const FeedTable>(*next));
+        generations_.push_back(std::move(next));
+    }
     const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
     bool stopping = false;
     Counters counters;
@@ -108,13 +122,21 @@ public:
     // Admin API (server/http_*.cpp, admin_*.cpp): the bound NNTP listeners it reports, the
     // admin listener (null when [http] is off or its bind failed), and what a reload may
     // change while running — the file it re-reads, the log settings and the configured groups
-    // as last applied. Everything else keeps the values `cfg` had at start.
+    // as last applied.
     std::vector<ListenerInfo> listeners;
     std::shared_ptr<AdminServer> admin;
     std::string config_path;  // empty: started with the embedded default
-    config::LogLevel log_level = cfg.node.log_level;
-    config::LogFormat log_format = cfg.node.log_format;
-    std::vector<config::Group> groups = cfg.groups;
+    config::LogLevel log_level{};
+    config::LogFormat log_format{};
+    std::vector<config::Group> groups;
+
+    // Sessions identified as a configured peer's feed, by session id: a reload that removes
+    // the peer ends them.
+    std::unordered_map<std::uint64_t, std::string> peer_sessions;
+
+private:
+    std::vector<std::shared_ptr<const config::Config>> generations_;
+    std::vector<std::shared_ptr<const FeedTable>> feed_tables_;
 };
 
 // Runs the node until SIGTERM/SIGINT; returns the process exit status. SIGHUP reloads

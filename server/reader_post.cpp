@@ -114,7 +114,7 @@ Prepared prepare(Session& s, std::string wire) {
     std::string distribution;
     if (const auto* d = a.find("Distribution")) distribution = protocol::unfold(d->value);
     p.request.feeds =
-        s.node.feeds.select(newsgroups, a.find("Path")->value, r.text.size(), nullptr, distribution);
+        s.node.feeds().select(newsgroups, a.find("Path")->value, r.text.size(), nullptr, distribution);
     p.request.message_id = r.message_id;
     p.request.arrival = now;
     p.request.article = std::move(r.text);

@@ -136,6 +136,7 @@ public:
     }
     ~Registration() {
         node_.sessions.erase(id_);
+        node_.peer_sessions.erase(id_);
         if (--node_.sessions_per_ip[ip_] <= 0) node_.sessions_per_ip.erase(ip_);
         release_in_flight(node_, id_);
     }
@@ -157,16 +158,17 @@ awaitable<void> serve_session(tcp::socket socket, NodeContext& node, ListenerInf
     if (ec) co_return;
     // Nagle plus the client's delayed ACK costs ~40 ms per multi-line answer (FACTS.md).
     socket.set_option(tcp::no_delay(true), ec);
-    const auto& limits = node.cfg.limits;
+    const auto& limits = node.cfg().limits;
     auto conn = std::make_shared<Connection>(std::move(socket),
                                              std::chrono::seconds(limits.idle_timeout_s),
                                              std::chrono::seconds(limits.write_timeout_s));
     conn->start();
     Session s{node, info, id, remote.address().to_string(), conn, LineReader{}};
     s.loopback = remote.address().is_loopback();
-    s.anonymous = config::matches_any(node.cfg.readers.anonymous_hosts, s.ip);
-    s.peer = info.transit ? peer_for_address(node.cfg, s.ip) : nullptr;
+    s.anonymous = config::matches_any(s.cfg().readers.anonymous_hosts, s.ip);
+    s.peer = info.transit ? peer_for_address(s.cfg(), s.ip) : nullptr;
     Registration reg(node, id, conn, s.ip);
+    if (s.peer) node.peer_sessions[id] = s.peer->name;
     spdlog::info("conn={} event=open remote={}:{} listen={}:{}{}{}", id, s.ip, remote.port(),
                  info.address, info.port, s.peer ? " peer=" : "", s.peer ? s.peer->name : "");
 
@@ -175,7 +177,7 @@ awaitable<void> serve_session(tcp::socket socket, NodeContext& node, ListenerInf
     const bool tls_ok = co_await begin_implicit_tls(s);
     if (!tls_ok) {
         conn->set_close_reason(CloseReason::refused);  // the TLS handshake failed: no greeting
-    } else if (!s.anonymous && !s.peer && node.cfg.readers.others == config::OthersPolicy::refuse) {
+    } else if (!s.anonymous && !s.peer && s.cfg().readers.others == config::OthersPolicy::refuse) {
         conn->set_close_reason(CloseReason::refused);
         conn->push(protocol::response(st::err_access, "You have no permission to talk here"));
     } else {

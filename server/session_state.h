@@ -33,7 +33,10 @@ struct Session {
     bool user_given = false;
     bool tls_active = false;                // STARTTLS done or an implicit-TLS listener
 
-    const config::Config& cfg() const { return node.cfg; }
+    // The configuration generation the session started with (kept alive by the node): a
+    // reload changes what new sessions get, never the rules under a running one.
+    const config::Config* config = &node.cfg();
+    const config::Config& cfg() const { return *config; }
     // Transit commands are open to configured peers on a transit listener.
     bool may_transit() const { return info.transit && peer != nullptr; }
 };

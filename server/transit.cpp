@@ -127,7 +127,7 @@ void accept_article(Session& s, std::string id, std::string wire, std::uint64_t 
             s.conn->fill(ticket, id_response(codes.duplicate, id));
             return;
         }
-        v = prepare_transit_article(node.cfg, node.feeds, s.peer, id, std::move(wire), snap);
+        v = prepare_transit_article(node.cfg(), node.feeds(), s.peer, id, std::move(wire), snap);
     }
     if (!v.accept) {
         node.in_flight.erase(id);

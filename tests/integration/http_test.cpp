@@ -383,12 +383,93 @@ outgoing = "127.0.0.1:9"
     std::string applied = j["applied"].dump();
     EXPECT_NE(applied.find("node.log_level: info -> debug"), std::string::npos) << applied;
     EXPECT_NE(applied.find("group local.added: created n"), std::string::npos) << applied;
-    EXPECT_EQ(j["restart_needed"], json::array({"peer"}));
+    EXPECT_NE(applied.find("peer newpeer: outgoing feed started"), std::string::npos) << applied;
+    EXPECT_EQ(j["restart_needed"], json::array());
     auto s = http_wait(http, "/status", [](const HttpResult& x) { return json::parse(x.body, nullptr, false)["groups"] == 2; });
     EXPECT_EQ(body_json(s)["groups"], 2);
     // A second reload of the same file has nothing left to apply.
     auto again = body_json(http_call(http, "POST", "/reload", token));
     EXPECT_EQ(again["applied"].size(), 0u) << again.dump();
+}
+
+// Issue 8: a reload that adds a peer (which then connects and is fed) and removes one (whose
+// sessions end), without dropping unaffected sessions.
+TEST_F(Admin, ReloadAddsAPeerThatConnectsAndRemovesOneWhoseSessionsEnd) {
+    // B is the peer the reload adds: a second tidingsd that accepts A's feed from loopback.
+    Daemon b(R"([node]
+pathhost = "b.tidings"
+data_dir = "{DATA}"
+
+[[listen]]
+address = "127.0.0.1"
+port = 0
+
+[[group]]
+name = "local.test"
+
+[[peer]]
+name = "a"
+hosts = ["127.0.0.1"]
+
+[http]
+enabled = false
+)");
+    ASSERT_TRUE(b.start()) << b.log();
+    start();
+    // A session of the peer the reload removes ("hub" feeds from 127.0.0.1) and a reader-only
+    // session that must survive: both on loopback, told apart by what they may do.
+    NntpClient hub;
+    ASSERT_TRUE(hub.connect(nntp));
+    hub.read_line();
+    ASSERT_EQ(hub.command("MODE STREAM").substr(0, 3), "203");
+    NntpClient bystander;
+    ASSERT_TRUE(bystander.connect(nntp, "127.0.0.1", "127.0.0.2"));
+    bystander.read_line();
+
+    std::string next = config("token = \"t0ken-for-tests\"\n");
+    next.replace(next.find("[[peer]]\nname = \"hub\"\nhosts = [\"127.0.0.1\"]\n"),
+                 std::string("[[peer]]\nname = \"hub\"\nhosts = [\"127.0.0.1\"]\n").size(),
+                 "[[peer]]\nname = \"b\"\noutgoing = \"127.0.0.1:" + std::to_string(b.port()) + "\"\nretry_s = 1\n");
+    for (std::size_t p; (p = next.find("{DATA}")) != std::string::npos;) next.replace(p, 6, d->data_dir());
+    std::ofstream(d->dir() + "/tidings.toml") << next;
+    auto r = http_call(http, "POST", "/reload", token);
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto j = body_json(r);
+    std::string applied = j["applied"].dump();
+    EXPECT_NE(applied.find("peer b: outgoing feed started"), std::string::npos) << applied;
+    EXPECT_NE(applied.find("peer sessions of removed peers ended: 1"), std::string::npos) << applied;
+    EXPECT_EQ(j["restart_needed"], json::array()) << r.body;
+
+    // The removed peer's session is closed; a new connection from its address is no feeder.
+    EXPECT_TRUE(hub.closed_by_server());
+    NntpClient again;
+    ASSERT_TRUE(again.connect(nntp));
+    again.read_line();
+    EXPECT_EQ(again.command("CHECK <after.reload@test>").substr(0, 3), "502");
+    // The bystander is untouched.
+    EXPECT_EQ(bystander.command("DATE").substr(0, 3), "111");
+
+    // The added peer is connected to and fed: an article posted at A arrives at B.
+    NntpClient poster;
+    ASSERT_TRUE(poster.connect(nntp));
+    poster.read_line();
+    ASSERT_EQ(poster.command("POST").substr(0, 3), "340");
+    poster.send_raw("From: a@example.com\r\nNewsgroups: local.test\r\nSubject: after reload\r\n"
+                    "Message-ID: <posted.after.reload@test>\r\n\r\nhello\r\n.\r\n");
+    ASSERT_EQ(poster.read_line().substr(0, 3), "240");
+    NntpClient reader;
+    ASSERT_TRUE(reader.connect(b.port()));
+    reader.read_line();
+    std::string stat;
+    for (int i = 0; i < 100 && stat.rfind("223", 0) != 0; ++i) {
+        std::this_thread::sleep_for(100ms);
+        stat = reader.command("STAT <posted.after.reload@test>");
+    }
+    EXPECT_EQ(stat.substr(0, 3), "223") << d->log();
+    auto st = body_json(http_call(http, "GET", "/status"));
+    bool b_listed = false;
+    for (const auto& p : st["peers"]) b_listed |= p["name"] == "b";
+    EXPECT_TRUE(b_listed) << st.dump();
 }
 
 TEST_F(Admin, BrokenFileIsRejectedAndTheRunningConfigStays) {
