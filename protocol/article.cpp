@@ -1,5 +1,6 @@
 // Header parsing and article validation for relaying and posting.
 #include "protocol/article.h"
+#include "protocol/ascii.h"
 
 #include <cstring>
 
@@ -10,14 +11,6 @@ namespace tidings::protocol {
 
 namespace {
 
-constexpr char lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (lower(a[i]) != lower(b[i])) return false;
-    return true;
-}
 
 constexpr bool is_blank(char c) noexcept { return c == ' ' || c == '\t'; }
 

@@ -1,5 +1,6 @@
 // The command table and the command-line parser.
 #include "protocol/command.h"
+#include "protocol/ascii.h"
 
 #include "protocol/date.h"
 #include "protocol/message_id.h"
@@ -66,15 +67,6 @@ constexpr ListSpec lists[] = {
     {"SUBSCRIPTIONS", ListKind::subscriptions, ListArg::none},  // RFC 6048 §2.6
 };
 
-constexpr char upper(char c) noexcept { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; }
-
-// `b` is upper case already (a table entry).
-constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (upper(a[i]) != b[i]) return false;
-    return true;
-}
 
 constexpr bool is_blank(char c) noexcept { return c == ' ' || c == '\t'; }
 

@@ -1,5 +1,6 @@
 // Date parsing and formatting for news (RFC 5322 §3.3 and §4.3, RFC 3977 §7.1).
 #include "protocol/date.h"
+#include "protocol/ascii.h"
 
 #include <cstdio>
 
@@ -37,14 +38,6 @@ CivilTime civil_from_unix_time(std::int64_t s) noexcept {
 
 namespace {
 
-constexpr char lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (lower(a[i]) != lower(b[i])) return false;
-    return true;
-}
 
 constexpr std::string_view month_names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};

@@ -1,5 +1,6 @@
 // The injecting agent's header work for POST (RFC 5537 §3.5).
 #include "protocol/injection.h"
+#include "protocol/ascii.h"
 
 #include "protocol/date.h"
 
@@ -7,14 +8,6 @@ namespace tidings::protocol {
 
 namespace {
 
-constexpr char lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (lower(a[i]) != lower(b[i])) return false;
-    return true;
-}
 
 void base36(std::uint64_t v, std::string& out) {
     char buf[16];

@@ -1,5 +1,6 @@
 // Path header handling (RFC 5536 §3.1.5, RFC 5537 §3.2.1).
 #include "protocol/path.h"
+#include "protocol/ascii.h"
 
 namespace tidings::protocol {
 
@@ -7,14 +8,6 @@ namespace {
 
 constexpr bool is_fws(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-constexpr char lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (lower(a[i]) != lower(b[i])) return false;
-    return true;
-}
 
 std::string_view trim(std::string_view s) noexcept {
     while (!s.empty() && is_fws(s.front())) s.remove_prefix(1);
