@@ -15,14 +15,7 @@ using namespace tidings::testing;
 namespace {
 
 std::string config(std::string_view extra = "") {
-    std::string c = R"([node]
-pathhost = "test.tidings"
-data_dir = "{DATA}"
-
-[[listen]]
-address = "127.0.0.1"
-port = 0
-
+    std::string c = node_config("test.tidings") + R"(
 [[group]]
 name = "local.test"
 )";

@@ -225,6 +225,13 @@ bool NntpClient::closed_by_server(std::chrono::milliseconds timeout) {
     return false;
 }
 
+std::string node_config(std::string_view pathhost) {
+    std::string c = "[node]\npathhost = \"";
+    c += pathhost;
+    c += "\"\ndata_dir = \"{DATA}\"\n\n[[listen]]\naddress = \"127.0.0.1\"\nport = 0\n";
+    return c;
+}
+
 std::string make_article(std::string_view message_id, std::string_view newsgroups,
                          std::string_view path, std::string_view body) {
     std::string a;

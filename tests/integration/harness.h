@@ -73,6 +73,10 @@ private:
     bool eof_ = false;
 };
 
+// The start of a test node's TOML: [node] with `pathhost` and data_dir "{DATA}" (the Daemon's
+// temp folder), then one [[listen]] on 127.0.0.1 port 0 with both roles. Append the rest.
+std::string node_config(std::string_view pathhost);
+
 // A minimal valid article (CRLF lines, not dot-stuffed, no final dot).
 std::string make_article(std::string_view message_id, std::string_view newsgroups,
                          std::string_view path = "peer.example!not-for-mail",

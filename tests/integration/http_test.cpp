@@ -20,14 +20,7 @@ namespace {
 constexpr const char* token = "t0ken-for-tests";
 
 std::string config(std::string_view http_extra = "token = \"t0ken-for-tests\"\n", std::string_view extra = "") {
-    std::string c = R"([node]
-pathhost = "admin.tidings"
-data_dir = "{DATA}"
-
-[[listen]]
-address = "127.0.0.1"
-port = 0
-
+    std::string c = node_config("admin.tidings") + R"(
 [[group]]
 name = "local.test"
 
@@ -247,14 +240,7 @@ TEST_F(Admin, PeerControls) {
 
 // Pause stops the feed (articles queue up), resume sends the backlog: against a second tidingsd.
 TEST_F(Admin, PauseHoldsAPeersFeedAndResumeSendsTheBacklog) {
-    Daemon sink(R"([node]
-pathhost = "sink.tidings"
-data_dir = "{DATA}"
-
-[[listen]]
-address = "127.0.0.1"
-port = 0
-
+    Daemon sink(node_config("sink.tidings") + R"(
 [[group]]
 name = "local.test"
 
@@ -396,14 +382,7 @@ outgoing = "127.0.0.1:9"
 // sessions end), without dropping unaffected sessions.
 TEST_F(Admin, ReloadAddsAPeerThatConnectsAndRemovesOneWhoseSessionsEnd) {
     // B is the peer the reload adds: a second tidingsd that accepts A's feed from loopback.
-    Daemon b(R"([node]
-pathhost = "b.tidings"
-data_dir = "{DATA}"
-
-[[listen]]
-address = "127.0.0.1"
-port = 0
-
+    Daemon b(node_config("b.tidings") + R"(
 [[group]]
 name = "local.test"
 

@@ -32,14 +32,7 @@ Run tidingsctl(const std::string& args) {
 }
 
 TEST(Tidingsctl, DrivesTheAdminApi) {
-    Daemon d(R"([node]
-pathhost = "ctl.tidings"
-data_dir = "{DATA}"
-
-[[listen]]
-address = "127.0.0.1"
-port = 0
-
+    Daemon d(node_config("ctl.tidings") + R"(
 [[peer]]
 name = "hub"
 hosts = ["127.0.0.1"]

@@ -10,14 +10,7 @@ using namespace tidings::testing;
 namespace {
 
 // "secret" (yescrypt) and "other" (SHA-512-crypt), made with `tidingsd hash-password` / crypt(3).
-constexpr const char* auth_config = R"([node]
-pathhost = "auth.tidings"
-data_dir = "{DATA}"
-
-[[listen]]
-address = "127.0.0.1"
-port = 0
-
+const std::string auth_config = node_config("auth.tidings") + R"(
 [readers]
 anonymous_hosts = []
 
