@@ -162,37 +162,46 @@ bool is_valid_newsgroup_name(std::string_view name) noexcept {
     return !component_empty;
 }
 
-std::vector<std::string_view> split_newsgroups(std::string_view value) {
-    std::vector<std::string_view> out;
+namespace {
+
+// Calls fn(entry) for each comma-separated entry of a Newsgroups body, folding whitespace
+// trimmed, empty entries included; stops early when fn returns false.
+template <class Fn>
+void for_each_newsgroups_entry(std::string_view value, Fn&& fn) {
+    auto fws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
     std::size_t start = 0;
     while (start <= value.size()) {
         std::size_t end = value.find(',', start);
         if (end == std::string_view::npos) end = value.size();
         std::string_view g = value.substr(start, end - start);
-        auto fws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
         while (!g.empty() && fws(g.front())) g.remove_prefix(1);
         while (!g.empty() && fws(g.back())) g.remove_suffix(1);
-        if (!g.empty()) out.push_back(g);
+        if (!fn(g)) return;
         start = end + 1;
     }
+}
+
+}  // namespace
+
+std::vector<std::string_view> split_newsgroups(std::string_view value) {
+    std::vector<std::string_view> out;
+    for_each_newsgroups_entry(value, [&](std::string_view g) {
+        if (!g.empty()) out.push_back(g);
+        return true;
+    });
     return out;
 }
 
 std::optional<std::string_view> newsgroups_error(std::string_view value) noexcept {
     bool any = false;
-    std::size_t start = 0;
-    while (start <= value.size()) {
-        std::size_t end = value.find(',', start);
-        if (end == std::string_view::npos) end = value.size();
-        std::string_view g = value.substr(start, end - start);
-        auto fws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-        while (!g.empty() && fws(g.front())) g.remove_prefix(1);
-        while (!g.empty() && fws(g.back())) g.remove_suffix(1);
-        if (g.empty()) return "empty newsgroup name in Newsgroups";
-        if (!is_valid_newsgroup_name(g)) return "invalid newsgroup name in Newsgroups";
+    std::optional<std::string_view> error;
+    for_each_newsgroups_entry(value, [&](std::string_view g) {
+        if (g.empty()) error = "empty newsgroup name in Newsgroups";
+        else if (!is_valid_newsgroup_name(g)) error = "invalid newsgroup name in Newsgroups";
         any = true;
-        start = end + 1;
-    }
+        return !error;
+    });
+    if (error) return error;
     if (!any) return "empty Newsgroups";
     return std::nullopt;
 }
