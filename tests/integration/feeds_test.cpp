@@ -55,19 +55,6 @@ std::string peer(std::string_view name, int port, std::string_view extra = "") {
            "\"\nretry_s = 1\n" + std::string(extra) + "\n";
 }
 
-std::string wire(std::string_view article) {
-    std::string out;
-    bool bol = true;
-    for (char c : article) {
-        if (bol && c == '.') out += '.';
-        out += c;
-        bol = c == '\n';
-    }
-    if (!out.empty() && out.back() != '\n') out += "\r\n";
-    out += ".\r\n";
-    return out;
-}
-
 std::string id(int n, std::string_view tag = "f") {
     std::string s = "<";  // appends, not operator+: gcc 12 warns falsely (-Wrestrict) on that
     s += tag;
@@ -292,35 +279,12 @@ TEST(FeedCrash, BacklogSurvivesKill9OfTheSender) {
     int next = 0;
     for (int round = 0; round < 3; ++round) {
         ASSERT_TRUE(a.start()) << a.log();
-        std::atomic<bool> stop{false};
-        std::mutex mu;
-        std::thread feeder([&] {
-            NntpClient c;
-            if (!c.connect(a.port())) return;
-            c.read_line();
-            c.command("MODE STREAM");
-            while (!stop) {
-                std::string batch;
-                std::vector<std::string> ids;
-                for (int i = 0; i < 16; ++i) {
-                    ids.push_back(id(next++, "k"));
-                    batch += "TAKETHIS " + ids.back() + "\r\n" + wire(make_article(ids.back(), "local.test"));
-                }
-                if (!c.send_raw(batch)) return;
-                for (auto& m : ids) {
-                    std::string r = c.read_line(5s);
-                    if (c.eof()) return;
-                    if (r == "239 " + m) {
-                        std::lock_guard lock(mu);
-                        acked.insert(m);
-                    }
-                }
-            }
-        });
+        TakethisFeeder feeder(a.port(), 16, [](int n) { return id(n, "k"); }, next);
         std::this_thread::sleep_for(std::chrono::milliseconds(300 + rng() % 500));
         a.stop(SIGKILL);
-        stop = true;
-        feeder.join();
+        feeder.stop();
+        auto got = feeder.acked();
+        acked.insert(got.begin(), got.end());
     }
     ASSERT_GT(acked.size(), 50u);
     ASSERT_TRUE(a.start()) << a.log();  // resumes the persistent backlog

@@ -246,4 +246,54 @@ std::string make_article(std::string_view message_id, std::string_view newsgroup
     return a;
 }
 
+std::string wire(std::string_view article) {
+    std::string out;
+    bool bol = true;
+    for (char c : article) {
+        if (bol && c == '.') out += '.';
+        out += c;
+        bol = c == '\n';
+    }
+    if (!out.empty() && out.back() != '\n') out += "\r\n";
+    out += ".\r\n";
+    return out;
+}
+
+TakethisFeeder::TakethisFeeder(int port, std::size_t batch, std::function<std::string(int)> make_id, int& next)
+    : thread_([this, port, batch, make_id = std::move(make_id), &next] { run(port, batch, make_id, next); }) {}
+
+void TakethisFeeder::stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+}
+
+std::set<std::string> TakethisFeeder::acked() {
+    std::lock_guard lock(mu_);
+    return acked_;
+}
+
+void TakethisFeeder::run(int port, std::size_t batch, std::function<std::string(int)> make_id, int& next) {
+    NntpClient c;
+    if (!c.connect(port)) return;
+    c.read_line();
+    c.command("MODE STREAM");
+    while (!stop_) {
+        std::string out;
+        std::vector<std::string> ids;
+        for (std::size_t i = 0; i < batch; ++i) {
+            ids.push_back(make_id(next++));
+            out += "TAKETHIS " + ids.back() + "\r\n" + wire(make_article(ids.back(), "local.test"));
+        }
+        if (!c.send_raw(out)) return;
+        for (auto& m : ids) {
+            std::string r = c.read_line(std::chrono::seconds(5));
+            if (c.eof()) return;
+            if (r == "239 " + m) {
+                std::lock_guard lock(mu_);
+                acked_.insert(m);
+            }
+        }
+    }
+}
+
 }  // namespace tidings::testing

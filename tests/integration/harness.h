@@ -2,8 +2,13 @@
 // NNTP client. Shared by the integration tests.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <functional>
+#include <mutex>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <sys/types.h>
@@ -81,5 +86,30 @@ std::string node_config(std::string_view pathhost);
 std::string make_article(std::string_view message_id, std::string_view newsgroups,
                          std::string_view path = "peer.example!not-for-mail",
                          std::string_view body = "Hello.\r\n");
+
+// An article (CRLF text) dot-stuffed and ended with ".\r\n", as sent after IHAVE/TAKETHIS.
+std::string wire(std::string_view article);
+
+// Streams TAKETHIS batches of new articles to a server on its own thread until stop() (or the
+// connection dies, e.g. the server was killed), recording each id answered 239: the ids a crash
+// must not lose. `make_id(n)` names article n; `next` is the caller's counter, kept across
+// feeders so every round offers new ids.
+class TakethisFeeder {
+public:
+    TakethisFeeder(int port, std::size_t batch, std::function<std::string(int)> make_id, int& next);
+    ~TakethisFeeder() { stop(); }
+    TakethisFeeder(const TakethisFeeder&) = delete;
+    TakethisFeeder& operator=(const TakethisFeeder&) = delete;
+
+    void stop();                                 // joins the thread
+    std::set<std::string> acked();               // ids answered 239 so far
+
+private:
+    void run(int port, std::size_t batch, std::function<std::string(int)> make_id, int& next);
+    std::atomic<bool> stop_{false};
+    std::mutex mu_;
+    std::set<std::string> acked_;
+    std::thread thread_;
+};
 
 }  // namespace tidings::testing

@@ -36,20 +36,6 @@ hosts = )";
     return c;
 }
 
-// Dot-stuffs an article and ends it with ".\r\n".
-std::string wire(std::string_view article) {
-    std::string out;
-    bool bol = true;
-    for (char c : article) {
-        if (bol && c == '.') out += '.';
-        out += c;
-        bol = c == '\n';
-    }
-    if (!out.empty() && out.back() != '\n') out += "\r\n";
-    out += ".\r\n";
-    return out;
-}
-
 std::string id(int n, std::string_view tag = "t") {
     return "<" + std::string(tag) + std::to_string(n) + "@test.example>";
 }
@@ -191,35 +177,12 @@ TEST(TransitCrash, AcknowledgedArticlesSurviveKill9) {
     int next = 0;
     for (int round = 0; round < 3; ++round) {
         ASSERT_TRUE(d.start()) << d.log();
-        std::atomic<bool> stop{false};
-        std::mutex mu;
-        std::thread feeder([&] {
-            NntpClient c;
-            if (!c.connect(d.port())) return;
-            c.read_line();
-            c.command("MODE STREAM");
-            while (!stop) {
-                std::string batch;
-                std::vector<std::string> ids;
-                for (int i = 0; i < 32; ++i) {
-                    ids.push_back(id(next++, "k"));
-                    batch += "TAKETHIS " + ids.back() + "\r\n" + wire(make_article(ids.back(), "local.test"));
-                }
-                if (!c.send_raw(batch)) return;
-                for (auto& m : ids) {
-                    std::string r = c.read_line(std::chrono::seconds(5));
-                    if (c.eof()) return;
-                    if (r == "239 " + m) {
-                        std::lock_guard lock(mu);
-                        acked.insert(m);
-                    }
-                }
-            }
-        });
+        TakethisFeeder feeder(d.port(), 32, [](int n) { return id(n, "k"); }, next);
         std::this_thread::sleep_for(std::chrono::milliseconds(150 + rng() % 400));
         d.stop(SIGKILL);
-        stop = true;
-        feeder.join();
+        feeder.stop();
+        auto got = feeder.acked();
+        acked.insert(got.begin(), got.end());
 
         tidings::storage::Options o;
         o.dir = d.data_dir();
