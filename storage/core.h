@@ -2,6 +2,8 @@
 // reader gate, the writer's inbox and the statistics.
 #pragma once
 
+#include "storage/checkpoint.h"
+#include "storage/journal.h"
 #include "storage/mdb.h"
 #include "storage/types.h"
 #include "storage/unique_function.h"
@@ -115,6 +117,22 @@ struct Core {
     int reserve_disk(std::size_t bytes) noexcept;  // write_map: fallocate the data file
     std::chrono::seconds retention_for(std::string_view group) const;
 
+    // durability.cpp — durable mode: the journal is the commit point, LMDB (MDB_NOSYNC) is synced
+    // at checkpoints; see checkpoint.h. All but the checkpointer thread's loop run on the writer
+    // thread (or in open/stop, when it is not running).
+    void lock_dir();                            // throws when another process has the store
+    void recover(std::uint64_t after);          // replay the journal, checkpoint; throws
+    void apply_redo(mdb::Txn& txn, std::string_view payload);  // throws mdb::Error / runtime_error
+    Checkpoint current_state();                 // txnid + meta page of the last commit; throws
+    int checkpoint_now(bool repin) noexcept;    // synchronous; 0 or an errno
+    void maybe_checkpoint(bool idle);           // starts a background checkpoint when due
+    void checkpointer_loop();
+    void wait_checkpoint_idle();
+    void release_pins() noexcept;
+    void repin() noexcept;                      // pins the current state as the checkpoint's
+    int journal_commit(std::string_view redo) noexcept;  // append + fdatasync; 0 or an errno
+    void recover_after_failure() noexcept;      // roll back to checkpoint + journal
+
     // writer.cpp
     void start();
     void post(std::unique_ptr<Op> op);
@@ -157,6 +175,20 @@ struct Core {
     std::size_t commit_pos = 0;
     std::uint64_t batch_total = 0;
     std::uint64_t commit_ordinal = 0;  // writer only
+
+    // Durable mode (durability.cpp).
+    int lock_fd = -1;
+    std::unique_ptr<Journal> journal;      // writer only
+    std::uint64_t journal_seq = 0;         // writer: last record made durable
+    std::string redo;                      // writer: the batch's changes
+    std::chrono::steady_clock::time_point next_checkpoint = std::chrono::steady_clock::time_point::max();
+    std::thread checkpointer;
+    std::mutex ckpt_m;
+    std::condition_variable ckpt_cv;
+    bool ckpt_busy = false, ckpt_quit = false;  // guarded by ckpt_m
+    Checkpoint ckpt_job;                        // guarded by ckpt_m
+    MDB_txn* pin_job = nullptr;   // read txn pinning the state being checkpointed (ckpt_m)
+    MDB_txn* pin_done = nullptr;  // read txn pinning the last recorded checkpoint (ckpt_m)
 };
 
 std::unique_ptr<Op> make_expiry_op(unique_function<void(ExpiryStats)> done);

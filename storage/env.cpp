@@ -33,12 +33,25 @@ Core::Core(Options o) : opts(std::move(o)) {
     commit_us.reserve(4096);
 }
 
-Core::~Core() { close_env(); }
+Core::~Core() {
+    close_env();
+    if (lock_fd >= 0) ::close(lock_fd);
+}
 
 void Core::open_env() {
     std::error_code ec;
     std::filesystem::create_directories(opts.dir, ec);
     if (ec) throw std::runtime_error("storage: cannot create " + opts.dir + ": " + ec.message());
+    lock_dir();
+    // A checkpoint file means the store ran durable: LMDB's meta pages may name a state newer
+    // than what was synced (or a half-written one). Go back to the checkpointed state; the
+    // journal brings it forward again below.
+    auto checkpoint = read_checkpoint(opts.dir);
+    if (checkpoint && std::filesystem::exists(opts.dir + "/data.mdb")) {
+        if (int err = restore_meta_pages(opts.dir + "/data.mdb", checkpoint->meta_page))
+            throw std::runtime_error("storage: cannot restore the checkpoint in " + opts.dir +
+                                     ": " + std::strerror(err));
+    }
     int rc = mdb_env_create(&env);
     if (rc) fail_open(opts.dir, "mdb_env_create", rc);
     mdb_env_set_maxdbs(env, 16);
@@ -46,8 +59,8 @@ void Core::open_env() {
     mdb_env_set_mapsize(env, std::max<std::size_t>(opts.initial_map_bytes, 1 << 20));
     // MDB_NOTLS: read transactions belong to Snapshots, not to OS threads. MDB_NORDAHEAD: reads
     // are random by id; readahead would only evict useful pages.
-    unsigned flags = MDB_NOTLS | MDB_NORDAHEAD | (opts.durable ? 0u : MDB_NOSYNC) |
-                     (opts.write_map ? MDB_WRITEMAP : 0u);
+    // MDB_NOSYNC in both modes: durable mode syncs the journal per batch and LMDB at checkpoints.
+    unsigned flags = MDB_NOTLS | MDB_NORDAHEAD | MDB_NOSYNC | (opts.write_map ? MDB_WRITEMAP : 0u);
     rc = mdb_env_open(env, opts.dir.c_str(), flags, 0644);
     if (rc) {
         mdb_env_close(std::exchange(env, nullptr));
@@ -97,6 +110,23 @@ void Core::open_env() {
         mdb_env_close(std::exchange(env, nullptr));
         fail_open(opts.dir, "fallocate", err);
     }
+    try {
+        if (opts.durable) {
+            recover(checkpoint ? checkpoint->seq : 0);
+        } else if (checkpoint) {  // was durable: take in what the journal holds, then leave it
+            recover(checkpoint->seq);
+            wait_checkpoint_idle();
+            release_pins();
+            journal.reset();
+            Journal::remove_before(opts.dir, UINT64_MAX);
+            std::filesystem::remove(opts.dir + "/checkpoint", ec);
+        }
+    } catch (...) {
+        release_pins();
+        journal.reset();
+        mdb_env_close(std::exchange(env, nullptr));
+        throw;
+    }
     std::lock_guard lk(stats_m);
     stats.map_bytes = info.me_mapsize;
 }
@@ -112,6 +142,8 @@ int Core::reserve_disk(std::size_t bytes) noexcept {
 }
 
 void Core::close_env() noexcept {
+    release_pins();
+    if (journal) journal->close();
     drain_read_pool();
     if (env) mdb_env_close(std::exchange(env, nullptr));
 }
@@ -173,13 +205,23 @@ bool Core::grow_map() noexcept {
         spdlog::error("storage event=map_grow_failed to={} error=\"{}\"", new_size, std::strerror(err));
         return false;
     }
-    // No read transaction may be open while LMDB remaps.
+    // No read transaction may be open while LMDB remaps — not even the checkpoint's pin, so
+    // durable mode first syncs everything (a checkpoint with nothing left to protect).
+    if (journal) {
+        wait_checkpoint_idle();
+        if (int err = checkpoint_now(false)) {
+            spdlog::error("storage event=map_grow_failed error=\"checkpoint: {}\"", mdb_strerror(err));
+            repin();
+            return false;
+        }
+    }
     for (int tries = 1; !gate.close_within(std::chrono::milliseconds(100)); ++tries)
         if (tries % 50 == 0)
             spdlog::warn("storage event=map_grow_waiting seconds={} note=\"a Snapshot is held too long\"",
                          tries / 10);
     int rc = mdb_env_set_mapsize(env, new_size);
     gate.open();
+    repin();
     if (rc) {
         spdlog::error("storage event=map_grow_failed to={} error=\"{}\"", new_size, mdb_strerror(rc));
         return false;

@@ -32,6 +32,27 @@ inline std::string_view view(const MDB_val& v) noexcept {
     return {static_cast<const char*>(v.mv_data), v.mv_size};
 }
 
+// The redo list of a write transaction: every put and delete that changed it, in order, so the
+// journal can replay the transaction on the state it started from (journal.h). Entry: kind(1)
+// dbi(1) key length(2) key [value length(4) value].
+namespace redo {
+enum Kind : unsigned char { put = 1, del = 2 };
+inline void add(std::string& out, Kind kind, MDB_dbi dbi, std::string_view key,
+                std::string_view value = {}) {
+    char h[4] = {static_cast<char>(kind), static_cast<char>(dbi),
+                 static_cast<char>(key.size() & 0xff), static_cast<char>(key.size() >> 8)};
+    out.append(h, 4);
+    out.append(key);
+    if (kind == put) {
+        auto n = static_cast<std::uint32_t>(value.size());
+        char l[4] = {static_cast<char>(n & 0xff), static_cast<char>((n >> 8) & 0xff),
+                     static_cast<char>((n >> 16) & 0xff), static_cast<char>(n >> 24)};
+        out.append(l, 4);
+        out.append(value);
+    }
+}
+}  // namespace redo
+
 // Move-only transaction; the destructor aborts. commit() releases the handle before calling
 // LMDB because mdb_txn_commit frees the transaction even when it fails (drycpp's lmdb++ does not,
 // and double-frees).
@@ -47,11 +68,12 @@ public:
         return mdb_txn_begin(env, nullptr, flags, &out.h_);
     }
     ~Txn() { abort(); }
-    Txn(Txn&& o) noexcept : h_(std::exchange(o.h_, nullptr)) {}
+    Txn(Txn&& o) noexcept : h_(std::exchange(o.h_, nullptr)), redo_(std::exchange(o.redo_, nullptr)) {}
     Txn& operator=(Txn&& o) noexcept {
         if (this != &o) {
             abort();
             h_ = std::exchange(o.h_, nullptr);
+            redo_ = std::exchange(o.redo_, nullptr);
         }
         return *this;
     }
@@ -64,6 +86,9 @@ public:
     // Returns LMDB's code; the handle is gone either way.
     [[nodiscard]] int commit() noexcept { return mdb_txn_commit(std::exchange(h_, nullptr)); }
     MDB_txn* handle() const noexcept { return h_; }
+    // Records every later change into `out` (nullptr: stop recording).
+    void record_into(std::string* out) noexcept { redo_ = out; }
+    std::string* redo() const noexcept { return redo_; }
     // For the read-transaction pool: take over / give up a handle without ending it.
     static Txn adopt(MDB_txn* h) noexcept {
         Txn t;
@@ -86,6 +111,7 @@ public:
         int rc = mdb_put(h_, dbi, &k, &v, flags);
         if (rc == MDB_KEYEXIST && (flags & MDB_NOOVERWRITE)) return false;
         check("mdb_put", rc);
+        if (redo_) redo::add(*redo_, redo::put, dbi, key, value);
         return true;
     }
     // Returns false when the key was absent.
@@ -94,17 +120,21 @@ public:
         int rc = mdb_del(h_, dbi, &k, nullptr);
         if (rc == MDB_NOTFOUND) return false;
         check("mdb_del", rc);
+        if (redo_) redo::add(*redo_, redo::del, dbi, key);
         return true;
     }
 
 private:
     MDB_txn* h_ = nullptr;
+    std::string* redo_ = nullptr;
 };
 
 // A cursor; closed by its destructor, which must run before a write transaction commits.
 class Cursor {
 public:
-    Cursor(const Txn& txn, MDB_dbi dbi) { check("mdb_cursor_open", mdb_cursor_open(txn.handle(), dbi, &c_)); }
+    Cursor(const Txn& txn, MDB_dbi dbi) : dbi_(dbi), redo_(txn.redo()) {
+        check("mdb_cursor_open", mdb_cursor_open(txn.handle(), dbi, &c_));
+    }
     ~Cursor() {
         if (c_) mdb_cursor_close(c_);
     }
@@ -118,7 +148,11 @@ public:
     std::string_view key() const noexcept { return view(k_); }
     std::string_view value() const noexcept { return view(v_); }
     // Deletes the current entry; the cursor then sits on the next one (use current()).
-    void del() { check("mdb_cursor_del", mdb_cursor_del(c_, 0)); }
+    void del() {
+        std::string key(view(k_));  // k_ points into the page the delete may change
+        check("mdb_cursor_del", mdb_cursor_del(c_, 0));
+        if (redo_) redo::add(*redo_, redo::del, dbi_, key);
+    }
     bool current() { return move(MDB_GET_CURRENT, {}); }
 
 private:
@@ -130,6 +164,8 @@ private:
         return true;
     }
     MDB_cursor* c_ = nullptr;
+    MDB_dbi dbi_ = 0;
+    std::string* redo_ = nullptr;
     MDB_val k_{}, v_{};
 };
 

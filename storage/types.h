@@ -23,9 +23,10 @@ struct RetentionRule {
 struct Options {
     std::string dir;       // data directory; created if missing. The store lives in dir/ (data.mdb).
     std::string pathhost;  // goes in the Xref header: "Xref: <pathhost> g:n ..."
-    // Durable (default): a completion runs only after the commit reached the disk (fdatasync).
-    // Relaxed (MDB_NOSYNC): a crash may lose the last seconds of acknowledged writes but never
-    // corrupts the store. For benchmarks; open() logs a warning.
+    // Durable (default): a completion runs only after the batch reached the disk — its journal
+    // record fdatasync()ed (journal.h); LMDB is synced behind it at checkpoints.
+    // Relaxed (MDB_NOSYNC, no journal): a crash of the process loses nothing, a crash of the
+    // machine may lose the last seconds of acknowledged writes. For benchmarks; open() warns.
     bool durable = true;
     std::size_t initial_map_bytes = std::size_t{64} << 20;     // the map grows on demand
     // MDB_WRITEMAP: the writer writes into a writable shared map instead of pwrite()ing pages
@@ -44,8 +45,15 @@ struct Options {
     // ingest batches); 0 disables the automatic pass (Store::run_expiry still works).
     std::chrono::seconds expiry_interval{std::chrono::minutes{10}};
     std::size_t expiry_batch = 256;  // deletions per expiry write transaction
+    // Durable mode: how often LMDB is synced behind the journal (and the journal files before
+    // it deleted), and after how many journal bytes a checkpoint starts earlier. Longer: less
+    // I/O (pages rewritten between checkpoints are written once), a bigger data file (pages of
+    // the checkpointed state are not reused until the next one) and a longer replay at start.
+    std::chrono::milliseconds checkpoint_interval{1000};
+    std::uint64_t checkpoint_journal_bytes = std::uint64_t{256} << 20;
     // Test hook (fault injection, STYLE §11): called before each write commit with the commit's
-    // ordinal; a non-zero return is treated as that errno/LMDB error from mdb_txn_commit.
+    // ordinal; a non-zero return is treated as that error from the commit (MDB_MAP_FULL from
+    // LMDB's; any other from the journal's fdatasync in durable mode, from LMDB's in relaxed).
     int (*commit_fault)(std::uint64_t commit_ordinal) = nullptr;
 };
 
@@ -130,6 +138,8 @@ struct StoreStats {
     std::uint64_t commit_failures = 0;
     std::uint64_t deferred_low_space = 0;  // requests answered `deferred`
     std::uint64_t last_batch_size = 0;
+    std::uint64_t checkpoints = 0;         // durable mode: LMDB synced behind the journal
+    std::uint64_t last_checkpoint_ms = 0;  // how long the last one's sync took
     // Over the last (up to) 4096 commits:
     std::uint64_t commit_p50_us = 0, commit_p99_us = 0, commit_max_us = 0;
     double mean_batch_size = 0;

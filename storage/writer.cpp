@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 namespace tidings::storage::detail {
 
@@ -45,6 +46,7 @@ void WriteCtx::finish() {
 void Core::start() {
     next_expiry = opts.expiry_interval.count() > 0 ? clock::now() + std::chrono::seconds(5)
                                                    : clock::time_point::max();
+    if (journal) checkpointer = std::thread([this] { checkpointer_loop(); });
     writer = std::thread([this] { run(); });
 }
 
@@ -69,6 +71,19 @@ void Core::stop() {
         inbox_cv.notify_one();
     }
     if (writer.joinable()) writer.join();
+    if (checkpointer.joinable()) {
+        // A clean stop leaves LMDB synced and the journal empty: the next start replays nothing.
+        wait_checkpoint_idle();
+        if (env && journal)
+            if (int rc = checkpoint_now(false))
+                spdlog::error("storage event=checkpoint_failed error=\"{}\"", mdb_strerror(rc));
+        {
+            std::lock_guard lk(ckpt_m);
+            ckpt_quit = true;
+            ckpt_cv.notify_all();
+        }
+        checkpointer.join();
+    }
     std::lock_guard lk(inbox_m);
     stopped = true;
 }
@@ -82,8 +97,12 @@ std::vector<std::unique_ptr<Op>> Core::take_batch() {
     std::vector<std::unique_ptr<Op>> batch;
     std::unique_lock lk(inbox_m);
     auto ready = [&] { return stopping || !inbox.empty(); };
-    if (next_expiry == clock::time_point::max()) inbox_cv.wait(lk, ready);
-    else inbox_cv.wait_until(lk, next_expiry, ready);
+    // Idle, the writer still wakes for the expiry pass and for a checkpoint of what the
+    // journal holds (so a restart after a quiet spell replays little).
+    auto wake = next_expiry;
+    if (journal && journal->bytes_in_file()) wake = std::min(wake, next_checkpoint);
+    if (wake == clock::time_point::max()) inbox_cv.wait(lk, ready);
+    else inbox_cv.wait_until(lk, wake, ready);
     if (inbox.empty()) {
         if (!stopping && clock::now() >= next_expiry) {
             next_expiry = clock::now() + opts.expiry_interval;
@@ -114,11 +133,15 @@ void Core::run() {
     for (;;) {
         auto batch = take_batch();
         if (batch.empty()) {
-            std::lock_guard lk(inbox_m);
-            if (stopping && inbox.empty()) break;
+            {
+                std::lock_guard lk(inbox_m);
+                if (stopping && inbox.empty()) break;
+            }
+            maybe_checkpoint(true);
             continue;
         }
         execute(batch);
+        maybe_checkpoint(false);
     }
 }
 
@@ -211,13 +234,32 @@ void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
             fail_all(batch, rc);
             return;
         }
+        redo.clear();
+        if (journal) txn.record_into(&redo);
         WriteCtx ctx{*this, txn, dbi, unix_now(), std::nullopt, {}};
         Applied applied = apply_batch(ctx, batch);
         if (applied == Applied::failed) return;
         if (applied == Applied::ok) {
             ++commit_ordinal;
             rc = opts.commit_fault ? opts.commit_fault(commit_ordinal) : 0;
-            if (rc == MDB_SUCCESS) rc = txn.commit();
+            int journal_rc = 0;
+            if (journal && rc != MDB_MAP_FULL) std::swap(rc, journal_rc);  // a fault of the journal's
+            if (rc == MDB_SUCCESS) rc = txn.commit();  // durable mode: into the page cache only
+            // Durable mode: the batch counts once its journal record is on disk (an empty redo
+            // list — only duplicates — changed nothing and has nothing to make durable).
+            if (rc == MDB_SUCCESS && journal && !redo.empty() && !journal_rc)
+                journal_rc = journal_commit(redo);
+            if (rc == MDB_SUCCESS && journal_rc) {
+                spdlog::error("storage event=journal_failed size={} error=\"{}\"", batch.size(),
+                              std::strerror(journal_rc));
+                {
+                    std::lock_guard lk(stats_m);
+                    ++stats.commit_failures;
+                }
+                fail_all(batch, journal_rc);
+                recover_after_failure();
+                return;
+            }
             if (rc == MDB_SUCCESS) {
                 record_commit(std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - t0),
                               batch.size());

@@ -6,6 +6,8 @@
 #include "test_util.h"
 
 #include <gtest/gtest.h>
+
+#include <filesystem>
 #include <lmdb.h>
 
 using namespace tidings::storage;
@@ -21,7 +23,9 @@ void fill(const std::string& dir) {
     ASSERT_TRUE(snap.check_integrity().empty());
 }
 
-// Runs `damage` in a raw write transaction on database `db`.
+// Runs `damage` in a raw write transaction on database `db`. The store's checkpoint file goes
+// too: it names the state the store last synced, and opening would return to it, undoing the
+// damage (as it undoes anything written behind the store's back).
 template <class F>
 void tamper(const std::string& dir, const char* db, F damage) {
     MDB_env* env = nullptr;
@@ -35,6 +39,7 @@ void tamper(const std::string& dir, const char* db, F damage) {
     damage(txn, dbi);
     ASSERT_EQ(mdb_txn_commit(txn), 0);
     mdb_env_close(env);
+    std::filesystem::remove(dir + "/checkpoint");
 }
 
 std::vector<std::string> problems(const std::string& dir) {

@@ -1,0 +1,245 @@
+// Durable mode: the journal is the commit point and LMDB (opened MDB_NOSYNC) is synced behind it
+// at checkpoints. journal.h and checkpoint.h describe the files; storage/README.md the design.
+#include "storage/core.h"
+
+#include <spdlog/spdlog.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+namespace tidings::storage::detail {
+
+using clock = std::chrono::steady_clock;
+
+void Core::lock_dir() {
+    if (lock_fd >= 0) return;
+    auto path = opts.dir + "/tidings.lock";
+    lock_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lock_fd < 0)
+        throw std::runtime_error("storage: cannot open " + path + ": " + std::strerror(errno));
+    if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        ::close(std::exchange(lock_fd, -1));
+        throw std::runtime_error("storage: " + opts.dir + " is in use by another process");
+    }
+}
+
+// Replays one journal record: the puts and deletes of one committed write transaction, applied
+// to exactly the state that transaction started from.
+void Core::apply_redo(mdb::Txn& txn, std::string_view p) {
+    auto bad = [] { return std::runtime_error("storage: malformed journal record"); };
+    while (!p.empty()) {
+        if (p.size() < 4) throw bad();
+        auto kind = static_cast<unsigned char>(p[0]);
+        MDB_dbi dbi = static_cast<unsigned char>(p[1]);
+        std::size_t klen = static_cast<unsigned char>(p[2]) | (static_cast<std::size_t>(static_cast<unsigned char>(p[3])) << 8);
+        p.remove_prefix(4);
+        if (p.size() < klen) throw bad();
+        auto key = p.substr(0, klen);
+        p.remove_prefix(klen);
+        if (kind == mdb::redo::put) {
+            if (p.size() < 4) throw bad();
+            std::uint32_t vlen = 0;
+            for (int i = 3; i >= 0; --i) vlen = (vlen << 8) | static_cast<unsigned char>(p[static_cast<std::size_t>(i)]);
+            p.remove_prefix(4);
+            if (p.size() < vlen) throw bad();
+            txn.put(dbi, key, p.substr(0, vlen));
+            p.remove_prefix(vlen);
+        } else if (kind == mdb::redo::del) {
+            txn.del(dbi, key);
+        } else {
+            throw bad();
+        }
+    }
+}
+
+void Core::recover(std::uint64_t after) {
+    std::uint64_t records = 0;
+    journal_seq = Journal::replay(opts.dir, after, [&](std::uint64_t, std::string_view payload) {
+        for (;;) {  // the map opens at its configured size, which the journal may outgrow
+            int rc = 0;
+            try {
+                mdb::Txn txn(env, 0);
+                apply_redo(txn, payload);
+                rc = txn.commit();
+            } catch (const mdb::Error& e) {
+                rc = e.code;
+            }
+            if (rc == MDB_SUCCESS) break;
+            MDB_envinfo info{};
+            mdb_env_info(env, &info);
+            if (rc != MDB_MAP_FULL ||
+                (rc = mdb_env_set_mapsize(env, info.me_mapsize + std::min<std::size_t>(info.me_mapsize, std::size_t{1} << 30))))
+                throw mdb::Error("journal replay", rc);
+        }
+        ++records;
+    });
+    if (records)
+        spdlog::info("storage event=journal_replayed records={} last_seq={}", records, journal_seq);
+    if (!journal) journal = std::make_unique<Journal>(opts.dir);
+    if (int rc = checkpoint_now(true))
+        throw std::runtime_error("storage: cannot checkpoint " + opts.dir + ": " + std::strerror(rc));
+}
+
+// The state of the last commit: its transaction id and a copy of its meta page, read from the
+// page cache before the next commit can overwrite that slot.
+Checkpoint Core::current_state() {
+    MDB_envinfo info{};
+    MDB_stat st{};
+    mdb::check("mdb_env_info", mdb_env_info(env, &info));
+    mdb::check("mdb_env_stat", mdb_env_stat(env, &st));
+    mdb_filehandle_t fd{};
+    mdb::check("mdb_env_get_fd", mdb_env_get_fd(env, &fd));
+    Checkpoint c;
+    c.seq = journal_seq;
+    c.txnid = info.me_last_txnid;
+    c.meta_page.resize(st.ms_psize);
+    auto off = static_cast<off_t>((c.txnid & 1) * st.ms_psize);
+    if (::pread(fd, c.meta_page.data(), c.meta_page.size(), off) != static_cast<ssize_t>(c.meta_page.size()))
+        throw std::runtime_error("storage: cannot read LMDB's meta page: " + std::string(std::strerror(errno)));
+    if (meta_page_txnid(c.meta_page) != c.txnid)
+        throw std::runtime_error("storage: LMDB's meta page does not have the expected layout "
+                                 "(this build knows LMDB 0.9's)");
+    return c;
+}
+
+// Syncs LMDB, records the checkpoint, starts a new journal file and deletes the older ones.
+// No background checkpoint may be running. repin=false leaves no read transaction open (the
+// map is about to grow; the caller pins again after).
+int Core::checkpoint_now(bool repin) noexcept {
+    try {
+        auto c = current_state();
+        if (int rc = mdb_env_sync(env, 1)) return rc;
+        if (int rc = write_checkpoint(opts.dir, c)) return rc;
+        if (int rc = journal->start(c.seq + 1)) return rc;
+        Journal::remove_before(opts.dir, c.seq + 1);
+        release_pins();
+        if (repin) this->repin();
+        next_checkpoint = clock::now() + opts.checkpoint_interval;
+        return 0;
+    } catch (const mdb::Error& e) {
+        return e.code;
+    } catch (const std::exception& e) {
+        spdlog::error("storage event=checkpoint_failed error=\"{}\"", e.what());
+        return EIO;
+    }
+}
+
+void Core::repin() noexcept {
+    if (!journal || !env) return;
+    std::lock_guard lk(ckpt_m);
+    if (pin_done) return;
+    if (int rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, &pin_done)) {
+        pin_done = nullptr;
+        spdlog::error("storage event=pin_failed error=\"{}\"", mdb_strerror(rc));
+    }
+}
+
+void Core::release_pins() noexcept {
+    std::lock_guard lk(ckpt_m);
+    if (pin_done) mdb_txn_abort(std::exchange(pin_done, nullptr));
+    if (pin_job) mdb_txn_abort(std::exchange(pin_job, nullptr));
+}
+
+// After a batch (or when idle): hands a checkpoint to the checkpointer thread when the interval
+// passed or the journal file grew big, and no checkpoint is running.
+void Core::maybe_checkpoint(bool idle) {
+    if (!journal || !env) return;
+    auto now = clock::now();
+    if (now < next_checkpoint && journal->bytes_in_file() < opts.checkpoint_journal_bytes) return;
+    if (idle && journal->bytes_in_file() == 0) {  // nothing new since the last one
+        next_checkpoint = now + opts.checkpoint_interval;
+        return;
+    }
+    {
+        std::lock_guard lk(ckpt_m);
+        if (ckpt_busy) return;
+    }
+    next_checkpoint = now + opts.checkpoint_interval;
+    try {
+        auto c = current_state();
+        MDB_txn* pin = nullptr;
+        mdb::check("mdb_txn_begin", mdb_txn_begin(env, nullptr, MDB_RDONLY, &pin));
+        if (int rc = journal->start(c.seq + 1)) {
+            mdb_txn_abort(pin);
+            spdlog::error("storage event=journal_rotate_failed error=\"{}\"", std::strerror(rc));
+            return;
+        }
+        std::lock_guard lk(ckpt_m);
+        ckpt_job = std::move(c);
+        pin_job = pin;
+        ckpt_busy = true;
+        ckpt_cv.notify_all();
+    } catch (const std::exception& e) {
+        spdlog::error("storage event=checkpoint_failed error=\"{}\"", e.what());
+    }
+}
+
+void Core::checkpointer_loop() {
+    std::unique_lock lk(ckpt_m);
+    for (;;) {
+        ckpt_cv.wait(lk, [&] { return ckpt_quit || (ckpt_busy && pin_job); });
+        if (ckpt_quit) return;
+        Checkpoint job = ckpt_job;
+        lk.unlock();
+        auto t0 = clock::now();
+        int rc = mdb_env_sync(env, 1);
+        if (!rc) rc = write_checkpoint(opts.dir, job);
+        if (!rc) Journal::remove_before(opts.dir, job.seq + 1);
+        auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - t0);
+        lk.lock();
+        if (rc) {
+            spdlog::error("storage event=checkpoint_failed error=\"{}\"", mdb_strerror(rc));
+            mdb_txn_abort(std::exchange(pin_job, nullptr));
+        } else {
+            if (pin_done) mdb_txn_abort(pin_done);
+            pin_done = std::exchange(pin_job, nullptr);
+            spdlog::debug("storage event=checkpoint seq={} ms={}", job.seq, took.count());
+            std::lock_guard slk(stats_m);
+            ++stats.checkpoints;
+            stats.last_checkpoint_ms = static_cast<std::uint64_t>(took.count());
+        }
+        ckpt_busy = false;
+        ckpt_cv.notify_all();
+    }
+}
+
+void Core::wait_checkpoint_idle() {
+    std::unique_lock lk(ckpt_m);
+    ckpt_cv.wait(lk, [&] { return !ckpt_busy; });
+}
+
+int Core::journal_commit(std::string_view changes) noexcept {
+    ++journal_seq;
+    int rc = journal->append(journal_seq, changes);
+    if (!rc) rc = journal->sync();
+    if (rc) --journal_seq;
+    return rc;
+}
+
+// The journal could not make a batch durable, but LMDB already holds it: roll LMDB back to the
+// checkpoint and replay the journal up to its last durable record — the batch's own record,
+// if any of it reached the file, is cut off first.
+void Core::recover_after_failure() noexcept {
+    spdlog::error("storage event=recover reason=journal_failure dir={}", opts.dir);
+    wait_checkpoint_idle();
+    gate.close();
+    std::uint64_t good = journal ? journal->good_bytes() : 0;
+    int rc = journal ? journal->truncate(good) : 0;
+    close_env();
+    if (rc) {
+        spdlog::critical("storage event=recover_failed error=\"journal: {}\"", std::strerror(rc));
+    } else {
+        try {
+            open_env();
+        } catch (const std::exception& e) {
+            spdlog::critical("storage event=recover_failed error=\"{}\"", e.what());
+        }
+    }
+    gate.open();
+}
+
+}  // namespace tidings::storage::detail

@@ -1,0 +1,183 @@
+#include "storage/journal.h"
+
+#include "storage/crc32c.h"
+
+#include <fcntl.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <system_error>
+#include <vector>
+
+namespace tidings::storage::detail {
+
+namespace {
+
+constexpr std::uint32_t magic = 0x4e524a54;  // "TJRN" little-endian
+constexpr std::size_t header_size = 24;
+constexpr std::string_view prefix = "journal.";
+
+void put32(unsigned char* p, std::uint32_t v) { std::memcpy(p, &v, 4); }
+void put64(unsigned char* p, std::uint64_t v) { std::memcpy(p, &v, 8); }
+std::uint32_t get32(const char* p) { std::uint32_t v; std::memcpy(&v, p, 4); return v; }
+std::uint64_t get64(const char* p) { std::uint64_t v; std::memcpy(&v, p, 8); return v; }
+
+std::string file_name(std::uint64_t first_seq) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "journal.%016llx", static_cast<unsigned long long>(first_seq));
+    return buf;
+}
+
+// Journal files in the directory, by first seq.
+std::map<std::uint64_t, std::filesystem::path> list(const std::string& dir) {
+    std::map<std::uint64_t, std::filesystem::path> out;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+        auto name = e.path().filename().string();
+        if (name.size() != prefix.size() + 16 || !name.starts_with(prefix)) continue;
+        try {
+            std::size_t used = 0;
+            auto seq = std::stoull(name.substr(prefix.size()), &used, 16);
+            if (used == 16) out.emplace(seq, e.path());
+        } catch (const std::exception&) {
+        }
+    }
+    return out;
+}
+
+bool read_file(const std::filesystem::path& p, std::string& out) {
+    int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    out.clear();
+    char buf[1 << 16];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        out.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return true;
+}
+
+int fsync_dir(const std::string& dir) {
+    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return errno;
+    int rc = ::fsync(dfd) == 0 ? 0 : errno;
+    ::close(dfd);
+    return rc;
+}
+
+}  // namespace
+
+Journal::~Journal() { close(); }
+
+std::uint64_t Journal::replay(const std::string& dir, std::uint64_t after,
+                              const std::function<void(std::uint64_t, std::string_view)>& fn) {
+    std::uint64_t last = after;
+    std::string data;
+    for (const auto& [first, path] : list(dir)) {
+        if (!read_file(path, data)) break;
+        // A torn or corrupt record ends this file; the next file is still read, and its
+        // records count only if they continue the sequence (a recovery starts a new file right
+        // after the last intact record).
+        std::size_t pos = 0;
+        while (data.size() - pos >= header_size) {
+            const char* h = data.data() + pos;
+            if (get32(h) != magic) break;
+            std::uint32_t len = get32(h + 4);
+            std::uint64_t seq = get64(h + 8);
+            if (data.size() - pos - header_size < len) break;
+            std::string_view payload(h + header_size, len);
+            std::uint32_t crc = crc32c(std::string_view(h + 4, 12));
+            if (crc32c(payload, crc) != get32(h + 16)) break;
+            pos += header_size + len;
+            if (seq <= last) continue;         // already in the checkpoint
+            if (seq != last + 1) return last;  // a gap: nothing after it can be trusted
+            fn(seq, payload);
+            last = seq;
+        }
+    }
+    return last;
+}
+
+void Journal::remove_before(const std::string& dir, std::uint64_t first_seq) noexcept {
+    std::error_code ec;
+    for (const auto& [first, path] : list(dir)) {
+        if (first >= first_seq) break;
+        std::filesystem::remove(path, ec);
+    }
+}
+
+int Journal::start(std::uint64_t first_seq) noexcept {
+    auto path = dir_ + "/" + file_name(first_seq);
+    // O_TRUNC: a file of this name can only hold records a recovery already refused (a torn
+    // tail) or replayed and checkpointed.
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return errno;
+    if (int rc = fsync_dir(dir_)) {  // the new name must survive before a record relies on it
+        ::close(fd);
+        return rc;
+    }
+    close();
+    fd_ = fd;
+    offset_ = synced_ = 0;
+    first_seq_ = first_seq;
+    return 0;
+}
+
+int Journal::truncate(std::uint64_t bytes) noexcept {
+    if (fd_ < 0) return 0;
+    if (::ftruncate(fd_, static_cast<off_t>(bytes)) != 0 || ::fdatasync(fd_) != 0) return errno;
+    offset_ = synced_ = bytes;
+    return 0;
+}
+
+int Journal::append(std::uint64_t seq, std::string_view payload) noexcept {
+    if (fd_ < 0) return EBADF;
+    if (payload.size() > UINT32_MAX) return EFBIG;
+    unsigned char h[header_size] = {};
+    put32(h, magic);
+    put32(h + 4, static_cast<std::uint32_t>(payload.size()));
+    put64(h + 8, seq);
+    std::uint32_t crc = crc32c(std::string_view(reinterpret_cast<const char*>(h + 4), 12));
+    put32(h + 16, crc32c(payload, crc));
+    iovec iov[2] = {{h, header_size}, {const_cast<char*>(payload.data()), payload.size()}};
+    std::size_t total = header_size + payload.size(), done = 0;
+    int idx = 0;
+    while (done < total) {
+        ssize_t n = ::pwritev(fd_, iov + idx, 2 - idx, static_cast<off_t>(offset_ + done));
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return errno;
+        }
+        done += static_cast<std::size_t>(n);
+        auto left = static_cast<std::size_t>(n);
+        while (idx < 2 && left >= iov[idx].iov_len) left -= iov[idx++].iov_len;
+        if (idx < 2) {
+            iov[idx].iov_base = static_cast<char*>(iov[idx].iov_base) + left;
+            iov[idx].iov_len -= left;
+        }
+    }
+    offset_ += total;
+    return 0;
+}
+
+int Journal::sync() noexcept {
+    if (fd_ < 0) return EBADF;
+    if (::fdatasync(fd_) != 0) return errno;
+    synced_ = offset_;
+    return 0;
+}
+
+void Journal::close() noexcept {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+}
+
+}  // namespace tidings::storage::detail

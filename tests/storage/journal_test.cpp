@@ -1,0 +1,137 @@
+// The journal (the durable commit point) and the checkpoint file: records come back in order,
+// and whatever a crash can leave at the end — a torn record, garbage, a gap — ends the replay
+// there instead of being applied.
+#include "storage/checkpoint.h"
+#include "storage/crc32c.h"
+#include "storage/journal.h"
+#include "storage/store.h"
+
+#include "test_util.h"
+
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+#include <vector>
+
+using namespace tidings::storage::detail;
+using tidings::storage::test::TempDir;
+
+namespace {
+
+std::vector<std::pair<std::uint64_t, std::string>> replay_all(const std::string& dir, std::uint64_t after = 0) {
+    std::vector<std::pair<std::uint64_t, std::string>> out;
+    Journal::replay(dir, after, [&](std::uint64_t seq, std::string_view p) { out.emplace_back(seq, std::string(p)); });
+    return out;
+}
+
+std::string only_file(const std::string& dir, std::string_view prefix) {
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+        if (e.path().filename().string().starts_with(prefix)) return e.path().string();
+    return {};
+}
+
+}  // namespace
+
+TEST(Crc32c, KnownVector) {
+    EXPECT_EQ(crc32c("123456789"), 0xE3069283u);  // the CRC-32C check value
+    EXPECT_EQ(crc32c("6789", crc32c("12345")), 0xE3069283u);
+    EXPECT_EQ(crc32c(""), 0u);
+}
+
+TEST(Journal, ReplaysRecordsInOrderAcrossFilesAndSkipsCheckpointedOnes) {
+    TempDir dir;
+    Journal j(dir.path());
+    ASSERT_EQ(j.start(1), 0);
+    ASSERT_EQ(j.append(1, "one"), 0);
+    ASSERT_EQ(j.append(2, std::string(100000, 'x')), 0);
+    ASSERT_EQ(j.sync(), 0);
+    ASSERT_EQ(j.start(3), 0);  // a checkpoint rotated the file
+    ASSERT_EQ(j.append(3, ""), 0);
+    ASSERT_EQ(j.append(4, "four"), 0);
+    ASSERT_EQ(j.sync(), 0);
+    auto all = replay_all(dir.path());
+    ASSERT_EQ(all.size(), 4u);
+    EXPECT_EQ(all[0], std::make_pair(std::uint64_t{1}, std::string("one")));
+    EXPECT_EQ(all[1].second.size(), 100000u);
+    EXPECT_EQ(all[3], std::make_pair(std::uint64_t{4}, std::string("four")));
+    auto after = replay_all(dir.path(), 2);
+    ASSERT_EQ(after.size(), 2u);
+    EXPECT_EQ(after[0].first, 3u);
+    Journal::remove_before(dir.path(), 3);
+    EXPECT_EQ(replay_all(dir.path(), 2).size(), 2u);
+    EXPECT_EQ(replay_all(dir.path()).size(), 0u) << "seq 1 is gone: 3 does not follow 0";
+}
+
+TEST(Journal, TornTailCorruptionAndGapsEndTheReplay) {
+    TempDir dir;
+    {
+        Journal j(dir.path());
+        ASSERT_EQ(j.start(1), 0);
+        for (std::uint64_t s = 1; s <= 3; ++s) ASSERT_EQ(j.append(s, "record " + std::to_string(s)), 0);
+        ASSERT_EQ(j.sync(), 0);
+    }
+    auto file = only_file(dir.path(), "journal.");
+    auto size = std::filesystem::file_size(file);
+    std::filesystem::resize_file(file, size - 3);  // the last record torn
+    EXPECT_EQ(Journal::replay(dir.path(), 0, [](auto, auto) {}), 2u);
+    int fd = ::open(file.c_str(), O_WRONLY);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::pwrite(fd, "X", 1, 24 + 3), 1);  // a payload byte of record 1 flipped
+    ::close(fd);
+    EXPECT_EQ(Journal::replay(dir.path(), 0, [](auto, auto) {}), 0u);
+
+    TempDir gap;
+    Journal j(gap.path());
+    ASSERT_EQ(j.start(1), 0);
+    ASSERT_EQ(j.append(1, "a"), 0);
+    ASSERT_EQ(j.append(3, "c"), 0);  // 2 missing: 3 cannot be trusted
+    EXPECT_EQ(Journal::replay(gap.path(), 0, [](auto, auto) {}), 1u);
+}
+
+TEST(Journal, TruncateCutsBackToTheLastSync) {
+    TempDir dir;
+    Journal j(dir.path());
+    ASSERT_EQ(j.start(1), 0);
+    ASSERT_EQ(j.append(1, "kept"), 0);
+    ASSERT_EQ(j.sync(), 0);
+    ASSERT_EQ(j.append(2, "failed"), 0);  // say its fdatasync failed
+    ASSERT_EQ(j.truncate(j.good_bytes()), 0);
+    EXPECT_EQ(replay_all(dir.path()).size(), 1u);
+    ASSERT_EQ(j.append(2, "retried"), 0);
+    ASSERT_EQ(j.sync(), 0);
+    auto all = replay_all(dir.path());
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(all[1].second, "retried");
+}
+
+TEST(CheckpointFile, RoundTripsAndRefusesDamage) {
+    TempDir dir;
+    EXPECT_FALSE(read_checkpoint(dir.path()));
+    Checkpoint c;
+    c.seq = 42;
+    c.txnid = 7;
+    c.meta_page.assign(4096, '\0');
+    std::memcpy(c.meta_page.data() + 144, &c.txnid, 8);
+    ASSERT_EQ(write_checkpoint(dir.path(), c), 0);
+    auto back = read_checkpoint(dir.path());
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->seq, 42u);
+    EXPECT_EQ(back->txnid, 7u);
+    EXPECT_EQ(back->meta_page, c.meta_page);
+    int fd = ::open((dir.path() + "/checkpoint").c_str(), O_WRONLY);
+    ASSERT_EQ(::pwrite(fd, "\x01", 1, 100), 1);
+    ::close(fd);
+    EXPECT_THROW(read_checkpoint(dir.path()), std::runtime_error);
+}
+
+TEST(StoreLock, ASecondProcessOrStoreCannotOpenTheSameDirectory) {
+    TempDir dir;
+    auto store = tidings::storage::Store::open(tidings::storage::test::small_options(dir.path()));
+    EXPECT_THROW(tidings::storage::Store::open(tidings::storage::test::small_options(dir.path())),
+                 std::runtime_error);
+}
