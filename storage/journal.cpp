@@ -115,6 +115,9 @@ void Journal::remove_before(const std::string& dir, std::uint64_t first_seq) noe
 }
 
 int Journal::start(std::uint64_t first_seq) noexcept {
+    // Records appended since the last sync stay in the old file: make them durable before the
+    // next sync can only reach the new one.
+    if (fd_ >= 0 && offset_ != synced_ && ::fdatasync(fd_) != 0) return errno;
     auto path = dir_ + "/" + file_name(first_seq);
     // O_TRUNC: a file of this name can only hold records a recovery already refused (a torn
     // tail) or replayed and checkpointed.

@@ -256,8 +256,9 @@ void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
                     std::lock_guard lk(stats_m);
                     ++stats.commit_failures;
                 }
-                fail_all(batch, journal_rc);
+                // Roll LMDB back first: a reader woken by the failure must not still see it.
                 recover_after_failure();
+                fail_all(batch, journal_rc);
                 return;
             }
             if (rc == MDB_SUCCESS) {
