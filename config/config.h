@@ -48,7 +48,7 @@ struct Node {
 // [storage]
 struct Storage {
     Durability durability = Durability::durable;
-    std::uint64_t initial_map_mb = 64;
+    std::uint64_t initial_map_mb = 1024;
     std::uint64_t free_space_floor_mb = 100;  // below this free disk space, refuse (436/431)
     std::uint32_t batch_max_articles = 256;   // writer group commit: articles per transaction
     std::uint32_t batch_max_kb = 8192;        // ... bytes per transaction

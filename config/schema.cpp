@@ -38,11 +38,14 @@ constexpr KeySpec node_keys[] = {
 
 constexpr KeySpec storage_keys[] = {
     {"durability", Kind::choice, R"("durable")",
-     "`durable`: 235/239 only once the article is synced to disk; `relaxed`: no fsync per "
-     "commit, a crash may lose the last seconds.",
+     "`durable`: 235/239 only once the article is synced to disk (its batch's journal record "
+     "fdatasync()ed); `relaxed`: no journal, no fsync per commit — a killed process loses "
+     "nothing, a machine crash may lose the last seconds.",
      false, 0, 0, durabilities},
-    {"initial_map_mb", Kind::integer, "64",
-     "Initial LMDB map size in MiB; the map grows on demand.", false, 1, 16777216},
+    {"initial_map_mb", Kind::integer, "1024",
+     "Initial LMDB map size in MiB: address space, not disk (the file grows as it fills). The "
+     "map grows on demand; each growth syncs the store first, so fewer growths mean fewer pauses.",
+     false, 1, 16777216},
     {"free_space_floor_mb", Kind::integer, "100",
      "Below this much free disk space, refuse articles (436/431) instead of failing.", false, 0,
      16777216},
