@@ -28,7 +28,7 @@ struct Options {
     // Relaxed (MDB_NOSYNC, no journal): a crash of the process loses nothing, a crash of the
     // machine may lose the last seconds of acknowledged writes. For benchmarks; open() warns.
     bool durable = true;
-    std::size_t initial_map_bytes = std::size_t{64} << 20;     // the map grows on demand
+    std::size_t initial_map_bytes = std::size_t{1} << 30;  // address space; grows on demand
     // MDB_WRITEMAP: the writer writes into a writable shared map instead of pwrite()ing pages
     // (less CPU per commit; same pages synced). Off by default: any stray write in the process
     // could then corrupt the store. When on, the data file is fallocate()d to the map size so a

@@ -37,6 +37,7 @@ struct Args {
     bool keep = false;
     bool write_map = false;
     bool no_expiry = false;
+    long checkpoint_ms = -1;  // -1: the store's default
     std::size_t prefill = 0;
 };
 
@@ -44,7 +45,7 @@ struct Args {
     std::fprintf(stderr,
                  "usage: storage-bench [--dir D] [--relaxed] [--inflight N] [--count N] [--reads N]\n"
                  "                     [--size BYTES] [--read-threads N] [--write-map] [--no-expiry]\n"
-                 "                     [--prefill N] [--keep]\n"
+                 "                     [--prefill N] [--checkpoint-ms MS] [--keep]\n"
                  "Stores --count articles of --size bytes (1-3 of 10 groups, queued for one peer) with\n"
                  "--inflight requests outstanding, then does --reads random reads by Message-ID.\n"
                  "--prefill N first stores N articles (relaxed, untimed) so the trees are big.\n");
@@ -66,6 +67,7 @@ Args parse(int argc, char** argv) {
         else if (k == "--keep") a.keep = true;
         else if (k == "--write-map") a.write_map = true;
         else if (k == "--no-expiry") a.no_expiry = true;
+        else if (k == "--checkpoint-ms") a.checkpoint_ms = std::stol(next());
         else if (k == "--prefill") a.prefill = std::stoul(next());
         else usage();
     }
@@ -139,6 +141,7 @@ int main(int argc, char** argv) {
     o.pathhost = "bench";
     o.durable = a.durable;
     o.write_map = a.write_map;
+    if (a.checkpoint_ms >= 0) o.checkpoint_interval = std::chrono::milliseconds(a.checkpoint_ms);
     if (a.no_expiry) o.default_retention = std::chrono::seconds(0);  // no expiry index entries
     o.batch_max_articles = std::max<std::size_t>(a.inflight, 1);
     o.expiry_interval = std::chrono::seconds(0);
