@@ -165,9 +165,14 @@ void store_families(Exposition& e, const NodeView& v) {
     e.sample("tidings_store_commits_total", "", s.commits);
     e.family("tidings_store_commit_failures_total", "counter", "Write transactions that failed to commit.");
     e.sample("tidings_store_commit_failures_total", "", s.commit_failures);
+    e.family("tidings_store_checkpoints_total", "counter",
+             "Durable mode: times LMDB was synced behind the journal (about once a second under writes).");
+    e.sample("tidings_store_checkpoints_total", "", s.checkpoints);
+    e.family("tidings_store_last_checkpoint_seconds", "gauge", "How long the last checkpoint's sync took.");
+    e.sample("tidings_store_last_checkpoint_seconds", "", static_cast<double>(s.last_checkpoint_ms) / 1e3);
     e.family("tidings_store_deferred_low_space_total", "counter", "Requests deferred for lack of disk space.");
     e.sample("tidings_store_deferred_low_space_total", "", s.deferred_low_space);
-    histogram(e, "tidings_store_commit_duration_seconds", "Write transaction commit time (fdatasync included).",
+    histogram(e, "tidings_store_commit_duration_seconds", "Group commit time: transaction, then the journal's fdatasync in durable mode.",
               StoreStats::commit_bounds_us, s.commits_by_duration, static_cast<double>(s.commit_us_sum) / 1e6, 1e6);
     histogram(e, "tidings_store_batch_size", "Requests per write transaction (group commit).",
               StoreStats::batch_bounds, s.commits_by_batch_size, static_cast<double>(s.batch_size_sum), 1.0);

@@ -139,6 +139,8 @@ nlohmann::json status_json(const NodeView& v) {
                   {"map_grows", s.map_grows},
                   {"commits", s.commits},
                   {"commit_failures", s.commit_failures},
+                  {"checkpoints", s.checkpoints},
+                  {"last_checkpoint_ms", s.last_checkpoint_ms},
                   {"deferred_low_space", s.deferred_low_space},
                   {"commit_p50_us", s.commit_p50_us},
                   {"commit_p99_us", s.commit_p99_us},

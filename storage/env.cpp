@@ -118,7 +118,7 @@ void Core::open_env() {
             wait_checkpoint_idle();
             release_pins();
             journal.reset();
-            Journal::remove_before(opts.dir, UINT64_MAX);
+            Journal::remove_before(opts.dir, UINT64_MAX, false);
             std::filesystem::remove(opts.dir + "/checkpoint", ec);
         }
     } catch (...) {

@@ -7,9 +7,12 @@
 // syncs. Files: `journal.<first seq, 16 hex>` in the store directory; a checkpoint starts a new
 // file and deletes the older ones once LMDB is synced past them.
 //
-// Record: magic(4) length(4) seq(8) crc32c(4) zero(4), then `length` bytes of payload. The CRC
-// covers length, seq and payload, so a torn tail (power loss mid-append) is recognised and
-// ignored: it was never acknowledged, because its fdatasync had not returned.
+// Record: magic(4) length(4) seq(8) file tag(4) crc32c(4), then `length` bytes of payload. The
+// CRC covers length, seq, tag and payload, so a torn tail (power loss mid-append) is recognised
+// and ignored: it was never acknowledged, because its fdatasync had not returned. The tag is the
+// low 32 bits of the file's first seq: files are recycled (a checkpoint renames an old one to
+// `journal.spare`, the next file reuses it, overwriting blocks it already has, which makes each
+// fdatasync cheaper), and the old life's records after the new ones must end the file.
 #pragma once
 
 #include <cstdint>
@@ -31,9 +34,10 @@ public:
     // delivered (`after` when none). fn may throw; the exception propagates.
     static std::uint64_t replay(const std::string& dir, std::uint64_t after,
                                 const std::function<void(std::uint64_t, std::string_view)>& fn);
-    // Deletes journal files whose first seq is below `first_seq` (all when UINT64_MAX). Safe
-    // while another thread appends to a later file.
-    static void remove_before(const std::string& dir, std::uint64_t first_seq) noexcept;
+    // Deletes journal files whose first seq is below `first_seq` (all when UINT64_MAX), keeping
+    // one as the spare when `recycle` (without it, the spare goes too). Safe while another thread
+    // appends to a later file or starts one.
+    static void remove_before(const std::string& dir, std::uint64_t first_seq, bool recycle = true) noexcept;
 
     // Starts a new file whose first record will be `first_seq`, and makes its directory entry
     // durable. Returns 0 or an errno.

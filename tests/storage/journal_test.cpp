@@ -135,3 +135,41 @@ TEST(StoreLock, ASecondProcessOrStoreCannotOpenTheSameDirectory) {
     EXPECT_THROW(tidings::storage::Store::open(tidings::storage::test::small_options(dir.path())),
                  std::runtime_error);
 }
+
+TEST(Journal, ARecycledFileEndsWhereItsNewRecordsEnd) {
+    TempDir dir;
+    Journal j(dir.path());
+    ASSERT_EQ(j.start(1), 0);
+    for (std::uint64_t s = 1; s <= 5; ++s) ASSERT_EQ(j.append(s, std::string(1000, 'a')), 0);
+    ASSERT_EQ(j.sync(), 0);
+    ASSERT_EQ(j.start(6), 0);
+    Journal::remove_before(dir.path(), 6);  // journal.1 becomes the spare
+    EXPECT_TRUE(std::filesystem::exists(dir.path() + "/journal.spare"));
+    ASSERT_EQ(j.append(6, "six"), 0);
+    ASSERT_EQ(j.sync(), 0);
+    ASSERT_EQ(j.start(7), 0);  // takes the spare: 5,000 bytes of stale records from seq 1..5
+    EXPECT_FALSE(std::filesystem::exists(dir.path() + "/journal.spare"));
+    ASSERT_EQ(j.append(7, "seven"), 0);  // overwrites the start of stale record 1
+    ASSERT_EQ(j.append(8, std::string(1500, 'b')), 0);
+    ASSERT_EQ(j.sync(), 0);
+    auto all = replay_all(dir.path(), 5);
+    ASSERT_EQ(all.size(), 3u);
+    EXPECT_EQ(all[0].second, "six");
+    EXPECT_EQ(all[1].second, "seven");
+    EXPECT_EQ(all[2].first, 8u);
+    // Records from the file's earlier life that happen to sit on a record boundary right after
+    // the new ones must not be taken either: rewrite so that a stale record follows exactly.
+    TempDir d2;
+    Journal k(d2.path());
+    ASSERT_EQ(k.start(1), 0);
+    for (std::uint64_t s = 1; s <= 3; ++s) ASSERT_EQ(k.append(s, "xxxx"), 0);
+    ASSERT_EQ(k.sync(), 0);
+    ASSERT_EQ(k.start(4), 0);
+    Journal::remove_before(d2.path(), 4);
+    ASSERT_EQ(k.start(5), 0);            // the spare (records 1..3 of 4-byte payloads)
+    ASSERT_EQ(k.append(5, "yyyy"), 0);   // same size: record 2 of the old life follows exactly
+    ASSERT_EQ(k.sync(), 0);
+    auto got = replay_all(d2.path(), 4);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].second, "yyyy");
+}
