@@ -127,7 +127,6 @@ struct Core {
     int checkpoint_now(bool repin) noexcept;    // synchronous; 0 or an errno
     void maybe_checkpoint(bool idle);           // starts a background checkpoint when due
     void checkpointer_loop();
-    void grow_early();                          // writer: grow while a checkpoint is fresh
     void wait_checkpoint_idle();
     void release_pins() noexcept;
     void repin() noexcept;                      // pins the current state as the checkpoint's
@@ -187,8 +186,6 @@ struct Core {
     std::mutex ckpt_m;
     std::condition_variable ckpt_cv;
     bool ckpt_busy = false, ckpt_quit = false;  // guarded by ckpt_m
-    std::uint64_t ckpt_done = 0;                // guarded by ckpt_m: background checkpoints done
-    std::uint64_t ckpt_seen = 0;                // writer: ckpt_done when it last looked
     Checkpoint ckpt_job;                        // guarded by ckpt_m
     MDB_txn* pin_job = nullptr;   // read txn pinning the state being checkpointed (ckpt_m)
     MDB_txn* pin_done = nullptr;  // read txn pinning the last recorded checkpoint (ckpt_m)

@@ -159,7 +159,6 @@ void Core::release_pins() noexcept {
 // passed or the journal file grew big, and no checkpoint is running.
 void Core::maybe_checkpoint(bool idle) {
     if (!journal || !env) return;
-    grow_early();
     auto now = clock::now();
     if (now < next_checkpoint && journal->bytes_in_file() < opts.checkpoint_journal_bytes) return;
     if (idle && journal->bytes_in_file() == 0) {  // nothing new since the last one
@@ -190,27 +189,6 @@ void Core::maybe_checkpoint(bool idle) {
     }
 }
 
-// Growing the map needs a synchronous checkpoint (every pin released). Right after a
-// background checkpoint finished that sync has almost nothing left to write, whereas growing
-// when a commit hits MDB_MAP_FULL syncs up to a second of pages while the batch waits (tens of
-// ms: the p99 of a long feed). So when a checkpoint has just finished and the map is over
-// three quarters used, grow now.
-void Core::grow_early() {
-    std::uint64_t done = 0;
-    {
-        std::lock_guard lk(ckpt_m);
-        if (ckpt_busy) return;
-        done = ckpt_done;
-    }
-    if (done == ckpt_seen) return;
-    ckpt_seen = done;
-    MDB_envinfo info{};
-    MDB_stat st{};
-    if (mdb_env_info(env, &info) || mdb_env_stat(env, &st)) return;
-    auto used = static_cast<double>(info.me_last_pgno + 1) * st.ms_psize;
-    if (used > 0.75 * static_cast<double>(info.me_mapsize)) grow_map();
-}
-
 void Core::checkpointer_loop() {
     std::unique_lock lk(ckpt_m);
     for (;;) {
@@ -230,7 +208,6 @@ void Core::checkpointer_loop() {
         } else {
             if (pin_done) mdb_txn_abort(pin_done);
             pin_done = std::exchange(pin_job, nullptr);
-            ++ckpt_done;
             spdlog::debug("storage event=checkpoint seq={} ms={}", job.seq, took.count());
             std::lock_guard slk(stats_m);
             ++stats.checkpoints;
