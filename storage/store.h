@@ -17,8 +17,8 @@ namespace detail { struct Core; }
 
 // Thread rules:
 //  * Every member function is thread-safe.
-//  * Completions (`done`) run on the writer thread, after the batch's mdb_txn_commit returned
-//    (successfully: the data is on disk in durable mode) or with a failure status. Each runs
+//  * Completions (`done`) run on the writer thread, after the batch committed (successfully: in
+//    durable mode its journal record is on disk, see journal.h) or with a failure status. Each runs
 //    exactly once — also on shutdown (`shutting_down`) — and must not block: post the result to
 //    your own executor. A completion may take a Snapshot; it must not wait for another request.
 //    Exception: a request made after shutdown() began is answered at once, on the calling
