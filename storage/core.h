@@ -113,6 +113,7 @@ struct Core {
     // environment is reopened; the file itself is intact (the old meta page still rules).
     bool reopen_env() noexcept;
     bool grow_map() noexcept;        // doubles (≤1 GiB steps); closes the gate meanwhile
+    void close_gate() noexcept;      // waits for readers, retrying (never deadlocks a reader)
     bool low_on_space();             // statvfs against the floor
     int reserve_disk(std::size_t bytes) noexcept;  // write_map: fallocate the data file
     std::chrono::seconds retention_for(std::string_view group) const;
@@ -130,6 +131,7 @@ struct Core {
     void wait_checkpoint_idle();
     void release_pins() noexcept;
     void repin() noexcept;                      // pins the current state as the checkpoint's
+    bool pinned();                              // a checkpointed state is pinned
     int journal_commit(std::string_view redo) noexcept;  // append + fdatasync; 0 or an errno
     void recover_after_failure() noexcept;      // roll back to checkpoint + journal
 
@@ -189,6 +191,11 @@ struct Core {
     Checkpoint ckpt_job;                        // guarded by ckpt_m
     MDB_txn* pin_job = nullptr;   // read txn pinning the state being checkpointed (ckpt_m)
     MDB_txn* pin_done = nullptr;  // read txn pinning the last recorded checkpoint (ckpt_m)
+    // A failed sync of the data file: Linux reports a writeback error once and marks the pages
+    // clean, so a later sync "succeeds" without them. From then on no checkpoint is recorded
+    // (the last good one stays pinned and the journal keeps everything after it) until a
+    // restart rebuilds LMDB from checkpoint + journal. Guarded by ckpt_m.
+    bool data_sync_failed = false;
 };
 
 std::unique_ptr<Op> make_expiry_op(unique_function<void(ExpiryStats)> done);

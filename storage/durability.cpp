@@ -122,8 +122,18 @@ Checkpoint Core::current_state() {
 // map is about to grow; the caller pins again after).
 int Core::checkpoint_now(bool repin) noexcept {
     try {
+        {
+            std::lock_guard lk(ckpt_m);
+            if (data_sync_failed) return EIO;
+        }
         auto c = current_state();
-        if (int rc = mdb_env_sync(env, 1)) return rc;
+        if (int rc = mdb_env_sync(env, 1)) {
+            std::lock_guard lk(ckpt_m);
+            data_sync_failed = true;
+            spdlog::critical("storage event=data_sync_failed error=\"{}\" note=\"no more checkpoints; "
+                             "the journal keeps every batch; restart tidingsd to rebuild\"", mdb_strerror(rc));
+            return rc;
+        }
         if (int rc = write_checkpoint(opts.dir, c)) return rc;
         if (int rc = journal->start(c.seq + 1)) return rc;
         Journal::remove_before(opts.dir, c.seq + 1);
@@ -149,6 +159,11 @@ void Core::repin() noexcept {
     }
 }
 
+bool Core::pinned() {
+    std::lock_guard lk(ckpt_m);
+    return pin_done != nullptr;
+}
+
 void Core::release_pins() noexcept {
     std::lock_guard lk(ckpt_m);
     if (pin_done) mdb_txn_abort(std::exchange(pin_done, nullptr));
@@ -158,18 +173,20 @@ void Core::release_pins() noexcept {
 // After a batch (or when idle): hands a checkpoint to the checkpointer thread when the interval
 // passed or the journal file grew big, and no checkpoint is running.
 void Core::maybe_checkpoint(bool idle) {
-    if (!journal || !env) return;
+    if (!journal) return;
     auto now = clock::now();
     if (now < next_checkpoint && journal->bytes_in_file() < opts.checkpoint_journal_bytes) return;
-    if (idle && journal->bytes_in_file() == 0) {  // nothing new since the last one
-        next_checkpoint = now + opts.checkpoint_interval;
-        return;
-    }
+    // From here on every early return moves the deadline: the idle writer sleeps until it.
+    next_checkpoint = now + opts.checkpoint_interval;
+    if (!env || (idle && journal->bytes_in_file() == 0)) return;  // down, or nothing new
     {
         std::lock_guard lk(ckpt_m);
-        if (ckpt_busy) return;
+        if (data_sync_failed) return;
+        if (ckpt_busy) {  // the last one is still syncing: look again soon
+            next_checkpoint = now + opts.checkpoint_interval / 4;
+            return;
+        }
     }
-    next_checkpoint = now + opts.checkpoint_interval;
     try {
         auto c = current_state();
         MDB_txn* pin = nullptr;
@@ -198,6 +215,12 @@ void Core::checkpointer_loop() {
         lk.unlock();
         auto t0 = clock::now();
         int rc = mdb_env_sync(env, 1);
+        if (rc) {
+            std::lock_guard g(ckpt_m);
+            data_sync_failed = true;
+            spdlog::critical("storage event=data_sync_failed error=\"{}\" note=\"no more checkpoints; "
+                             "the journal keeps every batch; restart tidingsd to rebuild\"", mdb_strerror(rc));
+        }
         if (!rc) rc = write_checkpoint(opts.dir, job);
         if (!rc) Journal::remove_before(opts.dir, job.seq + 1);
         auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - t0);
@@ -237,7 +260,7 @@ int Core::journal_commit(std::string_view changes) noexcept {
 void Core::recover_after_failure() noexcept {
     spdlog::error("storage event=recover reason=journal_failure dir={}", opts.dir);
     wait_checkpoint_idle();
-    gate.close();
+    close_gate();
     std::uint64_t good = journal ? journal->good_bytes() : 0;
     int rc = journal ? journal->truncate(good) : 0;
     close_env();

@@ -47,7 +47,10 @@ void Core::open_env() {
     // than what was synced (or a half-written one). Go back to the checkpointed state; the
     // journal brings it forward again below.
     auto checkpoint = read_checkpoint(opts.dir);
-    if (checkpoint && std::filesystem::exists(opts.dir + "/data.mdb")) {
+    if (checkpoint && !std::filesystem::exists(opts.dir + "/data.mdb"))
+        throw std::runtime_error("storage: " + opts.dir + " has a checkpoint but no data.mdb: "
+                                 "refusing to replay the journal onto an empty store");
+    if (checkpoint) {
         if (int err = restore_meta_pages(opts.dir + "/data.mdb", checkpoint->meta_page))
             throw std::runtime_error("storage: cannot restore the checkpoint in " + opts.dir +
                                      ": " + std::strerror(err));
@@ -55,7 +58,9 @@ void Core::open_env() {
     int rc = mdb_env_create(&env);
     if (rc) fail_open(opts.dir, "mdb_env_create", rc);
     mdb_env_set_maxdbs(env, 16);
-    mdb_env_set_maxreaders(env, 256);
+    // Snapshots, up to 64 pooled read handles and the checkpoint pins share these slots; a pin
+    // that cannot get one would leave the checkpointed state unprotected.
+    mdb_env_set_maxreaders(env, 1024);
     mdb_env_set_mapsize(env, std::max<std::size_t>(opts.initial_map_bytes, 1 << 20));
     // MDB_NOTLS: read transactions belong to Snapshots, not to OS threads. MDB_NORDAHEAD: reads
     // are random by id; readahead would only evict useful pages.
@@ -181,9 +186,17 @@ void Core::drain_read_pool() const noexcept {
     read_pool.clear();
 }
 
+void Core::close_gate() noexcept {
+    for (int tries = 1; !gate.close_within(std::chrono::milliseconds(100)); ++tries)
+        if (tries % 50 == 0)
+            spdlog::warn("storage event=gate_waiting seconds={} note=\"a Snapshot is held too long\"",
+                         tries / 10);
+}
+
 bool Core::reopen_env() noexcept {
-    spdlog::error("storage event=reopen reason=panic dir={}", opts.dir);
-    gate.close();
+    spdlog::error("storage event=reopen dir={}", opts.dir);
+    wait_checkpoint_idle();  // the checkpointer uses env and the pins
+    close_gate();
     close_env();
     bool ok = true;
     try {
@@ -215,15 +228,15 @@ bool Core::grow_map() noexcept {
             return false;
         }
     }
-    for (int tries = 1; !gate.close_within(std::chrono::milliseconds(100)); ++tries)
-        if (tries % 50 == 0)
-            spdlog::warn("storage event=map_grow_waiting seconds={} note=\"a Snapshot is held too long\"",
-                         tries / 10);
+    close_gate();
     int rc = mdb_env_set_mapsize(env, new_size);
+    if (rc == MDB_SUCCESS) repin();  // before any Snapshot can take the last reader slot
     gate.open();
-    repin();
     if (rc) {
+        // LMDB 0.9 unmaps the old map before mapping the new one: after a failure the
+        // environment cannot be trusted. Reopen it (checkpoint + journal) before going on.
         spdlog::error("storage event=map_grow_failed to={} error=\"{}\"", new_size, mdb_strerror(rc));
+        reopen_env();
         return false;
     }
     spdlog::info("storage event=map_grown from={} to={}", old_size, new_size);

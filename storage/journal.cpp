@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <stdexcept>
 #include <system_error>
 #include <vector>
 
@@ -34,11 +35,14 @@ std::string file_name(std::uint64_t first_seq) {
     return buf;
 }
 
-// Journal files in the directory, by first seq.
-std::map<std::uint64_t, std::filesystem::path> list(const std::string& dir) {
+// Journal files in the directory, by first seq. `strict`: a directory that cannot be read
+// throws (replay must never take "cannot read" for "nothing there").
+std::map<std::uint64_t, std::filesystem::path> list(const std::string& dir, bool strict = false) {
     std::map<std::uint64_t, std::filesystem::path> out;
     std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    std::filesystem::directory_iterator it(dir, ec);
+    if (ec && strict) throw std::runtime_error("storage: cannot list " + dir + ": " + ec.message());
+    for (const auto& e : it) {
         auto name = e.path().filename().string();
         if (name.size() != prefix.size() + 16 || !name.starts_with(prefix)) continue;
         try {
@@ -51,19 +55,25 @@ std::map<std::uint64_t, std::filesystem::path> list(const std::string& dir) {
     return out;
 }
 
-bool read_file(const std::filesystem::path& p, std::string& out) {
+// Throws on any error: a journal that cannot be read must stop the start, not shorten it.
+void read_file(const std::filesystem::path& p, std::string& out) {
     int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
+    auto fail = [&] {
+        int err = errno;
+        if (fd >= 0) ::close(fd);
+        throw std::runtime_error("storage: cannot read " + p.string() + ": " + std::strerror(err));
+    };
+    if (fd < 0) fail();
     out.clear();
     char buf[1 << 16];
     for (;;) {
         ssize_t n = ::read(fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
+        if (n < 0) fail();
+        if (n == 0) break;
         out.append(buf, static_cast<std::size_t>(n));
     }
     ::close(fd);
-    return true;
 }
 
 int fsync_dir(const std::string& dir) {
@@ -82,8 +92,23 @@ std::uint64_t Journal::replay(const std::string& dir, std::uint64_t after,
                               const std::function<void(std::uint64_t, std::string_view)>& fn) {
     std::uint64_t last = after;
     std::string data;
-    for (const auto& [first, path] : list(dir)) {
-        if (!read_file(path, data)) break;
+    auto files = list(dir, true);
+    // Records are consecutive across files and a file is started only after the one before it
+    // was synced, so the only normal end is in the last file (a torn tail, or a recycled file's
+    // stale records). A file that starts after a gap means intact records follow a damaged or
+    // missing one: refuse to start rather than drop them silently.
+    auto stopped = [&](std::uint64_t at) {
+        auto later = files.upper_bound(at + 1);
+        if (later != files.end())
+            throw std::runtime_error("storage: the journal in " + dir + " stops at record " +
+                                     std::to_string(at) + " but " + later->second.filename().string() +
+                                     " holds later ones (damaged or missing records): refusing to "
+                                     "start; move the journal files aside to accept the loss");
+        return at;
+    };
+    for (const auto& [first, path] : files) {
+        if (first > last + 1) return stopped(last);
+        read_file(path, data);
         const auto file_tag = static_cast<std::uint32_t>(first);
         // A torn or corrupt record ends this file; the next file is still read, and its
         // records count only if they continue the sequence (a recovery starts a new file right
@@ -103,12 +128,12 @@ std::uint64_t Journal::replay(const std::string& dir, std::uint64_t after,
             if (get32(h + 16) != file_tag || seq < first) break;
             pos += header_size + len;
             if (seq <= last) continue;         // already in the checkpoint
-            if (seq != last + 1) return last;  // a gap: nothing after it can be trusted
+            if (seq != last + 1) return stopped(last);
             fn(seq, payload);
             last = seq;
         }
     }
-    return last;
+    return stopped(last);
 }
 
 void Journal::remove_before(const std::string& dir, std::uint64_t first_seq, bool recycle) noexcept {

@@ -225,6 +225,17 @@ void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
             fail_all(batch, EIO);
             return;
         }
+        if (journal && !pinned()) {
+            // Commits without the checkpoint's pin could reuse its pages: a crash would then
+            // restore a damaged state. Try again; meanwhile articles are a temporary failure.
+            repin();
+            if (!pinned()) {
+                for (auto& op : batch)
+                    op->fail(op->is_article() ? StoreStatus::deferred : StoreStatus::failed);
+                batch.clear();
+                return;
+            }
+        }
         auto t0 = clock::now();
         mdb::Txn txn;
         int rc = mdb::Txn::begin(env, 0, txn);

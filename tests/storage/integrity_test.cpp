@@ -23,9 +23,9 @@ void fill(const std::string& dir) {
     ASSERT_TRUE(snap.check_integrity().empty());
 }
 
-// Runs `damage` in a raw write transaction on database `db`. The store's checkpoint file goes
-// too: it names the state the store last synced, and opening would return to it, undoing the
-// damage (as it undoes anything written behind the store's back).
+// Runs `damage` in a raw write transaction on database `db`. The store's checkpoint and journal
+// go too: the checkpoint names the state the store last synced, and opening would return to it,
+// undoing the damage (as it undoes anything written behind the store's back).
 template <class F>
 void tamper(const std::string& dir, const char* db, F damage) {
     MDB_env* env = nullptr;
@@ -39,7 +39,10 @@ void tamper(const std::string& dir, const char* db, F damage) {
     damage(txn, dbi);
     ASSERT_EQ(mdb_txn_commit(txn), 0);
     mdb_env_close(env);
-    std::filesystem::remove(dir + "/checkpoint");
+    // What is left is a plain LMDB store, as a restored backup would be (README: "Backup").
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+        if (e.path().filename() == "checkpoint" || e.path().filename().string().starts_with("journal."))
+            std::filesystem::remove(e.path());
 }
 
 std::vector<std::string> problems(const std::string& dir) {

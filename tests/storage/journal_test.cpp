@@ -64,7 +64,7 @@ TEST(Journal, ReplaysRecordsInOrderAcrossFilesAndSkipsCheckpointedOnes) {
     EXPECT_EQ(after[0].first, 3u);
     Journal::remove_before(dir.path(), 3);
     EXPECT_EQ(replay_all(dir.path(), 2).size(), 2u);
-    EXPECT_EQ(replay_all(dir.path()).size(), 0u) << "seq 1 is gone: 3 does not follow 0";
+    EXPECT_THROW(replay_all(dir.path()), std::runtime_error) << "records 1-2 are missing: refuse, do not skip";
 }
 
 TEST(Journal, TornTailCorruptionAndGapsEndTheReplay) {
@@ -91,6 +91,28 @@ TEST(Journal, TornTailCorruptionAndGapsEndTheReplay) {
     ASSERT_EQ(j.append(1, "a"), 0);
     ASSERT_EQ(j.append(3, "c"), 0);  // 2 missing: 3 cannot be trusted
     EXPECT_EQ(Journal::replay(gap.path(), 0, [](auto, auto) {}), 1u);
+}
+
+TEST(Journal, IntactRecordsAfterADamagedOneRefuseTheStart) {
+    TempDir dir;
+    Journal j(dir.path());
+    ASSERT_EQ(j.start(1), 0);
+    ASSERT_EQ(j.append(1, "one"), 0);
+    ASSERT_EQ(j.append(2, "two"), 0);
+    ASSERT_EQ(j.sync(), 0);
+    ASSERT_EQ(j.start(3), 0);
+    ASSERT_EQ(j.append(3, "three"), 0);
+    ASSERT_EQ(j.sync(), 0);
+    EXPECT_EQ(replay_all(dir.path()).size(), 3u);
+    auto file = dir.path() + "/journal.0000000000000001";
+    int fd = ::open(file.c_str(), O_WRONLY);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::pwrite(fd, "X", 1, 24 + 3 + 24 + 1), 1);  // record 2 damaged; 3 is intact
+    ::close(fd);
+    EXPECT_THROW(replay_all(dir.path()), std::runtime_error);
+    EXPECT_EQ(replay_all(dir.path(), 2).size(), 1u) << "a checkpoint past the damage needs nothing of it";
+    std::filesystem::remove(dir.path() + "/journal.0000000000000003");
+    EXPECT_EQ(replay_all(dir.path()).size(), 1u) << "a damaged last record is a torn tail";
 }
 
 TEST(Journal, TruncateCutsBackToTheLastSync) {
