@@ -177,6 +177,7 @@ struct Core {
     std::size_t commit_pos = 0;
     std::uint64_t batch_total = 0;
     std::uint64_t commit_ordinal = 0;  // writer only
+    std::chrono::steady_clock::time_point next_reopen{};  // writer: store closed after a failure
 
     // Durable mode (durability.cpp).
     int lock_fd = -1;

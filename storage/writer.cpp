@@ -221,9 +221,15 @@ void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
             fail_all(batch, EIO);
             return;
         }
-        if (!env && !reopen_env()) {  // a previous reopen failed: keep refusing, keep trying
-            fail_all(batch, EIO);
-            return;
+        if (!env) {  // a previous reopen failed: keep refusing, try again once a second
+            auto now = clock::now();
+            if (now < next_reopen || !reopen_env()) {
+                if (now >= next_reopen) next_reopen = now + std::chrono::seconds(1);
+                for (auto& op : batch)  // a temporary failure: peers offer again later
+                    op->fail(op->is_article() ? StoreStatus::deferred : StoreStatus::failed);
+                batch.clear();
+                return;
+            }
         }
         if (journal && !pinned()) {
             // Commits without the checkpoint's pin could reuse its pages: a crash would then
