@@ -170,6 +170,9 @@ void store_families(Exposition& e, const NodeView& v) {
     e.sample("tidings_store_checkpoints_total", "", s.checkpoints);
     e.family("tidings_store_last_checkpoint_seconds", "gauge", "How long the last checkpoint's sync took.");
     e.sample("tidings_store_last_checkpoint_seconds", "", static_cast<double>(s.last_checkpoint_ms) / 1e3);
+    e.family("tidings_store_checkpoints_stopped", "gauge",
+             "1 after a failed sync of the data file: no more checkpoints, the journal grows; restart tidingsd.");
+    e.sample("tidings_store_checkpoints_stopped", "", s.checkpoints_stopped ? 1.0 : 0.0);
     e.family("tidings_store_deferred_low_space_total", "counter", "Requests deferred for lack of disk space.");
     e.sample("tidings_store_deferred_low_space_total", "", s.deferred_low_space);
     histogram(e, "tidings_store_commit_duration_seconds", "Group commit time: transaction, then the journal's fdatasync in durable mode.",

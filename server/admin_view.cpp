@@ -141,6 +141,7 @@ nlohmann::json status_json(const NodeView& v) {
                   {"commit_failures", s.commit_failures},
                   {"checkpoints", s.checkpoints},
                   {"last_checkpoint_ms", s.last_checkpoint_ms},
+                  {"checkpoints_stopped", s.checkpoints_stopped},
                   {"deferred_low_space", s.deferred_low_space},
                   {"commit_p50_us", s.commit_p50_us},
                   {"commit_p99_us", s.commit_p99_us},

@@ -132,6 +132,7 @@ struct Core {
     void release_pins() noexcept;
     void repin() noexcept;                      // pins the current state as the checkpoint's
     bool pinned();                              // a checkpointed state is pinned
+    int sync_data() noexcept;                   // mdb_env_sync (or the injected fault)
     int journal_commit(std::string_view redo) noexcept;  // append + fdatasync; 0 or an errno
     void recover_after_failure() noexcept;      // roll back to checkpoint + journal
 

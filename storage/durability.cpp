@@ -127,7 +127,7 @@ int Core::checkpoint_now(bool repin) noexcept {
             if (data_sync_failed) return EIO;
         }
         auto c = current_state();
-        if (int rc = mdb_env_sync(env, 1)) {
+        if (int rc = sync_data()) {
             std::lock_guard lk(ckpt_m);
             data_sync_failed = true;
             spdlog::critical("storage event=data_sync_failed error=\"{}\" note=\"no more checkpoints; "
@@ -157,6 +157,12 @@ void Core::repin() noexcept {
         pin_done = nullptr;
         spdlog::error("storage event=pin_failed error=\"{}\"", mdb_strerror(rc));
     }
+}
+
+int Core::sync_data() noexcept {
+    if (opts.sync_fault)
+        if (int rc = opts.sync_fault()) return rc;
+    return mdb_env_sync(env, 1);
 }
 
 bool Core::pinned() {
@@ -214,7 +220,7 @@ void Core::checkpointer_loop() {
         Checkpoint job = ckpt_job;
         lk.unlock();
         auto t0 = clock::now();
-        int rc = mdb_env_sync(env, 1);
+        int rc = sync_data();
         if (rc) {
             std::lock_guard g(ckpt_m);
             data_sync_failed = true;

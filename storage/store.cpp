@@ -110,6 +110,10 @@ StoreStats Store::stats() const {
         lat = core_->commit_us;
         if (s.commits) s.mean_batch_size = double(core_->batch_total) / double(s.commits);
     }
+    {
+        std::lock_guard lk(core_->ckpt_m);
+        s.checkpoints_stopped = core_->data_sync_failed;
+    }
     if (!lat.empty()) {
         std::sort(lat.begin(), lat.end());
         s.commit_p50_us = lat[lat.size() / 2];

@@ -55,6 +55,9 @@ struct Options {
     // ordinal; a non-zero return is treated as that error from the commit (MDB_MAP_FULL from
     // LMDB's; any other from the journal's fdatasync in durable mode, from LMDB's in relaxed).
     int (*commit_fault)(std::uint64_t commit_ordinal) = nullptr;
+    // Test hook: called before each sync of the data file (a checkpoint's); a non-zero return is
+    // taken as that error from the sync.
+    int (*sync_fault)() = nullptr;
 };
 
 // Fields of the overview record the caller supplies (RFC 3977 §8.3). The caller sanitizes them:
@@ -140,6 +143,7 @@ struct StoreStats {
     std::uint64_t last_batch_size = 0;
     std::uint64_t checkpoints = 0;         // durable mode: LMDB synced behind the journal
     std::uint64_t last_checkpoint_ms = 0;  // how long the last one's sync took
+    bool checkpoints_stopped = false;      // a data-file sync failed: restart to rebuild (storage/README.md)
     // Over the last (up to) 4096 commits:
     std::uint64_t commit_p50_us = 0, commit_p99_us = 0, commit_max_us = 0;
     double mean_batch_size = 0;

@@ -4,6 +4,7 @@
 #include "storage/checkpoint.h"
 #include "storage/crc32c.h"
 #include "storage/journal.h"
+#include "storage/snapshot.h"
 #include "storage/store.h"
 
 #include "test_util.h"
@@ -14,7 +15,10 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <stdexcept>
 #include <vector>
 
@@ -194,4 +198,54 @@ TEST(Journal, ARecycledFileEndsWhereItsNewRecordsEnd) {
     auto got = replay_all(d2.path(), 4);
     ASSERT_EQ(got.size(), 1u);
     EXPECT_EQ(got[0].second, "yyyy");
+}
+
+namespace {
+std::atomic<bool> sync_broken{false};
+// As Linux does: the writeback error is reported to one sync, and the next one succeeds.
+int broken_sync() { return sync_broken.exchange(false) ? EIO : 0; }
+template <class F>
+bool wait_until(F f) {
+    for (int i = 0; i < 500; ++i) {
+        if (f()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+}
+}  // namespace
+
+// A failed sync of the data file (Linux reports such an error once, then calls the pages clean):
+// no checkpoint may be recorded after it, every batch stays in the journal, and a restart
+// rebuilds everything acknowledged from checkpoint + journal.
+TEST(Checkpoint, AFailedDataSyncStopsCheckpointsAndLosesNothing) {
+    using namespace tidings::storage;
+    using namespace tidings::storage::test;
+    TempDir dir;
+    auto opts = small_options(dir.path());
+    opts.checkpoint_interval = std::chrono::milliseconds(20);
+    opts.sync_fault = broken_sync;
+    opts.initial_map_bytes = std::size_t{64} << 20;  // growing needs a checkpoint: none after the failure
+    std::uint64_t seq_before = 0;
+    {
+        auto store = Store::open(opts);
+        ASSERT_TRUE(create_group(*store, "g"));
+        sync_broken = true;
+        for (int i = 0; i < 50; ++i) {
+            ASSERT_EQ(store_sync(*store, make_request("<s" + std::to_string(i) + "@x>", {"g"})).status,
+                      StoreStatus::stored);
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+        EXPECT_TRUE(wait_until([&] { return store->stats().checkpoints_stopped; }));
+        seq_before = read_checkpoint(dir.path())->seq;
+        ASSERT_EQ(store_sync(*store, make_request("<after@x>", {"g"})).status, StoreStatus::stored);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));  // checkpoints would be due
+        EXPECT_EQ(read_checkpoint(dir.path())->seq, seq_before) << "no checkpoint after the failure";
+    }  // the clean stop's final checkpoint is refused too
+    EXPECT_EQ(read_checkpoint(dir.path())->seq, seq_before);
+    auto store = Store::open(opts);  // restores the last good checkpoint, replays the journal
+    Snapshot snap(*store);
+    for (int i = 0; i < 50; ++i) EXPECT_TRUE(snap.article("<s" + std::to_string(i) + "@x>")) << i;
+    EXPECT_TRUE(snap.article("<after@x>"));
+    EXPECT_EQ(snap.group("g")->count, 51u);
+    EXPECT_TRUE(snap.check_integrity().empty());
 }
