@@ -1,6 +1,7 @@
 #include "storage/checkpoint.h"
 
 #include "storage/crc32c.h"
+#include "storage/file_io.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -20,39 +21,15 @@ constexpr std::size_t meta_txnid_offset = 144;
 std::uint64_t get64(const char* p) { std::uint64_t v; std::memcpy(&v, p, 8); return v; }
 std::uint32_t get32(const char* p) { std::uint32_t v; std::memcpy(&v, p, 4); return v; }
 
-int write_all(int fd, const char* p, std::size_t n, off_t off) {
-    while (n) {
-        ssize_t w = ::pwrite(fd, p, n, off);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            return errno;
-        }
-        p += w;
-        n -= static_cast<std::size_t>(w);
-        off += w;
-    }
-    return 0;
-}
-
 }  // namespace
 
 std::optional<Checkpoint> read_checkpoint(const std::string& dir) {
     auto path = dir + "/checkpoint";
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT) return std::nullopt;
-        throw std::runtime_error("storage: cannot read " + path + ": " + std::strerror(errno));
-    }
     std::string data;
-    char buf[8192];
-    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) != 0;) {
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            break;
-        }
-        data.append(buf, static_cast<std::size_t>(n));
+    if (int err = read_all(path, data)) {
+        if (err == ENOENT) return std::nullopt;
+        throw std::runtime_error("storage: cannot read " + path + ": " + std::strerror(err));
     }
-    ::close(fd);
     auto damaged = [&] { return std::runtime_error("storage: " + path + " is damaged"); };
     if (data.size() < header_size || std::memcmp(data.data(), magic, 8) != 0) throw damaged();
     std::uint32_t psize = get32(data.data() + 24);
@@ -80,16 +57,11 @@ int write_checkpoint(const std::string& dir, const Checkpoint& c) noexcept {
     auto tmp = dir + "/checkpoint.tmp", path = dir + "/checkpoint";
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return errno;
-    int rc = write_all(fd, data.data(), data.size(), 0);
+    int rc = pwrite_all(fd, data.data(), data.size(), 0);
     if (!rc && ::fdatasync(fd) != 0) rc = errno;
     ::close(fd);
     if (!rc && ::rename(tmp.c_str(), path.c_str()) != 0) rc = errno;
-    if (rc) return rc;
-    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0) return errno;
-    rc = ::fsync(dfd) == 0 ? 0 : errno;
-    ::close(dfd);
-    return rc;
+    return rc ? rc : fsync_dir(dir);
 }
 
 std::uint64_t meta_page_txnid(std::string_view page) noexcept {
@@ -104,7 +76,7 @@ int restore_meta_pages(const std::string& data_file, std::string_view page) noex
     int rc = 0;
     for (std::uint64_t pgno = 0; pgno < 2 && !rc; ++pgno) {
         std::memcpy(copy.data(), &pgno, 8);  // the page header's own page number
-        rc = write_all(fd, copy.data(), copy.size(), static_cast<off_t>(pgno * copy.size()));
+        rc = pwrite_all(fd, copy.data(), copy.size(), static_cast<off_t>(pgno * copy.size()));
     }
     if (!rc && ::fdatasync(fd) != 0) rc = errno;
     ::close(fd);

@@ -112,7 +112,7 @@ struct Core {
     // After a failed meta-page write LMDB refuses every transaction (MDB_PANIC) until the
     // environment is reopened; the file itself is intact (the old meta page still rules).
     bool reopen_env() noexcept;
-    bool grow_map() noexcept;        // doubles (≤1 GiB steps); closes the gate meanwhile
+    bool grow_map() noexcept;        // to next_map_size(); closes the gate meanwhile
     void close_gate() noexcept;      // waits for readers, retrying (never deadlocks a reader)
     bool low_on_space();             // statvfs against the floor
     int reserve_disk(std::size_t bytes) noexcept;  // write_map: fallocate the data file
@@ -132,7 +132,7 @@ struct Core {
     void release_pins() noexcept;
     void repin() noexcept;                      // pins the current state as the checkpoint's
     bool pinned();                              // a checkpointed state is pinned
-    int sync_data() noexcept;                   // mdb_env_sync (or the injected fault)
+    int record_checkpoint(const Checkpoint& c) noexcept;  // sync data file, write checkpoint
     int journal_commit(std::string_view redo) noexcept;  // append + fdatasync; 0 or an errno
     void recover_after_failure() noexcept;      // roll back to checkpoint + journal
 
@@ -199,6 +199,9 @@ struct Core {
     // restart rebuilds LMDB from checkpoint + journal. Guarded by ckpt_m.
     bool data_sync_failed = false;
 };
+
+// The map size after one growth step: double, at most +1 GiB.
+std::size_t next_map_size(std::size_t current) noexcept;
 
 std::unique_ptr<Op> make_expiry_op(unique_function<void(ExpiryStats)> done);
 

@@ -76,14 +76,13 @@ void Core::recover(std::uint64_t after) {
             if (rc != MDB_MAP_FULL) throw mdb::Error("journal replay", rc);
             // Growing needs the pin gone: first make what is replayed so far the checkpoint
             // (synced, recorded up to the previous record), so nothing needs protecting.
-            if ((rc = mdb_env_sync(env, 1))) throw mdb::Error("journal replay: sync", rc);
             auto c = current_state();
             c.seq = seq - 1;
-            if ((rc = write_checkpoint(opts.dir, c))) throw mdb::Error("journal replay: checkpoint", rc);
+            if ((rc = record_checkpoint(c))) throw mdb::Error("journal replay: checkpoint", rc);
             release_pins();
             MDB_envinfo info{};
             mdb_env_info(env, &info);
-            rc = mdb_env_set_mapsize(env, info.me_mapsize + std::min<std::size_t>(info.me_mapsize, std::size_t{1} << 30));
+            rc = mdb_env_set_mapsize(env, next_map_size(info.me_mapsize));
             repin();
             if (rc) throw mdb::Error("journal replay: grow", rc);
         }
@@ -122,19 +121,8 @@ Checkpoint Core::current_state() {
 // map is about to grow; the caller pins again after).
 int Core::checkpoint_now(bool repin) noexcept {
     try {
-        {
-            std::lock_guard lk(ckpt_m);
-            if (data_sync_failed) return EIO;
-        }
         auto c = current_state();
-        if (int rc = sync_data()) {
-            std::lock_guard lk(ckpt_m);
-            data_sync_failed = true;
-            spdlog::critical("storage event=data_sync_failed error=\"{}\" note=\"no more checkpoints; "
-                             "the journal keeps every batch; restart tidingsd to rebuild\"", mdb_strerror(rc));
-            return rc;
-        }
-        if (int rc = write_checkpoint(opts.dir, c)) return rc;
+        if (int rc = record_checkpoint(c)) return rc;
         if (int rc = journal->start(c.seq + 1)) return rc;
         Journal::remove_before(opts.dir, c.seq + 1);
         release_pins();
@@ -159,10 +147,23 @@ void Core::repin() noexcept {
     }
 }
 
-int Core::sync_data() noexcept {
-    if (opts.sync_fault)
-        if (int rc = opts.sync_fault()) return rc;
-    return mdb_env_sync(env, 1);
+// Syncs the data file, then records `c` as the checkpoint. A failed sync is final (see
+// data_sync_failed): the caller gets EIO from then on.
+int Core::record_checkpoint(const Checkpoint& c) noexcept {
+    {
+        std::lock_guard lk(ckpt_m);
+        if (data_sync_failed) return EIO;
+    }
+    int rc = opts.sync_fault ? opts.sync_fault() : 0;
+    if (!rc) rc = mdb_env_sync(env, 1);
+    if (rc) {
+        std::lock_guard lk(ckpt_m);
+        data_sync_failed = true;
+        spdlog::critical("storage event=data_sync_failed error=\"{}\" note=\"no more checkpoints; "
+                         "the journal keeps every batch; restart tidingsd to rebuild\"", mdb_strerror(rc));
+        return rc;
+    }
+    return write_checkpoint(opts.dir, c);
 }
 
 bool Core::pinned() {
@@ -220,14 +221,7 @@ void Core::checkpointer_loop() {
         Checkpoint job = ckpt_job;
         lk.unlock();
         auto t0 = clock::now();
-        int rc = sync_data();
-        if (rc) {
-            std::lock_guard g(ckpt_m);
-            data_sync_failed = true;
-            spdlog::critical("storage event=data_sync_failed error=\"{}\" note=\"no more checkpoints; "
-                             "the journal keeps every batch; restart tidingsd to rebuild\"", mdb_strerror(rc));
-        }
-        if (!rc) rc = write_checkpoint(opts.dir, job);
+        int rc = record_checkpoint(job);
         if (!rc) Journal::remove_before(opts.dir, job.seq + 1);
         auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - t0);
         lk.lock();

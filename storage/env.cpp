@@ -1,5 +1,6 @@
 // Opening, closing and growing the LMDB environment; disk-space and retention policy.
 #include "storage/codec.h"
+#include "storage/file_io.h"
 #include "storage/core.h"
 #include "storage/xref.h"
 
@@ -105,10 +106,7 @@ void Core::open_env() {
     }
     // LMDB syncs its files, not the directory that names them: make a new store's directory
     // entries durable too, before the first acknowledgement can depend on them.
-    if (int dfd = ::open(opts.dir.c_str(), O_RDONLY | O_DIRECTORY); dfd >= 0) {
-        ::fsync(dfd);
-        ::close(dfd);
-    }
+    fsync_dir(opts.dir);
     MDB_envinfo info{};
     mdb_env_info(env, &info);
     if (int err = reserve_disk(info.me_mapsize)) {
@@ -209,11 +207,15 @@ bool Core::reopen_env() noexcept {
     return ok;
 }
 
+std::size_t next_map_size(std::size_t current) noexcept {
+    return current + std::min(current, grow_step_cap);
+}
+
 bool Core::grow_map() noexcept {
     MDB_envinfo info{};
     mdb_env_info(env, &info);
     std::size_t old_size = info.me_mapsize;
-    std::size_t new_size = old_size + std::min(old_size, grow_step_cap);
+    std::size_t new_size = next_map_size(old_size);
     if (int err = reserve_disk(new_size)) {
         spdlog::error("storage event=map_grow_failed to={} error=\"{}\"", new_size, std::strerror(err));
         return false;

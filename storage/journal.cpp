@@ -1,6 +1,7 @@
 #include "storage/journal.h"
 
 #include "storage/crc32c.h"
+#include "storage/file_io.h"
 
 #include <fcntl.h>
 #include <sys/uio.h>
@@ -57,31 +58,8 @@ std::map<std::uint64_t, std::filesystem::path> list(const std::string& dir, bool
 
 // Throws on any error: a journal that cannot be read must stop the start, not shorten it.
 void read_file(const std::filesystem::path& p, std::string& out) {
-    int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-    auto fail = [&] {
-        int err = errno;
-        if (fd >= 0) ::close(fd);
+    if (int err = read_all(p.string(), out))
         throw std::runtime_error("storage: cannot read " + p.string() + ": " + std::strerror(err));
-    };
-    if (fd < 0) fail();
-    out.clear();
-    char buf[1 << 16];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) fail();
-        if (n == 0) break;
-        out.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
-}
-
-int fsync_dir(const std::string& dir) {
-    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0) return errno;
-    int rc = ::fsync(dfd) == 0 ? 0 : errno;
-    ::close(dfd);
-    return rc;
 }
 
 }  // namespace

@@ -157,6 +157,13 @@ void fail_all(std::vector<std::unique_ptr<Op>>& ops, int rc) {
     }
 }
 
+// A temporary failure: articles `deferred` (peers offer them again), other requests `failed`.
+void defer_all(std::vector<std::unique_ptr<Op>>& ops) {
+    for (auto& op : ops)
+        if (op) op->fail(op->is_article() ? StoreStatus::deferred : StoreStatus::failed);
+    ops.clear();
+}
+
 std::int64_t unix_now() {
     return std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch())
@@ -225,9 +232,7 @@ void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
             auto now = clock::now();
             if (now < next_reopen || !reopen_env()) {
                 if (now >= next_reopen) next_reopen = now + std::chrono::seconds(1);
-                for (auto& op : batch)  // a temporary failure: peers offer again later
-                    op->fail(op->is_article() ? StoreStatus::deferred : StoreStatus::failed);
-                batch.clear();
+                defer_all(batch);
                 return;
             }
         }
@@ -236,9 +241,7 @@ void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
             // restore a damaged state. Try again; meanwhile articles are a temporary failure.
             repin();
             if (!pinned()) {
-                for (auto& op : batch)
-                    op->fail(op->is_article() ? StoreStatus::deferred : StoreStatus::failed);
-                batch.clear();
+                defer_all(batch);
                 return;
             }
         }

@@ -1,0 +1,16 @@
+// Private to storage/: the few plain-file operations the journal, the checkpoint file and the
+// environment share. Every function returns 0 or an errno; none throws.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <string>
+
+namespace tidings::storage::detail {
+
+int fsync_dir(const std::string& dir) noexcept;  // makes the directory's entries durable
+int pwrite_all(int fd, const char* data, std::size_t size, off_t offset) noexcept;
+int read_all(const std::string& path, std::string& out) noexcept;  // the whole file into out
+
+}  // namespace tidings::storage::detail
