@@ -39,8 +39,8 @@ constexpr KeySpec node_keys[] = {
 constexpr KeySpec storage_keys[] = {
     {"durability", Kind::choice, R"("durable")",
      "`durable`: 235/239 only once the article is synced to disk (its batch's journal record "
-     "fdatasync()ed); `relaxed`: no journal, no fsync per commit — a killed process loses "
-     "nothing, a machine crash may lose the last seconds.",
+     "fdatasync()ed); `relaxed`: the journal is synced only once a second — a killed process "
+     "loses nothing, a machine crash may lose the last second or so (the store stays consistent).",
      false, 0, 0, durabilities},
     {"initial_map_mb", Kind::integer, "1024",
      "Initial LMDB map size in MiB: address space, not disk (the file grows as it fills). The "

@@ -142,6 +142,8 @@ nlohmann::json status_json(const NodeView& v) {
                   {"checkpoints", s.checkpoints},
                   {"last_checkpoint_ms", s.last_checkpoint_ms},
                   {"checkpoints_stopped", s.checkpoints_stopped},
+                  {"journal_files", s.journal_files},
+                  {"journal_bytes", s.journal_bytes},
                   {"deferred_low_space", s.deferred_low_space},
                   {"commit_p50_us", s.commit_p50_us},
                   {"commit_p99_us", s.commit_p99_us},

@@ -82,6 +82,7 @@ bool drop_article(WriteCtx& ctx, std::string_view id, HistoryStatus why) {
         for (const auto& [group, number] : meta->placements) remove_placement(ctx, group, number);
         if (meta->expires) ctx.txn.del(ctx.dbi.expiry, codec::time_key(meta->expires, meta->expiry_seq));
     }
+    if (auto at = codec::article_locator(*v)) ctx.forget_article(*at);
     ctx.txn.del(ctx.dbi.articles, id);
     set_history_refused(ctx, id, why);
     return true;
@@ -164,9 +165,9 @@ std::unique_ptr<Op> make_remove_group_op(std::string name, unique_function<void(
                 auto v = ctx.txn.get(ctx.dbi.articles, id);
                 auto meta = v ? codec::decode_article_meta(*v) : std::nullopt;
                 if (!meta) continue;
-                std::string bytes(*codec::article_bytes(*v));
+                std::string tail(*codec::article_tail(*v));
                 std::erase_if(meta->placements, [&](const auto& p) { return p.first == name; });
-                ctx.txn.put(ctx.dbi.articles, id, codec::article_value(*meta, bytes));
+                ctx.txn.put(ctx.dbi.articles, id, codec::article_value(*meta, tail));
             }
             for (MDB_dbi db : {ctx.dbi.group_index, ctx.dbi.overview}) {
                 mdb::Cursor c(ctx.txn, db);

@@ -153,11 +153,31 @@ std::optional<ArticleMeta> decode_article_meta(std::string_view v) {
     }
     return meta;
 }
-std::optional<std::string_view> article_bytes(std::string_view v) {
+std::optional<std::string_view> article_tail(std::string_view v) {
     if (v.size() < 4) return std::nullopt;
     std::size_t len = get_u32(v, 0);
     if (v.size() < 4 + len) return std::nullopt;
     return v.substr(4 + len);
+}
+
+std::string locator_bytes(const Locator& at) {
+    std::string s;
+    put_u64(s, at.file);
+    put_u64(s, at.offset);
+    put_u32(s, at.length);
+    return s;
+}
+
+std::optional<Locator> article_locator(std::string_view v) {
+    auto t = article_tail(v);
+    if (!t || t->size() != 20) return std::nullopt;
+    return Locator{get_u64(*t, 0), get_u64(*t, 8), get_u32(*t, 16)};
+}
+
+std::string segment_count_key(std::uint64_t file) {
+    std::string k(segment_count_prefix);
+    put_u64(k, file);
+    return k;
 }
 
 }  // namespace tidings::storage::codec

@@ -14,7 +14,7 @@
 
 namespace tidings::storage::codec {
 
-inline constexpr std::uint32_t schema_version = 1;
+inline constexpr std::uint32_t schema_version = 2;
 
 void put_u64(std::string& out, std::uint64_t v);
 void put_u32(std::string& out, std::uint32_t v);
@@ -50,16 +50,29 @@ std::optional<HistoryEntry> decode_history(std::string_view v);
 std::string group_value(const GroupInfo& g);
 std::optional<GroupInfo> decode_group(std::string_view name, std::string_view v);
 
-// articles value: meta_len(4) meta article,
+// articles value: meta_len(4) meta locator,
 // meta = arrival(8) expires(8) expiry_seq(8) n(2) {len(2) name num(8)}*
+// The article's bytes are not in LMDB: they sit in a journal record (the article log, see
+// journal.h), and the locator says where — file (its first seq) (8), offset (8), length (4).
 struct ArticleMeta {
     std::int64_t arrival = 0;
     std::int64_t expires = 0;  // 0: never
     std::uint64_t expiry_seq = 0;  // with `expires`, the key of its expiry entry
     std::vector<std::pair<std::string, std::uint64_t>> placements;
 };
-std::string article_value(const ArticleMeta& meta, std::string_view article);
+struct Locator {
+    std::uint64_t file = 0;    // the journal file's first seq
+    std::uint64_t offset = 0;  // of the article's first byte in that file
+    std::uint32_t length = 0;
+};
+std::string locator_bytes(const Locator& at);
+std::string article_value(const ArticleMeta& meta, std::string_view locator);
 std::optional<ArticleMeta> decode_article_meta(std::string_view v);
-std::optional<std::string_view> article_bytes(std::string_view v);
+std::optional<std::string_view> article_tail(std::string_view v);  // the encoded locator
+std::optional<Locator> article_locator(std::string_view v);
+
+// meta key of a journal file's live-article count: "seg:" file(8)
+std::string segment_count_key(std::uint64_t file);
+inline constexpr std::string_view segment_count_prefix = "seg:";
 
 }  // namespace tidings::storage::codec

@@ -3,7 +3,9 @@
 #pragma once
 
 #include "storage/checkpoint.h"
+#include "storage/codec.h"
 #include "storage/journal.h"
+#include "storage/log_files.h"
 #include "storage/mdb.h"
 #include "storage/types.h"
 #include "storage/unique_function.h"
@@ -81,9 +83,16 @@ struct WriteCtx {
     std::int64_t now;
     std::optional<std::uint64_t> next_seq;            // loaded lazily from meta
     std::map<std::string, std::int64_t> queue_delta;  // per-peer count changes
+    std::map<std::uint64_t, std::int64_t> file_delta;  // live articles per journal file
+    // Where this batch's journal record will start: articles' locators point into it.
+    std::uint64_t log_file = 0, log_offset = 0;
 
     std::uint64_t take_seq();
+    // Puts an article's bytes into the batch's journal record; returns where they will be.
+    codec::Locator log_article(std::string_view bytes);
+    void forget_article(const codec::Locator& at) { --file_delta[at.file]; }
     void finish();  // writes the cached counters back; before commit
+    void add_to_counter(const std::string& key, std::int64_t delta);
 };
 
 // One request to the writer. apply() may run more than once (a batch is redone after the map
@@ -122,7 +131,9 @@ struct Core {
     // at checkpoints; see checkpoint.h. All but the checkpointer thread's loop run on the writer
     // thread (or in open/stop, when it is not running).
     void lock_dir();                            // throws when another process has the store
-    void recover(std::uint64_t after);          // replay the journal, checkpoint; throws
+    // Replays the journal after record `after`, checkpoints; throws. Not `strict` (no checkpoint
+    // file: a new store, or data.mdb restored from a copy): a gap ends the replay with a warning.
+    void recover(std::uint64_t after, bool strict = true);
     void apply_redo(mdb::Txn& txn, std::string_view payload);  // throws mdb::Error / runtime_error
     Checkpoint current_state();                 // txnid + meta page of the last commit; throws
     int checkpoint_now(bool repin) noexcept;    // synchronous; 0 or an errno
@@ -133,7 +144,10 @@ struct Core {
     void repin() noexcept;                      // pins the current state as the checkpoint's
     bool pinned();                              // a checkpointed state is pinned
     int record_checkpoint(const Checkpoint& c) noexcept;  // sync data file, write checkpoint
-    int journal_commit(std::string_view redo) noexcept;  // append + fdatasync; 0 or an errno
+    int journal_append(std::string_view redo) noexcept;  // the next record, not synced; 0 or an errno
+    // Deletes journal files a checkpoint (seq, its pinned state `state`) no longer needs: all
+    // their records checkpointed, no live article in them.
+    void remove_dead_files(MDB_txn* state, std::uint64_t seq) noexcept;
     void recover_after_failure() noexcept;      // roll back to checkpoint + journal
 
     // writer.cpp
@@ -184,6 +198,8 @@ struct Core {
     int lock_fd = -1;
     std::unique_ptr<Journal> journal;      // writer only
     std::uint64_t journal_seq = 0;         // writer: last record made durable
+    std::uint64_t journal_unckpt_bytes = 0;  // writer: journal bytes since the last checkpoint
+    LogFiles log;                          // article bytes, for readers (any thread)
     std::string redo;                      // writer: the batch's changes
     std::chrono::steady_clock::time_point next_checkpoint = std::chrono::steady_clock::time_point::max();
     std::thread checkpointer;

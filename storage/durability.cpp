@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <set>
 #include <cstring>
 #include <stdexcept>
 
@@ -40,13 +41,14 @@ void Core::apply_redo(mdb::Txn& txn, std::string_view p) {
         if (p.size() < klen) throw bad();
         auto key = p.substr(0, klen);
         p.remove_prefix(klen);
-        if (kind == mdb::redo::put) {
+        if (kind == mdb::redo::put || kind == mdb::redo::blob) {
             if (p.size() < 4) throw bad();
             std::uint32_t vlen = 0;
             for (int i = 3; i >= 0; --i) vlen = (vlen << 8) | static_cast<unsigned char>(p[static_cast<std::size_t>(i)]);
             p.remove_prefix(4);
             if (p.size() < vlen) throw bad();
-            txn.put(dbi, key, p.substr(0, vlen));
+            // A blob is an article's bytes: they stay where they are, in this very record.
+            if (kind == mdb::redo::put) txn.put(dbi, key, p.substr(0, vlen));
             p.remove_prefix(vlen);
         } else if (kind == mdb::redo::del) {
             txn.del(dbi, key);
@@ -56,11 +58,11 @@ void Core::apply_redo(mdb::Txn& txn, std::string_view p) {
     }
 }
 
-void Core::recover(std::uint64_t after) {
+void Core::recover(std::uint64_t after, bool strict) {
     std::uint64_t records = 0;
     // The replay's own commits are not synced either: pin the checkpointed state until the
     // checkpoint below has synced the result, so a power cut during the replay still finds it.
-    if (!journal) journal = std::make_unique<Journal>(opts.dir);
+    if (!journal) journal = std::make_unique<Journal>(opts.dir, opts.journal_file_bytes + opts.batch_max_bytes);
     repin();
     journal_seq = Journal::replay(opts.dir, after, [&](std::uint64_t seq, std::string_view payload) {
         for (;;) {  // the map opens at its configured size, which the journal may outgrow
@@ -87,7 +89,7 @@ void Core::recover(std::uint64_t after) {
             if (rc) throw mdb::Error("journal replay: grow", rc);
         }
         ++records;
-    });
+    }, strict);
     if (records)
         spdlog::info("storage event=journal_replayed records={} last_seq={}", records, journal_seq);
     if (int rc = checkpoint_now(true))
@@ -97,6 +99,11 @@ void Core::recover(std::uint64_t after) {
 // The state of the last commit: its transaction id and a copy of its meta page, read from the
 // page cache before the next commit can overwrite that slot.
 Checkpoint Core::current_state() {
+    // The state about to be checkpointed holds locators into every record up to journal_seq:
+    // in relaxed mode those may not be synced yet.
+    if (journal && journal->is_open() && journal->unsynced())
+        if (int err = journal->sync())
+            throw std::runtime_error("storage: cannot sync the journal: " + std::string(std::strerror(err)));
     MDB_envinfo info{};
     MDB_stat st{};
     mdb::check("mdb_env_info", mdb_env_info(env, &info));
@@ -116,15 +123,23 @@ Checkpoint Core::current_state() {
     return c;
 }
 
-// Syncs LMDB, records the checkpoint, starts a new journal file and deletes the older ones.
-// No background checkpoint may be running. repin=false leaves no read transaction open (the
-// map is about to grow; the caller pins again after).
+// Syncs LMDB, records the checkpoint and deletes the journal files it made dead (and opens the
+// journal's first file after a start). No background checkpoint may be running. repin=false
+// leaves no read transaction open (the map is about to grow; the caller pins again after).
 int Core::checkpoint_now(bool repin) noexcept {
     try {
         auto c = current_state();
         if (int rc = record_checkpoint(c)) return rc;
-        if (int rc = journal->start(c.seq + 1)) return rc;
-        Journal::remove_before(opts.dir, c.seq + 1);
+        journal_unckpt_bytes = 0;
+        if (!journal->is_open())
+            if (int rc = journal->start(c.seq + 1)) return rc;
+        {
+            MDB_txn* state = nullptr;  // nothing commits meanwhile: the current state is c
+            if (mdb_txn_begin(env, nullptr, MDB_RDONLY, &state) == MDB_SUCCESS) {
+                remove_dead_files(state, c.seq);
+                mdb_txn_abort(state);
+            }
+        }
         release_pins();
         if (repin) this->repin();
         next_checkpoint = clock::now() + opts.checkpoint_interval;
@@ -182,10 +197,10 @@ void Core::release_pins() noexcept {
 void Core::maybe_checkpoint(bool idle) {
     if (!journal) return;
     auto now = clock::now();
-    if (now < next_checkpoint && journal->bytes_in_file() < opts.checkpoint_journal_bytes) return;
+    if (now < next_checkpoint && journal_unckpt_bytes < opts.checkpoint_journal_bytes) return;
     // From here on every early return moves the deadline: the idle writer sleeps until it.
     next_checkpoint = now + opts.checkpoint_interval;
-    if (!env || (idle && journal->bytes_in_file() == 0)) return;  // down, or nothing new
+    if (!env || (idle && journal_unckpt_bytes == 0)) return;  // down, or nothing new
     {
         std::lock_guard lk(ckpt_m);
         if (data_sync_failed) return;
@@ -198,11 +213,7 @@ void Core::maybe_checkpoint(bool idle) {
         auto c = current_state();
         MDB_txn* pin = nullptr;
         mdb::check("mdb_txn_begin", mdb_txn_begin(env, nullptr, MDB_RDONLY, &pin));
-        if (int rc = journal->start(c.seq + 1)) {
-            mdb_txn_abort(pin);
-            spdlog::error("storage event=journal_rotate_failed error=\"{}\"", std::strerror(rc));
-            return;
-        }
+        journal_unckpt_bytes = 0;
         std::lock_guard lk(ckpt_m);
         ckpt_job = std::move(c);
         pin_job = pin;
@@ -222,7 +233,7 @@ void Core::checkpointer_loop() {
         lk.unlock();
         auto t0 = clock::now();
         int rc = record_checkpoint(job);
-        if (!rc) Journal::remove_before(opts.dir, job.seq + 1);
+        if (!rc) remove_dead_files(pin_job, job.seq);  // pin_job is the checkpointed state
         auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - t0);
         lk.lock();
         if (rc) {
@@ -246,12 +257,32 @@ void Core::wait_checkpoint_idle() {
     ckpt_cv.wait(lk, [&] { return !ckpt_busy; });
 }
 
-int Core::journal_commit(std::string_view changes) noexcept {
-    ++journal_seq;
-    int rc = journal->append(journal_seq, changes);
-    if (!rc) rc = journal->sync();
-    if (rc) --journal_seq;
-    return rc;
+void Core::remove_dead_files(MDB_txn* state, std::uint64_t seq) noexcept {
+    try {
+        auto files = Journal::files(opts.dir);
+        std::set<std::uint64_t> dead;
+        for (auto it = files.begin(); it != files.end(); ++it) {
+            auto next = std::next(it);
+            // Needed while a record in it is not checkpointed (the current file has no
+            // successor), or while an article of the checkpointed state lives in it.
+            if (next == files.end() || next->first > seq + 1) break;
+            auto key = codec::segment_count_key(it->first);
+            MDB_val k{key.size(), key.data()}, v{};
+            int rc = mdb_get(state, dbi.meta, &k, &v);
+            if (rc == MDB_NOTFOUND) dead.insert(it->first);
+            else if (rc) throw mdb::Error("mdb_get", rc);
+        }
+        if (dead.empty()) return;
+        for (auto f : dead) log.forget(f);
+        Journal::remove(opts.dir, dead);
+        spdlog::debug("storage event=journal_files_removed count={}", dead.size());
+    } catch (const std::exception& e) {
+        spdlog::error("storage event=journal_cleanup_failed error=\"{}\"", e.what());
+    }
+}
+
+int Core::journal_append(std::string_view changes) noexcept {
+    return journal->append(journal_seq + 1, changes);
 }
 
 // The journal could not make a batch durable, but LMDB already holds it: roll LMDB back to the

@@ -27,7 +27,7 @@ constexpr std::size_t grow_step_cap = std::size_t{1} << 30;
 
 }  // namespace
 
-Core::Core(Options o) : opts(std::move(o)) {
+Core::Core(Options o) : opts(std::move(o)), log(opts.dir) {
     opts.batch_max_articles = std::max<std::size_t>(opts.batch_max_articles, 1);
     opts.batch_max_bytes = std::max<std::size_t>(opts.batch_max_bytes, 1);
     floor_bytes = opts.free_space_floor_bytes;
@@ -56,6 +56,7 @@ void Core::open_env() {
             throw std::runtime_error("storage: cannot restore the checkpoint in " + opts.dir +
                                      ": " + std::strerror(err));
     }
+    std::uint64_t state_seq = 0;  // the last journal record in LMDB's state (meta journal_seq)
     int rc = mdb_env_create(&env);
     if (rc) fail_open(opts.dir, "mdb_env_create", rc);
     mdb_env_set_maxdbs(env, 16);
@@ -87,10 +88,17 @@ void Core::open_env() {
         open_db("expiry", dbi.expiry);
         open_db("prune", dbi.prune);
         if (auto v = txn.get(dbi.meta, "schema_version")) {
+            if (v->size() == 4 && codec::get_u32(*v, 0) == 1)
+                throw std::runtime_error("storage: " + opts.dir + " was written by an older Tidings "
+                                         "(schema 1: article bytes inside LMDB); this build keeps "
+                                         "them in the journal files (schema 2) and cannot convert "
+                                         "it: start with an empty data directory");
             if (v->size() != 4 || codec::get_u32(*v, 0) != codec::schema_version)
                 throw std::runtime_error("storage: " + opts.dir +
                                          " has an unknown schema version (this build reads " +
                                          std::to_string(codec::schema_version) + ")");
+            if (auto j = txn.get(dbi.meta, "journal_seq"); j && j->size() == 8)
+                state_seq = codec::get_u64(*j, 0);
         } else {
             std::string s;
             codec::put_u32(s, codec::schema_version);
@@ -114,16 +122,9 @@ void Core::open_env() {
         fail_open(opts.dir, "fallocate", err);
     }
     try {
-        if (opts.durable) {
-            recover(checkpoint ? checkpoint->seq : 0);
-        } else if (checkpoint) {  // was durable: take in what the journal holds, then leave it
-            recover(checkpoint->seq);
-            wait_checkpoint_idle();
-            release_pins();
-            journal.reset();
-            Journal::remove_before(opts.dir, UINT64_MAX, false);
-            std::filesystem::remove(opts.dir + "/checkpoint", ec);
-        }
+        // Without a checkpoint file (a new store, or a copy of data.mdb made with mdb_copy and
+        // restored next to the journal files) the state itself says which record it holds last.
+        recover(checkpoint ? checkpoint->seq : state_seq, checkpoint.has_value());
     } catch (...) {
         release_pins();
         journal.reset();

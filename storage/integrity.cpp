@@ -3,6 +3,7 @@
 #include "storage/codec.h"
 #include "storage/snapshot_state.h"
 
+#include <filesystem>
 #include <map>
 
 namespace tidings::storage {
@@ -60,17 +61,30 @@ std::vector<std::string> Snapshot::check_integrity() const {
         problem("overview has " + std::to_string(st.ms_entries) + " entries, index has " +
                 std::to_string(index_total));
 
-    // Articles against history, placements and expiry.
+    // Articles against history, placements, expiry and the article log.
+    std::map<std::uint64_t, std::uint64_t> per_file;  // live articles by journal file
+    std::map<std::uint64_t, std::uint64_t> file_size;
+    for (const auto& [first, path] : detail::Journal::files(state_->core->opts.dir)) {
+        std::error_code ec;
+        file_size[first] = std::filesystem::file_size(path, ec);
+    }
     {
         mdb::Cursor c(txn, dbi.articles);
         for (bool at = c.first(); at; at = c.next()) {
             std::string id(c.key());
             if (txn.get(dbi.history, id)) problem(id + " is stored and also has a refusal entry");
             auto meta = codec::decode_article_meta(c.value());
-            if (!meta) {
+            auto loc = codec::article_locator(c.value());
+            if (!meta || !loc) {
                 problem(id + " has an undecodable record");
                 continue;
             }
+            ++per_file[loc->file];
+            auto size = file_size.find(loc->file);
+            if (size == file_size.end())
+                problem(id + " lives in " + detail::Journal::file_name(loc->file) + ", which is missing");
+            else if (loc->offset + loc->length > size->second)
+                problem(id + " lies past the end of " + detail::Journal::file_name(loc->file));
             for (const auto& [g, n] : meta->placements) {
                 if (!groups.count(g)) continue;  // group removed since
                 auto v = txn.get(dbi.group_index, codec::number_key(g, n));
@@ -81,6 +95,25 @@ std::vector<std::string> Snapshot::check_integrity() const {
                 if (!e || *e != id) problem(id + " has no expiry entry");
             }
         }
+    }
+    {
+        // The live-article count of every journal file (what decides when it is deleted).
+        mdb::Cursor c(txn, dbi.meta);
+        const auto prefix = codec::segment_count_prefix;
+        for (bool at = c.seek(prefix); at && c.key().starts_with(prefix); at = c.next()) {
+            if (c.key().size() != prefix.size() + 8 || c.value().size() != 8) {
+                problem("malformed journal file counter");
+                continue;
+            }
+            auto file = codec::get_u64(c.key(), prefix.size());
+            auto n = codec::get_u64(c.value(), 0);
+            if (per_file[file] != n)
+                problem(detail::Journal::file_name(file) + " counter " + std::to_string(n) + " but " +
+                        std::to_string(per_file[file]) + " articles live in it");
+            per_file.erase(file);
+        }
+        for (const auto& [file, n] : per_file)
+            if (n) problem(detail::Journal::file_name(file) + " has " + std::to_string(n) + " articles but no counter");
     }
     {
         // The history database holds refusals only; each got a prune entry when written.

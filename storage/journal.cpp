@@ -3,6 +3,8 @@
 #include "storage/crc32c.h"
 #include "storage/file_io.h"
 
+#include <spdlog/spdlog.h>
+
 #include <fcntl.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -21,7 +23,7 @@ namespace tidings::storage::detail {
 namespace {
 
 constexpr std::uint32_t magic = 0x4e524a54;  // "TJRN" little-endian
-constexpr std::size_t header_size = 24;
+constexpr std::size_t header_size = Journal::header_size;
 constexpr std::string_view prefix = "journal.";
 constexpr std::string_view spare_name = "journal.spare";
 
@@ -30,19 +32,27 @@ void put64(unsigned char* p, std::uint64_t v) { std::memcpy(p, &v, 8); }
 std::uint32_t get32(const char* p) { std::uint32_t v; std::memcpy(&v, p, 4); return v; }
 std::uint64_t get64(const char* p) { std::uint64_t v; std::memcpy(&v, p, 8); return v; }
 
-std::string file_name(std::uint64_t first_seq) {
+// Throws on any error: a journal that cannot be read must stop the start, not shorten it.
+void read_file(const std::filesystem::path& p, std::string& out) {
+    if (int err = read_all(p.string(), out))
+        throw std::runtime_error("storage: cannot read " + p.string() + ": " + std::strerror(err));
+}
+
+}  // namespace
+
+Journal::~Journal() { close(); }
+
+std::string Journal::file_name(std::uint64_t first_seq) {
     char buf[40];
     std::snprintf(buf, sizeof buf, "journal.%016llx", static_cast<unsigned long long>(first_seq));
     return buf;
 }
 
-// Journal files in the directory, by first seq. `strict`: a directory that cannot be read
-// throws (replay must never take "cannot read" for "nothing there").
-std::map<std::uint64_t, std::filesystem::path> list(const std::string& dir, bool strict = false) {
+std::map<std::uint64_t, std::filesystem::path> Journal::files(const std::string& dir) {
     std::map<std::uint64_t, std::filesystem::path> out;
     std::error_code ec;
     std::filesystem::directory_iterator it(dir, ec);
-    if (ec && strict) throw std::runtime_error("storage: cannot list " + dir + ": " + ec.message());
+    if (ec) throw std::runtime_error("storage: cannot list " + dir + ": " + ec.message());
     for (const auto& e : it) {
         auto name = e.path().filename().string();
         if (name.size() != prefix.size() + 16 || !name.starts_with(prefix)) continue;
@@ -56,35 +66,39 @@ std::map<std::uint64_t, std::filesystem::path> list(const std::string& dir, bool
     return out;
 }
 
-// Throws on any error: a journal that cannot be read must stop the start, not shorten it.
-void read_file(const std::filesystem::path& p, std::string& out) {
-    if (int err = read_all(p.string(), out))
-        throw std::runtime_error("storage: cannot read " + p.string() + ": " + std::strerror(err));
-}
-
-}  // namespace
-
-Journal::~Journal() { close(); }
-
 std::uint64_t Journal::replay(const std::string& dir, std::uint64_t after,
-                              const std::function<void(std::uint64_t, std::string_view)>& fn) {
+                              const std::function<void(std::uint64_t, std::string_view)>& fn,
+                              bool strict) {
     std::uint64_t last = after;
     std::string data;
-    auto files = list(dir, true);
+    auto files = Journal::files(dir);
     // Records are consecutive across files and a file is started only after the one before it
     // was synced, so the only normal end is in the last file (a torn tail, or a recycled file's
     // stale records). A file that starts after a gap means intact records follow a damaged or
     // missing one: refuse to start rather than drop them silently.
     auto stopped = [&](std::uint64_t at) {
         auto later = files.upper_bound(at + 1);
-        if (later != files.end())
+        if (later != files.end() && strict)
             throw std::runtime_error("storage: the journal in " + dir + " stops at record " +
                                      std::to_string(at) + " but " + later->second.filename().string() +
                                      " holds later ones (damaged or missing records): refusing to "
-                                     "start; move the journal files aside to accept the loss");
+                                     "start; to accept the loss, move that file and the ones after "
+                                     "it aside");
+        // Not strict (a restored copy): the records after the gap can never be replayed, and
+        // new records will take their seqs — move their files out of the journal's way.
+        for (auto it = later; it != files.end(); ++it) {
+            std::error_code ec;
+            auto aside = it->second.string() + ".unreplayed";
+            std::filesystem::rename(it->second, aside, ec);
+            spdlog::warn("storage event=journal_gap dir={} after={} moved={}", dir, at, aside);
+        }
         return at;
     };
-    for (const auto& [first, path] : files) {
+    // Files before the one holding record after + 1 are article storage only: skip them.
+    auto from = files.upper_bound(after + 1);
+    if (from != files.begin()) --from;
+    for (auto it = from; it != files.end(); ++it) {
+        const auto& [first, path] = *it;
         if (first > last + 1) return stopped(last);
         read_file(path, data);
         const auto file_tag = static_cast<std::uint32_t>(first);
@@ -114,12 +128,12 @@ std::uint64_t Journal::replay(const std::string& dir, std::uint64_t after,
     return stopped(last);
 }
 
-void Journal::remove_before(const std::string& dir, std::uint64_t first_seq, bool recycle) noexcept {
+void Journal::remove(const std::string& dir, const std::set<std::uint64_t>& first_seqs) noexcept {
     std::error_code ec;
     const auto spare = std::filesystem::path(dir) / spare_name;
-    bool keep = recycle && !std::filesystem::exists(spare, ec);
-    for (const auto& [first, path] : list(dir)) {
-        if (first >= first_seq) break;
+    bool keep = !std::filesystem::exists(spare, ec);
+    for (auto first : first_seqs) {
+        auto path = std::filesystem::path(dir) / file_name(first);
         if (keep) {
             // Recycled as the next file: overwriting blocks a file already has needs no
             // metadata in fdatasync (measured: 123 µs against 244 µs for a 4 KB append).
@@ -129,7 +143,6 @@ void Journal::remove_before(const std::string& dir, std::uint64_t first_seq, boo
         }
         std::filesystem::remove(path, ec);
     }
-    if (!recycle) std::filesystem::remove(spare, ec);
 }
 
 int Journal::start(std::uint64_t first_seq) noexcept {
@@ -139,11 +152,20 @@ int Journal::start(std::uint64_t first_seq) noexcept {
     auto path = dir_ + "/" + file_name(first_seq);
     // A spare (a recycled older file) becomes the new file; its stale records are recognised by
     // their file tag. Otherwise a new file — O_TRUNC: a file of this name can only hold records
-    // a recovery already refused (a torn tail) or replayed and checkpointed.
+    // a recovery refused (a torn tail: record first_seq was never intact, so no article lives
+    // in it).
     int fd = -1;
     if (::rename((dir_ + "/" + std::string(spare_name)).c_str(), path.c_str()) == 0)
         fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0) fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        // Blocks reserved up front (the size stays 0): each fdatasync then converts extents
+        // instead of allocating them — measured on this disk, 64 KB appends + fdatasync: p99
+        // 250 µs instead of 635, 1 MB appends 1.2 GB/s instead of 0.8. Best effort: a disk too
+        // full for it still takes appends until it is really full.
+        if (fd >= 0 && preallocate_ > 0)
+            (void)::fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, static_cast<off_t>(preallocate_));
+    }
     if (fd < 0) return errno;
     if (int rc = fsync_dir(dir_)) {  // the new name must survive before a record relies on it
         ::close(fd);

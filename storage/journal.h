@@ -1,22 +1,28 @@
-// Private to storage/: the write-ahead journal, the durable commit point of the store.
+// Private to storage/: the write-ahead journal, the durable commit point of the store — and the
+// article log: an article's bytes live only here.
 //
-// Each write batch's changes (the redo list of LMDB puts and deletes, see redo.h) are appended
-// as one record and fdatasync()ed before any request of the batch is answered; LMDB itself runs
-// with MDB_NOSYNC and is synced only at checkpoints (checkpoint.h). A durable commit is therefore
-// one sequential append plus one fdatasync instead of LMDB's scattered B-tree pages plus two
-// syncs. Files: `journal.<first seq, 16 hex>` in the store directory; a checkpoint starts a new
-// file and deletes the older ones once LMDB is synced past them.
+// Each write batch's changes (the redo list of LMDB puts and deletes, see mdb.h) and the bytes of
+// the articles it stores are appended as one record and fdatasync()ed before any request of the
+// batch is answered; LMDB itself runs with MDB_NOSYNC and is synced only at checkpoints
+// (checkpoint.h), and it holds, for each article, a locator: file, offset, length of its bytes
+// inside a record. Files: `journal.<first seq, 16 hex>` in the store directory, a new one when
+// the current one passes `Options::journal_file_bytes`. A file is deleted once a checkpoint is
+// past all its records and no article in the checkpointed state lives in it (expiry and
+// cancels count them down: meta `seg:<file>`).
 //
 // Record: magic(4) length(4) seq(8) file tag(4) crc32c(4), then `length` bytes of payload. The
 // CRC covers length, seq, tag and payload, so a torn tail (power loss mid-append) is recognised
 // and ignored: it was never acknowledged, because its fdatasync had not returned. The tag is the
-// low 32 bits of the file's first seq: files are recycled (a checkpoint renames an old one to
-// `journal.spare`, the next file reuses it, overwriting blocks it already has, which makes each
-// fdatasync cheaper), and the old life's records after the new ones must end the file.
+// low 32 bits of the file's first seq: a deleted file may be recycled (renamed `journal.spare`;
+// the next file reuses it, overwriting blocks it already has, which makes each fdatasync
+// cheaper), and the old life's records after the new ones must end the file.
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
+#include <map>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -24,20 +30,29 @@ namespace tidings::storage::detail {
 
 class Journal {
 public:
-    explicit Journal(std::string dir) : dir_(std::move(dir)) {}
+    // `preallocate`: bytes of disk reserved for each new file (its expected size).
+    explicit Journal(std::string dir, std::uint64_t preallocate = 0)
+        : dir_(std::move(dir)), preallocate_(preallocate) {}
     ~Journal();
     Journal(const Journal&) = delete;
     Journal& operator=(const Journal&) = delete;
 
+    static constexpr std::size_t header_size = 24;
+    static std::string file_name(std::uint64_t first_seq);
+    // Journal files in `dir`, by first seq (not the spare). Throws when the directory cannot be
+    // read: a caller must never take "cannot read" for "nothing there".
+    static std::map<std::uint64_t, std::filesystem::path> files(const std::string& dir);
+
     // Calls fn(seq, payload) for every intact record with seq > after, in order across files,
-    // stopping at the first torn, corrupt or non-consecutive record. Returns the last seq
-    // delivered (`after` when none). fn may throw; the exception propagates.
+    // stopping at the first torn, corrupt or non-consecutive record. Files whose records all
+    // precede `after` (their successor starts at or before after + 1) are not read. Returns the
+    // last seq delivered (`after` when none). fn may throw; the exception propagates. `strict`:
+    // intact records after the stop (a damaged or missing record in the middle) throw instead.
     static std::uint64_t replay(const std::string& dir, std::uint64_t after,
-                                const std::function<void(std::uint64_t, std::string_view)>& fn);
-    // Deletes journal files whose first seq is below `first_seq` (all when UINT64_MAX), keeping
-    // one as the spare when `recycle` (without it, the spare goes too). Safe while another thread
-    // appends to a later file or starts one.
-    static void remove_before(const std::string& dir, std::uint64_t first_seq, bool recycle = true) noexcept;
+                                const std::function<void(std::uint64_t, std::string_view)>& fn,
+                                bool strict = true);
+    // Deletes the named files, keeping one as the spare when there is none yet.
+    static void remove(const std::string& dir, const std::set<std::uint64_t>& first_seqs) noexcept;
 
     // Starts a new file whose first record will be `first_seq`, and makes its directory entry
     // durable. Returns 0 or an errno.
@@ -51,10 +66,13 @@ public:
     int truncate(std::uint64_t bytes) noexcept;
     void close() noexcept;
     std::uint64_t bytes_in_file() const noexcept { return offset_; }
+    bool is_open() const noexcept { return fd_ >= 0; }
+    bool unsynced() const noexcept { return offset_ != synced_; }
     std::uint64_t first_seq() const noexcept { return first_seq_; }
 
 private:
     std::string dir_;
+    std::uint64_t preallocate_ = 0;
     int fd_ = -1;
     std::uint64_t offset_ = 0;
     std::uint64_t synced_ = 0;

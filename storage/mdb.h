@@ -34,22 +34,28 @@ inline std::string_view view(const MDB_val& v) noexcept {
 
 // The redo list of a write transaction: every put and delete that changed it, in order, so the
 // journal can replay the transaction on the state it started from (journal.h). Entry: kind(1)
-// dbi(1) key length(2) key [value length(4) value].
+// dbi(1) key length(2) key [value length(4) value]. A `blob` entry (dbi 0, no key) carries an
+// article's bytes: they live in the journal record itself (the article log), replay skips them.
 namespace redo {
-enum Kind : unsigned char { put = 1, del = 2 };
+enum Kind : unsigned char { put = 1, del = 2, blob = 3 };
 inline void add(std::string& out, Kind kind, MDB_dbi dbi, std::string_view key,
                 std::string_view value = {}) {
     char h[4] = {static_cast<char>(kind), static_cast<char>(dbi),
                  static_cast<char>(key.size() & 0xff), static_cast<char>(key.size() >> 8)};
     out.append(h, 4);
     out.append(key);
-    if (kind == put) {
+    if (kind == put || kind == blob) {
         auto n = static_cast<std::uint32_t>(value.size());
         char l[4] = {static_cast<char>(n & 0xff), static_cast<char>((n >> 8) & 0xff),
                      static_cast<char>((n >> 16) & 0xff), static_cast<char>(n >> 24)};
         out.append(l, 4);
         out.append(value);
     }
+}
+// Appends a blob entry; returns where its bytes start in `out`.
+inline std::size_t add_blob(std::string& out, std::string_view bytes) {
+    add(out, blob, 0, {}, bytes);
+    return out.size() - bytes.size();
 }
 }  // namespace redo
 

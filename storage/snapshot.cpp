@@ -5,16 +5,21 @@
 #include "storage/snapshot_state.h"
 #include "storage/store.h"
 
+#include <spdlog/spdlog.h>
+
+#include <cstring>
 #include <stdexcept>
 
 namespace tidings::storage {
+
+using detail::Journal;
 
 Snapshot::Snapshot(const Store& store) : state_(nullptr) {
     const detail::Core* core = store.core_.get();
     core->gate.enter();
     try {
         if (!core->env) throw mdb::Error("store is shut down", EINVAL);
-        state_ = new State{core, mdb::Txn::adopt(core->acquire_read())};
+        state_ = new State{core, mdb::Txn::adopt(core->acquire_read()), {}};
     } catch (const mdb::Error& e) {
         core->gate.leave();
         throw std::runtime_error(std::string("storage: cannot open a snapshot: ") + e.what());
@@ -44,7 +49,18 @@ std::optional<HistoryEntry> Snapshot::history(std::string_view message_id) const
 std::optional<std::string_view> Snapshot::article(std::string_view message_id) const {
     if (message_id.empty() || message_id.size() > 511) return std::nullopt;
     auto v = state_->txn.get(state_->core->dbi.articles, message_id);
-    return v ? codec::article_bytes(*v) : std::nullopt;
+    auto at = v ? codec::article_locator(*v) : std::nullopt;
+    if (!at) return std::nullopt;
+    auto& bytes = state_->articles.emplace_back();
+    if (int err = state_->core->log.read(*at, bytes)) {
+        // Its file is gone (an older Snapshot than the checkpoint that deleted it: the article
+        // expired meanwhile) or damaged.
+        state_->articles.pop_back();
+        spdlog::warn("storage event=article_unreadable id={} file={} error=\"{}\"", message_id,
+                     Journal::file_name(at->file), std::strerror(err));
+        return std::nullopt;
+    }
+    return std::string_view(bytes);
 }
 
 std::optional<ArticleRef> Snapshot::by_number(std::string_view group, std::uint64_t number) const {

@@ -28,7 +28,8 @@ struct OverviewItem {
 // Rules:
 //  * Any thread; may move between threads (MDB_NOTLS). Movable, not copyable. Opening a second
 //    one while holding one is allowed (the map-growth gate never deadlocks on it) but pointless.
-//  * Every string_view returned points into the memory map and is valid until the Snapshot is
+//  * Every string_view returned points into the memory map (or, for article bytes, a buffer the
+//    Snapshot owns) and is valid until the Snapshot is
 //    destroyed (or reset()). Copy what must outlive it.
 //  * Keep it short-lived: never hold one across a client write or while waiting for the writer.
 //    While one is open, LMDB cannot reuse pages freed after it began, and map growth (hence
@@ -45,7 +46,8 @@ public:
     Snapshot& operator=(const Snapshot&) = delete;
 
     std::optional<HistoryEntry> history(std::string_view message_id) const;
-    std::optional<std::string_view> article(std::string_view message_id) const;  // zero copy
+    // Read from the article log (one pread); the view lives as long as the Snapshot.
+    std::optional<std::string_view> article(std::string_view message_id) const;
     std::optional<ArticleRef> by_number(std::string_view group, std::uint64_t number) const;
     std::optional<GroupInfo> group(std::string_view name) const;
     // Calls fn for every group in name order; stop early by returning false.

@@ -70,7 +70,8 @@ public:
             meta.expiry_seq = ctx.take_seq();
             ctx.txn.put(ctx.dbi.expiry, codec::time_key(meta.expires, meta.expiry_seq), id);
         }
-        ctx.txn.put(ctx.dbi.articles, id, codec::article_value(meta, article));
+        auto at = ctx.log_article(article);  // the bytes go to the journal record, not LMDB
+        ctx.txn.put(ctx.dbi.articles, id, codec::article_value(meta, codec::locator_bytes(at)));
         // No history entry for a stored article: the articles record is its history (status
         // stored, its arrival). One random-keyed B-tree per article instead of two halves the
         // pages a durable commit writes — see README "Storage design".

@@ -25,8 +25,9 @@ struct Options {
     std::string pathhost;  // goes in the Xref header: "Xref: <pathhost> g:n ..."
     // Durable (default): a completion runs only after the batch reached the disk — its journal
     // record fdatasync()ed (journal.h); LMDB is synced behind it at checkpoints.
-    // Relaxed (MDB_NOSYNC, no journal): a crash of the process loses nothing, a crash of the
-    // machine may lose the last seconds of acknowledged writes. For benchmarks; open() warns.
+    // Relaxed (no fdatasync per batch; the journal is synced at checkpoints only): a crash of
+    // the process loses nothing, a crash of the machine may lose the last second or so of
+    // acknowledged writes (the store stays consistent). For benchmarks; open() warns.
     bool durable = true;
     std::size_t initial_map_bytes = std::size_t{1} << 30;  // address space; grows on demand
     // MDB_WRITEMAP: the writer writes into a writable shared map instead of pwrite()ing pages
@@ -51,6 +52,10 @@ struct Options {
     // the checkpointed state are not reused until the next one) and a longer replay at start.
     std::chrono::milliseconds checkpoint_interval{1000};
     std::uint64_t checkpoint_journal_bytes = std::uint64_t{256} << 20;
+    // The journal (which holds the articles' bytes) starts a new file past this size; a file is
+    // deleted when no article in it is left. Smaller: space comes back sooner after expiry;
+    // larger: fewer files.
+    std::uint64_t journal_file_bytes = std::uint64_t{64} << 20;
     // Test hook (fault injection, STYLE §11): called before each write commit with the commit's
     // ordinal; a non-zero return is treated as that error from the commit (MDB_MAP_FULL from
     // LMDB's; any other from the journal's fdatasync in durable mode, from LMDB's in relaxed).
@@ -144,6 +149,8 @@ struct StoreStats {
     std::uint64_t checkpoints = 0;         // durable mode: LMDB synced behind the journal
     std::uint64_t last_checkpoint_ms = 0;  // how long the last one's sync took
     bool checkpoints_stopped = false;      // a data-file sync failed: restart to rebuild (storage/README.md)
+    std::uint64_t journal_files = 0;       // journal files (the article log) in the directory
+    std::uint64_t journal_bytes = 0;       // and their total size
     // Over the last (up to) 4096 commits:
     std::uint64_t commit_p50_us = 0, commit_p99_us = 0, commit_max_us = 0;
     double mean_batch_size = 0;

@@ -21,25 +21,44 @@ std::uint64_t WriteCtx::take_seq() {
     return (*next_seq)++;
 }
 
+codec::Locator WriteCtx::log_article(std::string_view bytes) {
+    auto* r = txn.redo();
+    if (!r) throw mdb::Error("article log", EINVAL);  // every write transaction records its redo
+    auto at = mdb::redo::add_blob(*r, bytes);
+    ++file_delta[log_file];
+    return codec::Locator{log_file, log_offset + Journal::header_size + at,
+                          static_cast<std::uint32_t>(bytes.size())};
+}
+
 void WriteCtx::finish() {
+    for (const auto& [file, delta] : file_delta) add_to_counter(codec::segment_count_key(file), delta);
     if (next_seq) {
         std::string v;
         codec::put_u64(v, *next_seq);
         txn.put(dbi.meta, "next_seq", v);
     }
-    for (const auto& [peer, delta] : queue_delta) {
-        if (delta == 0) continue;
-        auto key = codec::queue_count_key(peer);
-        auto v = txn.get(dbi.meta, key);
-        std::int64_t n = v && v->size() == 8 ? static_cast<std::int64_t>(codec::get_u64(*v, 0)) : 0;
-        n = std::max<std::int64_t>(0, n + delta);
-        if (n == 0) {
-            txn.del(dbi.meta, key);
-        } else {
-            std::string s;
-            codec::put_u64(s, static_cast<std::uint64_t>(n));
-            txn.put(dbi.meta, key, s);
-        }
+    for (const auto& [peer, delta] : queue_delta) add_to_counter(codec::queue_count_key(peer), delta);
+    // The state records which journal record it is: a copy of data.mdb (mdb_copy) restored
+    // without a checkpoint file replays the journal from the record after this one.
+    if (auto* r = txn.redo(); r && !r->empty()) {
+        std::string v;
+        codec::put_u64(v, core.journal_seq + 1);
+        txn.put(dbi.meta, "journal_seq", v);
+    }
+}
+
+// A counter in meta (8 bytes; absent = 0, never below 0, deleted at 0).
+void WriteCtx::add_to_counter(const std::string& key, std::int64_t delta) {
+    if (delta == 0) return;
+    auto v = txn.get(dbi.meta, key);
+    std::int64_t n = v && v->size() == 8 ? static_cast<std::int64_t>(codec::get_u64(*v, 0)) : 0;
+    n = std::max<std::int64_t>(0, n + delta);
+    if (n == 0) {
+        txn.del(dbi.meta, key);
+    } else {
+        std::string s;
+        codec::put_u64(s, static_cast<std::uint64_t>(n));
+        txn.put(dbi.meta, key, s);
     }
 }
 
@@ -245,6 +264,13 @@ void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
                 return;
             }
         }
+        if (!journal->is_open() || journal->bytes_in_file() >= opts.journal_file_bytes) {
+            if (int err = journal->start(journal_seq + 1)) {
+                spdlog::error("storage event=journal_rotate_failed error=\"{}\"", std::strerror(err));
+                fail_all(batch, err);
+                return;
+            }
+        }
         auto t0 = clock::now();
         mdb::Txn txn;
         int rc = mdb::Txn::begin(env, 0, txn);
@@ -255,20 +281,39 @@ void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
             return;
         }
         redo.clear();
-        if (journal) txn.record_into(&redo);
-        WriteCtx ctx{*this, txn, dbi, unix_now(), std::nullopt, {}};
+        txn.record_into(&redo);
+        WriteCtx ctx{*this, txn, dbi, unix_now(), std::nullopt, {}, {}};
+        ctx.log_file = journal->first_seq();
+        ctx.log_offset = journal->bytes_in_file();
         Applied applied = apply_batch(ctx, batch);
         if (applied == Applied::failed) return;
         if (applied == Applied::ok) {
             ++commit_ordinal;
             rc = opts.commit_fault ? opts.commit_fault(commit_ordinal) : 0;
             int journal_rc = 0;
-            if (journal && rc != MDB_MAP_FULL) std::swap(rc, journal_rc);  // a fault of the journal's
-            if (rc == MDB_SUCCESS) rc = txn.commit();  // durable mode: into the page cache only
-            // Durable mode: the batch counts once its journal record is on disk (an empty redo
-            // list — only duplicates — changed nothing and has nothing to make durable).
-            if (rc == MDB_SUCCESS && journal && !redo.empty() && !journal_rc)
-                journal_rc = journal_commit(redo);
+            if (rc != MDB_MAP_FULL) std::swap(rc, journal_rc);  // a fault of the journal's sync
+            // The record (with the articles' bytes) is written before LMDB commits, so a reader
+            // that sees a locator finds the bytes; it is synced after, and the batch counts only
+            // then (an empty redo list — only duplicates — changed nothing: nothing to write).
+            const bool logged = !redo.empty() && rc == MDB_SUCCESS;
+            int append_rc = logged ? journal_append(redo) : 0;
+            if (append_rc) {
+                spdlog::error("storage event=journal_failed size={} error=\"{}\"", batch.size(),
+                              std::strerror(append_rc));
+                txn.abort();
+                if (int err = journal->truncate(ctx.log_offset)) {
+                    spdlog::critical("storage event=journal_truncate_failed error=\"{}\"", std::strerror(err));
+                    recover_after_failure();
+                }
+                {
+                    std::lock_guard lk(stats_m);
+                    ++stats.commit_failures;
+                }
+                fail_all(batch, append_rc);
+                return;
+            }
+            if (rc == MDB_SUCCESS) rc = txn.commit();  // into the page cache only (MDB_NOSYNC)
+            if (rc == MDB_SUCCESS && logged && !journal_rc && opts.durable) journal_rc = journal->sync();
             if (rc == MDB_SUCCESS && journal_rc) {
                 spdlog::error("storage event=journal_failed size={} error=\"{}\"", batch.size(),
                               std::strerror(journal_rc));
@@ -282,10 +327,23 @@ void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
                 return;
             }
             if (rc == MDB_SUCCESS) {
+                if (logged) {
+                    ++journal_seq;
+                    journal_unckpt_bytes += redo.size() + Journal::header_size;
+                }
                 record_commit(std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - t0),
                               batch.size());
                 deliver(batch);
                 return;
+            }
+            // LMDB refused the commit: its record must not be replayed either.
+            if (logged) {
+                if (int err = journal->truncate(ctx.log_offset)) {
+                    spdlog::critical("storage event=journal_truncate_failed error=\"{}\"", std::strerror(err));
+                    recover_after_failure();
+                    fail_all(batch, err);
+                    return;
+                }
             }
             if (rc != MDB_MAP_FULL) {
                 spdlog::error("storage event=commit_failed size={} error=\"{}\"", batch.size(),

@@ -210,8 +210,9 @@ TEST(TransitCrash, AcknowledgedArticlesSurviveKill9) {
     for (auto& m : acked) ASSERT_EQ(c.read_line(), "438 " + m);
 }
 
-// README "Backup and restore": mdb_copy of a running node's store, restored alone into an empty
-// folder, opens and holds every article acknowledged before the copy.
+// README "Backup and restore": mdb_copy of a running node's store, then its journal files (the
+// article log), restored into an empty folder, open and hold every article acknowledged before
+// the copy — even with articles still arriving while the files are copied.
 TEST(StoreBackup, MdbCopyOfARunningNodeRestores) {
     if (std::system("command -v mdb_copy >/dev/null 2>&1") != 0) GTEST_SKIP() << "mdb_copy (lmdb-utils) not installed";
     Daemon d(config());
@@ -228,7 +229,12 @@ TEST(StoreBackup, MdbCopyOfARunningNodeRestores) {
     ASSERT_GT(acked.size(), 10u);
     auto backup = d.dir() + "/backup";
     std::filesystem::create_directories(backup);
-    ASSERT_EQ(std::system(("mdb_copy -c " + d.data_dir() + " " + backup).c_str()), 0);
+    {
+        TakethisFeeder busy(d.port(), 32, [](int n) { return id(n, "c"); }, next);
+        ASSERT_EQ(std::system(("mdb_copy -c " + d.data_dir() + " " + backup).c_str()), 0);
+        ASSERT_EQ(std::system(("cp " + d.data_dir() + "/journal.* " + backup + "/").c_str()), 0);
+        busy.stop();
+    }
     d.stop(SIGKILL);
     tidings::storage::Options o;
     o.dir = backup;

@@ -131,7 +131,7 @@ TEST(Snapshot, NestedSnapshotsDoNotDeadlockMapGrowth) {
     std::vector<std::future<StoreResult>> results;
     {
         Snapshot outer(*store);
-        for (int i = 0; i < 600; ++i) {  // ~2.4 MiB of overflow pages: the map must grow
+        for (int i = 0; i < 6000; ++i) {  // ~2 MiB of index, overview and expiry: the map must grow
             auto p = std::make_shared<std::promise<StoreResult>>();
             results.push_back(p->get_future());
             store->submit(make_request("<n" + std::to_string(i) + "@x>", {"g"}, {}, 2048),
