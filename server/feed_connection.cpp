@@ -94,7 +94,7 @@ std::optional<std::string> load_article(const storage::Store& store, const std::
 
 bool still_stored(const storage::Snapshot& snap, const std::string& id) {
     auto h = snap.history(id);
-    return h && h->status == storage::HistoryStatus::stored && snap.article(id);
+    return h && h->status == storage::HistoryStatus::stored && snap.has_article(id);
 }
 
 class Sender {

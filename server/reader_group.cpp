@@ -86,7 +86,7 @@ awaitable<void> run_last_next(Session& s, const protocol::Command& c) {
         co_return;
     }
     storage::Snapshot snap(s.node.store);
-    if (!s.article || !snap.by_number(s.group, s.article)) {
+    if (!s.article || !snap.message_id_at(s.group, s.article)) {
         answer(s, st::fail_no_current, "Current article number is invalid");
         co_return;
     }

@@ -110,7 +110,7 @@ awaitable<void> run_over(Session& s, const protocol::Command& c) {
         std::string out;
         {
             storage::Snapshot snap(s.node.store);
-            auto rec = snap.article(c.target.message_id) && article_readable(s, snap, c.target.message_id)
+            auto rec = snap.has_article(c.target.message_id) && article_readable(s, snap, c.target.message_id)
                            ? record_by_id(snap, c.target.message_id)
                            : std::nullopt;
             if (!rec) {

@@ -63,9 +63,18 @@ std::optional<std::string_view> Snapshot::article(std::string_view message_id) c
     return std::string_view(bytes);
 }
 
-std::optional<ArticleRef> Snapshot::by_number(std::string_view group, std::uint64_t number) const {
+bool Snapshot::has_article(std::string_view message_id) const {
+    if (message_id.empty() || message_id.size() > 511) return false;
+    return state_->txn.get(state_->core->dbi.articles, message_id).has_value();
+}
+
+std::optional<std::string_view> Snapshot::message_id_at(std::string_view group, std::uint64_t number) const {
     if (group.empty() || group.size() > 255) return std::nullopt;
-    auto id = state_->txn.get(state_->core->dbi.group_index, codec::number_key(group, number));
+    return state_->txn.get(state_->core->dbi.group_index, codec::number_key(group, number));
+}
+
+std::optional<ArticleRef> Snapshot::by_number(std::string_view group, std::uint64_t number) const {
+    auto id = message_id_at(group, number);
     if (!id) return std::nullopt;
     auto bytes = article(*id);
     if (!bytes) return std::nullopt;

@@ -49,6 +49,9 @@ public:
     // Read from the article log (one pread); the view lives as long as the Snapshot.
     std::optional<std::string_view> article(std::string_view message_id) const;
     std::optional<ArticleRef> by_number(std::string_view group, std::uint64_t number) const;
+    // Cheap presence checks (LMDB only, no read of the bytes).
+    bool has_article(std::string_view message_id) const;
+    std::optional<std::string_view> message_id_at(std::string_view group, std::uint64_t number) const;
     std::optional<GroupInfo> group(std::string_view name) const;
     // Calls fn for every group in name order; stop early by returning false.
     void for_each_group(const std::function<bool(const GroupInfo&)>& fn) const;

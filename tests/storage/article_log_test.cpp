@@ -92,6 +92,8 @@ TEST(ArticleLog, AFileIsDeletedOnceNoArticleLivesInIt) {
     store = Store::open(log_options(dir.path()));
     Snapshot again(*store);
     for (int i = 30; i < 90; ++i) EXPECT_TRUE(again.article(id_of(i))) << i;
+    EXPECT_FALSE(again.has_article(id_of(0)));
+    EXPECT_FALSE(again.message_id_at("g", 1));
     EXPECT_EQ(again.group("g")->count, 60u);
     EXPECT_TRUE(again.check_integrity().empty());
 }
@@ -110,7 +112,11 @@ TEST(ArticleLog, AMissingFileIsReportedNotServed) {
     auto store = Store::open(log_options(dir.path()));
     Snapshot snap(*store);
     int readable = 0;
-    for (int i = 0; i < 40; ++i) readable += snap.article(id_of(i)).has_value();
+    for (int i = 0; i < 40; ++i) {
+        readable += snap.article(id_of(i)).has_value();
+        EXPECT_TRUE(snap.has_article(id_of(i))) << "the index still has it";
+        EXPECT_EQ(snap.message_id_at("g", static_cast<std::uint64_t>(i) + 1), id_of(i));
+    }
     EXPECT_GT(readable, 0);
     EXPECT_LT(readable, 40);
     auto problems = snap.check_integrity();
