@@ -165,13 +165,14 @@ std::string locator_bytes(const Locator& at) {
     put_u64(s, at.file);
     put_u64(s, at.offset);
     put_u32(s, at.length);
+    put_u32(s, at.crc);
     return s;
 }
 
 std::optional<Locator> article_locator(std::string_view v) {
     auto t = article_tail(v);
-    if (!t || t->size() != 20) return std::nullopt;
-    return Locator{get_u64(*t, 0), get_u64(*t, 8), get_u32(*t, 16)};
+    if (!t || t->size() != 24) return std::nullopt;
+    return Locator{get_u64(*t, 0), get_u64(*t, 8), get_u32(*t, 16), get_u32(*t, 20)};
 }
 
 std::string segment_count_key(std::uint64_t file) {

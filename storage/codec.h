@@ -53,7 +53,9 @@ std::optional<GroupInfo> decode_group(std::string_view name, std::string_view v)
 // articles value: meta_len(4) meta locator,
 // meta = arrival(8) expires(8) expiry_seq(8) n(2) {len(2) name num(8)}*
 // The article's bytes are not in LMDB: they sit in a journal record (the article log, see
-// journal.h), and the locator says where — file (its first seq) (8), offset (8), length (4).
+// journal.h), and the locator says where — file (its first seq) (8), offset (8), length (4) —
+// and what: the bytes' CRC-32C (4), checked on every read, so a damaged file or a stale locator
+// (a reader racing the reuse of a deleted file) never serves another article's bytes.
 struct ArticleMeta {
     std::int64_t arrival = 0;
     std::int64_t expires = 0;  // 0: never
@@ -64,6 +66,7 @@ struct Locator {
     std::uint64_t file = 0;    // the journal file's first seq
     std::uint64_t offset = 0;  // of the article's first byte in that file
     std::uint32_t length = 0;
+    std::uint32_t crc = 0;  // crc32c of the bytes
 };
 std::string locator_bytes(const Locator& at);
 std::string article_value(const ArticleMeta& meta, std::string_view locator);

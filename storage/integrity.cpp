@@ -85,6 +85,9 @@ std::vector<std::string> Snapshot::check_integrity() const {
                 problem(id + " lives in " + detail::Journal::file_name(loc->file) + ", which is missing");
             else if (loc->offset + loc->length > size->second)
                 problem(id + " lies past the end of " + detail::Journal::file_name(loc->file));
+            else if (std::string bytes; state_->core->log.read(*loc, bytes))
+                problem(id + "'s bytes in " + detail::Journal::file_name(loc->file) +
+                        " cannot be read or fail their CRC");
             for (const auto& [g, n] : meta->placements) {
                 if (!groups.count(g)) continue;  // group removed since
                 auto v = txn.get(dbi.group_index, codec::number_key(g, n));

@@ -1,5 +1,6 @@
 #include "storage/log_files.h"
 
+#include "storage/crc32c.h"
 #include "storage/journal.h"
 
 #include <fcntl.h>
@@ -46,7 +47,7 @@ int LogFiles::read(const codec::Locator& at, std::string& out) const {
         if (n == 0) return EIO;
         done += static_cast<std::size_t>(n);
     }
-    return 0;
+    return crc32c(out) == at.crc ? 0 : EBADMSG;
 }
 
 void LogFiles::forget(std::uint64_t file) const {

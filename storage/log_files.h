@@ -18,7 +18,7 @@ class LogFiles {
 public:
     explicit LogFiles(std::string dir) : dir_(std::move(dir)) {}
     // Reads the located bytes into `out`. 0, or an errno (ENOENT: the file is gone; EIO: it is
-    // shorter than the locator says).
+    // shorter than the locator says; EBADMSG: the bytes are not the article's — CRC mismatch).
     int read(const codec::Locator& at, std::string& out) const;
     void forget(std::uint64_t file) const;  // the file was deleted
     void clear() const;

@@ -2,6 +2,7 @@
 // commits, and only then answers every request of the batch (STYLE §6, group commit).
 #include "storage/codec.h"
 #include "storage/core.h"
+#include "storage/crc32c.h"
 
 #include <spdlog/spdlog.h>
 
@@ -27,7 +28,7 @@ codec::Locator WriteCtx::log_article(std::string_view bytes) {
     auto at = mdb::redo::add_blob(*r, bytes);
     ++file_delta[log_file];
     return codec::Locator{log_file, log_offset + Journal::header_size + at,
-                          static_cast<std::uint32_t>(bytes.size())};
+                          static_cast<std::uint32_t>(bytes.size()), crc32c(bytes)};
 }
 
 void WriteCtx::finish() {

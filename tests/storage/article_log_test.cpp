@@ -10,6 +10,8 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 using namespace tidings::storage;
@@ -122,4 +124,40 @@ TEST(ArticleLog, AMissingFileIsReportedNotServed) {
     auto problems = snap.check_integrity();
     ASSERT_FALSE(problems.empty());
     EXPECT_NE(problems.front().find("missing"), std::string::npos) << problems.front();
+}
+
+TEST(ArticleLog, DamagedBytesAreNeverServed) {
+    TempDir dir;
+    {
+        auto store = Store::open(log_options(dir.path()));
+        ASSERT_TRUE(create_group(*store, "g"));
+        for (int i = 0; i < 5; ++i)
+            ASSERT_EQ(store_sync(*store, make_request(id_of(i), {"g"}, {}, 3000)).status, StoreStatus::stored);
+    }
+    // Flip one byte inside the third article's body, where it sits in its journal file.
+    std::string path;
+    std::size_t at = std::string::npos;
+    for (const auto& [first, p] : Journal::files(dir.path())) {
+        std::ifstream in(p, std::ios::binary);
+        std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        auto pos = data.find("Message-ID: " + id_of(2));
+        if (pos != std::string::npos) {
+            path = p.string();
+            at = pos + 400;
+        }
+    }
+    ASSERT_NE(at, std::string::npos);
+    {
+        std::fstream f(path, std::ios::binary | std::ios::in | std::ios::out);
+        f.seekp(static_cast<std::streamoff>(at));
+        f.put('#');
+    }
+    auto store = Store::open(log_options(dir.path()));
+    Snapshot snap(*store);
+    EXPECT_FALSE(snap.article(id_of(2))) << "a CRC mismatch reads as absent, never as other bytes";
+    EXPECT_TRUE(snap.article(id_of(1)));
+    EXPECT_TRUE(snap.article(id_of(3)));
+    auto problems = snap.check_integrity();
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_NE(problems.front().find("CRC"), std::string::npos) << problems.front();
 }

@@ -26,12 +26,13 @@ TEST(Codec, RecordsRoundTrip) {
     EXPECT_EQ(back->creator, "me");
 
     codec::ArticleMeta m{100, 200, 7, {{"a", 1}, {"bb", 2}}};
-    auto v = codec::article_value(m, codec::locator_bytes({0x1234, 99, 2048}));
+    auto v = codec::article_value(m, codec::locator_bytes({0x1234, 99, 2048, 0xdeadbeef}));
     auto at = codec::article_locator(v);
     ASSERT_TRUE(at);
     EXPECT_EQ(at->file, 0x1234u);
     EXPECT_EQ(at->offset, 99u);
     EXPECT_EQ(at->length, 2048u);
+    EXPECT_EQ(at->crc, 0xdeadbeefu);
     EXPECT_FALSE(codec::article_locator(codec::article_value(m, "not a locator")));
     auto mb = codec::decode_article_meta(v);
     ASSERT_TRUE(mb);
