@@ -5,6 +5,7 @@ Environment: TIDINGSD (the binary; default $TIDINGS_TOP/build/server/tidingsd), 
 """
 import os
 import re
+import struct
 import shutil
 import signal
 import socket
@@ -267,8 +268,14 @@ def store_contents(data_dir):
     message_id) pairs of its group indexes (one per filing)."""
     articles = {}
     for key, value in dump_db(data_dir, "articles"):
-        # The value is a binary header (arrival, expiry, placements), then the article.
-        m = re.search(rb"Path: ([^\r\n]*)", value)
+        # The value is meta_len(4) meta (arrival, expiry, placements), then where the article's
+        # bytes are in the journal: file (its first seq), offset, length, CRC (storage/codec.h).
+        meta_len = int.from_bytes(value[0:4], "big")
+        file_seq, offset, length = struct.unpack(">QQI", value[4 + meta_len:4 + meta_len + 20])
+        with open(os.path.join(data_dir, "journal.%016x" % file_seq), "rb") as f:
+            f.seek(offset)
+            article = f.read(length)
+        m = re.search(rb"Path: ([^\r\n]*)", article)
         articles[key.decode("latin-1")] = m.group(1).decode("latin-1") if m else ""
     filed = [(k.split(b"\0")[0].decode("latin-1"), v.decode("latin-1"))
              for k, v in dump_db(data_dir, "group_index")]

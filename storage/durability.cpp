@@ -80,6 +80,7 @@ void Core::recover(std::uint64_t after, bool strict) {
             // (synced, recorded up to the previous record), so nothing needs protecting.
             auto c = current_state();
             c.seq = seq - 1;
+            if ((rc = Journal::sync_files(opts.dir, after))) throw mdb::Error("journal replay: sync", rc);
             if ((rc = record_checkpoint(c))) throw mdb::Error("journal replay: checkpoint", rc);
             release_pins();
             MDB_envinfo info{};
@@ -92,6 +93,11 @@ void Core::recover(std::uint64_t after, bool strict) {
     }, strict);
     if (records)
         spdlog::info("storage event=journal_replayed records={} last_seq={}", records, journal_seq);
+    // Replayed records were read from the page cache: a killed process's last records (or, in
+    // relaxed mode, its last second) may not be on disk yet, and the checkpoint below will
+    // count them — with locators into them.
+    if (int rc = Journal::sync_files(opts.dir, after))
+        throw std::runtime_error("storage: cannot sync the journal in " + opts.dir + ": " + std::strerror(rc));
     if (int rc = checkpoint_now(true))
         throw std::runtime_error("storage: cannot checkpoint " + opts.dir + ": " + std::strerror(rc));
 }
@@ -275,6 +281,7 @@ void Core::remove_dead_files(MDB_txn* state, std::uint64_t seq) noexcept {
         if (dead.empty()) return;
         for (auto f : dead) log.forget(f);
         Journal::remove(opts.dir, dead);
+        for (auto f : dead) log.forget(f);  // a reader may have opened one in between
         spdlog::debug("storage event=journal_files_removed count={}", dead.size());
     } catch (const std::exception& e) {
         spdlog::error("storage event=journal_cleanup_failed error=\"{}\"", e.what());

@@ -124,7 +124,10 @@ void Core::open_env() {
     try {
         // Without a checkpoint file (a new store, or a copy of data.mdb made with mdb_copy and
         // restored next to the journal files) the state itself says which record it holds last.
-        recover(checkpoint ? checkpoint->seq : state_seq, checkpoint.has_value());
+        // Strict only for a durable store with a checkpoint: there a damaged record with intact
+        // ones after it cannot be a crash's torn tail. Relaxed mode writes several records
+        // between syncs, and a power cut may keep a later one and tear an earlier one.
+        recover(checkpoint ? checkpoint->seq : state_seq, checkpoint.has_value() && opts.durable);
     } catch (...) {
         release_pins();
         journal.reset();
@@ -148,6 +151,7 @@ int Core::reserve_disk(std::size_t bytes) noexcept {
 void Core::close_env() noexcept {
     release_pins();
     if (journal) journal->close();
+    log.clear();  // a recovery may give a file name a new inode (a truncated file, the spare)
     drain_read_pool();
     if (env) mdb_env_close(std::exchange(env, nullptr));
 }

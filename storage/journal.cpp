@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <system_error>
 #include <vector>
@@ -27,10 +28,34 @@ constexpr std::size_t header_size = Journal::header_size;
 constexpr std::string_view prefix = "journal.";
 constexpr std::string_view spare_name = "journal.spare";
 
+const std::string magic_bytes(reinterpret_cast<const char*>(&magic), 4);  // little-endian hosts
+
 void put32(unsigned char* p, std::uint32_t v) { std::memcpy(p, &v, 4); }
 void put64(unsigned char* p, std::uint64_t v) { std::memcpy(p, &v, 8); }
 std::uint32_t get32(const char* p) { std::uint32_t v; std::memcpy(&v, p, 4); return v; }
 std::uint64_t get64(const char* p) { std::uint64_t v; std::memcpy(&v, p, 8); return v; }
+
+struct Record {
+    std::uint64_t seq;
+    std::string_view payload;
+};
+
+// The intact record of this file (its tag) at `pos`, if there is one: magic, length within the
+// data, CRC over header and payload.
+std::optional<Record> record_at(const std::string& data, std::size_t pos, std::uint32_t file_tag) {
+    if (pos > data.size() || data.size() - pos < header_size) return std::nullopt;
+    const char* h = data.data() + pos;
+    if (get32(h) != magic) return std::nullopt;
+    std::uint32_t len = get32(h + 4);
+    if (data.size() - pos - header_size < len) return std::nullopt;
+    std::string_view payload(h + header_size, len);
+    std::uint32_t crc = crc32c(std::string_view(h + 4, 16));
+    if (crc32c(payload, crc) != get32(h + 20)) return std::nullopt;
+    // A recycled file still holds its earlier life's records after the new ones: they carry
+    // another file's tag (and older seqs), and end this file.
+    if (get32(h + 16) != file_tag) return std::nullopt;
+    return Record{get64(h + 8), payload};
+}
 
 // Throws on any error: a journal that cannot be read must stop the start, not shorten it.
 void read_file(const std::filesystem::path& p, std::string& out) {
@@ -90,8 +115,13 @@ std::uint64_t Journal::replay(const std::string& dir, std::uint64_t after,
             std::error_code ec;
             auto aside = it->second.string() + ".unreplayed";
             std::filesystem::rename(it->second, aside, ec);
+            if (ec)
+                throw std::runtime_error("storage: cannot move " + it->second.string() + " aside: " + ec.message());
             spdlog::warn("storage event=journal_gap dir={} after={} moved={}", dir, at, aside);
         }
+        if (later != files.end())
+            if (int err = fsync_dir(dir))
+                throw std::runtime_error("storage: cannot sync " + dir + ": " + std::strerror(err));
         return at;
     };
     // Files before the one holding record after + 1 are article storage only: skip them.
@@ -106,24 +136,24 @@ std::uint64_t Journal::replay(const std::string& dir, std::uint64_t after,
         // records count only if they continue the sequence (a recovery starts a new file right
         // after the last intact record).
         std::size_t pos = 0;
-        while (data.size() - pos >= header_size) {
-            const char* h = data.data() + pos;
-            if (get32(h) != magic) break;
-            std::uint32_t len = get32(h + 4);
-            std::uint64_t seq = get64(h + 8);
-            if (data.size() - pos - header_size < len) break;
-            std::string_view payload(h + header_size, len);
-            std::uint32_t crc = crc32c(std::string_view(h + 4, 16));
-            if (crc32c(payload, crc) != get32(h + 20)) break;
-            // A recycled file still holds its earlier life's records after the new ones: they
-            // carry another file's tag (and older seqs), and end this file.
-            if (get32(h + 16) != file_tag || seq < first) break;
-            pos += header_size + len;
-            if (seq <= last) continue;         // already in the checkpoint
-            if (seq != last + 1) return stopped(last);
-            fn(seq, payload);
-            last = seq;
+        while (auto r = record_at(data, pos, file_tag)) {
+            if (r->seq < first) break;  // a recycled file's earlier life
+            pos += header_size + r->payload.size();
+            if (r->seq <= last) continue;         // already in the checkpoint
+            if (r->seq != last + 1) return stopped(last);
+            fn(r->seq, r->payload);
+            last = r->seq;
         }
+        // Where this file ends early, an intact record of its own further on means a damaged
+        // one in the middle (a durable journal syncs each record before the next is written,
+        // so a crash can only tear the last): refuse, as for a gap between files.
+        if (strict && pos < data.size())
+            for (auto at = data.find(magic_bytes, pos + 1); at != std::string::npos; at = data.find(magic_bytes, at + 1))
+                if (auto r = record_at(data, at, file_tag); r && r->seq > last)
+                    throw std::runtime_error("storage: " + path.string() + " has a damaged record after seq " +
+                                             std::to_string(last) + " and intact ones after it: refusing to "
+                                             "start; to accept the loss, cut the file at byte " +
+                                             std::to_string(pos) + " (truncate -s " + std::to_string(pos) + ")");
     }
     return stopped(last);
 }
@@ -148,7 +178,7 @@ void Journal::remove(const std::string& dir, const std::set<std::uint64_t>& firs
 int Journal::start(std::uint64_t first_seq) noexcept {
     // Records appended since the last sync stay in the old file: make them durable before the
     // next sync can only reach the new one.
-    if (fd_ >= 0 && offset_ != synced_ && ::fdatasync(fd_) != 0) return errno;
+    if (fd_ >= 0 && offset_ != synced_ && sync() != 0) return EIO;
     auto path = dir_ + "/" + file_name(first_seq);
     // A spare (a recycled older file) becomes the new file; its stale records are recognised by
     // their file tag. Otherwise a new file — O_TRUNC: a file of this name can only hold records
@@ -182,11 +212,31 @@ int Journal::truncate(std::uint64_t bytes) noexcept {
     if (fd_ < 0) return 0;
     if (::ftruncate(fd_, static_cast<off_t>(bytes)) != 0 || ::fdatasync(fd_) != 0) return errno;
     offset_ = synced_ = bytes;
+    failed_ = false;  // what is left was synced before the failure
     return 0;
+}
+
+int Journal::sync_files(const std::string& dir, std::uint64_t after) noexcept {
+    try {
+        auto files = Journal::files(dir);
+        auto from = files.upper_bound(after + 1);
+        if (from != files.begin()) --from;
+        for (auto it = from; it != files.end(); ++it) {
+            int fd = ::open(it->second.c_str(), O_RDONLY | O_CLOEXEC);
+            if (fd < 0) return errno;
+            int rc = ::fdatasync(fd) != 0 ? errno : 0;
+            ::close(fd);
+            if (rc) return rc;
+        }
+        return 0;
+    } catch (const std::exception&) {
+        return EIO;
+    }
 }
 
 int Journal::append(std::uint64_t seq, std::string_view payload) noexcept {
     if (fd_ < 0) return EBADF;
+    if (failed_) return EIO;
     if (payload.size() > UINT32_MAX) return EFBIG;
     unsigned char h[header_size] = {};
     put32(h, magic);
@@ -218,7 +268,11 @@ int Journal::append(std::uint64_t seq, std::string_view payload) noexcept {
 
 int Journal::sync() noexcept {
     if (fd_ < 0) return EBADF;
-    if (::fdatasync(fd_) != 0) return errno;
+    if (failed_) return EIO;
+    if (::fdatasync(fd_) != 0) {
+        failed_ = true;  // Linux reports a lost write once: a later "successful" sync would lie
+        return errno;
+    }
     synced_ = offset_;
     return 0;
 }

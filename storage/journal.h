@@ -51,6 +51,9 @@ public:
     static std::uint64_t replay(const std::string& dir, std::uint64_t after,
                                 const std::function<void(std::uint64_t, std::string_view)>& fn,
                                 bool strict = true);
+    // fdatasyncs every file replay(dir, after) reads: records replayed from the page cache must
+    // be on disk before a checkpoint counts them. 0 or an errno.
+    static int sync_files(const std::string& dir, std::uint64_t after) noexcept;
     // Deletes the named files, keeping one as the spare when there is none yet.
     static void remove(const std::string& dir, const std::set<std::uint64_t>& first_seqs) noexcept;
 
@@ -68,6 +71,8 @@ public:
     std::uint64_t bytes_in_file() const noexcept { return offset_; }
     bool is_open() const noexcept { return fd_ >= 0; }
     bool unsynced() const noexcept { return offset_ != synced_; }
+    // A sync failed: appends and syncs fail (EIO) until truncate() cuts the file back.
+    bool failed() const noexcept { return failed_; }
     std::uint64_t first_seq() const noexcept { return first_seq_; }
 
 private:
@@ -77,6 +82,7 @@ private:
     std::uint64_t offset_ = 0;
     std::uint64_t synced_ = 0;
     std::uint64_t first_seq_ = 0;
+    bool failed_ = false;
 };
 
 }  // namespace tidings::storage::detail

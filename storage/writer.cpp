@@ -302,7 +302,12 @@ void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
                 spdlog::error("storage event=journal_failed size={} error=\"{}\"", batch.size(),
                               std::strerror(append_rc));
                 txn.abort();
-                if (int err = journal->truncate(ctx.log_offset)) {
+                if (journal->failed()) {
+                    // A sync failed earlier (relaxed mode: at a checkpoint or a rotation): what
+                    // was written since the last good sync may be lost. Back to checkpoint +
+                    // the journal's synced part.
+                    recover_after_failure();
+                } else if (int err = journal->truncate(ctx.log_offset)) {
                     spdlog::critical("storage event=journal_truncate_failed error=\"{}\"", std::strerror(err));
                     recover_after_failure();
                 }

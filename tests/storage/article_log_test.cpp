@@ -30,17 +30,15 @@ Options log_options(const std::string& dir) {
 
 std::string id_of(int i) { return "<log" + std::to_string(i) + "@x>"; }
 
-bool cancel(Store& s, const std::string& id) {
-    return wait_for<bool>([&](auto done) { s.cancel(id, std::move(done)); });
+// Stores articles `from`..`to`-1 (3,000-byte bodies) in group g; false at the first refusal.
+bool fill(Store& s, int from, int to) {
+    for (int i = from; i < to; ++i)
+        if (store_sync(s, make_request(id_of(i), {"g"}, {}, 3000)).status != StoreStatus::stored) return false;
+    return true;
 }
 
-template <class F>
-bool eventually(F f) {
-    for (int i = 0; i < 300; ++i) {
-        if (f()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return false;
+bool cancel(Store& s, const std::string& id) {
+    return wait_for<bool>([&](auto done) { s.cancel(id, std::move(done)); });
 }
 
 }  // namespace
@@ -50,8 +48,7 @@ TEST(ArticleLog, BytesComeBackFromTheJournalFilesAcrossRotationsAndRestarts) {
     {
         auto store = Store::open(log_options(dir.path()));
         ASSERT_TRUE(create_group(*store, "g"));
-        for (int i = 0; i < 60; ++i)
-            ASSERT_EQ(store_sync(*store, make_request(id_of(i), {"g"}, {}, 3000)).status, StoreStatus::stored);
+        ASSERT_TRUE(fill(*store, 0, 60));
         EXPECT_GT(store->stats().journal_files, 5u);
         Snapshot snap(*store);
         for (int i = 0; i < 60; ++i) {
@@ -73,12 +70,11 @@ TEST(ArticleLog, AFileIsDeletedOnceNoArticleLivesInIt) {
     TempDir dir;
     auto store = Store::open(log_options(dir.path()));
     ASSERT_TRUE(create_group(*store, "g"));
-    for (int i = 0; i < 60; ++i)
-        ASSERT_EQ(store_sync(*store, make_request(id_of(i), {"g"}, {}, 3000)).status, StoreStatus::stored);
+    ASSERT_TRUE(fill(*store, 0, 60));
     const auto files_before = Journal::files(dir.path()).size();
     // Cancel the first half: the files holding only those go; a checkpoint must pass first.
     for (int i = 0; i < 30; ++i) ASSERT_TRUE(cancel(*store, id_of(i)));
-    ASSERT_TRUE(eventually([&] { return Journal::files(dir.path()).size() + 3 < files_before; }))
+    ASSERT_TRUE(wait_until([&] { return Journal::files(dir.path()).size() + 3 < files_before; }))
         << files_before << " files before, " << Journal::files(dir.path()).size() << " after";
     {
         Snapshot snap(*store);
@@ -88,8 +84,7 @@ TEST(ArticleLog, AFileIsDeletedOnceNoArticleLivesInIt) {
     }
     // A deleted file may be reused as the next one (journal.spare): its old bytes must never be
     // taken for new records, before or after a restart.
-    for (int i = 60; i < 90; ++i)
-        ASSERT_EQ(store_sync(*store, make_request(id_of(i), {"g"}, {}, 3000)).status, StoreStatus::stored);
+    ASSERT_TRUE(fill(*store, 60, 90));
     store.reset();
     store = Store::open(log_options(dir.path()));
     Snapshot again(*store);
@@ -105,8 +100,7 @@ TEST(ArticleLog, AMissingFileIsReportedNotServed) {
     {
         auto store = Store::open(log_options(dir.path()));
         ASSERT_TRUE(create_group(*store, "g"));
-        for (int i = 0; i < 40; ++i)
-            ASSERT_EQ(store_sync(*store, make_request(id_of(i), {"g"}, {}, 3000)).status, StoreStatus::stored);
+        ASSERT_TRUE(fill(*store, 0, 40));
     }
     auto files = Journal::files(dir.path());
     ASSERT_GT(files.size(), 3u);
@@ -131,8 +125,7 @@ TEST(ArticleLog, DamagedBytesAreNeverServed) {
     {
         auto store = Store::open(log_options(dir.path()));
         ASSERT_TRUE(create_group(*store, "g"));
-        for (int i = 0; i < 5; ++i)
-            ASSERT_EQ(store_sync(*store, make_request(id_of(i), {"g"}, {}, 3000)).status, StoreStatus::stored);
+        ASSERT_TRUE(fill(*store, 0, 5));
     }
     // Flip one byte inside the third article's body, where it sits in its journal file.
     std::string path;

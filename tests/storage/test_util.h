@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <future>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,16 @@ inline StoreResult store_sync(Store& s, StoreRequest r) {
     auto f = p.get_future();
     s.submit(std::move(r), [&p](StoreResult res) { p.set_value(std::move(res)); });
     return f.get();
+}
+
+// Polls f every 10 ms for up to 5 s; true once it held.
+template <class F>
+bool wait_until(F f) {
+    for (int i = 0; i < 500; ++i) {
+        if (f()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
 }
 
 template <class R, class Call>
