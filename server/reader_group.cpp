@@ -56,25 +56,11 @@ awaitable<void> run_listgroup(Session& s, const protocol::Command& c) {
         range.high = std::min(range.high, g->high);
     }
     // The numbers stream in chunks, each under a fresh short Snapshot.
-    std::uint64_t next = range.low;
-    while (next <= range.high && next != 0) {
-        bool more = false;
-        {
-            storage::Snapshot snap(s.node.store);
-            snap.overview(s.group, next, range.high, [&](const storage::OverviewItem& it) {
-                out += std::to_string(it.number);
-                out += "\r\n";
-                next = it.number + 1;
-                if (out.size() >= chunk_bytes) {
-                    more = true;
-                    return false;
-                }
-                return true;
-            });
-        }
-        if (!more) break;
-        co_await send_chunk(s, out);
-    }
+    co_await walk_overview(s, s.group, range.low, range.high, out,
+                           [](const storage::Snapshot&, const storage::OverviewItem& it, std::string& o) {
+                               o += std::to_string(it.number);
+                               o += "\r\n";
+                           });
     out += ".\r\n";
     s.conn->push(std::move(out));
 }

@@ -159,31 +159,16 @@ awaitable<void> run_newnews(Session& s, const protocol::Command& c) {
     }
     std::string out = protocol::response(st::ok_newnews, "New news follows");
     std::unordered_set<std::string> seen;
-    for (const auto& g : groups) {
-        std::uint64_t next = g.low;
-        while (next <= g.high) {
-            bool more = false;
-            {
-                storage::Snapshot snap(s.node.store);
-                snap.overview(g.name, next, g.high, [&](const storage::OverviewItem& it) {
-                    next = it.number + 1;
-                    std::string_view id = split_overview(it.record)[3];
-                    auto h = snap.history(id);
-                    if (h && h->when >= since && seen.emplace(id).second) {
-                        out += id;
-                        out += "\r\n";
-                    }
-                    if (out.size() >= chunk_bytes) {
-                        more = true;
-                        return false;
-                    }
-                    return true;
-                });
-            }
-            if (!more) break;
-            co_await send_chunk(s, out);
-        }
-    }
+    for (const auto& g : groups)
+        co_await walk_overview(s, g.name, g.low, g.high, out,
+                               [&](const storage::Snapshot& snap, const storage::OverviewItem& it, std::string& o) {
+                                   std::string_view id = split_overview(it.record)[3];
+                                   auto h = snap.history(id);
+                                   if (h && h->when >= since && seen.emplace(id).second) {
+                                       o += id;
+                                       o += "\r\n";
+                                   }
+                               });
     out += ".\r\n";
     s.conn->push(std::move(out));
 }

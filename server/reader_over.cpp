@@ -73,31 +73,21 @@ awaitable<void> stream_range(Session& s, const protocol::ArticleSelector& sel, s
     auto span = range_of(s, sel);
     if (!span) co_return;
     std::string out;
-    std::uint64_t next = span->low;
     bool any = false;
-    for (;;) {
-        bool more = false;
-        {
-            storage::Snapshot snap(s.node.store);
-            if (next <= span->high)
-                snap.overview(s.group, next, span->high, [&](const storage::OverviewItem& it) {
-                    if (!any) {
-                        any = true;
-                        out = first;
-                    }
-                    next = it.number + 1;
-                    line(snap, it, out);
-                    more = out.size() >= chunk_bytes;
-                    return !more;
-                });
-        }
-        if (!any) {
-            if (sel.type == Type::current) answer(s, st::fail_no_current, "Current article number is invalid");
-            else answer(s, st::fail_article_number, "No articles in that range");
-            co_return;
-        }
-        if (!more || next == 0) break;
-        co_await send_chunk(s, out);
+    // Nothing is sent before the first item (a chunk fills only with items), so the first line
+    // can still be the status line — or an error when there is no item at all.
+    co_await walk_overview(s, s.group, span->low, span->high, out,
+                           [&](const storage::Snapshot& snap, const storage::OverviewItem& it, std::string& o) {
+                               if (!any) {
+                                   any = true;
+                                   o = first;
+                               }
+                               line(snap, it, o);
+                           });
+    if (!any) {
+        if (sel.type == Type::current) answer(s, st::fail_no_current, "Current article number is invalid");
+        else answer(s, st::fail_article_number, "No articles in that range");
+        co_return;
     }
     out += ".\r\n";
     s.conn->push(std::move(out));

@@ -25,6 +25,25 @@ awaitable<void> send_chunk(Session& s, std::string& out) {
     co_await s.conn->wait_for_room(l.max_pipeline, std::size_t{l.max_output_kb} << 10);
 }
 
+awaitable<void> walk_overview(Session& s, const std::string& group, std::uint64_t lo, std::uint64_t hi,
+                              std::string& out, const OverviewLine& line) {
+    std::uint64_t next = lo;
+    while (next <= hi && next != 0) {  // next wraps to 0 past the last possible number
+        bool more = false;
+        {
+            storage::Snapshot snap(s.node.store);
+            snap.overview(group, next, hi, [&](const storage::OverviewItem& it) {
+                next = it.number + 1;
+                line(snap, it, out);
+                more = out.size() >= chunk_bytes;
+                return !more;
+            });
+        }
+        if (!more) break;
+        co_await send_chunk(s, out);
+    }
+}
+
 std::array<std::string_view, 8> split_overview(std::string_view record) {
     std::array<std::string_view, 8> f{};
     for (std::size_t i = 0; i < f.size(); ++i) {

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,14 @@ void answer(Session& s, int code, std::string_view text = {});
 
 // Pushes `out` and waits until the connection has room again; `out` is left empty.
 awaitable<void> send_chunk(Session& s, std::string& out);
+
+// Walks the overview of `group` from `lo` to `hi` in chunks: each chunk under its own short
+// Snapshot, `line(snap, item, out)` appending what the item contributes (it may use the
+// Snapshot only while it runs); whenever `out` reaches chunk_bytes it is sent (send_chunk) and
+// the walk goes on under a new Snapshot. What is left in `out` at the end is the caller's.
+using OverviewLine = std::function<void(const storage::Snapshot&, const storage::OverviewItem&, std::string&)>;
+awaitable<void> walk_overview(Session& s, const std::string& group, std::uint64_t lo, std::uint64_t hi,
+                              std::string& out, const OverviewLine& line);
 
 // The eight fields of an overview record (storage::OverviewItem::record), per
 // protocol::overview_fmt: Subject, From, Date, Message-ID, References, :bytes, :lines, Xref.
