@@ -255,6 +255,11 @@ void Core::checkpointer_loop() {
         }
         ckpt_busy = false;
         ckpt_cv.notify_all();
+        if (opts.prepare_spare && !rc) {
+            lk.unlock();
+            Journal::prepare_spare(opts.dir, opts.journal_file_bytes);
+            lk.lock();
+        }
     }
 }
 

@@ -175,6 +175,27 @@ void Journal::remove(const std::string& dir, const std::set<std::uint64_t>& firs
     }
 }
 
+void Journal::prepare_spare(const std::string& dir, std::uint64_t bytes) noexcept {
+    std::error_code ec;
+    const auto spare = std::filesystem::path(dir) / spare_name;
+    if (std::filesystem::exists(spare, ec)) return;
+    const auto tmp = (std::filesystem::path(dir) / "journal.spare.tmp").string();
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return;
+    static const std::string zeros(std::size_t{1} << 20, '\0');
+    bool ok = true;
+    for (std::uint64_t off = 0; ok && off < bytes; off += zeros.size())
+        ok = pwrite_all(fd, zeros.data(), zeros.size(), static_cast<off_t>(off)) == 0;
+    ok = ok && ::fdatasync(fd) == 0;
+    ::close(fd);
+    // rename() over an existing spare (a dead file recycled meanwhile) only drops that one.
+    if (!ok || ::rename(tmp.c_str(), spare.c_str()) != 0) {
+        ::unlink(tmp.c_str());
+        return;
+    }
+    (void)fsync_dir(dir);
+}
+
 int Journal::start(std::uint64_t first_seq) noexcept {
     // Records appended since the last sync stay in the old file: make them durable before the
     // next sync can only reach the new one.

@@ -54,6 +54,9 @@ public:
     // fdatasyncs every file replay(dir, after) reads: records replayed from the page cache must
     // be on disk before a checkpoint counts them. 0 or an errno.
     static int sync_files(const std::string& dir, std::uint64_t after) noexcept;
+    // Without a spare: writes one of `bytes` zeros (temp file, fdatasync, rename, directory
+    // fsync), so the next file's every fdatasync overwrites blocks instead of allocating them.
+    static void prepare_spare(const std::string& dir, std::uint64_t bytes) noexcept;
     // Deletes the named files, keeping one as the spare when there is none yet.
     static void remove(const std::string& dir, const std::set<std::uint64_t>& first_seqs) noexcept;
 

@@ -56,6 +56,9 @@ struct Options {
     // deleted when no article in it is left. Smaller: space comes back sooner after expiry;
     // larger: fewer files.
     std::uint64_t journal_file_bytes = std::uint64_t{64} << 20;
+    // After a checkpoint, when no deleted file waits for reuse, write the next journal file
+    // full of zeros ahead of time (the checkpointer thread), so its fdatasyncs overwrite.
+    bool prepare_spare = true;
     // Test hook (fault injection, STYLE §11): called before each write commit with the commit's
     // ordinal; a non-zero return is treated as that error from the commit (MDB_MAP_FULL from
     // LMDB's; any other from the journal's fdatasync in durable mode, from LMDB's in relaxed).

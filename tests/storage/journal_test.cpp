@@ -263,3 +263,21 @@ TEST(Checkpoint, AFailedDataSyncStopsCheckpointsAndLosesNothing) {
     EXPECT_EQ(snap.group("g")->count, 51u);
     EXPECT_TRUE(snap.check_integrity().empty());
 }
+
+TEST(Journal, APreparedSpareIsZerosAndBecomesTheNextFile) {
+    TempDir dir;
+    Journal::prepare_spare(dir.path(), 1 << 20);
+    const auto spare = dir.path() + "/journal.spare";
+    ASSERT_TRUE(std::filesystem::exists(spare));
+    EXPECT_EQ(std::filesystem::file_size(spare), std::uintmax_t{1} << 20);
+    EXPECT_FALSE(std::filesystem::exists(dir.path() + "/journal.spare.tmp"));
+    Journal::prepare_spare(dir.path(), 4096);  // one is there: left alone
+    EXPECT_EQ(std::filesystem::file_size(spare), std::uintmax_t{1} << 20);
+    Journal j(dir.path());
+    ASSERT_EQ(j.start(1), 0);  // takes the spare
+    EXPECT_FALSE(std::filesystem::exists(spare));
+    for (std::uint64_t s = 1; s <= 3; ++s) ASSERT_EQ(j.append(s, std::string(5000, 'a')), 0);
+    ASSERT_EQ(j.sync(), 0);
+    EXPECT_EQ(std::filesystem::file_size(dir.path() + "/journal.0000000000000001"), std::uintmax_t{1} << 20);
+    EXPECT_EQ(replay_all(dir.path()).size(), 3u) << "the zeros after the records end the file";
+}
