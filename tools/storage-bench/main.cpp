@@ -36,6 +36,7 @@ struct Args {
     int read_threads = 2;
     bool keep = false;
     bool write_map = false;
+    bool spare = true;
     bool no_expiry = false;
     long checkpoint_ms = -1;  // -1: the store's default
     std::size_t prefill = 0;
@@ -45,7 +46,7 @@ struct Args {
     std::fprintf(stderr,
                  "usage: storage-bench [--dir D] [--relaxed] [--inflight N] [--count N] [--reads N]\n"
                  "                     [--size BYTES] [--read-threads N] [--write-map] [--no-expiry]\n"
-                 "                     [--prefill N] [--checkpoint-ms MS] [--keep]\n"
+                 "                     [--prefill N] [--checkpoint-ms MS] [--no-spare] [--keep]\n"
                  "Stores --count articles of --size bytes (1-3 of 10 groups, queued for one peer) with\n"
                  "--inflight requests outstanding, then does --reads random reads by Message-ID.\n"
                  "--prefill N first stores N articles (relaxed, untimed) so the trees are big.\n");
@@ -66,6 +67,7 @@ Args parse(int argc, char** argv) {
         else if (k == "--read-threads") a.read_threads = std::stoi(next());
         else if (k == "--keep") a.keep = true;
         else if (k == "--write-map") a.write_map = true;
+        else if (k == "--no-spare") a.spare = false;
         else if (k == "--no-expiry") a.no_expiry = true;
         else if (k == "--checkpoint-ms") a.checkpoint_ms = std::stol(next());
         else if (k == "--prefill") a.prefill = std::stoul(next());
@@ -141,6 +143,7 @@ int main(int argc, char** argv) {
     o.pathhost = "bench";
     o.durable = a.durable;
     o.write_map = a.write_map;
+    o.prepare_spare = a.spare;
     if (a.checkpoint_ms >= 0) o.checkpoint_interval = std::chrono::milliseconds(a.checkpoint_ms);
     if (a.no_expiry) o.default_retention = std::chrono::seconds(0);  // no expiry index entries
     o.batch_max_articles = std::max<std::size_t>(a.inflight, 1);
