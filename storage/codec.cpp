@@ -181,4 +181,10 @@ std::string segment_count_key(std::uint64_t file) {
     return k;
 }
 
+std::string segment_bytes_key(std::uint64_t file) {
+    std::string k(segment_bytes_prefix);
+    put_u64(k, file);
+    return k;
+}
+
 }  // namespace tidings::storage::codec

@@ -74,8 +74,11 @@ std::optional<ArticleMeta> decode_article_meta(std::string_view v);
 std::optional<std::string_view> article_tail(std::string_view v);  // the encoded locator
 std::optional<Locator> article_locator(std::string_view v);
 
-// meta key of a journal file's live-article count: "seg:" file(8)
+// meta keys of a journal file's live articles: their count, "seg:" file(8), and their bytes,
+// "segb:" file(8) (what compaction weighs against the file's size)
 std::string segment_count_key(std::uint64_t file);
+std::string segment_bytes_key(std::uint64_t file);
 inline constexpr std::string_view segment_count_prefix = "seg:";
+inline constexpr std::string_view segment_bytes_prefix = "segb:";
 
 }  // namespace tidings::storage::codec

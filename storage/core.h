@@ -84,13 +84,17 @@ struct WriteCtx {
     std::optional<std::uint64_t> next_seq;            // loaded lazily from meta
     std::map<std::string, std::int64_t> queue_delta;  // per-peer count changes
     std::map<std::uint64_t, std::int64_t> file_delta;  // live articles per journal file
+    std::map<std::uint64_t, std::int64_t> file_bytes_delta;  // and their bytes
     // Where this batch's journal record will start: articles' locators point into it.
     std::uint64_t log_file = 0, log_offset = 0;
 
     std::uint64_t take_seq();
     // Puts an article's bytes into the batch's journal record; returns where they will be.
     codec::Locator log_article(std::string_view bytes);
-    void forget_article(const codec::Locator& at) { --file_delta[at.file]; }
+    void forget_article(const codec::Locator& at) {
+        --file_delta[at.file];
+        file_bytes_delta[at.file] -= at.length;
+    }
     void finish();  // writes the cached counters back; before commit
     void add_to_counter(const std::string& key, std::int64_t delta);
 };

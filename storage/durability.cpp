@@ -31,31 +31,11 @@ void Core::lock_dir() {
 // Replays one journal record: the puts and deletes of one committed write transaction, applied
 // to exactly the state that transaction started from.
 void Core::apply_redo(mdb::Txn& txn, std::string_view p) {
-    auto bad = [] { return std::runtime_error("storage: malformed journal record"); };
-    while (!p.empty()) {
-        if (p.size() < 4) throw bad();
-        auto kind = static_cast<unsigned char>(p[0]);
-        MDB_dbi dbi = static_cast<unsigned char>(p[1]);
-        std::size_t klen = static_cast<unsigned char>(p[2]) | (static_cast<std::size_t>(static_cast<unsigned char>(p[3])) << 8);
-        p.remove_prefix(4);
-        if (p.size() < klen) throw bad();
-        auto key = p.substr(0, klen);
-        p.remove_prefix(klen);
-        if (kind == mdb::redo::put || kind == mdb::redo::blob) {
-            if (p.size() < 4) throw bad();
-            std::uint32_t vlen = 0;
-            for (int i = 3; i >= 0; --i) vlen = (vlen << 8) | static_cast<unsigned char>(p[static_cast<std::size_t>(i)]);
-            p.remove_prefix(4);
-            if (p.size() < vlen) throw bad();
-            // A blob is an article's bytes: they stay where they are, in this very record.
-            if (kind == mdb::redo::put) txn.put(dbi, key, p.substr(0, vlen));
-            p.remove_prefix(vlen);
-        } else if (kind == mdb::redo::del) {
-            txn.del(dbi, key);
-        } else {
-            throw bad();
-        }
-    }
+    mdb::redo::for_each(p, [&](mdb::redo::Kind kind, MDB_dbi dbi, std::string_view key, std::string_view value) {
+        // A blob is an article's bytes: they stay where they are, in this very record.
+        if (kind == mdb::redo::put) txn.put(dbi, key, value);
+        else if (kind == mdb::redo::del) txn.del(dbi, key);
+    });
 }
 
 void Core::recover(std::uint64_t after, bool strict) {

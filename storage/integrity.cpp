@@ -63,6 +63,7 @@ std::vector<std::string> Snapshot::check_integrity() const {
 
     // Articles against history, placements, expiry and the article log.
     std::map<std::uint64_t, std::uint64_t> per_file;  // live articles by journal file
+    std::map<std::uint64_t, std::uint64_t> per_file_bytes;
     std::map<std::uint64_t, std::uint64_t> file_size;
     for (const auto& [first, path] : detail::Journal::files(state_->core->opts.dir)) {
         std::error_code ec;
@@ -80,6 +81,7 @@ std::vector<std::string> Snapshot::check_integrity() const {
                 continue;
             }
             ++per_file[loc->file];
+            per_file_bytes[loc->file] += loc->length;
             auto size = file_size.find(loc->file);
             if (size == file_size.end())
                 problem(id + " lives in " + detail::Journal::file_name(loc->file) + ", which is missing");
@@ -100,23 +102,27 @@ std::vector<std::string> Snapshot::check_integrity() const {
         }
     }
     {
-        // The live-article count of every journal file (what decides when it is deleted).
+        // Every journal file's live-article count (what decides when it is deleted) and live
+        // bytes (what compaction weighs) against what the articles say.
         mdb::Cursor c(txn, dbi.meta);
-        const auto prefix = codec::segment_count_prefix;
-        for (bool at = c.seek(prefix); at && c.key().starts_with(prefix); at = c.next()) {
-            if (c.key().size() != prefix.size() + 8 || c.value().size() != 8) {
-                problem("malformed journal file counter");
-                continue;
+        auto check = [&](std::string_view prefix, std::map<std::uint64_t, std::uint64_t>& want, const char* what) {
+            for (bool at = c.seek(prefix); at && c.key().starts_with(prefix); at = c.next()) {
+                if (c.key().size() != prefix.size() + 8 || c.value().size() != 8) {
+                    problem(std::string("malformed journal file ") + what + " counter");
+                    continue;
+                }
+                auto file = codec::get_u64(c.key(), prefix.size());
+                auto n = codec::get_u64(c.value(), 0);
+                if (want[file] != n)
+                    problem(detail::Journal::file_name(file) + " " + what + " counter " + std::to_string(n) +
+                            " but " + std::to_string(want[file]) + " live in it");
+                want.erase(file);
             }
-            auto file = codec::get_u64(c.key(), prefix.size());
-            auto n = codec::get_u64(c.value(), 0);
-            if (per_file[file] != n)
-                problem(detail::Journal::file_name(file) + " counter " + std::to_string(n) + " but " +
-                        std::to_string(per_file[file]) + " articles live in it");
-            per_file.erase(file);
-        }
-        for (const auto& [file, n] : per_file)
-            if (n) problem(detail::Journal::file_name(file) + " has " + std::to_string(n) + " articles but no counter");
+            for (const auto& [file, n] : want)
+                if (n) problem(detail::Journal::file_name(file) + " has live " + what + " but no counter");
+        };
+        check(codec::segment_count_prefix, per_file, "articles");
+        check(codec::segment_bytes_prefix, per_file_bytes, "bytes");
     }
     {
         // The history database holds refusals only; each got a prune entry when written.

@@ -35,14 +35,9 @@ void put64(unsigned char* p, std::uint64_t v) { std::memcpy(p, &v, 8); }
 std::uint32_t get32(const char* p) { std::uint32_t v; std::memcpy(&v, p, 4); return v; }
 std::uint64_t get64(const char* p) { std::uint64_t v; std::memcpy(&v, p, 8); return v; }
 
-struct Record {
-    std::uint64_t seq;
-    std::string_view payload;
-};
-
 // The intact record of this file (its tag) at `pos`, if there is one: magic, length within the
 // data, CRC over header and payload.
-std::optional<Record> record_at(const std::string& data, std::size_t pos, std::uint32_t file_tag) {
+std::optional<Journal::Record> record_at(const std::string& data, std::size_t pos, std::uint32_t file_tag) {
     if (pos > data.size() || data.size() - pos < header_size) return std::nullopt;
     const char* h = data.data() + pos;
     if (get32(h) != magic) return std::nullopt;
@@ -54,7 +49,7 @@ std::optional<Record> record_at(const std::string& data, std::size_t pos, std::u
     // A recycled file still holds its earlier life's records after the new ones: they carry
     // another file's tag (and older seqs), and end this file.
     if (get32(h + 16) != file_tag) return std::nullopt;
-    return Record{get64(h + 8), payload};
+    return Journal::Record{get64(h + 8), payload};
 }
 
 // Throws on any error: a journal that cannot be read must stop the start, not shorten it.
@@ -66,6 +61,10 @@ void read_file(const std::filesystem::path& p, std::string& out) {
 }  // namespace
 
 Journal::~Journal() { close(); }
+
+std::optional<Journal::Record> Journal::record_in(const std::string& data, std::size_t pos, std::uint64_t first_seq) {
+    return record_at(data, pos, static_cast<std::uint32_t>(first_seq));
+}
 
 std::string Journal::file_name(std::uint64_t first_seq) {
     char buf[40];

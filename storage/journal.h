@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -38,6 +39,13 @@ public:
     Journal& operator=(const Journal&) = delete;
 
     static constexpr std::size_t header_size = 24;
+    struct Record {
+        std::uint64_t seq;
+        std::string_view payload;
+    };
+    // The intact record at `pos` of the contents of file `first_seq` (magic, length, CRC, the
+    // file's tag), or nothing.
+    static std::optional<Record> record_in(const std::string& data, std::size_t pos, std::uint64_t first_seq);
     static std::string file_name(std::uint64_t first_seq);
     // Journal files in `dir`, by first seq (not the spare). Throws when the directory cannot be
     // read: a caller must never take "cannot read" for "nothing there".

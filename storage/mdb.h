@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <string_view>
 #include <utility>
 
@@ -52,6 +53,40 @@ inline void add(std::string& out, Kind kind, MDB_dbi dbi, std::string_view key,
         out.append(value);
     }
 }
+// Calls fn(kind, dbi, key, value, value's offset in `p`) for each entry of a redo list; throws
+// std::runtime_error when it is malformed.
+template <class Fn>
+void for_each(std::string_view p, Fn&& fn) {
+    const std::size_t size = p.size();
+    auto bad = [] { return std::runtime_error("storage: malformed journal record"); };
+    while (!p.empty()) {
+        if (p.size() < 4) throw bad();
+        auto kind = static_cast<unsigned char>(p[0]);
+        MDB_dbi dbi = static_cast<unsigned char>(p[1]);
+        std::size_t klen = static_cast<unsigned char>(p[2]) | (static_cast<std::size_t>(static_cast<unsigned char>(p[3])) << 8);
+        p.remove_prefix(4);
+        if (p.size() < klen) throw bad();
+        auto key = p.substr(0, klen);
+        p.remove_prefix(klen);
+        std::string_view value;
+        if (kind == put || kind == blob) {
+            if (p.size() < 4) throw bad();
+            std::uint32_t vlen = 0;
+            for (int i = 3; i >= 0; --i) vlen = (vlen << 8) | static_cast<unsigned char>(p[static_cast<std::size_t>(i)]);
+            p.remove_prefix(4);
+            if (p.size() < vlen) throw bad();
+            value = p.substr(0, vlen);
+            p.remove_prefix(vlen);
+        } else if (kind != del) {
+            throw bad();
+        }
+        if constexpr (std::is_invocable_v<Fn, Kind, MDB_dbi, std::string_view, std::string_view, std::size_t>)
+            fn(static_cast<Kind>(kind), dbi, key, value, size - p.size() - value.size());
+        else
+            fn(static_cast<Kind>(kind), dbi, key, value);
+    }
+}
+
 // Appends a blob entry; returns where its bytes start in `out`.
 inline std::size_t add_blob(std::string& out, std::string_view bytes) {
     add(out, blob, 0, {}, bytes);

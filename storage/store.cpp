@@ -82,6 +82,10 @@ void Store::run_expiry(unique_function<void(ExpiryStats)> done) {
     core_->post(detail::make_expiry_op(std::move(done)));
 }
 
+void Store::compact(unique_function<void(CompactStats)> done) {
+    core_->post(detail::make_compact_op(std::move(done)));
+}
+
 std::vector<QueueEntry> Store::queue_peek(std::string_view peer, std::size_t max) const {
     return Snapshot(*this).queue_peek(peer, max);
 }

@@ -74,6 +74,10 @@ public:
     // Runs one complete expiry pass now (in small write batches interleaved with other requests)
     // and reports what it removed. The writer also runs passes every Options::expiry_interval.
     void run_expiry(unique_function<void(ExpiryStats)> done);
+    // Empties the journal file with the smallest share of live articles, if that share is below
+    // Options::compact_below, by copying them forward (in slices, between other requests); the
+    // file is deleted at the next checkpoint. Also runs after every automatic expiry pass.
+    void compact(unique_function<void(CompactStats)> done);
 
     // Drains: answers everything queued (pending requests are still written), stops the writer,
     // closes the environment. Later submissions get `shutting_down`. Idempotent. Do not call it

@@ -59,6 +59,10 @@ struct Options {
     // After a checkpoint, when no deleted file waits for reuse, write the next journal file
     // full of zeros ahead of time (the checkpointer thread), so its fdatasyncs overwrite.
     bool prepare_spare = true;
+    // Compaction (with each expiry pass, and Store::compact): a journal file whose live
+    // articles are less than this share of its size has them copied forward, so the file can
+    // go. 0 disables it.
+    double compact_below = 0.25;
     // Test hook (fault injection, STYLE §11): called before each write commit with the commit's
     // ordinal; a non-zero return is treated as that error from the commit (MDB_MAP_FULL from
     // LMDB's; any other from the journal's fdatasync in durable mode, from LMDB's in relaxed).
@@ -137,6 +141,12 @@ struct QueueDepth {
 struct ExpiryStats {
     std::uint64_t articles_expired = 0;
     std::uint64_t history_pruned = 0;
+};
+
+struct CompactStats {
+    std::uint64_t files = 0;           // journal files emptied (deleted at the next checkpoint)
+    std::uint64_t articles_moved = 0;
+    std::uint64_t bytes_moved = 0;
 };
 
 struct StoreStats {

@@ -12,6 +12,7 @@ std::unique_ptr<Op> make_create_group_op(std::string name, char flag, std::strin
                                          std::int64_t created, unique_function<void(bool)> done);
 std::unique_ptr<Op> make_set_flag_op(std::string name, char flag, unique_function<void(bool)> done);
 std::unique_ptr<Op> make_remove_group_op(std::string name, unique_function<void(bool)> done);
+std::unique_ptr<Op> make_compact_op(unique_function<void(CompactStats)> done);
 std::unique_ptr<Op> make_queue_op(std::string peer, std::vector<std::uint64_t> seqs, bool defer,
                                   unique_function<void(std::size_t)> done);
 

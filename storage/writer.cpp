@@ -3,6 +3,7 @@
 #include "storage/codec.h"
 #include "storage/core.h"
 #include "storage/crc32c.h"
+#include "storage/write_ops.h"
 
 #include <spdlog/spdlog.h>
 
@@ -27,12 +28,14 @@ codec::Locator WriteCtx::log_article(std::string_view bytes) {
     if (!r) throw mdb::Error("article log", EINVAL);  // every write transaction records its redo
     auto at = mdb::redo::add_blob(*r, bytes);
     ++file_delta[log_file];
+    file_bytes_delta[log_file] += static_cast<std::int64_t>(bytes.size());
     return codec::Locator{log_file, log_offset + Journal::header_size + at,
                           static_cast<std::uint32_t>(bytes.size()), crc32c(bytes)};
 }
 
 void WriteCtx::finish() {
     for (const auto& [file, delta] : file_delta) add_to_counter(codec::segment_count_key(file), delta);
+    for (const auto& [file, delta] : file_bytes_delta) add_to_counter(codec::segment_bytes_key(file), delta);
     if (next_seq) {
         std::string v;
         codec::put_u64(v, *next_seq);
@@ -127,6 +130,7 @@ std::vector<std::unique_ptr<Op>> Core::take_batch() {
         if (!stopping && clock::now() >= next_expiry) {
             next_expiry = clock::now() + opts.expiry_interval;
             batch.push_back(make_expiry_op(nullptr));
+            batch.push_back(make_compact_op(nullptr));
         }
         return batch;
     }
@@ -283,7 +287,7 @@ void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
         }
         redo.clear();
         txn.record_into(&redo);
-        WriteCtx ctx{*this, txn, dbi, unix_now(), std::nullopt, {}, {}};
+        WriteCtx ctx{*this, txn, dbi, unix_now(), std::nullopt, {}, {}, {}};
         ctx.log_file = journal->first_seq();
         ctx.log_offset = journal->bytes_in_file();
         Applied applied = apply_batch(ctx, batch);

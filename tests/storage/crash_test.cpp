@@ -34,7 +34,8 @@ Options crash_options(const std::string& dir) {
     auto o = small_options(dir);
     o.initial_map_bytes = 2 << 20;  // small, so kills also land during map growth
     o.checkpoint_interval = std::chrono::milliseconds(100);  // and during checkpoints,
-    o.journal_file_bytes = 256 * 1024;  // journal rotations and deletions of dead files
+    o.journal_file_bytes = 256 * 1024;  // journal rotations and deletions of dead files,
+    o.compact_below = 0.95;             // and compaction of any file not entirely live
     return o;
 }
 
@@ -81,7 +82,10 @@ void lose_unsynced_pages(const std::string& dir) {
             for (const auto& g : groups)
                 if (rng() % 2) gs.push_back(g);
             std::int64_t arrival = old ? std::time(nullptr) - 40 * 86400 : 0;
-            if (i % 500 == 499) store->run_expiry(nullptr);
+            if (i % 500 == 499) {
+                store->run_expiry(nullptr);
+                store->compact(nullptr);  // files here are mostly live: see crash_options
+            }
             store->submit(make_request(id, gs, {"hub"}, 500 + rng() % 3000, arrival),
                           [&, id, cancel](StoreResult r) {
                               if (r.status == StoreStatus::stored) {
