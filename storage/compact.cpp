@@ -17,9 +17,9 @@ namespace {
 
 constexpr std::size_t slice_bytes = std::size_t{4} << 20;  // articles moved per transaction
 
-class CompactOp final : public Op {
+class CompactOp final : public SlicedOp<CompactStats> {
 public:
-    explicit CompactOp(unique_function<void(CompactStats)> done) : done_(std::move(done)) {}
+    using SlicedOp::SlicedOp;
 
     void reset() override {
         pos_ = slice_start_;
@@ -52,13 +52,8 @@ public:
                          total_.articles_moved, total_.bytes_moved);
         total_.files += file_ ? 1 : 0;
         data_.clear();
-        auto done = std::move(done_);
-        if (done) done(total_);
+        report();
         return true;
-    }
-    void fail(StoreStatus) override {
-        auto done = std::move(done_);
-        if (done) done(total_);
     }
 
 private:
@@ -127,12 +122,9 @@ private:
         return moved;
     }
 
-    unique_function<void(CompactStats)> done_;
     std::optional<std::uint64_t> file_;
     std::string data_;  // the file's contents
     std::uint64_t pos_ = 0, slice_start_ = 0;
-    CompactStats slice_, total_;
-    bool more_ = false;
 };
 
 }  // namespace

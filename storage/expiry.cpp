@@ -10,9 +10,9 @@ namespace tidings::storage::detail {
 
 namespace {
 
-class ExpiryOp final : public Op {
+class ExpiryOp final : public SlicedOp<ExpiryStats> {
 public:
-    explicit ExpiryOp(unique_function<void(ExpiryStats)> done) : done_(std::move(done)) {}
+    using SlicedOp::SlicedOp;
 
     void reset() override { slice_ = {}; more_ = false; }
 
@@ -43,13 +43,8 @@ public:
         if (total_.articles_expired || total_.history_pruned)
             spdlog::info("storage event=expiry_done expired={} pruned={}", total_.articles_expired,
                          total_.history_pruned);
-        auto done = std::move(done_);
-        if (done) done(total_);
+        report();
         return true;
-    }
-    void fail(StoreStatus) override {
-        auto done = std::move(done_);
-        if (done) done(total_);
     }
 
 private:
@@ -67,10 +62,6 @@ private:
         }
         return entries;
     }
-
-    unique_function<void(ExpiryStats)> done_;
-    ExpiryStats slice_, total_;
-    bool more_ = false;
 };
 
 }  // namespace

@@ -16,6 +16,26 @@ std::unique_ptr<Op> make_compact_op(unique_function<void(CompactStats)> done);
 std::unique_ptr<Op> make_queue_op(std::string peer, std::vector<std::uint64_t> seqs, bool defer,
                                   unique_function<void(std::size_t)> done);
 
+// A request that runs in slices, one per write transaction, re-queued behind whatever arrived
+// meanwhile until it is done (expiry, compaction): totals over the slices, one report at the end.
+template <class Stats>
+class SlicedOp : public Op {
+public:
+    explicit SlicedOp(unique_function<void(Stats)> done) : done_(std::move(done)) {}
+    void fail(StoreStatus) override { report(); }
+
+protected:
+    void report() {
+        auto done = std::move(done_);
+        if (done) done(total_);
+    }
+    Stats slice_, total_;
+    bool more_ = false;  // another slice is due
+
+private:
+    unique_function<void(Stats)> done_;
+};
+
 // Forgets an article: its bytes, placements and expiry entry; history becomes `why` (cancelled or
 // expired) with a prune entry after the remember window. False when the article is not stored.
 bool drop_article(WriteCtx& ctx, std::string_view message_id, HistoryStatus why);
