@@ -175,7 +175,7 @@ void store_families(Exposition& e, const NodeView& v) {
     e.sample("tidings_store_checkpoints_stopped", "", s.checkpoints_stopped ? 1.0 : 0.0);
     e.family("tidings_store_journal_files", "gauge", "Journal files (they hold the articles' bytes).");
     e.sample("tidings_store_journal_files", "", s.journal_files);
-    e.family("tidings_store_journal_bytes", "gauge", "Total size of the journal files: the article log.");
+    e.family("tidings_store_journal_bytes", "gauge", "Total size of the journal files: the article log (as of the last checkpoint).");
     e.sample("tidings_store_journal_bytes", "", s.journal_bytes);
     e.family("tidings_store_deferred_low_space_total", "counter", "Requests deferred for lack of disk space.");
     e.sample("tidings_store_deferred_low_space_total", "", s.deferred_low_space);

@@ -149,6 +149,9 @@ struct Core {
     bool pinned();                              // a checkpointed state is pinned
     int record_checkpoint(const Checkpoint& c) noexcept;  // sync data file, write checkpoint
     int journal_append(std::string_view redo) noexcept;  // the next record, not synced; 0 or an errno
+    // Cuts off a record begun at `offset` that must never be replayed. 0, or the errno when that
+    // was not possible and the store went back to checkpoint + journal (recover_after_failure).
+    int cut_record(std::uint64_t offset) noexcept;
     // Deletes journal files a checkpoint (seq, its pinned state `state`) no longer needs: all
     // their records checkpointed, no live article in them.
     void remove_dead_files(MDB_txn* state, std::uint64_t seq) noexcept;

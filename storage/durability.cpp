@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <set>
 #include <cstring>
+#include <filesystem>
 #include <stdexcept>
 
 namespace tidings::storage::detail {
@@ -263,14 +264,38 @@ void Core::remove_dead_files(MDB_txn* state, std::uint64_t seq) noexcept {
             if (rc == MDB_NOTFOUND) dead.insert(it->first);
             else if (rc) throw mdb::Error("mdb_get", rc);
         }
+        // The files that stay, for stats() (here, off the I/O thread that serves /status).
+        std::uint64_t kept = 0, bytes = 0;
+        for (const auto& [first, path] : files) {
+            if (dead.count(first)) continue;
+            std::error_code ec;
+            auto size = std::filesystem::file_size(path, ec);
+            ++kept;
+            if (!ec) bytes += size;
+        }
+        {
+            std::lock_guard lk(stats_m);
+            stats.journal_files = kept;
+            stats.journal_bytes = bytes;
+        }
         if (dead.empty()) return;
-        for (auto f : dead) log.forget(f);
         Journal::remove(opts.dir, dead);
-        for (auto f : dead) log.forget(f);  // a reader may have opened one in between
+        for (auto f : dead) log.forget(f);  // after: a reader cannot reopen them by name now
         spdlog::debug("storage event=journal_files_removed count={}", dead.size());
     } catch (const std::exception& e) {
         spdlog::error("storage event=journal_cleanup_failed error=\"{}\"", e.what());
     }
+}
+
+int Core::cut_record(std::uint64_t offset) noexcept {
+    // After a failed sync (relaxed mode: at a checkpoint or a rotation) what was written since
+    // the last good sync may be lost too: only checkpoint + the synced part can be trusted.
+    int err = journal->failed() ? EIO : journal->truncate(offset);
+    if (!err) return 0;
+    if (!journal->failed())
+        spdlog::critical("storage event=journal_truncate_failed error=\"{}\"", std::strerror(err));
+    recover_after_failure();
+    return err;
 }
 
 int Core::journal_append(std::string_view changes) noexcept {

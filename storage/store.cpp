@@ -7,7 +7,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <filesystem>
 
 namespace tidings::storage {
 
@@ -124,15 +123,6 @@ StoreStats Store::stats() const {
         s.commit_p50_us = lat[lat.size() / 2];
         s.commit_p99_us = lat[std::min(lat.size() - 1, lat.size() * 99 / 100)];
         s.commit_max_us = lat.back();
-    }
-    try {
-        for (const auto& [first, path] : detail::Journal::files(core_->opts.dir)) {
-            std::error_code ec;
-            auto size = std::filesystem::file_size(path, ec);
-            ++s.journal_files;
-            if (!ec) s.journal_bytes += size;
-        }
-    } catch (const std::exception&) {
     }
     core_->gate.enter();
     if (core_->env) {

@@ -163,7 +163,7 @@ struct StoreStats {
     std::uint64_t last_checkpoint_ms = 0;  // how long the last one's sync took
     bool checkpoints_stopped = false;      // a data-file sync failed: restart to rebuild (storage/README.md)
     std::uint64_t journal_files = 0;       // journal files (the article log) in the directory
-    std::uint64_t journal_bytes = 0;       // and their total size
+    std::uint64_t journal_bytes = 0;       // and their total size (as of the last checkpoint)
     // Over the last (up to) 4096 commits:
     std::uint64_t commit_p50_us = 0, commit_p99_us = 0, commit_max_us = 0;
     double mean_batch_size = 0;

@@ -306,15 +306,7 @@ void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
                 spdlog::error("storage event=journal_failed size={} error=\"{}\"", batch.size(),
                               std::strerror(append_rc));
                 txn.abort();
-                if (journal->failed()) {
-                    // A sync failed earlier (relaxed mode: at a checkpoint or a rotation): what
-                    // was written since the last good sync may be lost. Back to checkpoint +
-                    // the journal's synced part.
-                    recover_after_failure();
-                } else if (int err = journal->truncate(ctx.log_offset)) {
-                    spdlog::critical("storage event=journal_truncate_failed error=\"{}\"", std::strerror(err));
-                    recover_after_failure();
-                }
+                (void)cut_record(ctx.log_offset);
                 {
                     std::lock_guard lk(stats_m);
                     ++stats.commit_failures;
@@ -348,9 +340,7 @@ void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
             }
             // LMDB refused the commit: its record must not be replayed either.
             if (logged) {
-                if (int err = journal->truncate(ctx.log_offset)) {
-                    spdlog::critical("storage event=journal_truncate_failed error=\"{}\"", std::strerror(err));
-                    recover_after_failure();
+                if (int err = cut_record(ctx.log_offset)) {
                     fail_all(batch, err);
                     return;
                 }

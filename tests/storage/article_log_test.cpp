@@ -163,8 +163,11 @@ TEST(ArticleLog, CompactionEmptiesASparseFileAndKeepsEveryLiveArticle) {
     ASSERT_TRUE(create_group(*store, "g"));
     ASSERT_TRUE(fill(*store, 0, 60));
     // Keep one article in five: every file is now mostly dead but none is empty.
-    for (int i = 0; i < 60; ++i)
-        if (i % 5) ASSERT_TRUE(cancel(*store, id_of(i)));
+    for (int i = 0; i < 60; ++i) {
+        if (i % 5) {
+            ASSERT_TRUE(cancel(*store, id_of(i)));
+        }
+    }
     const auto files_before = Journal::files(dir.path()).size();
     std::uint64_t moved = 0;
     for (int round = 0; round < 20; ++round) {
