@@ -79,6 +79,41 @@ std::optional<std::string> user_name_error(std::string_view name) {
     return std::nullopt;
 }
 
+std::optional<std::string> mail_address_error(std::string_view a) {
+    if (a.empty()) return "empty address";
+    if (a.size() > 254) return "longer than 254 characters";
+    int subst = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        unsigned char c = static_cast<unsigned char>(a[i]);
+        if (c <= 0x20 || c >= 0x7f || std::string_view("<>()[],;:\\\"").find(static_cast<char>(c)) != std::string_view::npos)
+            return "one plain local@domain address: printable ASCII, no space or <>()[],;:\\\"";
+        if (c == '%') {
+            char next = i + 1 < a.size() ? a[i + 1] : '\0';
+            if (next == 's') ++subst;
+            else if (next != '%') return "'%' must be \"%s\" (the group) or \"%%\"";
+            ++i;
+        }
+    }
+    if (subst > 1) return "at most one \"%s\"";
+    auto at = a.find('@');
+    if (at == std::string_view::npos || at == 0 || at + 1 == a.size() || a.find('@', at + 1) != std::string_view::npos)
+        return "not local@domain";
+    return std::nullopt;
+}
+
+std::vector<std::string> split_command(std::string_view command) {
+    std::vector<std::string> words;
+    std::size_t i = 0;
+    while (i < command.size()) {
+        while (i < command.size() && command[i] == ' ') ++i;
+        std::size_t j = i;
+        while (j < command.size() && command[j] != ' ') ++j;
+        if (j > i) words.emplace_back(command.substr(i, j - i));
+        i = j;
+    }
+    return words;
+}
+
 std::optional<std::string> password_hash_error(std::string_view hash) {
     if (hash.starts_with("$y$") || hash.starts_with("$6$")) {
         if (hash.size() < 8) return "truncated crypt(3) hash";
@@ -198,6 +233,7 @@ std::optional<std::string> value_error(Kind kind, std::string_view v) {
     case Kind::domain: return named("bad domain", domain_error(v));
     case Kind::name: return named("bad name", peer_name_error(v));
     case Kind::user_name: return named("bad user name", user_name_error(v));
+    case Kind::mail_address: return named("bad mail address", mail_address_error(v));
     case Kind::password_hash:
         // A hash is half a secret: say what is wrong, never what it was.
         if (auto why = password_hash_error(v)) return "bad password hash: " + *why;

@@ -26,6 +26,13 @@ std::optional<std::string> peer_name_error(std::string_view name);
 std::optional<std::string> user_name_error(std::string_view name);
 // crypt(3) prefixes we accept: "$y$" (yescrypt) and "$6$" (SHA-512-crypt); prefix only.
 std::optional<std::string> password_hash_error(std::string_view hash);
+// A moderator submission address (INN's moderators file): one local@domain of printable ASCII
+// without space or mail specials, '%' only in one "%s" (the group) or as "%%". It goes into a
+// To: line and a mailer's argument, so anything that could start another header or address
+// is refused here.
+std::optional<std::string> mail_address_error(std::string_view address);
+// A command line split at runs of spaces (no quoting: the mailer is run without a shell).
+std::vector<std::string> split_command(std::string_view command);
 // RFC 5536 §3.2.4 dist-name: ALPHA / DIGIT, then ALPHA / DIGIT / "+" / "-" / "_"; not "all".
 std::optional<std::string> distribution_error(std::string_view dist);
 

@@ -159,6 +159,21 @@ struct Expire {
     bool operator==(const Expire&) const = default;
 };
 
+// [[moderation.rule]] (INN's moderators file)
+struct ModerationRule {
+    std::string pattern;  // wildmat; the first matching rule wins
+    std::string address;  // submission address; "%s" = the group, '.' as '-'; "%%" = '%'
+    bool operator==(const ModerationRule&) const = default;
+};
+
+// [moderation]: unapproved posts to moderated groups are mailed (RFC 5537 §3.5 step 5)
+struct Moderation {
+    std::string mail_command = "/usr/sbin/sendmail -oi -oem %s";  // split at spaces, no shell
+    std::uint32_t timeout_s = 30;
+    std::vector<ModerationRule> rules;
+    bool operator==(const Moderation&) const = default;
+};
+
 // [http] admin and metrics endpoint
 struct Http {
     bool enabled = true;
@@ -180,6 +195,7 @@ struct Config {
     std::vector<Group> groups;
     std::vector<User> users;
     Expire expire;
+    Moderation moderation;
     Http http;
     bool operator==(const Config&) const = default;
 };

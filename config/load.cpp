@@ -255,7 +255,7 @@ private:
         switch (k) {
         case Kind::string: case Kind::path: case Kind::wildmat: case Kind::feed_wildmat:
         case Kind::address: case Kind::newsgroup: case Kind::pathhost: case Kind::domain:
-        case Kind::name: case Kind::user_name: case Kind::password_hash:
+        case Kind::name: case Kind::user_name: case Kind::password_hash: case Kind::mail_address:
             return true;
         default:
             return false;
@@ -443,6 +443,22 @@ void read_expire_rule(TableReader& r, ExpireRule& x) {
     r.read("days", x.days);
 }
 
+void read_moderation(TableReader& r, Moderation& m, Errors& e) {
+    r.read("mail_command", m.mail_command);
+    if (const toml::node* n = r.node("mail_command")) {
+        auto words = split_command(m.mail_command);
+        if (words.empty() || words.front().empty() || words.front()[0] != '/')
+            e.add(n->source(), r.key_path("mail_command"),
+                  "must start with an absolute program path (it is run without a shell)");
+    }
+    r.read("timeout_s", m.timeout_s);
+}
+
+void read_moderation_rule(TableReader& r, ModerationRule& m) {
+    r.read("pattern", m.pattern);
+    r.read("address", m.address);
+}
+
 void read_http(TableReader& r, Http& h, Errors& e) {
     r.read("enabled", h.enabled);
     r.read("address", h.address);
@@ -504,10 +520,13 @@ void check_top_level(const toml::table& root, Errors& e) {
             e.add(v.source(), name, expected_got("a [" + name + "] table", v));
         }
     }
-    // The nested [[expire.rule]] is checked like a top-level array, inside [expire].
-    const toml::table& expire = section_table(root, "expire");
-    if (auto* rule = expire.get("rule"); rule && !rule->is_array())
-        e.add(rule->source(), "expire.rule", expected_got("[[expire.rule]] tables", *rule));
+    // The nested [[expire.rule]] and [[moderation.rule]] are checked like top-level arrays.
+    for (std::string_view parent : {"expire", "moderation"}) {
+        const toml::table& t = section_table(root, parent);
+        std::string name = std::string(parent) + ".rule";
+        if (auto* rule = t.get("rule"); rule && !rule->is_array())
+            e.add(rule->source(), name, expected_got("[[" + name + "]] tables", *rule));
+    }
 }
 
 TableReader section_reader(const toml::table& root, std::string_view name, Errors& e) {
@@ -613,9 +632,14 @@ Config build(const toml::table& root, Errors& e) {
     read_http(http, c.http, e);
     TableReader expire = section_reader(root, "expire", e);
     read_expire(expire, c.expire);
-    for (const TableReader* r : {&storage, &limits, &readers, &http, &expire}) r->finish();
+    TableReader moderation = section_reader(root, "moderation", e);
+    read_moderation(moderation, c.moderation, e);
+    for (const TableReader* r : {&storage, &limits, &readers, &http, &expire, &moderation}) r->finish();
     each_section_table(expire.table(), *find_section("expire.rule"), "rule", e,
                        [&](TableReader& r) { read_expire_rule(r, c.expire.rules.emplace_back()); });
+    each_section_table(moderation.table(), *find_section("moderation.rule"), "rule", e, [&](TableReader& r) {
+        read_moderation_rule(r, c.moderation.rules.emplace_back());
+    });
     read_listeners(root, c, http, e);
     read_accounts(root, c, e);
     UniqueNames groups("group");

@@ -179,6 +179,23 @@ constexpr KeySpec expire_rule_keys[] = {
     {"days", Kind::integer, "", "Days to keep their articles; 0 = forever.", true, 0, 100000},
 };
 
+constexpr KeySpec moderation_keys[] = {
+    {"mail_command", Kind::string, R"("/usr/sbin/sendmail -oi -oem %s")",
+     "Mailer for unapproved posts to moderated groups: split at spaces and run without a shell, "
+     "`%s` replaced by the submission address; the message is its standard input."},
+    {"timeout_s", Kind::integer, "30",
+     "Seconds the mailer may take before it is killed and the post refused.", false, 1, 3600},
+};
+
+constexpr KeySpec moderation_rule_keys[] = {
+    {"pattern", Kind::wildmat, "", "Moderated groups the rule applies to (wildmat); first match wins.",
+     true},
+    {"address", Kind::mail_address, "",
+     "Submission address; `%s` becomes the group name with `.` as `-` "
+     "(`\"%s@moderators.isc.org\"`), `%%` a `%`.",
+     true},
+};
+
 constexpr KeySpec http_keys[] = {
     {"enabled", Kind::boolean, "true", "Serve the admin and metrics HTTP endpoint."},
     {"address", Kind::address, R"("127.0.0.1")", "Address it listens on."},
@@ -204,6 +221,11 @@ constexpr SectionSpec sections[] = {
     {"user", true, "Reader accounts for AUTHINFO USER/PASS (RFC 4643).", user_keys},
     {"expire", false, "Article expiry (INN's expire.ctl).", expire_keys},
     {"expire.rule", true, "Per-group retention, before `expire.default_days`.", expire_rule_keys},
+    {"moderation", false,
+     "Posts to moderated groups without `Approved:` are mailed to the moderator (INN's "
+     "`moderators` file and `mta`). Without a matching rule they are refused.",
+     moderation_keys},
+    {"moderation.rule", true, "Submission addresses of moderated groups.", moderation_rule_keys},
     {"http", false, "Admin and metrics HTTP endpoint.", http_keys},
 };
 
@@ -259,6 +281,7 @@ std::string type_text(const KeySpec& k) {
     case Kind::password_hash: return "crypt(3) hash";
     case Kind::distributions: return "array of distribution names";
     case Kind::pathhost_list: return "array of path identities";
+    case Kind::mail_address: return "mail address";
     }
     return "?";
 }

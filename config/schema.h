@@ -34,6 +34,7 @@ enum class Kind : std::uint8_t {
     password_hash, // crypt(3) string: $y$ or $6$
     distributions, // array of RFC 5536 §3.2.4 dist-names
     pathhost_list, // array of path identities
+    mail_address,  // local@domain, one address; may hold one "%s" (and "%%")
 };
 
 struct KeySpec {

@@ -118,6 +118,7 @@ ReloadResult reload_config(NodeContext& node) {
     const bool peers_changed = cur.peers != next.peers;
     if (!(cur.limits == next.limits)) r.applied.emplace_back("limits: for new connections");
     if (!(cur.readers == next.readers)) r.applied.emplace_back("readers: for new connections");
+    if (!(cur.moderation == next.moderation)) r.applied.emplace_back("moderation: for new connections");
     if (cur.users != next.users) r.applied.emplace_back("user: for new logins");
     node.install(std::move(merged));
     if (peers_changed) {

@@ -10,6 +10,7 @@
 
 #include "protocol/status.h"
 #include "protocol/wildmat.h"
+#include "server/off_thread.h"
 
 namespace tidings::server {
 
@@ -104,31 +105,9 @@ awaitable<bool> check_password_off_thread(NodeContext& node, std::string hash, s
         co_await wait.async_wait(net::redirect_error(use_awaitable, ec));
     }
     ++password_checks_running;
-    // The worker thread only touches this shared state and posts back a plain function: the
-    // coroutine's handler never leaves the I/O thread (Asio's handler memory is per thread).
-    struct Check {
-        explicit Check(net::io_context& io) : wake(io) {}
-        net::steady_timer wake;
-        bool done = false;
-        bool ok = false;
-    };
-    auto check = std::make_shared<Check>(node.io);
-    check->wake.expires_at(net::steady_timer::time_point::max());
-    net::io_context* io = &node.io;
-    std::thread([io, check, work = net::make_work_guard(node.io), hash = std::move(hash),
-                 password = std::move(password)]() mutable {
-        bool result = verify_password(hash, password);
-        // The reference moves into the posted function: the Check (and its timer) is only ever
-        // destroyed on the I/O thread.
-        net::post(*io, [check = std::move(check), result] {
-            check->ok = result;
-            check->done = true;
-            check->wake.cancel();
-        });
-        work.reset();
-    }).detach();
-    while (!check->done) co_await check->wake.async_wait(net::redirect_error(use_awaitable, ec));
-    bool ok = check->ok;
+    // A named lambda: gcc 12 destroys a temporary one inside a co_await expression twice.
+    auto job = [hash = std::move(hash), password = std::move(password)] { return verify_password(hash, password); };
+    bool ok = co_await run_off_thread(node.io, std::move(job));
     --password_checks_running;
     co_return ok;
 }

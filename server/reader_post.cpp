@@ -13,9 +13,14 @@
 
 #include "protocol/article.h"
 #include "protocol/dot_stuffing.h"
+#include "config/checks.h"
 #include "protocol/injection.h"
+#include "protocol/moderation.h"
 #include "protocol/overview.h"
 #include "protocol/status.h"
+#include "protocol/wildmat.h"
+#include "server/mailer.h"
+#include "server/off_thread.h"
 
 namespace tidings::server::reader {
 
@@ -53,6 +58,8 @@ std::uint64_t next_unique() {
 struct Prepared {
     std::string error;  // non-empty: 441 with this text
     storage::StoreRequest request;
+    // Set: unapproved for this moderated group (the first in Newsgroups): mail, do not store.
+    std::string moderated_group;
 };
 
 Prepared prepare(Session& s, std::string wire) {
@@ -95,14 +102,18 @@ Prepared prepare(Session& s, std::string wire) {
                 p.error = "Posting not allowed to " + protocol::sanitize_for_echo(g);
                 return p;
             }
-            if (info->flag == 'm' && !a.find("Approved")) {
-                // No moderator mail here: a moderated group takes only approved articles.
-                p.error = "Moderated group " + protocol::sanitize_for_echo(g) + ": not approved";
-                return p;
-            }
+            // RFC 5537 §3.5 step 5: unapproved, it goes to the moderator of the first moderated
+            // group in Newsgroups (after every group passed the checks above).
+            if (info->flag == 'm' && !a.find("Approved") && p.moderated_group.empty())
+                p.moderated_group = std::string(g);
             if (std::find(p.request.groups.begin(), p.request.groups.end(), g) == p.request.groups.end())
                 p.request.groups.emplace_back(g);
         }
+    }
+    if (!p.moderated_group.empty()) {
+        p.request.message_id = r.message_id;
+        p.request.article = std::move(r.text);
+        return p;
     }
     auto& o = p.request.overview;
     o.subject = overview_value(a, "Subject");
@@ -119,6 +130,62 @@ Prepared prepare(Session& s, std::string wire) {
     p.request.arrival = now;
     p.request.article = std::move(r.text);
     return p;
+}
+
+// At most this many mailers run at once; further moderated posts wait their turn (a flood of
+// them cannot fork without bound).
+constexpr int max_mailers = 4;
+int mailers_running = 0;  // I/O thread only
+
+// RFC 5537 §3.5.1: the article goes to the moderator by mail (INN's moderators file and mta),
+// 240 once the mailer took it; no matching rule or a failing mailer: 441.
+awaitable<void> mail_to_moderator(Session& s, Prepared p) {
+    const auto& m = s.cfg().moderation;
+    const std::string& group = p.moderated_group;
+    const config::ModerationRule* rule = nullptr;
+    for (const auto& r : m.rules)
+        if (protocol::wildmat_match(r.pattern, group)) {
+            rule = &r;
+            break;
+        }
+    if (!rule) {
+        ++s.node.counters.refused["post_unapproved"];
+        spdlog::info("conn={} event=post_refused remote={} reason=\"no moderator address for {}\"", s.id,
+                     s.ip, protocol::sanitize_for_echo(group));
+        answer(s, st::fail_post_reject,
+               "Moderated group " + protocol::sanitize_for_echo(group) + ": not approved, and no moderator address");
+        co_return;
+    }
+    std::string address = protocol::moderator_address(rule->address, group);
+    std::vector<std::string> argv = config::split_command(m.mail_command);
+    for (auto& a : argv) {
+        for (auto at = a.find("%s"); at != std::string::npos; at = a.find("%s", at + address.size()))
+            a.replace(at, 2, address);
+    }
+    std::string mail = protocol::moderator_mail(p.request.article, address);
+    auto timeout = std::chrono::seconds(m.timeout_s);
+    net::steady_timer wait(s.node.io);
+    boost::system::error_code ec;
+    while (mailers_running >= max_mailers) {
+        wait.expires_after(std::chrono::milliseconds(20));
+        co_await wait.async_wait(net::redirect_error(use_awaitable, ec));
+    }
+    ++mailers_running;
+    // A named lambda: gcc 12 destroys a temporary one inside a co_await expression twice.
+    auto job = [argv = std::move(argv), mail = std::move(mail), timeout] { return run_mailer(argv, mail, timeout); };
+    std::string why = co_await run_off_thread(s.node.io, std::move(job));
+    --mailers_running;
+    if (!why.empty()) {
+        ++s.node.counters.refused["post_mail_failed"];
+        spdlog::error("conn={} event=moderator_mail_failed group={} to={} error=\"{}\"", s.id,
+                      protocol::sanitize_for_echo(group), address, why);
+        answer(s, st::fail_post_reject, "Could not mail the article to the moderator");
+        co_return;
+    }
+    spdlog::info("conn={} event=post_mailed id={} group={} to={}", s.id,
+                 protocol::sanitize_for_echo(p.request.message_id, 250), protocol::sanitize_for_echo(group),
+                 address);
+    answer(s, st::ok_post, "Article mailed to the moderator of " + protocol::sanitize_for_echo(group));
 }
 
 }  // namespace
@@ -143,6 +210,10 @@ awaitable<void> run_post(Session& s, const protocol::Command&) {
         ++s.node.counters.refused["post_rejected"];
         spdlog::info("conn={} event=post_refused remote={} reason=\"{}\"", s.id, s.ip, p.error);
         answer(s, st::fail_post_reject, p.error);
+        co_return;
+    }
+    if (!p.moderated_group.empty()) {
+        co_await mail_to_moderator(s, std::move(p));
         co_return;
     }
     std::string id = p.request.message_id;

@@ -1,4 +1,5 @@
 #include "config/config.h"
+#include "config/checks.h"
 
 #include <gtest/gtest.h>
 
@@ -311,6 +312,42 @@ days = 3
     EXPECT_EQ(r.config->groups.at(0).status, GroupStatus::m);
     EXPECT_EQ(r.config->expire.default_days, 0u);
     EXPECT_EQ(r.config->expire.rules, (std::vector<ExpireRule>{{"alt.binaries.*", 3}}));
+}
+
+TEST(LoadString, ReadsModerationRules) {
+    LoadResult r = load_string(R"(
+[moderation]
+mail_command = "/usr/lib/sendmail  -oi %s"
+timeout_s = 5
+[[moderation.rule]]
+pattern = "local.announce"
+address = "admin@example.org"
+[[moderation.rule]]
+pattern = "*"
+address = "%s@moderators.isc.org"
+)",
+                               "t.toml");
+    ASSERT_TRUE(r.config) << r.errors.front();
+    EXPECT_EQ(r.config->moderation.timeout_s, 5u);
+    EXPECT_EQ(r.config->moderation.rules,
+              (std::vector<ModerationRule>{{"local.announce", "admin@example.org"},
+                                           {"*", "%s@moderators.isc.org"}}));
+    EXPECT_EQ(split_command(r.config->moderation.mail_command),
+              (std::vector<std::string>{"/usr/lib/sendmail", "-oi", "%s"}));
+}
+
+TEST(LoadString, BadModerationSettingsNameLineAndKey) {
+    EXPECT_EQ(errors_of("[moderation]\nmail_command = \"sendmail %s\"\n"),
+              Lines{"tidings.toml:2:16: moderation.mail_command: must start with an absolute program "
+                    "path (it is run without a shell)"});
+    Lines bad = errors_of("[moderation]\n[[moderation.rule]]\npattern = \"*\"\n"
+                          "address = \"x@y.org\\nBcc: all@example.org\"\n");
+    ASSERT_EQ(bad.size(), 1u);
+    EXPECT_EQ(bad[0].rfind("tidings.toml:4:11: moderation.rule[0].address: bad mail address", 0), 0u) << bad[0];
+    EXPECT_EQ(errors_of("[[moderation.rule]]\npattern = \"*\"\naddress = \"%s-%s@x.org\"\n").size(), 1u);
+    EXPECT_EQ(errors_of("[[moderation.rule]]\npattern = \"*\"\naddress = \"100%@x.org\"\n").size(), 1u);
+    EXPECT_EQ(errors_of("[[moderation.rule]]\npattern = \"*\"\naddress = \"nobody\"\n").size(), 1u);
+    EXPECT_EQ(errors_of("[[moderation.rule]]\npattern = \"*\"\naddress = \"100%%-%s@x.org\"\n"), Lines{});
 }
 
 TEST(LoadString, NeverEchoesControlCharacters) {

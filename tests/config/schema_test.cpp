@@ -70,6 +70,7 @@ TEST(Schema, DocumentedDefaultsAreTheStructDefaults) {
     EXPECT_EQ(load_ok(defaults_toml(*find_section("limits"))).limits, d.limits);
     EXPECT_EQ(load_ok(defaults_toml(*find_section("readers"))).readers, d.readers);
     EXPECT_EQ(load_ok(defaults_toml(*find_section("expire"))).expire, d.expire);
+    EXPECT_EQ(load_ok(defaults_toml(*find_section("moderation"))).moderation, d.moderation);
     EXPECT_EQ(load_ok(defaults_toml(*find_section("http"))).http, d.http);
 
     Peer peer;
@@ -134,6 +135,7 @@ TEST(ExampleFile, LoadsCleanly) {
     EXPECT_FALSE(r.config->peers.empty());
     EXPECT_FALSE(r.config->users.empty());
     EXPECT_FALSE(r.config->expire.rules.empty());
+    EXPECT_FALSE(r.config->moderation.rules.empty());
 }
 
 // Every section header and every key appears in the example, set or commented out

@@ -8,6 +8,7 @@
 #include "protocol/date.h"
 #include "protocol/injection.h"
 #include "protocol/message_id.h"
+#include "protocol/moderation.h"
 #include "protocol/overview.h"
 #include "protocol/path.h"
 
@@ -61,5 +62,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const InjectResult injected =
         inject_article(text, a, {"us.example", 1795590720, "<fuzz@us.example>", "192.0.2.1"});
     if (injected.error.empty()) check(!transit_error(parse_article(injected.text), injected.message_id));
+    // The moderator's mail: the To line first; dropping fields, CRLF to LF and unstuffing only
+    // shrink the article (a last line without CRLF gains its LF).
+    const std::string_view posted = injected.error.empty() ? std::string_view(injected.text) : text;
+    const std::string mail = moderator_mail(posted, "m@mods.example");
+    check(mail.starts_with("To: m@mods.example\n"));
+    check(mail.size() <= posted.size() + 20);
     return 0;
 }
