@@ -4,11 +4,16 @@
 // Runs in slices (a few MiB of articles per write transaction), like expiry.
 #include "storage/codec.h"
 #include "storage/crc32c.h"
-#include "storage/file_io.h"
 #include "storage/write_ops.h"
 
 #include <spdlog/spdlog.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 namespace tidings::storage::detail {
@@ -16,10 +21,14 @@ namespace tidings::storage::detail {
 namespace {
 
 constexpr std::size_t slice_bytes = std::size_t{4} << 20;  // articles moved per transaction
+// The file is read a window at a time (a record bigger than this gets a window of its own):
+// memory stays at a slice's worth, not a whole file's, and no single read stalls the writer.
+constexpr std::size_t window_bytes = std::size_t{4} << 20;
 
 class CompactOp final : public SlicedOp<CompactStats> {
 public:
     using SlicedOp::SlicedOp;
+    ~CompactOp() override { close_file(); }
 
     void reset() override {
         pos_ = slice_start_;
@@ -32,14 +41,14 @@ public:
         if (!file_ && !choose(ctx)) return;
         std::size_t moved = 0;
         while (moved < slice_bytes) {
-            auto rec = Journal::record_in(data_, pos_, *file_);
+            auto rec = record_at(pos_);
             if (!rec) break;  // the file's end (or a torn tail: nothing of it was ever live)
             const std::uint64_t payload_at = pos_ + Journal::header_size;
             pos_ += Journal::header_size + rec->payload.size();
             if (rec->seq < *file_) break;  // a recycled file's older life
             moved += move_live(ctx, rec->payload, payload_at);
         }
-        more_ = Journal::record_in(data_, pos_, *file_).has_value();
+        more_ = record_at(pos_).has_value();
     }
 
     bool complete() override {
@@ -51,7 +60,7 @@ public:
             spdlog::info("storage event=compacted file={} articles={} bytes={}", Journal::file_name(*file_),
                          total_.articles_moved, total_.bytes_moved);
         total_.files += file_ ? 1 : 0;
-        data_.clear();
+        close_file();
         report();
         return true;
     }
@@ -59,7 +68,7 @@ public:
 private:
     // The file with the smallest share of live bytes, if it is below the threshold: not the
     // one being written, and at least half full (a file cut short by a restart is small, not
-    // sparse). Reads it whole.
+    // sparse). Opens it; records are read a window at a time.
     bool choose(WriteCtx& ctx) {
         const auto& opts = ctx.core.opts;
         if (opts.compact_below <= 0) return false;
@@ -81,11 +90,19 @@ private:
             }
         }
         if (!best) return false;
-        if (int err = read_all(opts.dir + "/" + Journal::file_name(*best), data_)) {
+        // Kept open across slices: should the file go meanwhile (its last articles expired) and
+        // be recycled, its new life's records carry another tag and no locator points into it.
+        fd_ = ::open((opts.dir + "/" + Journal::file_name(*best)).c_str(), O_RDONLY | O_CLOEXEC);
+        struct stat st {};
+        if (fd_ < 0 || ::fstat(fd_, &st) != 0) {
             spdlog::error("storage event=compact_failed file={} error=\"{}\"", Journal::file_name(*best),
-                          std::strerror(err));
+                          std::strerror(errno));
+            close_file();
             return false;
         }
+        file_size_ = static_cast<std::uint64_t>(st.st_size);
+        window_.clear();
+        win_off_ = 0;
         file_ = best;
         pos_ = slice_start_ = 0;
         return true;
@@ -105,7 +122,8 @@ private:
             auto now = ctx.txn.get(ctx.dbi.articles, id);
             auto at = now ? codec::article_locator(*now) : std::nullopt;
             if (!at || at->file != then->file || at->offset != then->offset) return;
-            std::string_view bytes(data_.data() + at->offset, at->length);
+            // Inside this record's payload, so inside the window that holds it.
+            std::string_view bytes(window_.data() + (at->offset - win_off_), at->length);
             if (crc32c(bytes) != at->crc) {
                 spdlog::error("storage event=compact_skipped id={} reason=crc", id);
                 return;
@@ -122,8 +140,45 @@ private:
         return moved;
     }
 
+    // The intact record of the file at `pos`, read into the window if needed.
+    std::optional<Journal::Record> record_at(std::uint64_t pos) {
+        if (!cover(pos, Journal::header_size)) return std::nullopt;
+        auto len = Journal::payload_length(std::string_view(window_).substr(pos - win_off_, Journal::header_size));
+        if (!len || !cover(pos, Journal::header_size + *len)) return std::nullopt;
+        return Journal::record_in(window_, pos - win_off_, *file_);
+    }
+
+    // Makes the window hold [pos, pos + need) of the file; false past its end or on an error.
+    bool cover(std::uint64_t pos, std::uint64_t need) {
+        if (pos >= win_off_ && pos + need <= win_off_ + window_.size()) return true;
+        if (fd_ < 0 || pos > file_size_ || need > file_size_ - pos) return false;  // also a bad length
+        std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(std::max<std::uint64_t>(need, window_bytes),
+                                                                            file_size_ - pos));
+        window_.resize(want);
+        std::size_t got = 0;
+        while (got < want) {
+            ssize_t n = ::pread(fd_, window_.data() + got, want - got, static_cast<off_t>(pos + got));
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) break;
+            got += static_cast<std::size_t>(n);
+        }
+        window_.resize(got);
+        win_off_ = pos;
+        return got >= need;
+    }
+
+    void close_file() {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = -1;
+        window_.clear();
+        window_.shrink_to_fit();
+    }
+
     std::optional<std::uint64_t> file_;
-    std::string data_;  // the file's contents
+    int fd_ = -1;
+    std::uint64_t file_size_ = 0;
+    std::string window_;  // bytes of the file from win_off_
+    std::uint64_t win_off_ = 0;
     std::uint64_t pos_ = 0, slice_start_ = 0;
 };
 

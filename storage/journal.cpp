@@ -66,6 +66,11 @@ std::optional<Journal::Record> Journal::record_in(const std::string& data, std::
     return record_at(data, pos, static_cast<std::uint32_t>(first_seq));
 }
 
+std::optional<std::uint32_t> Journal::payload_length(std::string_view header) {
+    if (header.size() < header_size || get32(header.data()) != magic) return std::nullopt;
+    return get32(header.data() + 4);
+}
+
 std::string Journal::file_name(std::uint64_t first_seq) {
     char buf[40];
     std::snprintf(buf, sizeof buf, "journal.%016llx", static_cast<unsigned long long>(first_seq));

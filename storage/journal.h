@@ -46,6 +46,9 @@ public:
     // The intact record at `pos` of the contents of file `first_seq` (magic, length, CRC, the
     // file's tag), or nothing.
     static std::optional<Record> record_in(const std::string& data, std::size_t pos, std::uint64_t first_seq);
+    // The payload length a record header (header_size bytes) announces, if it starts with the
+    // magic; unchecked otherwise (record_in checks the rest).
+    static std::optional<std::uint32_t> payload_length(std::string_view header);
     static std::string file_name(std::uint64_t first_seq);
     // Journal files in `dir`, by first seq (not the spare). Throws when the directory cannot be
     // read: a caller must never take "cannot read" for "nothing there".

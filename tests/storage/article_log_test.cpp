@@ -196,3 +196,43 @@ TEST(ArticleLog, CompactionEmptiesASparseFileAndKeepsEveryLiveArticle) {
     EXPECT_EQ(snap.group("g")->count, 12u);
     EXPECT_TRUE(snap.check_integrity().empty());
 }
+
+// Files bigger than the compactor's 4 MiB read window, holding records bigger than it (64 KB
+// articles submitted all at once, so batches of up to 6 MiB): the file is read a window at a
+// time and every live article is moved intact.
+TEST(ArticleLog, CompactionReadsBigFilesAWindowAtATime) {
+    TempDir dir;
+    auto opts = log_options(dir.path());
+    opts.journal_file_bytes = std::uint64_t{12} << 20;
+    opts.batch_max_bytes = std::size_t{6} << 20;
+    opts.batch_max_articles = 1000;
+    opts.expiry_interval = std::chrono::seconds(0);
+    opts.initial_map_bytes = std::size_t{64} << 20;
+    auto store = Store::open(opts);
+    ASSERT_TRUE(create_group(*store, "g"));
+    constexpr int n = 600;  // ~39 MB: three full files and a part
+    std::vector<std::promise<StoreResult>> ps(n);
+    for (int i = 0; i < n; ++i)
+        store->submit(make_request(id_of(i), {"g"}, {}, 64000), [&ps, i](StoreResult r) { ps[i].set_value(r); });
+    for (auto& p : ps) ASSERT_EQ(p.get_future().get().status, StoreStatus::stored);
+    for (int i = 0; i < n; ++i)
+        if (i % 10) ASSERT_TRUE(cancel(*store, id_of(i)));
+    std::uint64_t moved = 0, files = 0;
+    for (int round = 0; round < 20; ++round) {
+        auto st = wait_for<CompactStats>([&](auto done) { store->compact(std::move(done)); });
+        moved += st.articles_moved;
+        files += st.files;
+        if (!st.files) break;
+    }
+    EXPECT_GE(files, 2u);
+    EXPECT_GE(moved, 30u);
+    Snapshot snap(*store);
+    for (int i = 0; i < n; i += 10) {
+        auto a = snap.article(id_of(i));
+        ASSERT_TRUE(a) << i;
+        auto want = make_article(id_of(i), 64000);
+        want.insert(want.find("\r\n\r\n") + 2, "Xref: news.test g:" + std::to_string(i + 1) + "\r\n");
+        EXPECT_EQ(*a, want) << i;
+    }
+    EXPECT_TRUE(snap.check_integrity().empty()) << snap.check_integrity().front();
+}
