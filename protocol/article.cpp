@@ -267,7 +267,8 @@ std::optional<std::string> posting_error(const ParsedArticle& a) {
 }
 
 std::string rewrite_for_storage(std::string_view text, const ParsedArticle& a,
-                                std::string_view pathhost, std::string_view xref_value) {
+                                std::string_view pathhost, std::string_view xref_value,
+                                std::size_t* header_end) {
     std::string out;
     out.reserve(text.size() + pathhost.size() + xref_value.size() + 16);
     for (const HeaderField& f : a.fields) {
@@ -291,6 +292,7 @@ std::string rewrite_for_storage(std::string_view text, const ParsedArticle& a,
         out.append(xref_value);
         out.append("\r\n");
     }
+    if (header_end) *header_end = out.size();
     const std::size_t rest = static_cast<std::size_t>(a.headers.data() + a.headers.size() - text.data());
     out.append(text.substr(rest));
     return out;

@@ -89,8 +89,10 @@ std::optional<std::string> posting_error(const ParsedArticle& article);
 // "Xref: <xref_value>" appended to the header section when xref_value is not empty. The
 // rest (empty line, body) is copied unchanged, in whatever form (wire or unstuffed) `text`
 // is. `article` must be parse_article(text). An article without Path keeps none: adding one
-// (for POST, RFC 5537 §3.5) is the caller's decision.
+// (for POST, RFC 5537 §3.5) is the caller's decision. `header_end`, when given, receives the
+// offset where the header section's last line (the Xref line, if any) ends.
 std::string rewrite_for_storage(std::string_view text, const ParsedArticle& article,
-                                std::string_view pathhost, std::string_view xref_value);
+                                std::string_view pathhost, std::string_view xref_value,
+                                std::size_t* header_end = nullptr);
 
 }  // namespace tidings::protocol

@@ -1,6 +1,7 @@
 // Overview records, article metrics and Xref bodies.
 #include "protocol/overview.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace tidings::protocol {
@@ -8,14 +9,30 @@ namespace tidings::protocol {
 namespace {
 
 // Lines starting with "." in wire text (each carries one stuffing dot).
-std::size_t count_stuffed(std::string_view s) noexcept {
-    std::size_t n = !s.empty() && s.front() == '.';
-    std::size_t pos = 0;
-    while ((pos = s.find("\r\n.", pos)) != std::string_view::npos) {
-        ++n;
-        pos += 3;
+// Counts the i in [from, to) with p[i-1] == '\r' && p[i] == '\n' (CRLF line ends) and, of those,
+// the ones followed by '.' (p[i+1], a stuffed dot, when i + 1 < size). Byte-wide counters over
+// blocks of 255 let the compiler fill whole vector registers; a find("\r\n.") per line (memchr,
+// then a compare) ran at ~4 GB/s and was ~5 % of ingest CPU on 2 KB articles.
+struct LineCounts {
+    std::size_t crlf = 0, dotted = 0;
+};
+LineCounts count_lines(const char* p, std::size_t size, std::size_t from, std::size_t to) noexcept {
+    LineCounts c;
+    std::size_t i = std::max<std::size_t>(from, 1);
+    const std::size_t stop = std::min(to, size == 0 ? 0 : size - 1);  // p[i + 1] exists below it
+    while (i < stop) {
+        const std::size_t end = std::min(stop, i + 255);
+        unsigned char lf = 0, dot = 0;
+        for (; i < end; ++i) {
+            const unsigned char eol = static_cast<unsigned char>((p[i - 1] == '\r') & (p[i] == '\n'));
+            lf = static_cast<unsigned char>(lf + eol);
+            dot = static_cast<unsigned char>(dot + (eol & static_cast<unsigned char>(p[i + 1] == '.')));
+        }
+        c.crlf += lf;
+        c.dotted += dot;
     }
-    return n;
+    if (size >= 2 && i == size - 1 && i < to && p[i - 1] == '\r' && p[i] == '\n') ++c.crlf;
+    return c;
 }
 
 }  // namespace
@@ -23,14 +40,20 @@ std::size_t count_stuffed(std::string_view s) noexcept {
 ArticleMetrics measure_article(std::string_view text, const ParsedArticle& article, BlockMode form) noexcept {
     ArticleMetrics m;
     m.bytes = text.size();
-    if (form == BlockMode::wire) m.bytes -= count_stuffed(text);
-    // Count CRLF-ended lines (BlockReader's policy: a bare LF ends nothing).
+    // CRLF-ended lines of the body (BlockReader's policy: a bare LF ends nothing) and, in wire
+    // form, the stuffed dots of the whole text: one pass over the text when the body lies in it.
     std::string_view body = article.body;
-    // One branch-free pass the compiler vectorises: a find() per line cost ~6 % of ingest CPU
-    // on 13 KB articles (perf, mixed-size feed).
     std::size_t lines = 0;
-    const char* p = body.data();
-    for (std::size_t i = 1; i < body.size(); ++i) lines += (p[i] == '\n') & (p[i - 1] == '\r');
+    const bool inside = body.data() >= text.data() && body.data() + body.size() <= text.data() + text.size();
+    if (form == BlockMode::wire) {
+        const std::size_t body_at = inside ? static_cast<std::size_t>(body.data() - text.data()) : text.size();
+        const LineCounts head = count_lines(text.data(), text.size(), 1, body_at);
+        const LineCounts rest = count_lines(text.data(), text.size(), body_at, text.size());
+        m.bytes -= (!text.empty() && text.front() == '.') + head.dotted + rest.dotted;
+        lines = inside ? rest.crlf : count_lines(body.data(), body.size(), 1, body.size()).crlf;
+    } else {
+        lines = count_lines(body.data(), body.size(), 1, body.size()).crlf;
+    }
     if (!body.empty() && (body.size() < 2 || body.substr(body.size() - 2) != "\r\n")) ++lines;
     m.lines = lines;
     return m;

@@ -136,7 +136,9 @@ IngestVerdict prepare_transit_article(const config::Config& cfg, const FeedTable
     if (const auto* d = article.find("Distribution")) distribution = protocol::unfold(d->value);
     v.request.feeds = feeds.select(newsgroups, path_value, wire.size(), from, distribution);
     v.request.message_id = std::string(offered_id);
-    v.request.article = protocol::rewrite_for_storage(wire, article, cfg.node.pathhost, {});
+    std::size_t header_end = 0;
+    v.request.article = protocol::rewrite_for_storage(wire, article, cfg.node.pathhost, {}, &header_end);
+    v.request.xref_at = header_end;
     v.request.arrival = static_cast<std::int64_t>(std::time(nullptr));
     v.accept = true;
     return v;

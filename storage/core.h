@@ -90,7 +90,8 @@ struct WriteCtx {
 
     std::uint64_t take_seq();
     // Puts an article's bytes into the batch's journal record; returns where they will be.
-    codec::Locator log_article(std::string_view bytes);
+    codec::Locator log_article(std::string_view bytes) { return log_article({bytes}); }
+    codec::Locator log_article(std::initializer_list<std::string_view> parts);  // joined
     void forget_article(const codec::Locator& at) {
         --file_delta[at.file];
         file_bytes_delta[at.file] -= at.length;

@@ -87,11 +87,19 @@ void for_each(std::string_view p, Fn&& fn) {
     }
 }
 
-// Appends a blob entry; returns where its bytes start in `out`.
-inline std::size_t add_blob(std::string& out, std::string_view bytes) {
-    add(out, blob, 0, {}, bytes);
-    return out.size() - bytes.size();
+// Appends a blob entry whose bytes are `parts` joined; returns where they start in `out`.
+inline std::size_t add_blob(std::string& out, std::initializer_list<std::string_view> parts) {
+    std::size_t n = 0;
+    for (auto p : parts) n += p.size();
+    char h[8] = {static_cast<char>(blob), 0, 0, 0,
+                 static_cast<char>(n & 0xff), static_cast<char>((n >> 8) & 0xff),
+                 static_cast<char>((n >> 16) & 0xff), static_cast<char>((n >> 24) & 0xff)};
+    out.append(h, 8);
+    const std::size_t at = out.size();
+    for (auto p : parts) out.append(p);
+    return at;
 }
+inline std::size_t add_blob(std::string& out, std::string_view bytes) { return add_blob(out, {bytes}); }
 }  // namespace redo
 
 // Move-only transaction; the destructor aborts. commit() releases the handle before calling

@@ -64,13 +64,26 @@ public:
 
         std::string xref_line;
         if (!xref.empty()) xref_line = "Xref: " + ctx.core.opts.pathhost + " " + xref + "\r\n";
-        std::string article = with_xref(req_.article, xref_line);
+        // The stored bytes: the article with our Xref as its last header line. A caller that
+        // dropped every Xref already says where (no rewrite: the parts go straight into the
+        // journal record); otherwise the article is rewritten first.
+        std::string rewritten;
+        std::string_view head = req_.article, insert = xref_line, tail;
+        if (req_.xref_at && *req_.xref_at <= req_.article.size()) {
+            head = std::string_view(req_.article).substr(0, *req_.xref_at);
+            tail = std::string_view(req_.article).substr(*req_.xref_at);
+        } else {
+            rewritten = with_xref(req_.article, xref_line);
+            head = rewritten;
+            insert = {};
+        }
+        const std::size_t article_size = head.size() + insert.size() + tail.size();
 
         if (meta.expires) {
             meta.expiry_seq = ctx.take_seq();
             ctx.txn.put(ctx.dbi.expiry, codec::time_key(meta.expires, meta.expiry_seq), id);
         }
-        auto at = ctx.log_article(article);  // the bytes go to the journal record, not LMDB
+        auto at = ctx.log_article({head, insert, tail});  // into the journal record, not LMDB
         ctx.txn.put(ctx.dbi.articles, id, codec::article_value(meta, codec::locator_bytes(at)));
         // No history entry for a stored article: the articles record is its history (status
         // stored, its arrival). One random-keyed B-tree per article instead of two halves the
@@ -79,13 +92,13 @@ public:
         if (!meta.placements.empty()) {
             const auto& o = req_.overview;
             std::string record;
-            record.reserve(article.size() / 4);
+            record.reserve(256);
             record.append(o.subject).push_back('\t');
             record.append(o.from).push_back('\t');
             record.append(o.date).push_back('\t');
             record.append(o.message_id.empty() ? id : o.message_id).push_back('\t');
             record.append(o.references).push_back('\t');
-            record.append(std::to_string(article.size())).push_back('\t');
+            record.append(std::to_string(article_size)).push_back('\t');
             record.append(std::to_string(o.lines)).push_back('\t');
             record.append(std::string_view(xref_line).substr(0, xref_line.size() - 2));
             for (const auto& [name, number] : meta.placements) {

@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -85,6 +86,10 @@ struct StoreRequest {
     // The writer removes any Xref header and inserts "Xref: <pathhost> g:n ...\r\n" as the last
     // header line when the article is filed in at least one group.
     std::string article;
+    // Set by a caller that already dropped every Xref field (protocol::rewrite_for_storage):
+    // the offset where the header section's last line ends. The writer then inserts its Xref
+    // line there while copying the bytes into the journal, instead of first rewriting them.
+    std::optional<std::size_t> xref_at;
     std::vector<std::string> groups;  // groups to file in (existing ones), Newsgroups order
     OverviewFields overview;
     std::vector<std::string> feeds;   // peers whose outgoing queues get the article, same txn

@@ -23,14 +23,19 @@ std::uint64_t WriteCtx::take_seq() {
     return (*next_seq)++;
 }
 
-codec::Locator WriteCtx::log_article(std::string_view bytes) {
+codec::Locator WriteCtx::log_article(std::initializer_list<std::string_view> parts) {
     auto* r = txn.redo();
     if (!r) throw mdb::Error("article log", EINVAL);  // every write transaction records its redo
-    auto at = mdb::redo::add_blob(*r, bytes);
+    auto at = mdb::redo::add_blob(*r, parts);
+    std::size_t size = 0;
+    std::uint32_t crc = 0;
+    for (auto p : parts) {
+        size += p.size();
+        crc = crc32c(p, crc);
+    }
     ++file_delta[log_file];
-    file_bytes_delta[log_file] += static_cast<std::int64_t>(bytes.size());
-    return codec::Locator{log_file, log_offset + Journal::header_size + at,
-                          static_cast<std::uint32_t>(bytes.size()), crc32c(bytes)};
+    file_bytes_delta[log_file] += static_cast<std::int64_t>(size);
+    return codec::Locator{log_file, log_offset + Journal::header_size + at, static_cast<std::uint32_t>(size), crc};
 }
 
 void WriteCtx::finish() {

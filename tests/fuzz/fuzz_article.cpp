@@ -46,9 +46,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         for (char c : *why) check(c != '\r' && c != '\n' && c != '\0');
     }
     (void)posting_error(a);
+    // The vectorised counts against the obvious definition.
+    std::size_t stuffed = !text.empty() && text.front() == '.', body_lines = 0;
+    for (std::size_t i = 0; i + 2 < text.size(); ++i) stuffed += text.substr(i, 3) == "\r\n.";
+    for (std::size_t i = 1; i < a.body.size(); ++i) body_lines += a.body[i - 1] == '\r' && a.body[i] == '\n';
+    if (!a.body.empty() && !a.body.ends_with("\r\n")) ++body_lines;
     for (BlockMode form : {BlockMode::wire, BlockMode::unstuffed}) {
         const ArticleMetrics m = measure_article(text, a, form);
         check(m.bytes <= text.size());
+        check(m.bytes == text.size() - (form == BlockMode::wire ? stuffed : 0));
+        check(m.lines == body_lines);
         const std::string record = build_overview(a, m, "hub.example g:1");
         for (char c : record) check(c != '\r' && c != '\n' && c != '\0');
     }

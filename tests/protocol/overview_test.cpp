@@ -36,6 +36,43 @@ TEST(Overview, MetricsExcludeStuffingAndCountBodyLines) {
     EXPECT_EQ(measure_article(dot_first, parse_article(dot_first), BlockMode::wire).bytes, 2u);
 }
 
+// The vectorised counting against the obvious definition, on texts made of the characters that
+// matter (CR, LF, '.', and one other), every length up to 700 and several per length.
+TEST(Overview, MetricsAgreeWithTheObviousDefinition) {
+    auto naive = [](std::string_view text, const ParsedArticle& a, BlockMode form) {
+        ArticleMetrics m;
+        m.bytes = text.size();
+        if (form == BlockMode::wire) {
+            if (!text.empty() && text.front() == '.') --m.bytes;
+            for (std::size_t i = 0; i + 2 < text.size(); ++i)
+                if (text.substr(i, 3) == "\r\n.") --m.bytes;
+        }
+        std::string_view body = a.body;
+        for (std::size_t i = 1; i < body.size(); ++i)
+            if (body[i - 1] == '\r' && body[i] == '\n') ++m.lines;
+        if (!body.empty() && (body.size() < 2 || !body.ends_with("\r\n"))) ++m.lines;
+        return m;
+    };
+    std::uint64_t x = 88172645463325252ull;  // xorshift64: deterministic
+    const char alphabet[] = {'\r', '\n', '.', 'a', '\r', '\n'};
+    for (std::size_t len = 0; len <= 700; ++len) {
+        for (int round = 0; round < 6; ++round) {
+            std::string text = "Subject: s\r\n\r\n";
+            for (std::size_t i = 0; i < len; ++i) {
+                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                text.push_back(alphabet[x % sizeof alphabet]);
+            }
+            if (round % 2) text = text.substr(12);  // no header section: all of it is headers
+            const ParsedArticle a = parse_article(text);
+            for (BlockMode form : {BlockMode::wire, BlockMode::unstuffed}) {
+                ArticleMetrics got = measure_article(text, a, form), want = naive(text, a, form);
+                ASSERT_EQ(got.bytes, want.bytes) << len << " " << round;
+                ASSERT_EQ(got.lines, want.lines) << len << " " << round;
+            }
+        }
+    }
+}
+
 TEST(Overview, RecordHasTheEightFieldsInOrder) {
     const std::string text =
         "From: Fred\t<fred@example.com>\r\n"

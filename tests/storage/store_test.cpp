@@ -93,6 +93,34 @@ TEST(Store, ReplacesIncomingXref) {
     EXPECT_EQ(*snap.article("<xr@x>"), "Path: a\r\nSubject: s\r\nXref: news.test g:1\r\n\r\nbody\r\n");
 }
 
+// A caller that says where the headers end (it dropped Xref itself): the Xref line goes there,
+// the bytes are otherwise untouched, the overview's :bytes counts it, and with no group filed
+// nothing is inserted.
+TEST(Store, InsertsXrefWhereTheCallerSays) {
+    TempDir dir;
+    auto store = Store::open(small_options(dir.path()));
+    ASSERT_TRUE(create_group(*store, "g"));
+    auto req = make_request("<at@x>", {"g"});
+    req.article = "Path: a\r\nSubject: s\r\n\r\nbody\r\n";
+    req.xref_at = std::string_view("Path: a\r\nSubject: s\r\n").size();
+    ASSERT_EQ(store_sync(*store, std::move(req)).status, StoreStatus::stored);
+    auto none = make_request("<none@x>", {});
+    none.article = "Path: a\r\nSubject: s\r\n\r\nbody\r\n";
+    none.xref_at = std::string_view("Path: a\r\nSubject: s\r\n").size();
+    ASSERT_EQ(store_sync(*store, std::move(none)).status, StoreStatus::stored);
+    Snapshot snap(*store);
+    const std::string want = "Path: a\r\nSubject: s\r\nXref: news.test g:1\r\n\r\nbody\r\n";
+    EXPECT_EQ(*snap.article("<at@x>"), want);
+    EXPECT_EQ(*snap.article("<none@x>"), "Path: a\r\nSubject: s\r\n\r\nbody\r\n");
+    std::string over;
+    snap.overview("g", 1, 1, [&](const OverviewItem& it) {
+        over = std::string(it.record);
+        return true;
+    });
+    EXPECT_NE(over.find("\t" + std::to_string(want.size()) + "\t"), std::string::npos) << over;
+    EXPECT_TRUE(snap.check_integrity().empty());
+}
+
 TEST(Store, ReopenAfterCloseKeepsEverything) {
     TempDir dir;
     {

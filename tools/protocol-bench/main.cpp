@@ -136,6 +136,18 @@ void BM_IngestArticle(benchmark::State& state) {
 }
 BENCHMARK(BM_IngestArticle)->Arg(2048)->Arg(262144);
 
+// Bytes without stuffing and CRLF lines of the body (the overview's :bytes and :lines).
+void BM_MeasureArticle(benchmark::State& state) {
+    const std::string wire = [&] {
+        std::string w = wire_block(static_cast<std::size_t>(state.range(0)));
+        return w.substr(0, w.size() - 3);
+    }();
+    const ParsedArticle a = parse_article(wire);
+    for (auto _ : state) benchmark::DoNotOptimize(measure_article(wire, a, BlockMode::wire));
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * wire.size()));
+}
+BENCHMARK(BM_MeasureArticle)->Arg(2048)->Arg(262144);
+
 void BM_ParseCommand(benchmark::State& state) {
     const std::string_view lines[] = {"TAKETHIS <bench.1234567890@example.com>",
                                       "CHECK <bench.1234567891@example.com>", "ARTICLE 12345",
