@@ -58,8 +58,7 @@ void remove_placement(WriteCtx& ctx, std::string_view group, std::uint64_t numbe
     auto key = codec::number_key(group, number);
     if (!ctx.txn.del(ctx.dbi.group_index, key)) return;  // the group was removed meanwhile
     ctx.txn.del(ctx.dbi.overview, key);
-    auto rec = ctx.txn.get(ctx.dbi.groups, group);
-    auto g = rec ? codec::decode_group(group, *rec) : std::nullopt;
+    GroupInfo* g = ctx.group(group);
     if (!g) return;
     if (g->count > 0) --g->count;
     if (g->count == 0) {
@@ -71,7 +70,7 @@ void remove_placement(WriteCtx& ctx, std::string_view group, std::uint64_t numbe
             if (auto split = codec::split_number_key(c.key())) g->low = split->second;
         }
     }
-    ctx.txn.put(ctx.dbi.groups, group, codec::group_value(*g));
+    ctx.touch_group(group);
 }
 
 bool drop_article(WriteCtx& ctx, std::string_view id, HistoryStatus why) {
@@ -113,7 +112,7 @@ std::unique_ptr<Op> make_create_group_op(std::string name, char flag, std::strin
     return simple<bool>(
         [name = std::move(name), flag, creator = std::move(creator), created](WriteCtx& ctx) {
             if (!valid_group_name(name) || !valid_flag(flag)) return false;
-            if (ctx.txn.get(ctx.dbi.groups, name)) return false;
+            if (ctx.group(name)) return false;
             GroupInfo g;
             g.name = name;
             g.flag = flag;
@@ -126,7 +125,7 @@ std::unique_ptr<Op> make_create_group_op(std::string name, char flag, std::strin
                 ctx.txn.del(ctx.dbi.meta, gone_key);
             }
             g.low = g.high + 1;
-            ctx.txn.put(ctx.dbi.groups, name, codec::group_value(g));
+            ctx.put_group(g);
             return true;
         },
         false, std::move(done));
@@ -136,11 +135,10 @@ std::unique_ptr<Op> make_set_flag_op(std::string name, char flag, unique_functio
     return simple<bool>(
         [name = std::move(name), flag](WriteCtx& ctx) {
             if (!valid_flag(flag)) return false;
-            auto rec = ctx.txn.get(ctx.dbi.groups, name);
-            auto g = rec ? codec::decode_group(name, *rec) : std::nullopt;
+            GroupInfo* g = ctx.group(name);
             if (!g) return false;
             g->flag = flag;
-            ctx.txn.put(ctx.dbi.groups, name, codec::group_value(*g));
+            ctx.touch_group(name);
             return true;
         },
         false, std::move(done));
@@ -149,9 +147,9 @@ std::unique_ptr<Op> make_set_flag_op(std::string name, char flag, unique_functio
 std::unique_ptr<Op> make_remove_group_op(std::string name, unique_function<void(bool)> done) {
     return simple<bool>(
         [name = std::move(name)](WriteCtx& ctx) {
-            auto rec = ctx.txn.get(ctx.dbi.groups, name);
-            auto g = rec ? codec::decode_group(name, *rec) : std::nullopt;
+            const GroupInfo* g = ctx.group(name);
             if (!g) return false;
+            const std::uint64_t high_mark = g->high;
             auto prefix = codec::group_prefix(name);
             // Articles forget their placement here, so a re-created group's index and the
             // articles' placement lists keep agreeing (check_integrity relies on it).
@@ -176,9 +174,9 @@ std::unique_ptr<Op> make_remove_group_op(std::string name, unique_function<void(
                 while (c.seek(prefix) && c.key().starts_with(prefix)) c.del();
             }
             std::string high;
-            codec::put_u64(high, g->high);
+            codec::put_u64(high, high_mark);
             ctx.txn.put(ctx.dbi.meta, "gone:" + name, high);
-            ctx.txn.del(ctx.dbi.groups, name);
+            ctx.delete_group(name);
             return true;
         },
         false, std::move(done));

@@ -42,12 +42,11 @@ public:
             if (std::any_of(meta.placements.begin(), meta.placements.end(),
                             [&](const auto& p) { return p.first == name; }))
                 continue;
-            auto rec = ctx.txn.get(ctx.dbi.groups, name);
-            auto group = rec ? codec::decode_group(name, *rec) : std::nullopt;
+            GroupInfo* group = ctx.group(name);
             if (!group) continue;  // not carried here (the caller filters; be safe)
             std::uint64_t number = ++group->high;
             if (group->count++ == 0) group->low = number;
-            ctx.txn.put(ctx.dbi.groups, name, codec::group_value(*group));
+            ctx.touch_group(name);
             meta.placements.emplace_back(name, number);
             if (!xref.empty()) xref.push_back(' ');
             xref.append(name).append(":").append(std::to_string(number));

@@ -38,7 +38,40 @@ codec::Locator WriteCtx::log_article(std::initializer_list<std::string_view> par
     return codec::Locator{log_file, log_offset + Journal::header_size + at, static_cast<std::uint32_t>(size), crc};
 }
 
+WriteCtx::CachedGroup& WriteCtx::cached_group(std::string_view name) {
+    auto it = groups_.find(name);
+    if (it != groups_.end()) return it->second;
+    CachedGroup c;
+    if (auto rec = txn.get(dbi.groups, name)) c.info = codec::decode_group(name, *rec);
+    return groups_.emplace(std::string(name), std::move(c)).first->second;
+}
+
+GroupInfo* WriteCtx::group(std::string_view name) {
+    auto& c = cached_group(name);
+    return c.info ? &*c.info : nullptr;
+}
+
+void WriteCtx::put_group(const GroupInfo& g) {
+    auto& c = cached_group(g.name);
+    c.info = g;
+    c.dirty = true;
+}
+
+void WriteCtx::delete_group(std::string_view name) {
+    auto& c = cached_group(name);
+    c.info.reset();
+    c.dirty = true;
+}
+
+void WriteCtx::touch_group(std::string_view name) { cached_group(name).dirty = true; }
+
 void WriteCtx::finish() {
+    for (auto& [name, c] : groups_) {
+        if (!c.dirty) continue;
+        if (c.info) txn.put(dbi.groups, name, codec::group_value(*c.info));
+        else txn.del(dbi.groups, name);
+        c.dirty = false;
+    }
     for (const auto& [file, delta] : file_delta) add_to_counter(codec::segment_count_key(file), delta);
     for (const auto& [file, delta] : file_bytes_delta) add_to_counter(codec::segment_bytes_key(file), delta);
     if (next_seq) {
@@ -292,9 +325,8 @@ void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
         }
         redo.clear();
         txn.record_into(&redo);
-        WriteCtx ctx{*this, txn, dbi, unix_now(), std::nullopt, {}, {}, {}};
-        ctx.log_file = journal->first_seq();
-        ctx.log_offset = journal->bytes_in_file();
+        WriteCtx ctx{.core = *this, .txn = txn, .dbi = dbi, .now = unix_now(),
+                     .log_file = journal->first_seq(), .log_offset = journal->bytes_in_file()};
         Applied applied = apply_batch(ctx, batch);
         if (applied == Applied::failed) return;
         if (applied == Applied::ok) {
