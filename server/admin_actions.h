@@ -22,7 +22,7 @@ awaitable<ActionResult> admin_remove_group(NodeContext& node, std::string name);
 // 200 cancelled; 404 not stored here; 400 not a Message-ID.
 awaitable<ActionResult> admin_cancel(NodeContext& node, std::string message_id);
 // action: "pause", "resume" or "flush" (wake idle senders now). 404 unknown peer or no
-// outgoing feed. pause/resume last until the next restart (server/feeds.h, pause_feed).
+// outgoing feed. pause/resume outlive a restart (server/feeds.h, pause_feed; server/pause_file.h).
 ActionResult admin_peer_action(NodeContext& node, const std::string& peer, const std::string& action);
 
 }  // namespace tidings::server

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "server/feed_peer.h"
+#include "server/pause_file.h"
 
 namespace tidings::server {
 
@@ -137,8 +138,16 @@ void ensure_housekeeping(NodeContext& node, const std::shared_ptr<FeedSet>& set)
 
 void start_feeds(NodeContext& node) {
     auto set = std::make_shared<FeedSet>();
-    for (const auto& p : node.cfg().peers)
-        if (p.outgoing) start_peer_feed(node, *set, p);
+    // Feeds an admin paused stay paused across a restart (until resumed).
+    const auto paused = load_paused_feeds(node.cfg().node.data_dir);
+    for (const auto& p : node.cfg().peers) {
+        if (!p.outgoing) continue;
+        start_peer_feed(node, *set, p);
+        if (paused.count(p.name)) {
+            set->peers[p.name]->pause();
+            spdlog::info("peer={} event=paused reason=\"paused before the restart\"", p.name);
+        }
+    }
     node.feed_set = set;
     ensure_housekeeping(node, set);
 }
@@ -173,6 +182,7 @@ std::vector<std::string> reconcile_feeds(NodeContext& node) {
             changes.push_back("peer " + p.name + ": outgoing feed restarted with the new settings");
         } else {
             start_peer_feed(node, *set, p);
+            if (load_paused_feeds(node.cfg().node.data_dir).count(p.name)) set->peers[p.name]->pause();
             changes.push_back("peer " + p.name + ": outgoing feed started");
         }
     }
@@ -208,6 +218,16 @@ bool pause_feed(NodeContext& node, const std::string& peer, bool paused) {
     spdlog::info("peer={} event={}", peer, paused ? "paused" : "resumed");
     if (paused) it->second->pause();
     else it->second->resume();
+    // Remembered for the next start: the names paused now, plus those of peers not running
+    // at the moment (a reload that brings one back finds it still paused).
+    const auto& dir = node.cfg().node.data_dir;
+    auto names = load_paused_feeds(dir);
+    for (const auto& [name, f] : set->peers) {
+        if (f->paused) names.insert(name);
+        else names.erase(name);
+    }
+    if (auto err = save_paused_feeds(dir, names); !err.empty())
+        spdlog::warn("peer={} event=pause_not_saved error=\"{}\" note=\"in effect until a restart\"", peer, err);
     return true;
 }
 

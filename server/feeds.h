@@ -30,7 +30,9 @@ void notify_feeds(NodeContext& node, const std::vector<std::string>& peers = {})
 
 // Pauses (`paused` true) or resumes the outgoing feed of `peer` (the admin API's pause/resume).
 // A paused feed's connections finish the exchange they are in, say QUIT and stay closed; its
-// queue keeps filling and the backlog policy still applies; FeedStats::state is `paused`.
+// queue keeps filling and the backlog policy still applies; FeedStats::state is `paused`. The
+// paused names are kept in <data_dir>/paused-feeds: a restart (or a reload that brings the peer
+// back) starts the feed paused.
 // Returns false when the peer has no outgoing feed. Not persistent: a restart resumes it.
 bool pause_feed(NodeContext& node, const std::string& peer, bool paused);
 

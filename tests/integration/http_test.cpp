@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <signal.h>
 
+#include <filesystem>
+
 #include <fstream>
 #include <thread>
 
@@ -274,6 +276,28 @@ port = 0
     EXPECT_EQ(body_json(r)["peers"][1]["outgoing"]["backlog"], 0);
     auto sink_status = body_json(http_call(sink.port("admin"), "GET", "/status"));
     EXPECT_EQ(sink_status["store"]["articles"], 3);
+}
+
+// An admin's pause outlives a restart (kept in <data_dir>/paused-feeds); a resume does too.
+TEST_F(Admin, APausedFeedStaysPausedAcrossARestartUntilResumed) {
+    start();
+    auto state = [&] {
+        return body_json(http_call(http, "GET", "/status"))["peers"][1]["outgoing"]["state"].get<std::string>();
+    };
+    auto restart = [&] {
+        ASSERT_NE(d->stop(SIGTERM), -1);
+        ASSERT_TRUE(d->start()) << d->log();
+        http = d->port("admin");
+    };
+    ASSERT_EQ(http_call(http, "POST", "/peers/downstream/pause", token).status, 200);
+    EXPECT_EQ(state(), "paused");
+    restart();
+    EXPECT_EQ(state(), "paused") << d->log();
+    ASSERT_EQ(http_call(http, "POST", "/peers/downstream/resume", token).status, 200);
+    EXPECT_NE(state(), "paused");
+    restart();
+    EXPECT_NE(state(), "paused");
+    EXPECT_FALSE(std::filesystem::exists(d->data_dir() + "/paused-feeds"));
 }
 
 TEST_F(Admin, UnknownRoutesAndWrongMethods) {
