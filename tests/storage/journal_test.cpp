@@ -46,6 +46,19 @@ TEST(Crc32c, KnownVector) {
     EXPECT_EQ(crc32c("123456789"), 0xE3069283u);  // the CRC-32C check value
     EXPECT_EQ(crc32c("6789", crc32c("12345")), 0xE3069283u);
     EXPECT_EQ(crc32c(""), 0u);
+    // The interleaved hardware path against the byte-wise table: every length around the
+    // 3-block boundaries, odd starting addresses, chained calls.
+    std::string data(8000, '\0');
+    std::uint32_t x = 12345;
+    for (auto& ch : data) ch = static_cast<char>((x = x * 1103515245 + 12345) >> 16);
+    for (std::size_t len : {0u, 1u, 7u, 8u, 1535u, 1536u, 1537u, 1543u, 3071u, 3072u, 3080u, 4999u, 7990u})
+        for (std::size_t off : {0u, 1u, 3u}) {
+            std::string_view v(data.data() + off, len);
+            ASSERT_EQ(crc32c(v), crc32c_bytewise(v)) << len << "+" << off;
+            ASSERT_EQ(crc32c(v, 0xdeadbeef), crc32c_bytewise(v, 0xdeadbeef)) << len << "+" << off;
+        }
+    for (std::size_t len = 0; len < 3200; len += 37)
+        ASSERT_EQ(crc32c(std::string_view(data).substr(5, len)), crc32c_bytewise(std::string_view(data).substr(5, len))) << len;
 }
 
 TEST(Journal, ReplaysRecordsInOrderAcrossFilesAndSkipsCheckpointedOnes) {
