@@ -84,14 +84,33 @@ std::string line_of(const toml::node& n) { return std::to_string(n.source().begi
 
 // toml++ says "Error while parsing table header: encountered end-of-file"; we print
 // "encountered end-of-file (in table header)" so the key slot of our format stays fixed.
+// Control characters as \xNN: toml++'s messages quote what they saw ("saw 'f\x01'"), and an
+// error line must never carry a terminal escape from the file to the admin's screen (found by
+// fuzz_config).
+std::string without_controls(std::string_view s) {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    for (char ch : s) {
+        auto c = static_cast<unsigned char>(ch);
+        if (c >= 0x20 && c != 0x7f) {
+            out.push_back(ch);
+            continue;
+        }
+        out.append("\\x");
+        out.push_back(hex[c >> 4]);
+        out.push_back(hex[c & 15]);
+    }
+    return out;
+}
+
 std::string syntax_reason(const toml::parse_error& err) {
     std::string_view d = err.description();
     constexpr std::string_view lead = "Error while parsing ";
     auto colon = d.find(": ");
-    if (!d.starts_with(lead) || colon == std::string_view::npos) return std::string(d);
+    if (!d.starts_with(lead) || colon == std::string_view::npos) return without_controls(d);
     std::string out(d.substr(colon + 2));
     out.append(" (in ").append(d.substr(lead.size(), colon - lead.size())).append(")");
-    return out;
+    return without_controls(out);
 }
 
 // A key as written, or quoted when it is not a bare key (TOML allows "any \t thing" = 1).

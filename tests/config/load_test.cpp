@@ -350,6 +350,14 @@ TEST(LoadString, BadModerationSettingsNameLineAndKey) {
     EXPECT_EQ(errors_of("[[moderation.rule]]\npattern = \"*\"\naddress = \"100%%-%s@x.org\"\n"), Lines{});
 }
 
+TEST(LoadString, SyntaxErrorsNeverEchoControlCharacters) {  // found by fuzz_config
+    Lines errors = errors_of("[http]\nenabled = f\x01\n");
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(errors[0].find('\x01'), std::string::npos) << errors[0];
+    EXPECT_NE(errors[0].find("\\x01"), std::string::npos) << errors[0];
+    EXPECT_EQ(errors[0].rfind("tidings.toml:2:", 0), 0u) << errors[0];
+}
+
 TEST(LoadString, NeverEchoesControlCharacters) {
     Lines errors = errors_of("[node]\nlog_level = \"in\\u001b[31mfo\"\n");
     ASSERT_EQ(errors.size(), 1u);
