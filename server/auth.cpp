@@ -2,12 +2,14 @@
 #include "server/auth.h"
 
 #include <crypt.h>
+#include <cctype>
 #include <spdlog/spdlog.h>
 
 #include <cstring>
 #include <memory>
 #include <thread>
 
+#include "protocol/base64.h"
 #include "protocol/status.h"
 #include "protocol/wildmat.h"
 #include "server/off_thread.h"
@@ -121,14 +123,77 @@ void signed_in(Session& s, const config::User* u) {
             if (!p.auth_user.empty() && p.auth_user == u->name) s.peer = &p;
 }
 
+// Checks a user's password (off the I/O thread) and read rights; signs the session in.
+awaitable<bool> sign_in(Session& s, std::string_view name, std::string password) {
+    const config::User* u = find_user(s.cfg(), name);
+    bool ok = false;
+    if (u) {
+        ok = co_await check_password_off_thread(s.node, u->password_hash, std::move(password));
+        ok = ok && reader_rights(s.cfg(), s.anonymous, u, s.ip).read;
+    }
+    if (!ok) {
+        ++s.node.counters.refused["auth_failed"];
+        spdlog::info("conn={} event=auth_failed remote={} user={}", s.id, s.ip, protocol::sanitize_for_echo(name));
+        co_return false;
+    }
+    signed_in(s, u);
+    spdlog::info("conn={} event=auth remote={} user={}", s.id, s.ip, u->name);
+    co_return true;
+}
+
+// AUTHINFO SASL PLAIN (RFC 4643 §2.4, RFC 4616): "authzid NUL authcid NUL passwd" in base64,
+// given with the command or after our "383 =" (an empty challenge). PLAIN carries the password
+// as USER/PASS does, so it is offered under the same rule (TLS or loopback).
+awaitable<void> run_sasl_plain(Session& s, const protocol::Command& cmd) {
+    std::string mechanism(cmd.argument);
+    for (auto& c : mechanism) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (mechanism != "PLAIN") {
+        s.conn->push(protocol::response(st::err_unavailable, "Mechanism not supported; use PLAIN"));
+        co_return;
+    }
+    std::string coded(cmd.initial_response);
+    if (coded.empty()) {
+        s.conn->push(protocol::response(st::cont_sasl, "="));
+        ReadLine rl = co_await s.reader.read_line(*s.conn);
+        if (rl.kind == ReadKind::closed) co_return;
+        if (rl.kind != ReadKind::line) {
+            s.conn->push(protocol::response(st::fail_auth_reject, "Authentication failed"));
+            co_return;
+        }
+        if (rl.line == "*") {  // the client cancels the exchange
+            s.conn->push(protocol::response(st::fail_auth_reject, "Authentication cancelled"));
+            co_return;
+        }
+        coded = std::move(rl.line);
+    }
+    auto plain = protocol::base64_decode(coded);
+    if (!plain) {
+        s.conn->push(protocol::response(st::err_base64, "Base64 encoding error"));
+        co_return;
+    }
+    auto first = plain->find('\0');
+    auto second = first == std::string::npos ? std::string::npos : plain->find('\0', first + 1);
+    if (second == std::string::npos || plain->find('\0', second + 1) != std::string::npos) {
+        s.conn->push(protocol::response(st::fail_auth_reject, "Authentication failed"));
+        co_return;
+    }
+    const std::string authzid = plain->substr(0, first);
+    const std::string authcid = plain->substr(first + 1, second - first - 1);
+    std::string password = plain->substr(second + 1);
+    // Acting as another user is not something accounts here can grant.
+    bool ok = !authcid.empty() && (authzid.empty() || authzid == authcid);
+    if (ok) ok = co_await sign_in(s, authcid, std::move(password));
+    if (!ok) {
+        s.conn->push(protocol::response(st::fail_auth_reject, "Authentication failed"));
+        co_return;
+    }
+    s.conn->push(protocol::response(st::ok_authinfo, "Authentication accepted"));
+}
+
 }  // namespace
 
 awaitable<void> run_authinfo(Session& s, const protocol::ParseResult& parsed) {
     const auto& cmd = parsed.command;
-    if (cmd.kind == protocol::Kind::authinfo_sasl) {
-        s.conn->push(protocol::response(st::err_unavailable, "SASL not supported"));
-        co_return;
-    }
     if (s.user) {  // RFC 4643 §2.2: once authenticated, AUTHINFO is refused
         s.conn->push(protocol::response(st::err_access, "Already authenticated"));
         co_return;
@@ -146,6 +211,10 @@ awaitable<void> run_authinfo(Session& s, const protocol::ParseResult& parsed) {
         s.conn->push(protocol::response(st::fail_privacy_needed, "Encryption required: use STARTTLS"));
         co_return;
     }
+    if (cmd.kind == protocol::Kind::authinfo_sasl) {
+        co_await run_sasl_plain(s, cmd);
+        co_return;
+    }
     if (cmd.kind == protocol::Kind::authinfo_user) {
         s.pending_user = std::string(cmd.argument);
         s.user_given = true;
@@ -158,25 +227,16 @@ awaitable<void> run_authinfo(Session& s, const protocol::ParseResult& parsed) {
         co_return;
     }
     s.user_given = false;
-    const config::User* u = find_user(s.cfg(), s.pending_user);
-    bool ok = false;
-    if (u) {
-        // Copied before the co_await: cmd views the command line, which lives on meanwhile,
-        // but the copy keeps the thread independent of the session's buffers.
-        ok = co_await check_password_off_thread(s.node, u->password_hash, std::string(cmd.argument));
-        ok = ok && reader_rights(s.cfg(), s.anonymous, u, s.ip).read;
-    }
+    // Copied before the co_await: cmd views the command line, which lives on meanwhile, but the
+    // copy keeps the password check independent of the session's buffers.
+    std::string user = std::move(s.pending_user);
+    s.pending_user.clear();
+    std::string password(cmd.argument);
+    const bool ok = co_await sign_in(s, user, std::move(password));
     if (!ok) {
-        ++s.node.counters.refused["auth_failed"];
-        spdlog::info("conn={} event=auth_failed remote={} user={}", s.id, s.ip,
-                     protocol::sanitize_for_echo(s.pending_user));
-        s.pending_user.clear();
         s.conn->push(protocol::response(st::fail_auth_reject, "Authentication failed"));
         co_return;
     }
-    signed_in(s, u);
-    spdlog::info("conn={} event=auth remote={} user={}", s.id, s.ip, u->name);
-    s.pending_user.clear();
     s.conn->push(protocol::response(st::ok_authinfo, "Authentication accepted"));
 }
 

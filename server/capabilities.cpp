@@ -18,7 +18,9 @@ std::string capabilities_response(const CapabilityState& s, std::string_view ver
     line(s.post, "POST");
     line(s.ihave, "IHAVE");
     line(s.streaming, "STREAMING");
-    line(s.authinfo_user, "AUTHINFO USER");
+    // RFC 4643 §2.1: both AUTHINFO forms, and SASL's mechanisms on a line of their own.
+    line(s.authinfo_user, "AUTHINFO USER SASL");
+    line(s.authinfo_user, "SASL PLAIN");
     line(s.starttls, "STARTTLS");
     line(s.hdr, "HDR");
     line(s.newnews, "NEWNEWS");

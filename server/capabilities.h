@@ -15,7 +15,7 @@ struct CapabilityState {
     bool post = false;            // POST
     bool ihave = false;           // IHAVE
     bool streaming = false;       // STREAMING (RFC 4644)
-    bool authinfo_user = false;   // AUTHINFO USER (RFC 4643 §2.2: only when usable now)
+    bool authinfo_user = false;   // AUTHINFO USER SASL, SASL PLAIN (RFC 4643: only when usable now)
     bool starttls = false;        // STARTTLS (RFC 4642: only before TLS and before auth)
     bool over_msgid = false;      // OVER MSGID
     bool hdr = false;             // HDR

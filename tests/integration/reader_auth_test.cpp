@@ -1,5 +1,6 @@
 // AUTHINFO USER/PASS (RFC 4643) and the access rules, end to end.
 #include "harness.h"
+#include "protocol/base64.h"
 
 #include <gtest/gtest.h>
 
@@ -61,7 +62,9 @@ bool has(const std::vector<std::string>& v, std::string_view s) {
 
 TEST_F(ReaderAuth, ReadingNeeds480UntilAuthenticated) {
     EXPECT_EQ(greeting_.substr(0, 3), "201");
-    EXPECT_TRUE(has(caps(), "AUTHINFO USER"));
+    auto before = caps();
+    EXPECT_TRUE(has(before, "AUTHINFO USER SASL"));  // RFC 4643 §2.1
+    EXPECT_TRUE(has(before, "SASL PLAIN"));
     EXPECT_EQ(code("GROUP local.test"), "480");
     EXPECT_EQ(code("LIST"), "480");
     EXPECT_EQ(code("ARTICLE <a@b>"), "480");
@@ -69,7 +72,9 @@ TEST_F(ReaderAuth, ReadingNeeds480UntilAuthenticated) {
     EXPECT_EQ(code("DATE"), "111");  // not a reading command
     EXPECT_EQ(code("AUTHINFO USER alice"), "381");
     EXPECT_EQ(code("AUTHINFO PASS secret"), "281");
-    EXPECT_FALSE(has(caps(), "AUTHINFO USER"));  // RFC 4643 §2.2: not after authentication
+    auto after = caps();  // RFC 4643 §2.2: not after authentication
+    EXPECT_FALSE(has(after, "AUTHINFO USER SASL"));
+    EXPECT_FALSE(has(after, "SASL PLAIN"));
     EXPECT_EQ(code("GROUP local.test"), "211");
     EXPECT_EQ(code("GROUP private.stuff"), "411");  // outside alice's read wildmat
     EXPECT_EQ(code("AUTHINFO USER alice"), "502");
@@ -85,6 +90,31 @@ TEST_F(ReaderAuth, WrongPasswordIs481AndSequenceErrorsAre482) {
     EXPECT_EQ(code("AUTHINFO PASS other"), "481");
     EXPECT_EQ(code("AUTHINFO USER"), "501");
     EXPECT_EQ(code("GROUP local.test"), "480");
+}
+
+// RFC 4643 §2.4 with RFC 4616 PLAIN: "authzid NUL authcid NUL password" in base64.
+TEST_F(ReaderAuth, SaslPlainWithAndWithoutInitialResponse) {
+    using tidings::protocol::base64_encode;
+    const std::string alice = base64_encode(std::string("\0alice\0secret", 13));
+    EXPECT_EQ(code("AUTHINFO SASL CRAM-MD5"), "503");  // not a mechanism offered here
+    EXPECT_EQ(code("AUTHINFO SASL PLAIN not-base64!"), "504");
+    EXPECT_EQ(code("AUTHINFO SASL PLAIN " + base64_encode(std::string("\0alice\0wrong", 12))), "481");
+    EXPECT_EQ(code("AUTHINFO SASL PLAIN " + base64_encode(std::string("bob\0alice\0secret", 16))), "481");  // authzid
+    EXPECT_EQ(code("AUTHINFO SASL PLAIN " + base64_encode("alice-secret")), "481");  // no NULs
+    // No initial response: an empty challenge, then the response on a line of its own; "*" cancels.
+    EXPECT_EQ(c_.command("AUTHINFO SASL PLAIN"), "383 =");
+    EXPECT_EQ(code("*"), "481");
+    EXPECT_EQ(code("GROUP local.test"), "480");
+    EXPECT_EQ(c_.command("AUTHINFO SASL plain"), "383 =");
+    EXPECT_EQ(code(alice), "281");
+    EXPECT_EQ(code("GROUP local.test"), "211");
+    EXPECT_EQ(code("AUTHINFO SASL PLAIN " + alice), "502");  // already authenticated
+}
+
+TEST_F(ReaderAuth, SaslPlainInitialResponseSignsIn) {
+    using tidings::protocol::base64_encode;
+    EXPECT_EQ(code("AUTHINFO SASL PLAIN " + base64_encode(std::string("carol\0carol\0other", 17))), "281");
+    EXPECT_EQ(code("GROUP private.stuff"), "211");
 }
 
 TEST_F(ReaderAuth, Sha512CryptAccountReadsEverything) {

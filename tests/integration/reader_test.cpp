@@ -90,7 +90,8 @@ TEST_F(Reader, CapabilitiesListTheReaderFeatures) {
     EXPECT_TRUE(has("OVER MSGID"));
     EXPECT_TRUE(has("LIST ACTIVE ACTIVE.TIMES COUNTS DISTRIB.PATS HEADERS MOTD NEWSGROUPS OVERVIEW.FMT"));
     EXPECT_FALSE(has("STARTTLS"));       // no TLS configured
-    EXPECT_FALSE(has("AUTHINFO USER"));  // no accounts
+    EXPECT_FALSE(has("AUTHINFO USER SASL"));  // no accounts
+    EXPECT_FALSE(has("SASL PLAIN"));
     EXPECT_FALSE(has("MODE-READER"));
 }
 

@@ -140,13 +140,13 @@ TEST(ReaderTls, StarttlsThenAuthenticate) {
     EXPECT_EQ(c.read_line().substr(0, 3), "201");
     auto before = caps(c);
     EXPECT_TRUE(has(before, "STARTTLS"));
-    EXPECT_TRUE(has(before, "AUTHINFO USER"));  // loopback: plaintext allowed
+    EXPECT_TRUE(has(before, "AUTHINFO USER SASL"));  // loopback: plaintext allowed
     EXPECT_EQ(c.command("STARTTLS").substr(0, 3), "382");
     ASSERT_TRUE(c.handshake());
     EXPECT_TRUE(c.version() == "TLSv1.2" || c.version() == "TLSv1.3") << c.version();
     auto after = caps(c);
     EXPECT_FALSE(has(after, "STARTTLS"));  // RFC 4642 §2.2.2
-    EXPECT_TRUE(has(after, "AUTHINFO USER"));
+    EXPECT_TRUE(has(after, "AUTHINFO USER SASL"));
     EXPECT_EQ(c.command("STARTTLS").substr(0, 3), "502");
     EXPECT_EQ(c.command("GROUP local.test").substr(0, 3), "480");
     EXPECT_EQ(c.command("AUTHINFO USER alice").substr(0, 3), "381");
@@ -163,7 +163,7 @@ TEST(ReaderTls, ImplicitTlsListener) {
     EXPECT_EQ(c.read_line().substr(0, 3), "201");
     auto cs = caps(c);
     EXPECT_FALSE(has(cs, "STARTTLS"));
-    EXPECT_TRUE(has(cs, "AUTHINFO USER"));
+    EXPECT_TRUE(has(cs, "AUTHINFO USER SASL"));
     EXPECT_EQ(c.command("STARTTLS").substr(0, 3), "502");
     EXPECT_EQ(c.command("QUIT").substr(0, 3), "205");
 }
