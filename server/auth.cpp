@@ -58,7 +58,8 @@ bool plaintext_auth_allowed(const Session& s) noexcept {
 }
 
 bool authinfo_available(const Session& s) noexcept {
-    return !s.cfg().users.empty() && s.user == nullptr && plaintext_auth_allowed(s);
+    // RFC 8054 §2.2.2: no authentication once compression is on (CRIME-style leaks).
+    return !s.cfg().users.empty() && s.user == nullptr && !s.compress_active && plaintext_auth_allowed(s);
 }
 
 bool verify_password(std::string_view hash, std::string_view password) {
@@ -196,6 +197,10 @@ awaitable<void> run_authinfo(Session& s, const protocol::ParseResult& parsed) {
     const auto& cmd = parsed.command;
     if (s.user) {  // RFC 4643 §2.2: once authenticated, AUTHINFO is refused
         s.conn->push(protocol::response(st::err_access, "Already authenticated"));
+        co_return;
+    }
+    if (s.compress_active) {  // RFC 8054 §2.2.2
+        s.conn->push(protocol::response(st::err_access, "DEFLATE compression already active"));
         co_return;
     }
     if (!parsed.ok()) {

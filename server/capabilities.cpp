@@ -22,6 +22,7 @@ std::string capabilities_response(const CapabilityState& s, std::string_view ver
     line(s.authinfo_user, "AUTHINFO USER SASL");
     line(s.authinfo_user, "SASL PLAIN");
     line(s.starttls, "STARTTLS");
+    line(s.compress, "COMPRESS DEFLATE");
     line(s.hdr, "HDR");
     line(s.newnews, "NEWNEWS");
     if (s.over_msgid) line(true, "OVER MSGID");

@@ -17,6 +17,7 @@ struct CapabilityState {
     bool streaming = false;       // STREAMING (RFC 4644)
     bool authinfo_user = false;   // AUTHINFO USER SASL, SASL PLAIN (RFC 4643: only when usable now)
     bool starttls = false;        // STARTTLS (RFC 4642: only before TLS and before auth)
+    bool compress = false;        // COMPRESS DEFLATE (RFC 8054: only until it is active)
     bool over_msgid = false;      // OVER MSGID
     bool hdr = false;             // HDR
     bool newnews = false;         // NEWNEWS

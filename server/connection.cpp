@@ -1,5 +1,9 @@
 // Connection: ordered answers (writer coroutine), idle and write-stall timeouts (watchdog).
 #include "server/connection.h"
+#include "server/compress_layer.h"
+
+#include <algorithm>
+#include <cstring>
 
 namespace tidings::server {
 
@@ -90,10 +94,16 @@ awaitable<void> Connection::write_loop(std::shared_ptr<Connection> self) {
             }
             write_deadline_ = clock::now() + write_stall_;
             if (watchdog_timer_.expiry() == clock::time_point::max()) wake(watchdog_timer_);
+            std::string* wire = &out;
+            if (compress_) {  // RFC 8054 §2.2.2: compressed first, then (if any) TLS
+                deflated_.clear();
+                compress_->compress(out, deflated_);
+                wire = &deflated_;
+            }
             if (tls_)
-                co_await net::async_write(*tls_, net::buffer(out), net::redirect_error(use_awaitable, ec));
+                co_await net::async_write(*tls_, net::buffer(*wire), net::redirect_error(use_awaitable, ec));
             else
-                co_await net::async_write(socket_, net::buffer(out), net::redirect_error(use_awaitable, ec));
+                co_await net::async_write(socket_, net::buffer(*wire), net::redirect_error(use_awaitable, ec));
             write_deadline_ = clock::time_point::max();
             if (ec) {
                 failed_ = true;
@@ -101,6 +111,7 @@ awaitable<void> Connection::write_loop(std::shared_ptr<Connection> self) {
                 break;
             }
             if (out.capacity() > (1u << 20)) std::string().swap(out);  // don't keep a huge buffer
+            if (deflated_.capacity() > (1u << 20)) std::string().swap(deflated_);
             wake(room_wake_);
             continue;
         }
@@ -114,6 +125,38 @@ awaitable<void> Connection::write_loop(std::shared_ptr<Connection> self) {
 }
 
 awaitable<std::size_t> Connection::read_some(char* data, std::size_t size) {
+    if (!compress_) co_return co_await read_raw(data, size);
+    while (inflated_pos_ == inflated_.size()) {
+        inflated_.clear();
+        inflated_pos_ = 0;
+        raw_.resize(16384);
+        std::size_t n = co_await read_raw(raw_.data(), raw_.size());
+        if (n == 0) co_return 0;
+        if (!compress_->decompress(std::string_view(raw_.data(), n), inflated_)) {
+            // RFC 8054 §2.2.2: corrupt compressed data closes the connection.
+            set_close_reason(CloseReason::eof);
+            co_return 0;
+        }
+    }
+    std::size_t n = std::min(size, inflated_.size() - inflated_pos_);
+    std::memcpy(data, inflated_.data() + inflated_pos_, n);
+    inflated_pos_ += n;
+    co_return n;
+}
+
+Connection::~Connection() = default;
+
+void Connection::start_compress(std::string_view already_read) {
+    compress_ = std::make_unique<CompressLayer>();
+    inflated_.clear();
+    inflated_pos_ = 0;
+    if (!already_read.empty() && !compress_->decompress(already_read, inflated_)) {
+        failed_ = true;
+        set_close_reason(CloseReason::eof);
+    }
+}
+
+awaitable<std::size_t> Connection::read_raw(char* data, std::size_t size) {
     if (reading_stopped_ || failed_) co_return 0;
     boost::system::error_code ec;
     read_deadline_ = clock::now() + idle_;

@@ -13,6 +13,8 @@
 
 namespace tidings::server {
 
+class CompressLayer;  // server/compress_layer.h
+
 // Why a connection ended, for the close log line and counters.
 enum class CloseReason : std::uint8_t { none, quit, eof, idle_timeout, write_timeout, write_error, shutdown, limit, refused };
 std::string_view to_string(CloseReason r) noexcept;
@@ -25,6 +27,7 @@ public:
     using clock = std::chrono::steady_clock;
 
     Connection(tcp::socket socket, std::chrono::seconds idle, std::chrono::seconds write_stall);
+    ~Connection();  // in connection.cpp, where CompressLayer is complete
 
     tcp::socket& socket() { return socket_; }
 
@@ -59,6 +62,14 @@ public:
     awaitable<bool> start_tls(std::shared_ptr<net::ssl::context> ctx);
     bool tls() const { return tls_ != nullptr; }
 
+    // --- COMPRESS DEFLATE (RFC 8054) ---
+    // From now on answers are compressed before they are written (and before TLS), and what
+    // is read is decompressed. `already_read`: bytes the client sent after its COMPRESS line
+    // that the line reader holds (compressed already). Call with no answer owed
+    // (wait_for_room(0, 0) first: the 206 goes out uncompressed).
+    void start_compress(std::string_view already_read);
+    bool compressing() const { return compress_ != nullptr; }
+
     // Article bytes of this connection handed to the store and not yet answered.
     std::uint64_t uncommitted_bytes = 0;
 
@@ -82,6 +93,12 @@ private:
     tcp::socket socket_;
     std::shared_ptr<net::ssl::context> tls_context_;  // outlives tls_
     std::unique_ptr<net::ssl::stream<tcp::socket&>> tls_;
+    std::unique_ptr<CompressLayer> compress_;
+    std::string inflated_;        // decompressed bytes not yet handed to read_some's caller
+    std::size_t inflated_pos_ = 0;
+    std::string raw_;             // read buffer for compressed input
+    std::string deflated_;        // write buffer for compressed output
+    awaitable<std::size_t> read_raw(char* data, std::size_t size);
     std::chrono::seconds idle_;
     std::chrono::seconds write_stall_;
     std::deque<Slot> slots_;

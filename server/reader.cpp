@@ -2,6 +2,10 @@
 // access, syntax), then the command family (reader_*.cpp, auth.cpp, tls.cpp).
 #include "server/reader.h"
 
+#include <spdlog/spdlog.h>
+
+#include <cctype>
+
 #include "protocol/status.h"
 #include "server/auth.h"
 #include "server/reader_util.h"
@@ -29,6 +33,31 @@ namespace {
 
 void push(Session& s, int code, std::string_view text) { s.conn->push(protocol::response(code, text)); }
 
+// COMPRESS DEFLATE (RFC 8054 §2.2): 206, then everything after it is compressed both ways.
+awaitable<void> run_compress(Session& s, const protocol::ParseResult& parsed) {
+    if (!parsed.ok()) {
+        push(s, parsed.code, parsed.text);
+        co_return;
+    }
+    if (s.compress_active) {
+        push(s, st::err_access, "DEFLATE compression already active");
+        co_return;
+    }
+    std::string algorithm(parsed.command.argument);
+    for (auto& ch : algorithm) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (algorithm != "DEFLATE") {
+        push(s, st::err_unavailable, "Compression algorithm not supported");
+        co_return;
+    }
+    push(s, st::ok_compress, "Compression active");
+    co_await s.conn->wait_for_room(0, 0);  // the 206 goes out as it is
+    // The client may not send more before it sees the 206 (§2.2.2); what it did is compressed.
+    s.conn->start_compress(s.reader.pending());
+    s.reader.consume(s.reader.pending().size());
+    s.compress_active = true;
+    spdlog::info("conn={} event=compress remote={}", s.id, s.ip);
+}
+
 }  // namespace
 
 awaitable<void> run_reader(Session& s, const protocol::ParseResult& parsed) {
@@ -43,7 +72,10 @@ awaitable<void> run_reader(Session& s, const protocol::ParseResult& parsed) {
             if (!parsed.ok()) push(s, parsed.code, parsed.text);
             else co_await run_starttls(s);
             co_return;
-        case K::compress: case K::xgtitle:
+        case K::compress:
+            co_await run_compress(s, parsed);
+            co_return;
+        case K::xgtitle:
             push(s, st::err_unavailable, "Command not available on this server");
             co_return;
         default:
@@ -86,6 +118,7 @@ awaitable<void> run_reader(Session& s, const protocol::ParseResult& parsed) {
 void add_reader_capabilities(const Session& s, CapabilityState& c) {
     c.authinfo_user = authinfo_available(s);
     c.starttls = starttls_available(s);
+    c.compress = !s.compress_active;
     if (!s.info.reader) return;
     ReaderRights r = reader_rights(s);
     c.reader = true;

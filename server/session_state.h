@@ -32,6 +32,7 @@ struct Session {
     std::string pending_user{};             // AUTHINFO USER given, PASS awaited
     bool user_given = false;
     bool tls_active = false;                // STARTTLS done or an implicit-TLS listener
+    bool compress_active = false;           // COMPRESS DEFLATE done (RFC 8054)
 
     // The configuration generation the session started with (kept alive by the node): a
     // reload changes what new sessions get, never the rules under a running one.

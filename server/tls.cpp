@@ -38,14 +38,15 @@ awaitable<bool> begin_implicit_tls(Session& s) {
 
 bool starttls_available(const Session& s) noexcept {
     return s.info.tls == config::Tls::starttls && s.info.tls_context && !s.tls_active &&
-           s.user == nullptr;
+           s.user == nullptr && !s.compress_active;
 }
 
 awaitable<void> run_starttls(Session& s) {
     namespace st = protocol::status;
-    if (s.tls_active || s.user) {
-        // RFC 4642 §2.2.2: not after TLS is active, not after authentication.
-        s.conn->push(protocol::response(st::err_access, "Already using TLS or authenticated"));
+    if (s.tls_active || s.user || s.compress_active) {
+        // RFC 4642 §2.2.2: not after TLS is active, not after authentication; RFC 8054 §2.2.2:
+        // not once compression is on.
+        s.conn->push(protocol::response(st::err_access, "Already using TLS or compression, or authenticated"));
         co_return;
     }
     if (s.info.tls != config::Tls::starttls || !s.info.tls_context) {
