@@ -10,6 +10,9 @@
 #        baseline.sh --summarize FILE.jsonl...   (the table over earlier runs' raw results)
 # Env:   BENCH (tidings-bench binary; default: build-bench/ next to the repo root)
 #        HOST (127.0.0.1)  PORT (1119)  SEED_BASE (1000)
+#        FEED_COUNT (20000): articles per streaming/TAKETHIS/mixed feed run (IHAVE runs keep
+#        20,000: lock-step is slow). At 70k articles/s 20,000 last a quarter of a second, so
+#        one checkpoint moves a median; 100000 gives steadier figures.
 #        SERVER_PID (optional: the ingesting process, for its CPU time per accepted article)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,6 +20,7 @@ BENCH=${BENCH:-$root/build-bench/tools/tidings-bench/tidings-bench}
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-1119}
 SEED_BASE=${SEED_BASE:-1000}
+FEED_COUNT=${FEED_COUNT:-20000}
 summarize() {  # jsonl files -> Markdown table
 python3 - "$@" <<'PY'
 import json, statistics, sys
@@ -70,12 +74,12 @@ done
 common=(--host "$HOST" --port "$PORT" --json)
 
 feeds=(
-  "feed-streaming-2k-c1|--mode streaming --connections 1 --window 64 --count 20000 --size 2048"
-  "feed-streaming-2k-c4|--mode streaming --connections 4 --window 64 --count 20000 --size 2048"
-  "feed-takethis-2k-c1|--mode takethis --connections 1 --window 64 --count 20000 --size 2048"
-  "feed-takethis-2k-c4|--mode takethis --connections 4 --window 64 --count 20000 --size 2048"
-  "feed-streaming-mixed-c1|--mode streaming --connections 1 --window 64 --count 20000 --sizes mixed"
-  "feed-streaming-mixed-c4|--mode streaming --connections 4 --window 64 --count 20000 --sizes mixed"
+  "feed-streaming-2k-c1|--mode streaming --connections 1 --window 64 --count $FEED_COUNT --size 2048"
+  "feed-streaming-2k-c4|--mode streaming --connections 4 --window 64 --count $FEED_COUNT --size 2048"
+  "feed-takethis-2k-c1|--mode takethis --connections 1 --window 64 --count $FEED_COUNT --size 2048"
+  "feed-takethis-2k-c4|--mode takethis --connections 4 --window 64 --count $FEED_COUNT --size 2048"
+  "feed-streaming-mixed-c1|--mode streaming --connections 1 --window 64 --count $FEED_COUNT --sizes mixed"
+  "feed-streaming-mixed-c4|--mode streaming --connections 4 --window 64 --count $FEED_COUNT --sizes mixed"
   "feed-ihave-2k-c1|--mode ihave --connections 1 --count 20000 --size 2048"
   "feed-ihave-2k-c4|--mode ihave --connections 4 --count 20000 --size 2048"
 )
