@@ -53,9 +53,13 @@ class Raw:
             data = data.encode("utf-8")
         self.sock.sendall(data)
 
+    def recv(self):
+        """The next bytes of the server's answers (a layer such as COMPRESS overrides it)."""
+        return self.sock.recv(65536)
+
     def line(self):
         while b"\r\n" not in self.buf:
-            chunk = self.sock.recv(65536)
+            chunk = self.recv()
             if not chunk:
                 raise EOFError("connection closed by server")
             self.buf += chunk

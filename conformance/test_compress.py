@@ -3,44 +3,28 @@ each way, the client flushing after every command. Runs against any server that 
 import unittest
 import zlib
 
-from nntp import TARGET, stuff, unique_id
+from nntp import TARGET, Raw, stuff, unique_id
 from test_reader import GROUP, post, posting, reader, wait_for
 
 
-class Compressed:
-    """The client end of a compressed NNTP connection over a Raw one."""
+class Compressed(Raw):
+    """The client end of a compressed NNTP connection, taking over a Raw one after its 206."""
 
-    def __init__(self, raw):
-        self.raw = raw
+    def __init__(self, raw):  # no new connection: the socket and what was read stay
+        self.sock = raw.sock
+        self.greeting = raw.greeting
         self.out = zlib.compressobj(6, zlib.DEFLATED, -15)
         self.inflate = zlib.decompressobj(-15)
         self.buf = self.inflate.decompress(raw.buf) if raw.buf else b""
         raw.buf = b""
 
-    def send(self, text):
-        data = text.encode("utf-8") if isinstance(text, str) else text
-        self.raw.sock.sendall(self.out.compress(data) + self.out.flush(zlib.Z_SYNC_FLUSH))
+    def send(self, data):
+        data = data.encode("utf-8") if isinstance(data, str) else data
+        self.sock.sendall(self.out.compress(data) + self.out.flush(zlib.Z_SYNC_FLUSH))
 
-    def line(self):
-        while b"\r\n" not in self.buf:
-            chunk = self.raw.sock.recv(65536)
-            if not chunk:
-                raise EOFError("connection closed by server")
-            self.buf += self.inflate.decompress(chunk)
-        line, self.buf = self.buf.split(b"\r\n", 1)
-        return line.decode("utf-8", "replace")
-
-    def cmd(self, command):
-        self.send(command + "\r\n")
-        return self.line()
-
-    def block(self):
-        out = []
-        while True:
-            l = self.line()
-            if l == ".":
-                return out
-            out.append(l[1:] if l.startswith(".") else l)
+    def recv(self):
+        chunk = self.sock.recv(65536)
+        return self.inflate.decompress(chunk) if chunk else chunk
 
 
 class Compress(unittest.TestCase):
