@@ -97,22 +97,12 @@ const config::User* find_user(const config::Config& cfg, std::string_view name) 
 // crypt(3) with yescrypt costs ~12 ms of CPU by design: run it on its own thread so the I/O
 // thread keeps serving every other session meanwhile. At most this many checks run at once;
 // further logins wait their turn (a flood of AUTHINFO attempts cannot take every core).
-constexpr int max_password_checks = 2;
-int password_checks_running = 0;  // touched on the I/O thread only
+OffThreadLimit password_checks{2, std::chrono::milliseconds(5)};  // I/O thread only
 
 awaitable<bool> check_password_off_thread(NodeContext& node, std::string hash, std::string password) {
-    net::steady_timer wait(node.io);
-    boost::system::error_code ec;
-    while (password_checks_running >= max_password_checks) {
-        wait.expires_after(std::chrono::milliseconds(5));
-        co_await wait.async_wait(net::redirect_error(use_awaitable, ec));
-    }
-    ++password_checks_running;
     // A named lambda: gcc 12 destroys a temporary one inside a co_await expression twice.
     auto job = [hash = std::move(hash), password = std::move(password)] { return verify_password(hash, password); };
-    bool ok = co_await run_off_thread(node.io, std::move(job));
-    --password_checks_running;
-    co_return ok;
+    co_return co_await run_off_thread(node.io, password_checks, std::move(job));
 }
 
 void signed_in(Session& s, const config::User* u) {

@@ -157,6 +157,7 @@ std::vector<std::string> reconcile_feeds(NodeContext& node) {
     auto set = node.feed_set;
     if (!set || set->stopping) return changes;
     const auto& peers = node.cfg().peers;
+    const auto paused_names = load_paused_feeds(node.cfg().node.data_dir);  // a peer back: still paused
     // Gone, or no longer fed by us: their senders finish the exchange they are in and stop;
     // their queue stays in the store (a later reload or restart that brings them back resumes).
     for (auto it = set->peers.begin(); it != set->peers.end();) {
@@ -182,7 +183,7 @@ std::vector<std::string> reconcile_feeds(NodeContext& node) {
             changes.push_back("peer " + p.name + ": outgoing feed restarted with the new settings");
         } else {
             start_peer_feed(node, *set, p);
-            if (load_paused_feeds(node.cfg().node.data_dir).count(p.name)) set->peers[p.name]->pause();
+            if (paused_names.count(p.name)) set->peers[p.name]->pause();
             changes.push_back("peer " + p.name + ": outgoing feed started");
         }
     }

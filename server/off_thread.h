@@ -4,6 +4,7 @@
 
 #include "server/net.h"
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -37,6 +38,28 @@ awaitable<std::invoke_result_t<F>> run_off_thread(net::io_context& io, F fn) {
     boost::system::error_code ec;
     while (!job->result) co_await job->wake.async_wait(net::redirect_error(use_awaitable, ec));
     co_return std::move(*job->result);
+}
+
+// A cap on one kind of blocking work (I/O thread only): callers past `max` wait their turn,
+// looking again every `poll`, so a flood of requests cannot take every core or fork without end.
+struct OffThreadLimit {
+    int max;
+    std::chrono::milliseconds poll;
+    int running = 0;
+};
+
+template <class F>
+awaitable<std::invoke_result_t<F>> run_off_thread(net::io_context& io, OffThreadLimit& limit, F fn) {
+    net::steady_timer wait(io);
+    boost::system::error_code ec;
+    while (limit.running >= limit.max) {
+        wait.expires_after(limit.poll);
+        co_await wait.async_wait(net::redirect_error(use_awaitable, ec));
+    }
+    ++limit.running;
+    auto result = co_await run_off_thread(io, std::move(fn));
+    --limit.running;
+    co_return result;
 }
 
 }  // namespace tidings::server

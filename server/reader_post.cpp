@@ -134,8 +134,7 @@ Prepared prepare(Session& s, std::string wire) {
 
 // At most this many mailers run at once; further moderated posts wait their turn (a flood of
 // them cannot fork without bound).
-constexpr int max_mailers = 4;
-int mailers_running = 0;  // I/O thread only
+OffThreadLimit mailers{4, std::chrono::milliseconds(20)};  // I/O thread only
 
 // RFC 5537 §3.5.1: the article goes to the moderator by mail (INN's moderators file and mta),
 // 240 once the mailer took it; no matching rule or a failing mailer: 441.
@@ -164,17 +163,9 @@ awaitable<void> mail_to_moderator(Session& s, Prepared p) {
     }
     std::string mail = protocol::moderator_mail(p.request.article, address);
     auto timeout = std::chrono::seconds(m.timeout_s);
-    net::steady_timer wait(s.node.io);
-    boost::system::error_code ec;
-    while (mailers_running >= max_mailers) {
-        wait.expires_after(std::chrono::milliseconds(20));
-        co_await wait.async_wait(net::redirect_error(use_awaitable, ec));
-    }
-    ++mailers_running;
     // A named lambda: gcc 12 destroys a temporary one inside a co_await expression twice.
     auto job = [argv = std::move(argv), mail = std::move(mail), timeout] { return run_mailer(argv, mail, timeout); };
-    std::string why = co_await run_off_thread(s.node.io, std::move(job));
-    --mailers_running;
+    std::string why = co_await run_off_thread(s.node.io, mailers, std::move(job));
     if (!why.empty()) {
         ++s.node.counters.refused["post_mail_failed"];
         spdlog::error("conn={} event=moderator_mail_failed group={} to={} error=\"{}\"", s.id,
