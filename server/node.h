@@ -19,6 +19,7 @@
 #include "server/connection.h"
 #include "server/feed_stats.h"
 #include "server/ingest.h"
+#include "server/store_acks.h"
 #include "storage/store.h"
 
 namespace tidings::server {
@@ -111,6 +112,8 @@ public:
     std::unordered_map<std::string, std::uint64_t> in_flight;
     // Article bytes handed to the store writer and not yet answered (back-pressure).
     std::uint64_t store_bytes_in_flight = 0;
+    // Transit articles' store outcomes, handed back from the writer thread in batches.
+    StoreAcks store_acks{io, *this};
     // Refused ids handed to the writer for history and not yet committed.
     std::unordered_set<std::string> being_remembered;
 

@@ -107,9 +107,7 @@ awaitable<void> wait_for_store_room(Session& s) {
 }
 
 // Which answers a store outcome gets, for IHAVE and TAKETHIS.
-struct Codes {
-    int ok, duplicate, rejected, deferred;
-};
+using Codes = AckCodes;
 constexpr Codes takethis_codes{st::ok_takethis, st::fail_takethis_reject, st::fail_takethis_reject,
                                st::fail_terminating};
 constexpr Codes ihave_codes{st::ok_ihave, st::fail_ihave_refuse, st::fail_ihave_reject,
@@ -139,61 +137,65 @@ void accept_article(Session& s, std::string id, std::string wire, std::uint64_t 
     std::uint64_t bytes = v.request.article.size();
     node.store_bytes_in_flight += bytes;
     s.conn->uncommitted_bytes += bytes;
-    auto conn = s.conn;
-    auto* nodep = &node;
-    auto session_id = s.id;
-    std::string peer = s.peer ? s.peer->name : "-";
-    auto received = std::chrono::steady_clock::now();  // the article's last byte is in
-    node.store.submit(std::move(v.request), [nodep, conn, ticket, id = std::move(id), bytes, codes,
-                                             session_id, peer, received](storage::StoreResult r) mutable {
-        // Runs on the store's writer thread after the commit: hop back to the I/O thread.
-        net::post(nodep->io, [nodep, conn, ticket, id = std::move(id), bytes, codes, session_id,
-                              peer = std::move(peer), received, r = std::move(r)]() {
-            NodeContext& node = *nodep;
-            node.store_bytes_in_flight -= bytes;
-            conn->uncommitted_bytes -= bytes;
-            node.in_flight.erase(id);
-            auto* in = incoming(node, peer);
-            switch (r.status) {
-                case storage::StoreStatus::stored:
-                    ++node.counters.accepted;
-                    if (in) ++in->accepted;
-                    node.counters.observe_ack(std::chrono::duration_cast<std::chrono::microseconds>(
-                        std::chrono::steady_clock::now() - received));
-                    conn->fill(ticket, id_response(codes.ok, id));
-                    notify_feeds(node);
-                    break;
-                case storage::StoreStatus::duplicate:
-                    ++node.counters.refused["duplicate"];
-                    if (in) ++in->refused;
-                    conn->fill(ticket, id_response(codes.duplicate, id));
-                    break;
-                case storage::StoreStatus::rejected:
-                    ++node.counters.refused["store_rejected"];
-                    if (in) ++in->rejected;
-                    conn->fill(ticket, id_response(codes.rejected, id));
-                    break;
-                default:
-                    // Not stored, not acknowledged: the peer must offer it again later.
-                    ++node.counters.deferred;
-                    if (in) ++in->deferred;
-                    spdlog::warn("conn={} peer={} event=deferred id={} status={}", session_id, peer,
-                                 protocol::sanitize_for_echo(id), storage::to_string(r.status));
-                    if (codes.deferred == st::fail_terminating) {
-                        // TAKETHIS has no "try later" answer (RFC 4644 §2.5): like a throttled
-                        // innd, say 400 and close; the peer re-offers after reconnecting.
-                        conn->fill(ticket, protocol::response(st::fail_terminating,
-                                                              "Cannot store articles now, try later"));
-                        conn->set_close_reason(CloseReason::limit);
-                        conn->stop_reading();
-                    } else {
-                        conn->fill(ticket, id_response(codes.deferred, id));
-                    }
-                    break;
-            }
-        });
+    StoreAck ack{s.conn, ticket, std::move(id), bytes, codes, s.id, s.peer ? s.peer->name : "-",
+                 std::chrono::steady_clock::now() /* the article's last byte is in */, {}};
+    // Runs on the store's writer thread after the commit; StoreAcks hands it to the I/O thread.
+    node.store.submit(std::move(v.request), [acks = &node.store_acks, ack = std::move(ack)](
+                                                storage::StoreResult r) mutable {
+        ack.result = std::move(r);
+        acks->push(std::move(ack));
     });
 }
+
+}  // namespace
+
+void deliver_store_ack(NodeContext& node, StoreAck& a) {
+    const Codes& codes = a.codes;
+    auto& conn = a.conn;
+    node.store_bytes_in_flight -= a.bytes;
+    conn->uncommitted_bytes -= a.bytes;
+    node.in_flight.erase(a.id);
+    auto* in = incoming(node, a.peer);
+    switch (a.result.status) {
+        case storage::StoreStatus::stored:
+            ++node.counters.accepted;
+            if (in) ++in->accepted;
+            node.counters.observe_ack(std::chrono::duration_cast<std::chrono::microseconds>(
+                std::chrono::steady_clock::now() - a.received));
+            conn->fill(a.ticket, id_response(codes.ok, a.id));
+            notify_feeds(node);
+            break;
+        case storage::StoreStatus::duplicate:
+            ++node.counters.refused["duplicate"];
+            if (in) ++in->refused;
+            conn->fill(a.ticket, id_response(codes.duplicate, a.id));
+            break;
+        case storage::StoreStatus::rejected:
+            ++node.counters.refused["store_rejected"];
+            if (in) ++in->rejected;
+            conn->fill(a.ticket, id_response(codes.rejected, a.id));
+            break;
+        default:
+            // Not stored, not acknowledged: the peer must offer it again later.
+            ++node.counters.deferred;
+            if (in) ++in->deferred;
+            spdlog::warn("conn={} peer={} event=deferred id={} status={}", a.session_id, a.peer,
+                         protocol::sanitize_for_echo(a.id), storage::to_string(a.result.status));
+            if (codes.deferred == st::fail_terminating) {
+                // TAKETHIS has no "try later" answer (RFC 4644 §2.5): like a throttled
+                // innd, say 400 and close; the peer re-offers after reconnecting.
+                conn->fill(a.ticket, protocol::response(st::fail_terminating,
+                                                        "Cannot store articles now, try later"));
+                conn->set_close_reason(CloseReason::limit);
+                conn->stop_reading();
+            } else {
+                conn->fill(a.ticket, id_response(codes.deferred, a.id));
+            }
+            break;
+    }
+}
+
+namespace {
 
 // The offer step shared by CHECK and IHAVE: refuses an id we have (refuse_code) or that another
 // connection is sending now (defer_code); otherwise reserves it for this session, so another

@@ -121,12 +121,14 @@ public:
 
     bool complete() override {
         auto done = std::move(done_);
+        result_.request = std::move(req_);
         if (done) done(std::move(result_));
         return true;
     }
     void fail(StoreStatus why) override {
         auto done = std::move(done_);
-        if (done) done(StoreResult{why, {}});
+        StoreResult r{why, {}, std::move(req_)};
+        if (done) done(std::move(r));
     }
 
 private:

@@ -110,6 +110,10 @@ std::string_view to_string(StoreStatus) noexcept;
 struct StoreResult {
     StoreStatus status = StoreStatus::failed;
     std::string xref;  // "g:n g:n" when stored in groups (without pathhost), else empty
+    // The request, handed back: its buffers were allocated by the submitting thread, and a
+    // caller that moves the result there frees them there, not on the writer thread (freeing
+    // across threads costs the allocator more than the allocation did).
+    StoreRequest request;
 };
 
 enum class HistoryStatus : std::uint8_t { stored = 1, rejected = 2, cancelled = 3, expired = 4 };

@@ -215,8 +215,11 @@ TEST(ArticleLog, CompactionReadsBigFilesAWindowAtATime) {
     for (int i = 0; i < n; ++i)
         store->submit(make_request(id_of(i), {"g"}, {}, 64000), [&ps, i](StoreResult r) { ps[i].set_value(r); });
     for (auto& p : ps) ASSERT_EQ(p.get_future().get().status, StoreStatus::stored);
-    for (int i = 0; i < n; ++i)
-        if (i % 10) ASSERT_TRUE(cancel(*store, id_of(i)));
+    for (int i = 0; i < n; ++i) {
+        if (i % 10) {
+            ASSERT_TRUE(cancel(*store, id_of(i)));
+        }
+    }
     std::uint64_t moved = 0, files = 0;
     for (int round = 0; round < 20; ++round) {
         auto st = wait_for<CompactStats>([&](auto done) { store->compact(std::move(done)); });
