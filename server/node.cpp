@@ -104,6 +104,12 @@ int run_node(const config::Config& cfg, const std::string& config_path) {
 
     net::io_context io(1);
     NodeContext node(io, cfg, *store);
+    // The store's writer hands outcomes to node.store_acks until it has stopped: stop it before
+    // `node` goes, on every way out of this function (shutdown() is idempotent).
+    struct StopStore {
+        storage::Store& store;
+        ~StopStore() { store.shutdown(); }
+    } stop_store{*store};
     node.config_path = config_path;
     std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
     std::vector<ListenerInfo> infos;

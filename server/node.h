@@ -1,5 +1,6 @@
 // The running node: configuration, store, listeners and the registry of live sessions.
-// Everything here is owned and touched by the one I/O thread, except `store` (thread-safe).
+// Everything here is owned and touched by the one I/O thread, except `store` (thread-safe) and
+// `store_acks`, which the store's writer thread pushes into.
 #pragma once
 
 #include "server/net.h"

@@ -48,8 +48,8 @@ public:
     StoreAcks(const StoreAcks&) = delete;
     StoreAcks& operator=(const StoreAcks&) = delete;
 
-    // Any thread (the store's writer). Must not be called once the NodeContext is gone: the
-    // node shuts the store down first (server/node.cpp).
+    // Any thread (the store's writer). Must not be called once the NodeContext is gone:
+    // run_node stops the store before `node` is destroyed, on every path (server/node.cpp).
     void push(StoreAck ack);
 
 private:
