@@ -114,7 +114,7 @@ public:
     // Article bytes handed to the store writer and not yet answered (back-pressure).
     std::uint64_t store_bytes_in_flight = 0;
     // Transit articles' store outcomes, handed back from the writer thread in batches.
-    StoreAcks store_acks{io, *this};
+    StoreAcks store_acks{io, [this](StoreAck& a) { deliver_store_ack(*this, a); }};
     // Refused ids handed to the writer for history and not yet committed.
     std::unordered_set<std::string> being_remembered;
 

@@ -36,7 +36,7 @@ void StoreAcks::drain() {
     } clear{draining_};
     for (auto& ack : draining_) {
         try {
-            deliver_store_ack(node_, ack);
+            deliver_(ack);
         } catch (const std::exception& e) {
             spdlog::error("event=ack_failed id={} error=\"{}\"", ack.id, e.what());
         }

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -44,7 +45,8 @@ void deliver_store_ack(NodeContext& node, StoreAck& ack);
 
 class StoreAcks {
 public:
-    StoreAcks(net::io_context& io, NodeContext& node) : io_(io), node_(node) {}
+    using Deliver = std::function<void(StoreAck&)>;  // runs on the I/O thread
+    StoreAcks(net::io_context& io, Deliver deliver) : io_(io), deliver_(std::move(deliver)) {}
     StoreAcks(const StoreAcks&) = delete;
     StoreAcks& operator=(const StoreAcks&) = delete;
 
@@ -56,7 +58,7 @@ private:
     void drain();  // I/O thread
 
     net::io_context& io_;
-    NodeContext& node_;
+    Deliver deliver_;
     std::mutex m_;
     std::vector<StoreAck> pending_;  // guarded by m_
     bool posted_ = false;            // a drain is posted and has not taken pending_ yet
