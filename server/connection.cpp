@@ -157,7 +157,7 @@ void Connection::start_compress(std::string_view already_read) {
 }
 
 awaitable<std::size_t> Connection::read_raw(char* data, std::size_t size) {
-    if (reading_stopped_ || failed_) co_return 0;
+    if (reading_stopped_ || failed_ || read_eof_) co_return 0;
     boost::system::error_code ec;
     read_deadline_ = clock::now() + idle_;
     // A sleeping watchdog only needs waking when it sleeps for ever; one that wakes at an
@@ -169,6 +169,7 @@ awaitable<std::size_t> Connection::read_raw(char* data, std::size_t size) {
                                                             net::redirect_error(use_awaitable, ec));
     read_deadline_ = clock::time_point::max();
     if (ec || n == 0) {
+        read_eof_ = true;
         set_close_reason(reading_stopped_ ? CloseReason::shutdown : CloseReason::eof);
         co_return 0;
     }

@@ -108,6 +108,11 @@ private:
     bool writer_done_ = false;
     bool failed_ = false;
     bool reading_stopped_ = false;
+    // The peer closed its side (or a read failed): later reads return 0 at once. Asio 1.74's
+    // epoll reactor (edge-triggered) would otherwise wait for a readiness edge that never
+    // comes when a session reads again after the EOF that ended an article (IHAVE, TAKETHIS
+    // or POST cut short), holding the socket until the idle timeout.
+    bool read_eof_ = false;
     CloseReason reason_ = CloseReason::none;
     clock::time_point read_deadline_ = clock::time_point::max();
     clock::time_point write_deadline_ = clock::time_point::max();

@@ -139,6 +139,10 @@ int run_tidingsd(const std::vector<std::string>& args, std::string* out, std::st
 
 NntpClient::~NntpClient() { close(); }
 
+void NntpClient::shutdown_write() {
+    if (fd_ >= 0) ::shutdown(fd_, SHUT_WR);
+}
+
 void NntpClient::close() {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;

@@ -70,6 +70,8 @@ public:
     bool eof() const { return eof_; }
     // True when the server closed the connection (reads EOF within `timeout`).
     bool closed_by_server(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+    // Sends FIN but keeps reading (a client that hangs up in the middle of an article).
+    void shutdown_write();
     void close();
 
 private:

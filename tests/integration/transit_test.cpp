@@ -113,6 +113,32 @@ TEST_F(Transit, IhaveLockStep) {
     EXPECT_EQ(peer_.command("IHAVE not-an-id").substr(0, 3), "435");
 }
 
+// A peer that hangs up in the middle of an article is closed at once, not at the idle
+// timeout: it must not keep counting against the connection limits.
+TEST_F(Transit, HangingUpMidArticleClosesTheSession) {
+    for (int i = 0; i < 12; ++i) {
+        NntpClient c;
+        ASSERT_TRUE(c.connect(daemon_->port())) << i;
+        ASSERT_EQ(c.read_line().substr(0, 1), "2") << i;
+        if (i % 3 == 0) {
+            ASSERT_EQ(c.command("IHAVE " + id(300 + i)).substr(0, 3), "335");
+        } else if (i % 3 == 1) {
+            ASSERT_EQ(c.command("MODE STREAM").substr(0, 3), "203");
+            c.send_raw("TAKETHIS " + id(300 + i) + "\r\nPath: x\r\nSubj");  // headers cut short
+        } else {
+            ASSERT_EQ(c.command("IHAVE " + id(300 + i)).substr(0, 3), "335");
+            c.send_raw("Path: x\r\n");
+        }
+        c.shutdown_write();
+        EXPECT_TRUE(c.closed_by_server(std::chrono::seconds(3))) << i;
+    }
+    // Nothing of those is held: a new session still gets in and can feed.
+    NntpClient late;
+    ASSERT_TRUE(late.connect(daemon_->port()));
+    EXPECT_EQ(late.read_line().substr(0, 1), "2");
+    EXPECT_EQ(late.command("IHAVE " + id(300)).substr(0, 3), "335");
+}
+
 TEST_F(Transit, IhaveRejectsMalformedArticleWith437) {
     EXPECT_EQ(peer_.command("IHAVE " + id(21)).substr(0, 3), "335");
     peer_.send_raw(wire("Path: x!y\r\nMessage-ID: " + id(21) + "\r\n\r\nno other headers\r\n"));
