@@ -109,8 +109,15 @@ public:
     std::uint64_t next_session_id = 1;
 
     // Message-IDs being received or stored right now, with the session that has them (INN's
-    // WIP table): a second peer's CHECK gets 431 and its IHAVE 436 meanwhile.
-    std::unordered_map<std::string, std::uint64_t> in_flight;
+    // WIP table): a second peer's CHECK gets 431 and its IHAVE 436 meanwhile. A CHECK answered
+    // 238 only promises an article (`body` false): the promise lapses after
+    // check_claim_hold, and a TAKETHIS that brings the article from elsewhere takes it over.
+    struct InFlight {
+        std::uint64_t session = 0;
+        std::chrono::steady_clock::time_point since{};
+        bool body = false;  // the article is being received or stored (IHAVE 335, TAKETHIS)
+    };
+    std::unordered_map<std::string, InFlight> in_flight;
     // Article bytes handed to the store writer and not yet answered (back-pressure).
     std::uint64_t store_bytes_in_flight = 0;
     // Transit articles' store outcomes, handed back from the writer thread in batches.

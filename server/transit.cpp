@@ -18,6 +18,45 @@ namespace {
 
 namespace st = protocol::status;
 
+// How long a CHECK's 238 keeps the id for its peer when no article follows: others get 431
+// meanwhile (INN's `wipcheck`, 5 seconds by default), then may offer it themselves.
+constexpr auto check_claim_hold = std::chrono::seconds(5);
+// Past this many entries, lapsed CHECK claims are swept out of the in-flight table, so a peer
+// that asks for ids and never sends them cannot grow it without bound.
+constexpr std::size_t in_flight_sweep_at = 100000;
+
+using Clock = std::chrono::steady_clock;
+
+// Drops `id` from the in-flight table if `session` holds it (another session may hold it now).
+void release_id(NodeContext& node, const std::string& id, std::uint64_t session) {
+    auto it = node.in_flight.find(id);
+    if (it != node.in_flight.end() && it->second.session == session) node.in_flight.erase(it);
+}
+
+// Another session is receiving or storing `id`'s article.
+bool held_body_by_other(const NodeContext& node, const std::string& id, std::uint64_t session) {
+    auto it = node.in_flight.find(id);
+    return it != node.in_flight.end() && it->second.session != session && it->second.body;
+}
+
+// Another session holds `id` in a way that still counts: its article is on the way, or its
+// CHECK promise has not lapsed.
+bool held_by_other(const NodeContext& node, const std::string& id, std::uint64_t session) {
+    auto it = node.in_flight.find(id);
+    if (it == node.in_flight.end() || it->second.session == session) return false;
+    return it->second.body || Clock::now() - it->second.since < check_claim_hold;
+}
+
+void hold_id(NodeContext& node, const std::string& id, std::uint64_t session, bool body) {
+    if (node.in_flight.size() >= in_flight_sweep_at) {
+        const auto now = Clock::now();
+        std::erase_if(node.in_flight, [&](const auto& e) {
+            return !e.second.body && now - e.second.since >= check_claim_hold;
+        });
+    }
+    node.in_flight[id] = NodeContext::InFlight{session, Clock::now(), body};
+}
+
 // Article bytes submitted to the store and not yet committed, across all sessions: past this,
 // sessions stop reading until the writer catches up (memory stays bounded).
 constexpr std::uint64_t max_bytes_in_store_queue = 256u << 20;
@@ -82,8 +121,7 @@ enum class Known { no, in_history, in_progress };
 
 Known known(NodeContext& node, const storage::Snapshot& snap, const std::string& id, std::uint64_t session) {
     if (node.being_remembered.count(id) || snap.history(id)) return Known::in_history;
-    auto it = node.in_flight.find(id);
-    if (it != node.in_flight.end() && it->second != session) return Known::in_progress;
+    if (held_by_other(node, id, session)) return Known::in_progress;
     return Known::no;
 }
 
@@ -120,7 +158,7 @@ void accept_article(Session& s, std::string id, std::string wire, std::uint64_t 
     {
         storage::Snapshot snap(node.store);
         if (node.being_remembered.count(id) || snap.history(id)) {
-            node.in_flight.erase(id);
+            release_id(node, id, s.id);
             count_refusal(node, s, id, "duplicate", "");
             s.conn->fill(ticket, id_response(codes.duplicate, id));
             return;
@@ -128,7 +166,7 @@ void accept_article(Session& s, std::string id, std::string wire, std::uint64_t 
         v = prepare_transit_article(node.cfg(), node.feeds(), s.peer, id, std::move(wire), snap);
     }
     if (!v.accept) {
-        node.in_flight.erase(id);
+        release_id(node, id, s.id);
         count_refusal(node, s, id, v.reason, v.detail);
         s.conn->fill(ticket, id_response(codes.rejected, id));
         remember_rejected(node, id);
@@ -154,7 +192,7 @@ void deliver_store_ack(NodeContext& node, StoreAck& a) {
     auto& conn = a.conn;
     node.store_bytes_in_flight -= a.bytes;
     conn->uncommitted_bytes -= a.bytes;
-    node.in_flight.erase(a.id);
+    release_id(node, a.id, a.session_id);
     auto* in = incoming(node, a.peer);
     switch (a.result.status) {
         case storage::StoreStatus::stored:
@@ -200,7 +238,7 @@ namespace {
 // The offer step shared by CHECK and IHAVE: refuses an id we have (refuse_code) or that another
 // connection is sending now (defer_code); otherwise reserves it for this session, so another
 // peer's offer gets defer_code until it is stored or dropped, and returns true.
-bool take_offer(Session& s, const std::string& id, int refuse_code, int defer_code) {
+bool take_offer(Session& s, const std::string& id, int refuse_code, int defer_code, bool body) {
     storage::Snapshot snap(s.node.store);
     switch (known(s.node, snap, id, s.id)) {
         case Known::in_history:
@@ -214,7 +252,7 @@ bool take_offer(Session& s, const std::string& id, int refuse_code, int defer_co
         case Known::no:
             break;
     }
-    s.node.in_flight[id] = s.id;
+    hold_id(s.node, id, s.id, body);
     return true;
 }
 
@@ -224,7 +262,7 @@ awaitable<void> run_check(Session& s, const protocol::ParseResult& parsed) {
         co_return;
     }
     std::string id(parsed.command.message_id);
-    if (take_offer(s, id, st::fail_check_refuse, st::fail_check_defer))
+    if (take_offer(s, id, st::fail_check_refuse, st::fail_check_defer, /*body=*/false))
         s.conn->push(id_response(st::ok_check, id));
 }
 
@@ -233,32 +271,39 @@ awaitable<void> run_takethis(Session& s, const protocol::ParseResult& parsed) {
     std::size_t limit = s.peer ? s.peer->max_article_bytes : s.cfg().limits.max_article_bytes;
     std::string wire;
     co_await wait_for_store_room(s);
+    // Hold the id while its article streams in, so other peers' CHECKs get 431 meanwhile. Only
+    // another article on its way keeps it from us: a mere CHECK promise from another peer is
+    // taken over, since this article is in hand (its 238 peer then gets 439, a duplicate).
+    std::string id(parsed.ok() ? parsed.command.message_id : std::string_view());
+    const bool mine = parsed.ok() && s.may_transit() && !held_body_by_other(s.node, id, s.id);
+    if (mine) hold_id(s.node, id, s.id, /*body=*/true);
     BlockResult b = co_await read_article(s, limit, wire);
-    if (b == BlockResult::closed) co_return;
+    if (b == BlockResult::closed) {
+        if (mine) release_id(s.node, id, s.id);
+        co_return;
+    }
     if (!parsed.ok()) {
         s.conn->push(protocol::response(parsed.code, parsed.text));
         co_return;
     }
-    std::string id(parsed.command.message_id);
     if (!s.may_transit()) {
         s.conn->push(protocol::response(st::err_access, "You are not a configured peer"));
         co_return;
     }
     if (b == BlockResult::too_big) {
         count_refusal(s.node, s, id, "too_big", "over max_article_bytes");
-        if (s.node.in_flight.count(id) && s.node.in_flight[id] == s.id) s.node.in_flight.erase(id);
+        if (mine) release_id(s.node, id, s.id);
         s.conn->push(id_response(st::fail_takethis_reject, id));
         remember_rejected(s.node, id);
         co_return;
     }
-    auto it = s.node.in_flight.find(id);
-    if (it != s.node.in_flight.end() && it->second != s.id) {
-        // Another peer is sending it right now; TAKETHIS has no "later" answer.
+    if (held_body_by_other(s.node, id, s.id)) {
+        // Another peer's copy is being received or stored; TAKETHIS has no "later" answer.
         count_refusal(s.node, s, id, "in_progress", "");
         s.conn->push(id_response(st::fail_takethis_reject, id));
         co_return;
     }
-    s.node.in_flight[id] = s.id;  // history is checked with the article (accept_article)
+    hold_id(s.node, id, s.id, /*body=*/true);  // history is checked with the article (accept_article)
     std::uint64_t ticket = s.conn->reserve();
     accept_article(s, std::move(id), std::move(wire), ticket, takethis_codes);
 }
@@ -269,18 +314,18 @@ awaitable<void> run_ihave(Session& s, const protocol::ParseResult& parsed) {
         co_return;
     }
     std::string id(parsed.command.message_id);
-    if (!take_offer(s, id, st::fail_ihave_refuse, st::fail_ihave_defer)) co_return;
+    if (!take_offer(s, id, st::fail_ihave_refuse, st::fail_ihave_defer, /*body=*/true)) co_return;
     s.conn->push(protocol::response(st::cont_ihave, "Send it; end with <CR-LF>.<CR-LF>"));
     co_await wait_for_store_room(s);
     std::string wire;
     std::size_t limit = s.peer->max_article_bytes;
     BlockResult b = co_await read_article(s, limit, wire);
     if (b == BlockResult::closed) {
-        s.node.in_flight.erase(id);
+        release_id(s.node, id, s.id);
         co_return;
     }
     if (b == BlockResult::too_big) {
-        s.node.in_flight.erase(id);
+        release_id(s.node, id, s.id);
         count_refusal(s.node, s, id, "too_big", "over max_article_bytes");
         s.conn->push(id_response(st::fail_ihave_reject, id));
         remember_rejected(s.node, id);
@@ -319,7 +364,7 @@ awaitable<void> run_transit(Session& s, const protocol::ParseResult& parsed) {
 
 void release_in_flight(NodeContext& node, std::uint64_t session_id) {
     for (auto it = node.in_flight.begin(); it != node.in_flight.end();) {
-        if (it->second == session_id) it = node.in_flight.erase(it);
+        if (it->second.session == session_id) it = node.in_flight.erase(it);
         else ++it;
     }
 }

@@ -113,6 +113,58 @@ TEST_F(Transit, IhaveLockStep) {
     EXPECT_EQ(peer_.command("IHAVE not-an-id").substr(0, 3), "435");
 }
 
+// A CHECK's 238 promises an article; it does not make another peer's complete TAKETHIS a
+// "do not retry": the article in hand is taken, and the promising peer's copy is a duplicate.
+TEST_F(Transit, TakethisFromAnotherPeerWinsOverACheckPromise) {
+    NntpClient other;
+    ASSERT_TRUE(other.connect(daemon_->port()));
+    other.read_line();
+    peer_.command("MODE STREAM");
+    other.command("MODE STREAM");
+    EXPECT_EQ(other.command("CHECK " + id(40)), "238 " + id(40));
+    EXPECT_EQ(takethis(peer_, id(40), make_article(id(40), "local.test")), "239 " + id(40));
+    EXPECT_EQ(takethis(other, id(40), make_article(id(40), "local.test")), "439 " + id(40));
+    EXPECT_EQ(other.command("CHECK " + id(40)), "438 " + id(40));
+}
+
+// While a TAKETHIS article streams in, its id is in flight: another peer's CHECK gets 431 and
+// its IHAVE 436, then 438 / 435 once it is stored.
+TEST_F(Transit, CheckWhileATakethisArticleStreamsInIs431) {
+    NntpClient other;
+    ASSERT_TRUE(other.connect(daemon_->port()));
+    other.read_line();
+    peer_.command("MODE STREAM");
+    other.command("MODE STREAM");
+    std::string w = wire(make_article(id(41), "local.test"));
+    peer_.send_raw("TAKETHIS " + id(41) + "\r\n" + w.substr(0, 40));
+    // The first half has to be read before the other peer asks: DATE on the same session
+    // would wait behind the TAKETHIS, so poll the other peer until the 431 shows.
+    std::string got;
+    for (int i = 0; i < 100 && got != "431 " + id(41); ++i) {
+        got = other.command("CHECK " + id(41));
+        if (got != "431 " + id(41)) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_EQ(got, "431 " + id(41));
+    EXPECT_EQ(other.command("IHAVE " + id(41)).substr(0, 3), "436");
+    peer_.send_raw(w.substr(40));
+    EXPECT_EQ(peer_.read_line(), "239 " + id(41));
+    EXPECT_EQ(other.command("CHECK " + id(41)), "438 " + id(41));
+}
+
+// A 238 with no article after it lapses (INN's wipcheck, 5 s): the id is offered again.
+TEST_F(Transit, ACheckPromiseLapses) {
+    NntpClient other;
+    ASSERT_TRUE(other.connect(daemon_->port()));
+    other.read_line();
+    peer_.command("MODE STREAM");
+    other.command("MODE STREAM");
+    EXPECT_EQ(peer_.command("CHECK " + id(42)), "238 " + id(42));
+    EXPECT_EQ(other.command("CHECK " + id(42)), "431 " + id(42));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5300));
+    EXPECT_EQ(other.command("CHECK " + id(42)), "238 " + id(42));
+    EXPECT_EQ(peer_.command("CHECK " + id(42)), "431 " + id(42));
+}
+
 // A peer that hangs up in the middle of an article is closed at once, not at the idle
 // timeout: it must not keep counting against the connection limits.
 TEST_F(Transit, HangingUpMidArticleClosesTheSession) {
