@@ -1,5 +1,7 @@
 // Header parsing and article validation for relaying and posting.
 #include "protocol/article.h"
+
+#include "protocol/address.h"
 #include "protocol/ascii.h"
 
 #include <cstring>
@@ -262,6 +264,10 @@ std::optional<std::string> posting_error(const ParsedArticle& a) {
         if (!present(a, name, why)) return why;
     if (a.find("Injection-Info") != nullptr)
         return std::string("Article already has an \"Injection-Info\" header");
+    // RFC 5536 §3.1.2: From is a mailbox list. Only posts are held to it: relayed articles are
+    // not, as INN's innd does not (their sender's server answered for them).
+    if (auto e = mailbox_list_error(unfold(a.find("From")->value)))
+        return "Bad \"From\" header: " + *e;
     if (auto e = common_checks(a, MessageIdRules::strict)) return e;
     return std::nullopt;
 }

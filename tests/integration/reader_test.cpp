@@ -256,6 +256,9 @@ TEST_F(Reader, PostRefusals) {
     EXPECT_EQ(c_.command("POST").substr(0, 3), "340");
     c_.send_raw(stuffed("From: a@example.com\r\nSubject: no groups\r\n\r\nbody\r\n"));
     EXPECT_EQ(c_.read_line().substr(0, 3), "441");
+    EXPECT_EQ(c_.command("POST").substr(0, 3), "340");
+    c_.send_raw(stuffed("From: <<<@@@\r\nNewsgroups: local.test\r\nSubject: bad from\r\n\r\nbody\r\n"));
+    EXPECT_EQ(c_.read_line().substr(0, 3), "441");
     EXPECT_EQ(post("no.such.group", "x", "y\r\n").substr(0, 3), "441");
     EXPECT_EQ(post("local.nopost", "x", "y\r\n").substr(0, 3), "441");
     // Over limits.max_article_bytes (4000): read to its end, refused, the session goes on.

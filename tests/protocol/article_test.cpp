@@ -142,6 +142,13 @@ TEST(Article, PostingNeedsOnlyWhatThePosterSupplies) {
     EXPECT_EQ(*posting_error(parse_article("Message-ID: <x>\r\n" + minimal)),
               "Bad \"Message-ID\" header");
     EXPECT_EQ(*posting_error(parse_article("Date: soon\r\n" + minimal)), "Bad \"Date\" header");
+    // A From that is not a mailbox list is refused for posts (RFC 5536 §3.1.2)...
+    const std::string bad_from = replace_header(minimal, "From: Fred <fred@example.com>\r\n", "From: <<<@@@\r\n");
+    ASSERT_TRUE(posting_error(parse_article(bad_from)));
+    EXPECT_EQ(posting_error(parse_article(bad_from))->rfind("Bad \"From\" header", 0), 0u);
+    // ... but not for relayed articles, whose injecting server answered for them.
+    const std::string relayed = "Path: a!b\r\nDate: Wed, 25 Nov 2026 10:00:00 +0000\r\nMessage-ID: <r@x.example>\r\n" + bad_from;
+    EXPECT_FALSE(transit_error(parse_article(relayed))) << *transit_error(parse_article(relayed));
 }
 
 TEST(Article, NewsgroupNames) {
