@@ -6,6 +6,7 @@
 #include <array>
 #include <optional>
 
+#include "protocol/ascii.h"
 #include "protocol/status.h"
 #include "server/admin_actions.h"
 #include "server/admin_reload.h"
@@ -47,8 +48,17 @@ HttpResponse action_response(const ActionResult& r, unsigned version) {
 // trailing "/" never match a route by accident.
 std::vector<std::string> segments(std::string_view target) {
     target = target.substr(0, target.find('?'));
+    // RFC 7230 §5.3.2: a server accepts the absolute form (http://host/path) too.
+    for (std::string_view scheme : {"http://", "https://"}) {
+        if (target.size() >= scheme.size() && protocol::iequals(target.substr(0, scheme.size()), scheme)) {
+            auto path = target.find('/', scheme.size());
+            target = path == std::string_view::npos ? std::string_view("/") : target.substr(path);
+            break;
+        }
+    }
     std::vector<std::string> out;
-    if (target.empty() || target[0] != '/') return out;
+    // Any other form (authority, "*", garbage) names no resource: one segment nothing matches.
+    if (target.empty() || target[0] != '/') return {std::string()};
     target.remove_prefix(1);
     if (target.empty()) return out;
     for (;;) {

@@ -313,6 +313,13 @@ TEST_F(Admin, UnknownRoutesAndWrongMethods) {
     EXPECT_EQ(g.headers["allow"], "POST");
     EXPECT_EQ(http_call(http, "PUT", "/groups/local.test", token).status, 405);
     EXPECT_EQ(http_call(http, "GET", "/metrics?x=1").status, 200);  // a query string is ignored
+    // The absolute form names the same resource (RFC 7230 §5.3.2); other forms name none.
+    auto abs = http_call(http, "GET", "http://127.0.0.1/metrics");
+    EXPECT_EQ(abs.status, 200);
+    EXPECT_NE(abs.body.find("tidings_"), std::string::npos) << abs.body.substr(0, 200);
+    EXPECT_EQ(http_call(http, "GET", "HTTP://127.0.0.1").status, 200);  // the dashboard
+    EXPECT_EQ(http_call(http, "GET", "*").status, 404);
+    EXPECT_EQ(http_call(http, "GET", "status").status, 404);
 }
 
 TEST_F(Admin, MalformedAndOversizedRequestsGetAnErrorThenClose) {
