@@ -23,18 +23,14 @@ void StoreAcks::push(StoreAck ack) {
 }
 
 void StoreAcks::drain() {
+    std::vector<StoreAck> batch;  // freed here, on the thread that allocated the articles
     {
         std::lock_guard lk(m_);
-        draining_.swap(pending_);
+        batch.swap(pending_);
         posted_ = false;
     }
-    // Every outcome is delivered once and then dropped, even if one delivery throws: a value
-    // left in draining_ would come back with the next swap and be answered twice.
-    struct Clear {
-        std::vector<StoreAck>& v;
-        ~Clear() { v.clear(); }  // the article buffers go here, on the thread that allocated them
-    } clear{draining_};
-    for (auto& ack : draining_) {
+    // Every outcome is delivered once, even if one delivery throws.
+    for (auto& ack : batch) {
         try {
             deliver_(ack);
         } catch (const std::exception& e) {

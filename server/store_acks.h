@@ -62,7 +62,6 @@ private:
     std::mutex m_;
     std::vector<StoreAck> pending_;  // guarded by m_
     bool posted_ = false;            // a drain is posted and has not taken pending_ yet
-    std::vector<StoreAck> draining_; // I/O thread only; keeps its capacity between drains
 };
 
 }  // namespace tidings::server

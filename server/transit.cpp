@@ -145,14 +145,13 @@ awaitable<void> wait_for_store_room(Session& s) {
 }
 
 // Which answers a store outcome gets, for IHAVE and TAKETHIS.
-using Codes = AckCodes;
-constexpr Codes takethis_codes{st::ok_takethis, st::fail_takethis_reject, st::fail_takethis_reject,
+constexpr AckCodes takethis_codes{st::ok_takethis, st::fail_takethis_reject, st::fail_takethis_reject,
                                st::fail_terminating};
-constexpr Codes ihave_codes{st::ok_ihave, st::fail_ihave_refuse, st::fail_ihave_reject,
+constexpr AckCodes ihave_codes{st::ok_ihave, st::fail_ihave_refuse, st::fail_ihave_reject,
                             st::fail_ihave_defer};
 
 // Validates, stores and answers one received article; `ticket` is its reserved answer.
-void accept_article(Session& s, std::string id, std::string wire, std::uint64_t ticket, Codes codes) {
+void accept_article(Session& s, std::string id, std::string wire, std::uint64_t ticket, AckCodes codes) {
     NodeContext& node = s.node;
     IngestVerdict v;
     {
@@ -188,7 +187,7 @@ void accept_article(Session& s, std::string id, std::string wire, std::uint64_t 
 }  // namespace
 
 void deliver_store_ack(NodeContext& node, StoreAck& a) {
-    const Codes& codes = a.codes;
+    const AckCodes& codes = a.codes;
     auto& conn = a.conn;
     node.store_bytes_in_flight -= a.bytes;
     conn->uncommitted_bytes -= a.bytes;

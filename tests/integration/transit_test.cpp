@@ -54,6 +54,13 @@ protected:
         c.send_raw("TAKETHIS " + mid + "\r\n" + wire(article));
         return c.read_line();
     }
+    // Puts peer_ and a second connection of the same peer, `other`, in streaming mode.
+    void stream_both(NntpClient& other) {
+        ASSERT_TRUE(other.connect(daemon_->port()));
+        other.read_line();
+        peer_.command("MODE STREAM");
+        other.command("MODE STREAM");
+    }
     std::unique_ptr<Daemon> daemon_;
     NntpClient peer_;
 };
@@ -93,10 +100,7 @@ TEST_F(Transit, PipelinedBatchesAreAnsweredInOrder) {
 
 TEST_F(Transit, ConcurrentOffersOfOneIdGoToOnePeer) {
     NntpClient other;
-    ASSERT_TRUE(other.connect(daemon_->port()));
-    other.read_line();
-    peer_.command("MODE STREAM");
-    other.command("MODE STREAM");
+    stream_both(other);
     EXPECT_EQ(peer_.command("CHECK " + id(7)), "238 " + id(7));
     EXPECT_EQ(other.command("CHECK " + id(7)), "431 " + id(7));  // in flight: try later
     EXPECT_EQ(other.command("IHAVE " + id(7)).substr(0, 3), "436");
@@ -117,10 +121,7 @@ TEST_F(Transit, IhaveLockStep) {
 // "do not retry": the article in hand is taken, and the promising peer's copy is a duplicate.
 TEST_F(Transit, TakethisFromAnotherPeerWinsOverACheckPromise) {
     NntpClient other;
-    ASSERT_TRUE(other.connect(daemon_->port()));
-    other.read_line();
-    peer_.command("MODE STREAM");
-    other.command("MODE STREAM");
+    stream_both(other);
     EXPECT_EQ(other.command("CHECK " + id(40)), "238 " + id(40));
     EXPECT_EQ(takethis(peer_, id(40), make_article(id(40), "local.test")), "239 " + id(40));
     EXPECT_EQ(takethis(other, id(40), make_article(id(40), "local.test")), "439 " + id(40));
@@ -131,10 +132,7 @@ TEST_F(Transit, TakethisFromAnotherPeerWinsOverACheckPromise) {
 // its IHAVE 436, then 438 / 435 once it is stored.
 TEST_F(Transit, CheckWhileATakethisArticleStreamsInIs431) {
     NntpClient other;
-    ASSERT_TRUE(other.connect(daemon_->port()));
-    other.read_line();
-    peer_.command("MODE STREAM");
-    other.command("MODE STREAM");
+    stream_both(other);
     std::string w = wire(make_article(id(41), "local.test"));
     peer_.send_raw("TAKETHIS " + id(41) + "\r\n" + w.substr(0, 40));
     // The first half has to be read before the other peer asks: DATE on the same session
@@ -154,10 +152,7 @@ TEST_F(Transit, CheckWhileATakethisArticleStreamsInIs431) {
 // A 238 with no article after it lapses (INN's wipcheck, 5 s): the id is offered again.
 TEST_F(Transit, ACheckPromiseLapses) {
     NntpClient other;
-    ASSERT_TRUE(other.connect(daemon_->port()));
-    other.read_line();
-    peer_.command("MODE STREAM");
-    other.command("MODE STREAM");
+    stream_both(other);
     EXPECT_EQ(peer_.command("CHECK " + id(42)), "238 " + id(42));
     EXPECT_EQ(other.command("CHECK " + id(42)), "431 " + id(42));
     std::this_thread::sleep_for(std::chrono::milliseconds(5300));
