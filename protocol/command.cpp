@@ -12,41 +12,40 @@ namespace tidings::protocol {
 namespace {
 
 constexpr Needs reader = Needs::reader | Needs::auth;
-constexpr Needs transit = Needs::transit | Needs::auth;
-constexpr Needs streaming = Needs::transit | Needs::streaming | Needs::auth;
+constexpr Needs transit = Needs::transit;
 
 // HELP order; one entry per (verb, subverb). INN's NCDISPATCH and nnrpd's CMDENT are the
 // models; unlike them, arity here counts arguments only, not the verb.
 constexpr CommandSpec commands[] = {
     {"ARTICLE", "", Kind::article, 0, 1, reader, "[message-ID|number]"},
-    {"AUTHINFO", "USER", Kind::authinfo_user, 1, 1, Needs::continues, "username"},
+    {"AUTHINFO", "USER", Kind::authinfo_user, 1, 1, Needs::none, "username"},
     {"AUTHINFO", "PASS", Kind::authinfo_pass, 1, 1, Needs::none, "password"},
-    {"AUTHINFO", "SASL", Kind::authinfo_sasl, 1, 2, Needs::continues,
+    {"AUTHINFO", "SASL", Kind::authinfo_sasl, 1, 2, Needs::none,
      "mechanism [initial-response]"},
     {"BODY", "", Kind::body, 0, 1, reader, "[message-ID|number]"},
     {"CAPABILITIES", "", Kind::capabilities, 0, 1, Needs::none, "[keyword]"},
-    {"CHECK", "", Kind::check, 1, 1, streaming, "message-ID"},
-    {"COMPRESS", "", Kind::compress, 1, 1, Needs::auth, "DEFLATE"},
-    {"DATE", "", Kind::date, 0, 0, reader, ""},
+    {"CHECK", "", Kind::check, 1, 1, transit, "message-ID"},
+    {"COMPRESS", "", Kind::compress, 1, 1, Needs::none, "DEFLATE"},
+    {"DATE", "", Kind::date, 0, 0, Needs::none, ""},
     {"GROUP", "", Kind::group, 1, 1, reader, "newsgroup"},
     {"HDR", "", Kind::hdr, 1, 2, reader, "header [range|message-ID]"},
     {"HEAD", "", Kind::head, 0, 1, reader, "[message-ID|number]"},
     {"HELP", "", Kind::help, 0, 0, Needs::none, ""},
-    {"IHAVE", "", Kind::ihave, 1, 1, transit | Needs::continues, "message-ID"},
+    {"IHAVE", "", Kind::ihave, 1, 1, transit, "message-ID"},
     {"LAST", "", Kind::last, 0, 0, reader, ""},
-    {"LIST", "", Kind::list, 0, 2, Needs::auth, "[keyword [wildmat|argument]]"},
+    {"LIST", "", Kind::list, 0, 2, reader, "[keyword [wildmat|argument]]"},
     {"LISTGROUP", "", Kind::listgroup, 0, 2, reader, "[newsgroup [range]]"},
-    {"MODE", "READER", Kind::mode_reader, 0, 0, Needs::none, ""},
-    {"MODE", "STREAM", Kind::mode_stream, 0, 0, streaming, ""},
+    {"MODE", "READER", Kind::mode_reader, 0, 0, Needs::reader, ""},
+    {"MODE", "STREAM", Kind::mode_stream, 0, 0, transit, ""},
     {"NEWGROUPS", "", Kind::newgroups, 2, 3, reader, "[yy]yymmdd hhmmss [GMT]"},
     {"NEWNEWS", "", Kind::newnews, 3, 4, reader, "wildmat [yy]yymmdd hhmmss [GMT]"},
     {"NEXT", "", Kind::next, 0, 0, reader, ""},
     {"OVER", "", Kind::over, 0, 1, reader, "[range|message-ID]"},
-    {"POST", "", Kind::post, 0, 0, reader | Needs::continues, ""},
+    {"POST", "", Kind::post, 0, 0, reader, ""},
     {"QUIT", "", Kind::quit, 0, 0, Needs::none, ""},
-    {"STARTTLS", "", Kind::starttls, 0, 0, Needs::continues, ""},
+    {"STARTTLS", "", Kind::starttls, 0, 0, Needs::none, ""},
     {"STAT", "", Kind::stat, 0, 1, reader, "[message-ID|number]"},
-    {"TAKETHIS", "", Kind::takethis, 1, 1, streaming | Needs::block_follows, "message-ID"},
+    {"TAKETHIS", "", Kind::takethis, 1, 1, transit | Needs::block_follows, "message-ID"},
     {"XGTITLE", "", Kind::xgtitle, 0, 1, reader, "[wildmat]"},
     {"XHDR", "", Kind::xhdr, 1, 2, reader, "header [range|message-ID]"},
     {"XOVER", "", Kind::xover, 0, 1, reader, "[range]"},

@@ -25,17 +25,17 @@ enum class Kind : std::uint8_t {
     // Legacy commands still sent by readers (RFC 2980)
     xover, xhdr, xpat, xgtitle,
 };
+inline constexpr std::size_t kind_count = static_cast<std::size_t>(Kind::xgtitle) + 1;
 
-// What a command needs or implies; the server's dispatcher checks these, in its fixed order.
+// What a command needs; the server's one dispatcher (server/nntp/dispatcher.h) checks these,
+// in its fixed order, before any handler runs.
 enum class Needs : std::uint8_t {
     none = 0,
-    auth = 1 << 0,           // refused with 480 until authenticated, where the listener requires it
-    reader = 1 << 1,         // a reader command: 401 MODE-READER / 502 on a transit-only session
-    transit = 1 << 2,        // a transit command (IHAVE, CHECK, TAKETHIS, MODE STREAM)
-    streaming = 1 << 3,      // RFC 4644: only when streaming is offered
-    block_follows = 1 << 4,  // a multi-line block follows the command line whatever the answer
-                             // (TAKETHIS, RFC 4644 §2.5): read it even when refusing
-    continues = 1 << 5,      // a 3xx answer asks for more input (POST, IHAVE, AUTHINFO, STARTTLS)
+    reader = 1 << 0,         // a reading listener: else 502
+    transit = 1 << 1,        // a configured peer on a transit listener: else 502
+    auth = 1 << 2,           // the right to read (anonymous host or signed-in user): else 480
+    block_follows = 1 << 3,  // a multi-line block follows the command line whatever the answer
+                             // (TAKETHIS, RFC 4644 §2.5): read and dropped before a refusal
 };
 constexpr Needs operator|(Needs a, Needs b) noexcept {
     return static_cast<Needs>(static_cast<std::uint8_t>(a) | static_cast<std::uint8_t>(b));

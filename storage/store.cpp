@@ -137,6 +137,7 @@ StoreStats Store::stats() const {
             MDB_stat st{};
             if (mdb_stat(txn.handle(), core_->dbi.articles, &st) == 0) s.articles = st.ms_entries;
             if (mdb_stat(txn.handle(), core_->dbi.history, &st) == 0) s.history = st.ms_entries;
+            if (mdb_stat(txn.handle(), core_->dbi.groups, &st) == 0) s.groups = st.ms_entries;
         }
     }
     core_->gate.leave();

@@ -161,6 +161,7 @@ struct CompactStats {
 struct StoreStats {
     std::uint64_t articles = 0;      // articles present
     std::uint64_t history = 0;       // refused/cancelled/expired ids remembered
+    std::uint64_t groups = 0;        // newsgroups (one record each: O(1) to count)
     std::uint64_t map_bytes = 0;     // current map size
     std::uint64_t used_bytes = 0;    // pages in use × page size
     std::uint64_t map_grows = 0;

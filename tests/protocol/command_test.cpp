@@ -189,7 +189,8 @@ TEST(Command, TypedArguments) {
 
     r = parse_command("IHAVE <a@b>");
     EXPECT_EQ(r.command.message_id, "<a@b>");
-    EXPECT_TRUE(has(r.command.spec->needs, Needs::continues));
+    EXPECT_TRUE(has(r.command.spec->needs, Needs::transit));
+    EXPECT_FALSE(has(r.command.spec->needs, Needs::auth));
     r = parse_command("TAKETHIS <a@b>");
     EXPECT_TRUE(has(r.command.spec->needs, Needs::block_follows));
 

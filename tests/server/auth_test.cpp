@@ -1,5 +1,5 @@
-// Reader access rules and password checks (server/auth.h): the pure pieces.
-#include "server/auth.h"
+// Reader access rules and password checks (server/nntp/auth.h): the pure pieces.
+#include "server/nntp/auth.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "server/capabilities.h"
+#include "server/nntp/capabilities.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "server/cli.h"
+#include "server/node/cli.h"
 
 #include <gtest/gtest.h>
 

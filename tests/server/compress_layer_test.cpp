@@ -1,4 +1,4 @@
-#include "server/compress_layer.h"
+#include "server/net/compress_layer.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "server/mailer.h"
+#include "server/reader/mailer.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // StoreAcks: outcomes pushed from another thread arrive on the io_context's thread, each once,
 // in push order, and a delivery that throws neither stops the others nor comes back later.
-#include "server/store_acks.h"
+#include "server/transit/store_acks.h"
 
 #include <gtest/gtest.h>
 

@@ -1,0 +1,105 @@
+// Admin changes: store requests awaited on the I/O thread, and the outgoing-feed controls.
+#include "server/admin/actions.h"
+
+#include <spdlog/spdlog.h>
+
+#include <ctime>
+#include <optional>
+
+#include "protocol/message_id.h"
+#include "protocol/status.h"
+#include "server/feeds/feeds.h"
+#include "server/admin/http_server.h"
+
+namespace tidings::server {
+namespace {
+
+// A store completion `void(bool)` resumes a coroutine on the I/O thread: the completion runs
+// on the writer thread (STYLE.md §6), posts the value here and wakes a parked timer (Asio
+// 1.18's channel substitute, §4). The store completes every request exactly once, also at
+// shutdown. (No lambdas as coroutine parameters: gcc 12 mis-destroys them.)
+struct Waiter {
+    explicit Waiter(net::io_context& io) : io(io), timer(io, net::steady_timer::time_point::max()) {}
+    net::io_context& io;
+    net::steady_timer timer;
+    std::optional<bool> result;
+};
+
+storage::unique_function<void(bool)> completion(const std::shared_ptr<Waiter>& w) {
+    return [w](bool ok) {
+        net::post(w->io, [w, ok] {
+            w->result = ok;
+            w->timer.cancel();
+        });
+    };
+}
+
+awaitable<bool> wait_for(std::shared_ptr<Waiter> w) {
+    while (!w->result) {
+        boost::system::error_code ec;
+        co_await w->timer.async_wait(net::redirect_error(use_awaitable, ec));
+    }
+    co_return *w->result;
+}
+
+}  // namespace
+
+awaitable<ActionResult> admin_create_group(AdminContext& ctx, std::string name, char flag) {
+    NodeContext& node = ctx.node;
+    if (flag != 'y' && flag != 'n' && flag != 'm') co_return ActionResult{400, "flag must be y, n or m"};
+    if (name.empty() || name.size() > 250) co_return ActionResult{400, "invalid group name"};
+    auto shown = protocol::sanitize_for_echo(name);
+    auto w = std::make_shared<Waiter>(node.io);
+    node.store.create_group(name, flag, "admin", static_cast<std::int64_t>(std::time(nullptr)), completion(w));
+    bool ok = co_await wait_for(w);
+    if (!ok) co_return ActionResult{409, "group exists or the name is invalid: " + shown};
+    spdlog::info("event=admin_newgroup group={} flag={}", shown, flag);
+    co_return ActionResult{201, "created " + shown};
+}
+
+awaitable<ActionResult> admin_remove_group(AdminContext& ctx, std::string name) {
+    NodeContext& node = ctx.node;
+    auto shown = protocol::sanitize_for_echo(name);
+    auto w = std::make_shared<Waiter>(node.io);
+    node.store.remove_group(name, completion(w));
+    bool ok = co_await wait_for(w);
+    if (!ok) co_return ActionResult{404, "no such group: " + shown};
+    spdlog::info("event=admin_rmgroup group={}", shown);
+    co_return ActionResult{200, "removed " + shown};
+}
+
+awaitable<ActionResult> admin_cancel(AdminContext& ctx, std::string message_id) {
+    NodeContext& node = ctx.node;
+    auto shown = protocol::sanitize_for_echo(message_id);
+    if (!protocol::is_valid_message_id(message_id)) co_return ActionResult{400, "not a Message-ID: " + shown};
+    auto w = std::make_shared<Waiter>(node.io);
+    node.store.cancel(message_id, completion(w));
+    bool ok = co_await wait_for(w);
+    if (!ok) co_return ActionResult{404, "not stored here: " + shown};
+    spdlog::info("event=admin_cancel id={}", shown);
+    co_return ActionResult{200, "cancelled " + shown};
+}
+
+ActionResult admin_peer_action(AdminContext& ctx, const std::string& peer, const std::string& action) {
+    NodeContext& node = ctx.node;
+    const config::Peer* p = nullptr;
+    for (const auto& q : node.cfg().peers)
+        if (q.name == peer) p = &q;
+    auto shown = protocol::sanitize_for_echo(peer);
+    if (!p) return {404, "no such peer: " + shown};
+    if (!p->outgoing) return {404, "peer has no outgoing feed: " + shown};
+    if (action == "flush") {
+        // Wakes idle senders now; a sender backing off after a failed connect keeps its timer.
+        ctx.feeds.notify({p->name});
+        spdlog::info("peer={} event=admin_flush", p->name);
+        return {200, "flushed " + shown};
+    }
+    // pause: the connections finish their exchange and close; the queue keeps filling.
+    // Not persistent: a restart resumes every feed.
+    const bool pause = action == "pause";
+    if (!ctx.feeds.pause(p->name, pause)) return {404, "peer's outgoing feed is not running: " + shown};
+    spdlog::info("peer={} event=admin_{}", p->name, action);
+    return {200, (pause ? "paused " : "resumed ") + shown};
+}
+
+}  // namespace tidings::server

@@ -1,0 +1,243 @@
+// The admin API's routes: authorization, dispatch by path and method, JSON bodies in and out.
+#include "server/admin/http_router.h"
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <optional>
+
+#include "protocol/ascii.h"
+#include "protocol/status.h"
+#include "server/admin/actions.h"
+#include "server/admin/view.h"
+#include "server/admin/http_server.h"
+
+namespace tidings::server {
+namespace {
+
+using nlohmann::json;
+
+// Beast 1.74 speaks boost::string_view; the rest of the project std::string_view.
+std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
+beast::string_view bsv(std::string_view s) { return {s.data(), s.size()}; }
+
+HttpResponse make_response(http::status status, std::string body, std::string_view type, unsigned version) {
+    HttpResponse res{status, version};
+    res.set(http::field::server, "tidingsd");
+    res.set(http::field::content_type, bsv(type));
+    res.set(http::field::cache_control, "no-store");
+    res.body() = std::move(body);
+    res.prepare_payload();
+    return res;
+}
+
+HttpResponse json_response(http::status status, const json& j, unsigned version) {
+    // Invalid UTF-8 (a path or message from outside) is replaced, never thrown about.
+    return make_response(status, j.dump(2, ' ', false, json::error_handler_t::replace) + "\n", "application/json",
+                         version);
+}
+
+HttpResponse action_response(const ActionResult& r, unsigned version) {
+    auto st = static_cast<http::status>(r.status);
+    if (r.status >= 400) return error_response(st, r.message, version, true);
+    return json_response(st, json{{"result", r.message}}, version);
+}
+
+// Splits "/a/b/c?x" into {"a","b","c"} (query dropped). Empty segments are kept, so "//" or a
+// trailing "/" never match a route by accident.
+std::vector<std::string> segments(std::string_view target) {
+    target = target.substr(0, target.find('?'));
+    // RFC 7230 §5.3.2: a server accepts the absolute form (http://host/path) too.
+    for (std::string_view scheme : {"http://", "https://"}) {
+        if (target.size() >= scheme.size() && protocol::iequals(target.substr(0, scheme.size()), scheme)) {
+            auto path = target.find('/', scheme.size());
+            target = path == std::string_view::npos ? std::string_view("/") : target.substr(path);
+            break;
+        }
+    }
+    std::vector<std::string> out;
+    // Any other form (authority, "*", garbage) names no resource: one segment nothing matches.
+    if (target.empty() || target[0] != '/') return {std::string()};
+    target.remove_prefix(1);
+    if (target.empty()) return out;
+    for (;;) {
+        auto p = target.find('/');
+        out.emplace_back(target.substr(0, p));
+        if (p == std::string_view::npos) break;
+        target.remove_prefix(p + 1);
+    }
+    return out;
+}
+
+HttpResponse method_not_allowed(std::string_view allow, unsigned version) {
+    auto res = error_response(http::status::method_not_allowed, "method not allowed", version, true);
+    res.set(http::field::allow, bsv(allow));
+    return res;
+}
+
+// The routes and the methods each accepts; what is not listed is a 404.
+enum class Route { dashboard, healthz, readyz, status, metrics, groups, group, cancel, peer_action, reload, none };
+
+struct Match {
+    Route route = Route::none;
+    std::string arg;     // group or peer name
+    std::string action;  // pause | resume | flush
+};
+
+Match match(const std::vector<std::string>& s) {
+    if (s.empty()) return Match{Route::dashboard, {}, {}};
+    if (s.size() == 1) {
+        if (s[0] == "healthz") return Match{Route::healthz, {}, {}};
+        if (s[0] == "readyz") return Match{Route::readyz, {}, {}};
+        if (s[0] == "status") return Match{Route::status, {}, {}};
+        if (s[0] == "metrics") return Match{Route::metrics, {}, {}};
+        if (s[0] == "groups") return Match{Route::groups, {}, {}};
+        if (s[0] == "cancel") return Match{Route::cancel, {}, {}};
+        if (s[0] == "reload") return Match{Route::reload, {}, {}};
+    }
+    if (s.size() == 2 && s[0] == "groups" && !s[1].empty()) return Match{Route::group, s[1], {}};
+    if (s.size() == 3 && s[0] == "peers" && !s[1].empty() &&
+        (s[2] == "pause" || s[2] == "resume" || s[2] == "flush"))
+        return Match{Route::peer_action, s[1], s[2]};
+    return Match{Route::none, {}, {}};
+}
+
+std::string_view allowed_methods(Route r) {
+    switch (r) {
+        case Route::dashboard:
+        case Route::healthz:
+        case Route::readyz:
+        case Route::status:
+        case Route::metrics: return "GET, HEAD";
+        case Route::group: return "DELETE";
+        default: return "POST";
+    }
+}
+
+bool method_fits(Route r, http::verb v) {
+    switch (r) {
+        case Route::dashboard:
+        case Route::healthz:
+        case Route::readyz:
+        case Route::status:
+        case Route::metrics: return v == http::verb::get || v == http::verb::head;
+        case Route::group: return v == http::verb::delete_;
+        default: return v == http::verb::post;
+    }
+}
+
+// The JSON object of a request body, or nullopt (with a 400 to answer) when it is not one.
+std::optional<json> body_object(const HttpRequest& req) {
+    json j = json::parse(req.body(), nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return std::nullopt;
+    return j;
+}
+
+std::string string_field(const json& j, const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+awaitable<HttpResponse> mutate(AdminContext& ctx, const Match& m, const HttpRequest& req) {
+    const unsigned v = req.version();
+    switch (m.route) {
+        case Route::groups: {
+            auto j = body_object(req);
+            if (!j) co_return error_response(http::status::bad_request, "body must be a JSON object", v, true);
+            std::string name = string_field(*j, "name");
+            std::string flag = string_field(*j, "flag");
+            if (flag.empty()) flag = "y";
+            if (name.empty()) co_return error_response(http::status::bad_request, "\"name\" is required", v, true);
+            if (flag.size() != 1) co_return error_response(http::status::bad_request, "flag must be y, n or m", v, true);
+            co_return action_response(co_await admin_create_group(ctx, name, flag[0]), v);
+        }
+        case Route::group:
+            co_return action_response(co_await admin_remove_group(ctx, m.arg), v);
+        case Route::cancel: {
+            auto j = body_object(req);
+            if (!j) co_return error_response(http::status::bad_request, "body must be a JSON object", v, true);
+            std::string id = string_field(*j, "message_id");
+            if (id.empty()) co_return error_response(http::status::bad_request, "\"message_id\" is required", v, true);
+            co_return action_response(co_await admin_cancel(ctx, id), v);
+        }
+        case Route::peer_action:
+            co_return action_response(admin_peer_action(ctx, m.arg, m.action), v);
+        case Route::reload: {
+            auto r = ctx.reload();
+            json j{{"applied", r.applied}, {"restart_needed", r.restart_needed}, {"errors", r.errors}};
+            co_return json_response(r.errors.empty() ? http::status::ok : http::status::unprocessable_entity, j, v);
+        }
+        default: break;
+    }
+    co_return error_response(http::status::not_found, "not found", v, true);
+}
+
+HttpResponse read_only(AdminContext& ctx, Route r, unsigned v) {
+    const NodeContext& node = ctx.node;
+    switch (r) {
+        case Route::dashboard:
+            return make_response(http::status::ok, std::string(dashboard_html()), "text/html; charset=utf-8", v);
+        case Route::healthz: return json_response(http::status::ok, json{{"status", "ok"}}, v);
+        case Route::readyz: {
+            bool ready = !node.stopping && !node.listeners.empty();
+            return json_response(ready ? http::status::ok : http::status::service_unavailable,
+                                 json{{"ready", ready}, {"store", "open"}, {"listeners", node.listeners.size()}}, v);
+        }
+        case Route::status: return json_response(http::status::ok, status_json(gather_view(ctx)), v);
+        case Route::metrics:
+            return make_response(http::status::ok, metrics_text(gather_view(ctx), ctx.server.get()),
+                                 "text/plain; version=0.0.4; charset=utf-8", v);
+        default: return error_response(http::status::not_found, "not found", v, true);
+    }
+}
+
+}  // namespace
+
+HttpResponse error_response(http::status status, std::string_view text, unsigned version, bool keep_alive) {
+    HttpResponse res = make_response(status, json{{"error", protocol::sanitize_for_echo(text, 200)}}.dump() + "\n",
+                                     "application/json", version);
+    res.keep_alive(keep_alive);
+    return res;
+}
+
+unsigned check_bearer(const AdminAuth& auth, std::string_view header) {
+    constexpr std::string_view scheme = "Bearer ";
+    if (header.empty()) return 401;
+    if (auth.token.empty()) return 403;
+    if (header.size() < scheme.size() || !beast::iequals(bsv(header.substr(0, scheme.size())), bsv(scheme))) return 401;
+    auto given = header.substr(scheme.size());
+    // Constant time in the token's length: no early exit on the first differing byte.
+    unsigned diff = given.size() != auth.token.size();
+    for (std::size_t i = 0; i < auth.token.size(); ++i)
+        diff |= static_cast<unsigned char>(auth.token[i]) ^
+                static_cast<unsigned char>(i < given.size() ? given[i] : 0);
+    return diff == 0 ? 0 : 403;
+}
+
+awaitable<HttpResponse> handle_request(AdminContext& ctx, const AdminAuth& auth, HttpRequest req) {
+    const unsigned v = req.version();
+    Match m = match(segments(sv(req.target())));
+    if (m.route == Route::none) co_return error_response(http::status::not_found, "not found", v, true);
+    if (!method_fits(m.route, req.method())) co_return method_not_allowed(allowed_methods(m.route), v);
+    if (req.method() == http::verb::get || req.method() == http::verb::head) {
+        auto res = read_only(ctx, m.route, v);
+        if (req.method() == http::verb::head) {
+            auto n = res.body().size();
+            res.body().clear();
+            res.content_length(n);
+        }
+        co_return res;
+    }
+    if (unsigned refusal = check_bearer(auth, sv(req[http::field::authorization]))) {
+        auto res = error_response(
+            static_cast<http::status>(refusal),
+            refusal == 401 ? "bearer token required"
+                           : (auth.token.empty() ? "changes are disabled: " + auth.token_problem : "wrong token"),
+            v, true);
+        if (refusal == 401) res.set(http::field::www_authenticate, "Bearer realm=\"tidings\"");
+        co_return res;
+    }
+    co_return co_await mutate(ctx, m, req);
+}
+
+}  // namespace tidings::server

@@ -1,0 +1,221 @@
+// GET /metrics: the node's counters and gauges in the Prometheus text exposition format
+// (version 0.0.4): one # HELP and # TYPE per family, units in names, `_total` for counters.
+#include "server/admin/view.h"
+
+#include <spdlog/fmt/fmt.h>
+
+#include "server/admin/http_server.h"
+
+namespace tidings::server {
+namespace {
+
+// Label values: backslash, double quote and newline escaped (exposition format).
+std::string label(std::string_view v) {
+    std::string out;
+    for (char c : v) {
+        if (c == '\\' || c == '"') out += '\\', out += c;
+        else if (c == '\n') out += "\\n";
+        else out += c;
+    }
+    return out;
+}
+
+class Exposition {
+public:
+    void family(std::string_view name, std::string_view type, std::string_view help) {
+        out_ += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+    }
+    void sample(std::string_view name, std::string_view labels, double value) {
+        if (labels.empty()) out_ += fmt::format("{} {}\n", name, value);
+        else out_ += fmt::format("{}{{{}}} {}\n", name, labels, value);
+    }
+    void sample(std::string_view name, std::string_view labels, std::uint64_t value) {
+        if (labels.empty()) out_ += fmt::format("{} {}\n", name, value);
+        else out_ += fmt::format("{}{{{}}} {}\n", name, labels, value);
+    }
+    std::string take() { return std::move(out_); }
+
+private:
+    std::string out_;
+};
+
+void node_families(Exposition& e, const NodeView& v) {
+    e.family("tidings_build_info", "gauge", "Version of the running tidingsd (value is always 1).");
+    e.sample("tidings_build_info", fmt::format("version=\"{}\",pathhost=\"{}\"", label(v.version), label(v.pathhost)),
+             std::uint64_t{1});
+    e.family("tidings_uptime_seconds", "gauge", "Seconds since tidingsd started.");
+    e.sample("tidings_uptime_seconds", "", v.uptime_s);
+    e.family("tidings_ready", "gauge", "1 when the store is open and the listeners are up.");
+    e.sample("tidings_ready", "", std::uint64_t{v.ready ? 1u : 0u});
+}
+
+void incoming_families(Exposition& e, const NodeView& v) {
+    const auto& c = v.counters;
+    e.family("tidings_received_articles_total", "counter",
+             "Articles offered to this node by peers, by result (accepted = stored durably).");
+    e.sample("tidings_received_articles_total", "result=\"accepted\"", c.accepted);
+    e.sample("tidings_received_articles_total", "result=\"deferred\"", c.deferred);
+    std::uint64_t refused = 0;
+    for (const auto& [reason, n] : c.refused) refused += n;
+    e.sample("tidings_received_articles_total", "result=\"refused\"", refused);
+    e.family("tidings_refusals_total", "counter", "Refused offers, posts and logins by reason.");
+    for (const auto& [reason, n] : c.refused)
+        e.sample("tidings_refusals_total", fmt::format("reason=\"{}\"", label(reason)), n);
+    e.family("tidings_commands_total", "counter", "NNTP commands received.");
+    e.sample("tidings_commands_total", "", c.commands);
+    e.family("tidings_limit_hits_total", "counter", "Limit hits by limit.");
+    e.sample("tidings_limit_hits_total", "limit=\"max_connections\"", c.connections_refused_total_limit);
+    e.sample("tidings_limit_hits_total", "limit=\"max_connections_per_ip\"", c.connections_refused_ip_limit);
+    e.sample("tidings_limit_hits_total", "limit=\"idle_timeout\"", c.idle_timeouts);
+    e.sample("tidings_limit_hits_total", "limit=\"line_length\"", c.overlong_lines);
+    e.sample("tidings_limit_hits_total", "limit=\"unknown_commands\"", c.unknown_commands);
+    e.sample("tidings_limit_hits_total", "limit=\"store_backpressure\"", c.store_backpressure_waits);
+    e.family("tidings_connections_accepted_total", "counter", "NNTP connections accepted.");
+    e.sample("tidings_connections_accepted_total", "", c.connections_accepted);
+    e.family("tidings_connections", "gauge", "Open NNTP sessions by role.");
+    e.sample("tidings_connections", "role=\"reader\"", v.reader_connections);
+    e.sample("tidings_connections", "role=\"transit\"", v.transit_connections);
+}
+
+void peer_incoming_families(Exposition& e, const NodeView& v) {
+    e.family("tidings_peer_received_articles_total", "counter",
+             "Articles offered by each feeding peer, by result (accepted = stored durably; refused = "
+             "duplicate or in progress; rejected = refused for good; deferred = not stored now).");
+    for (const auto& [peer, in] : v.counters.incoming_by_peer) {
+        const std::pair<const char*, std::uint64_t> rows[] = {
+            {"accepted", in.accepted}, {"refused", in.refused}, {"rejected", in.rejected},
+            {"deferred", in.deferred}};
+        for (const auto& [result, n] : rows)
+            e.sample("tidings_peer_received_articles_total",
+                     fmt::format("peer=\"{}\",result=\"{}\"", label(peer), result), n);
+    }
+}
+
+void peer_families(Exposition& e, const NodeView& v) {
+    e.family("tidings_articles_total", "counter",
+             "Articles sent to each outgoing peer, by result (offered counts every offer).");
+    for (const auto& p : v.peers) {
+        if (!p.feed) continue;
+        const auto& f = *p.feed;
+        const std::pair<const char*, std::uint64_t> rows[] = {
+            {"offered", f.offered},   {"accepted", f.accepted}, {"refused", f.refused},
+            {"rejected", f.rejected}, {"deferred", f.deferred}, {"skipped", f.skipped},
+            {"dropped", f.dropped}};
+        for (const auto& [result, n] : rows)
+            e.sample("tidings_articles_total", fmt::format("peer=\"{}\",result=\"{}\"", label(p.name), result), n);
+    }
+    e.family("tidings_peer_incoming_sessions", "gauge", "Open sessions from each peer's addresses.");
+    for (const auto& p : v.peers)
+        e.sample("tidings_peer_incoming_sessions", fmt::format("peer=\"{}\"", label(p.name)),
+                 std::uint64_t{p.incoming_sessions});
+    e.family("tidings_peer_connections_up", "gauge", "Outgoing connections up per peer.");
+    e.family("tidings_peer_up", "gauge", "1 when at least one outgoing connection to the peer is up.");
+    e.family("tidings_backlog_articles", "gauge", "Articles queued for each outgoing peer.");
+    e.family("tidings_backlog_oldest_age_seconds", "gauge", "Age of the oldest article queued for each peer.");
+    for (const auto& p : v.peers) {
+        if (!p.outgoing) continue;
+        auto l = fmt::format("peer=\"{}\"", label(p.name));
+        std::uint64_t up = p.feed ? p.feed->connections_up : 0;
+        e.sample("tidings_peer_connections_up", l, up);
+        e.sample("tidings_peer_up", l, std::uint64_t{up > 0 ? 1u : 0u});
+        e.sample("tidings_backlog_articles", l, p.backlog);
+        e.sample("tidings_backlog_oldest_age_seconds", l, static_cast<std::uint64_t>(p.oldest_age_s));
+    }
+}
+
+using storage::StoreStats;
+
+// A Prometheus histogram from per-bucket counts (storage keeps them non-cumulative): cumulative
+// _bucket{le} lines, +Inf, _sum and _count. A bound divided by `divisor` is in the family's unit
+// (dividing, not multiplying by 1e-6, keeps "0.0001" from printing as "9.999999999999999e-05").
+template <std::size_t N>
+void histogram(Exposition& e, std::string_view name, std::string_view help, const std::array<std::uint32_t, N>& bounds,
+               const std::array<std::uint64_t, N + 1>& counts, double sum, double divisor) {
+    e.family(name, "histogram", help);
+    const auto bucket = fmt::format("{}_bucket", name);
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < N; ++i) {
+        cumulative += counts[i];
+        e.sample(bucket, fmt::format("le=\"{}\"", static_cast<double>(bounds[i]) / divisor), cumulative);
+    }
+    cumulative += counts[N];
+    e.sample(bucket, "le=\"+Inf\"", cumulative);
+    e.sample(fmt::format("{}_sum", name), "", sum);
+    e.sample(fmt::format("{}_count", name), "", cumulative);
+}
+
+void store_families(Exposition& e, const NodeView& v) {
+    const auto& s = v.store;
+    e.family("tidings_store_articles", "gauge", "Articles present in the store.");
+    e.sample("tidings_store_articles", "", s.articles);
+    e.family("tidings_store_history_entries", "gauge", "Refused, cancelled or expired ids remembered.");
+    e.sample("tidings_store_history_entries", "", s.history);
+    e.family("tidings_store_groups", "gauge", "Newsgroups carried.");
+    e.sample("tidings_store_groups", "", v.groups);
+    e.family("tidings_store_map_bytes", "gauge", "Current LMDB map size.");
+    e.sample("tidings_store_map_bytes", "", s.map_bytes);
+    e.family("tidings_store_used_bytes", "gauge", "Bytes of the map in use (pages in use times page size).");
+    e.sample("tidings_store_used_bytes", "", s.used_bytes);
+    e.family("tidings_store_map_use_ratio", "gauge", "used_bytes / map_bytes.");
+    e.sample("tidings_store_map_use_ratio", "",
+             s.map_bytes ? static_cast<double>(s.used_bytes) / static_cast<double>(s.map_bytes) : 0.0);
+    e.family("tidings_store_map_grows_total", "counter", "Times the map was grown.");
+    e.sample("tidings_store_map_grows_total", "", s.map_grows);
+    e.family("tidings_store_commits_total", "counter", "Write transactions committed.");
+    e.sample("tidings_store_commits_total", "", s.commits);
+    e.family("tidings_store_commit_failures_total", "counter", "Write transactions that failed to commit.");
+    e.sample("tidings_store_commit_failures_total", "", s.commit_failures);
+    e.family("tidings_store_checkpoints_total", "counter",
+             "Durable mode: times LMDB was synced behind the journal (about once a second under writes).");
+    e.sample("tidings_store_checkpoints_total", "", s.checkpoints);
+    e.family("tidings_store_last_checkpoint_seconds", "gauge", "How long the last checkpoint's sync took.");
+    e.sample("tidings_store_last_checkpoint_seconds", "", static_cast<double>(s.last_checkpoint_ms) / 1e3);
+    e.family("tidings_store_checkpoints_stopped", "gauge",
+             "1 after a failed sync of the data file: no more checkpoints, the journal grows; restart tidingsd.");
+    e.sample("tidings_store_checkpoints_stopped", "", s.checkpoints_stopped ? 1.0 : 0.0);
+    e.family("tidings_store_journal_files", "gauge", "Journal files (they hold the articles' bytes).");
+    e.sample("tidings_store_journal_files", "", s.journal_files);
+    e.family("tidings_store_journal_bytes", "gauge", "Total size of the journal files: the article log (as of the last checkpoint).");
+    e.sample("tidings_store_journal_bytes", "", s.journal_bytes);
+    e.family("tidings_store_deferred_low_space_total", "counter", "Requests deferred for lack of disk space.");
+    e.sample("tidings_store_deferred_low_space_total", "", s.deferred_low_space);
+    histogram(e, "tidings_store_commit_duration_seconds", "Group commit time: transaction, then the journal's fdatasync in durable mode.",
+              StoreStats::commit_bounds_us, s.commits_by_duration, static_cast<double>(s.commit_us_sum) / 1e6, 1e6);
+    histogram(e, "tidings_store_batch_size", "Requests per write transaction (group commit).",
+              StoreStats::batch_bounds, s.commits_by_batch_size, static_cast<double>(s.batch_size_sum), 1.0);
+    // The same over the last 4096 commits only: what the dashboard shows.
+    e.family("tidings_store_recent_commit_duration_seconds", "gauge",
+             "Commit time over the last 4096 commits, by quantile (1 = max).");
+    e.sample("tidings_store_recent_commit_duration_seconds", "quantile=\"0.5\"", static_cast<double>(s.commit_p50_us) / 1e6);
+    e.sample("tidings_store_recent_commit_duration_seconds", "quantile=\"0.99\"", static_cast<double>(s.commit_p99_us) / 1e6);
+    e.sample("tidings_store_recent_commit_duration_seconds", "quantile=\"1\"", static_cast<double>(s.commit_max_us) / 1e6);
+}
+
+void admin_families(Exposition& e, const AdminServer* admin) {
+    if (!admin) return;
+    e.family("tidings_http_responses_total", "counter", "Admin API responses by status code.");
+    for (const auto& [code, n] : admin->responses)
+        e.sample("tidings_http_responses_total", fmt::format("code=\"{}\"", code), n);
+    e.family("tidings_http_closed_total", "counter", "Admin connections closed early, by reason.");
+    for (const auto& [why, n] : admin->closed)
+        e.sample("tidings_http_closed_total", fmt::format("reason=\"{}\"", label(why)), n);
+}
+
+}  // namespace
+
+std::string metrics_text(const NodeView& v, const AdminServer* admin) {
+    Exposition e;
+    node_families(e, v);
+    incoming_families(e, v);
+    peer_incoming_families(e, v);
+    peer_families(e, v);
+    store_families(e, v);
+    histogram(e, "tidings_ack_latency_seconds",
+              "Time from an article's last byte to its durable 239/235 being queued for the peer.",
+              StoreStats::commit_bounds_us, v.counters.acks_by_latency,
+              static_cast<double>(v.counters.ack_us_sum) / 1e6, 1e6);
+    admin_families(e, admin);
+    return e.take();
+}
+
+}  // namespace tidings::server

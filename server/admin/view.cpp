@@ -1,0 +1,160 @@
+// Gathering the node's state for the admin API, and the /status JSON rendering of it.
+#include "server/admin/view.h"
+
+#include <ctime>
+
+#include "server/admin/http_server.h"
+#include "storage/snapshot.h"
+
+#ifndef TIDINGS_VERSION
+#define TIDINGS_VERSION "0.1.0"
+#endif
+
+namespace tidings::server {
+namespace {
+
+std::string roles_of(const ListenerInfo& l) {
+    if (l.reader && l.transit) return "reader,transit";
+    return l.reader ? "reader" : "transit";
+}
+
+std::string_view tls_name(config::Tls t) {
+    switch (t) {
+        case config::Tls::none: return "none";
+        case config::Tls::starttls: return "starttls";
+        case config::Tls::implicit: return "implicit";
+    }
+    return "none";
+}
+
+// Sessions by role, and per peer, as the sessions were attributed (server/nntp/peer_attribution.h).
+void count_sessions(const NodeContext& node, NodeView& v, std::map<std::string, std::uint32_t>& per_peer) {
+    for (const auto& [id, weak] : node.sessions) {
+        if (weak.expired()) continue;
+        ++v.connections;
+        if (auto p = node.peer_sessions.find(id); p != node.peer_sessions.end()) {
+            ++v.transit_connections;
+            ++per_peer[p->second];
+        } else {
+            ++v.reader_connections;
+        }
+    }
+}
+
+}  // namespace
+
+NodeView gather_view(const AdminContext& ctx) {
+    const NodeContext& node = ctx.node;
+    NodeView v;
+    v.version = TIDINGS_VERSION;
+    v.pathhost = node.cfg().node.pathhost;
+    v.data_dir = node.cfg().node.data_dir;
+    auto up = std::chrono::steady_clock::now() - node.started;
+    v.uptime_s = std::chrono::duration<double>(up).count();
+    v.started_unix = static_cast<std::int64_t>(std::time(nullptr)) - static_cast<std::int64_t>(v.uptime_s);
+    v.ready = !node.stopping && !node.listeners.empty();
+    for (const auto& l : node.listeners)
+        v.listeners.push_back({"nntp", l.address, l.port, roles_of(l), std::string(tls_name(l.tls))});
+    if (ctx.server) v.listeners.push_back({"http", ctx.server->address, ctx.server->port, "admin", "none"});
+    v.store = node.store.stats();
+    v.groups = v.store.groups;
+    std::map<std::string, std::uint32_t> per_peer;
+    count_sessions(node, v, per_peer);
+    v.counters = node.counters;
+    const auto now = static_cast<std::int64_t>(std::time(nullptr));
+    for (const auto& p : node.cfg().peers) {
+        PeerView pv;
+        pv.name = p.name;
+        pv.incoming_sessions = per_peer[p.name];
+        pv.outgoing = p.outgoing;
+        if (auto it = ctx.feeds.stats().find(p.name); it != ctx.feeds.stats().end()) pv.feed = it->second;
+        if (p.outgoing) {
+            auto d = node.store.queue_depth(p.name);
+            pv.backlog = d.entries;
+            pv.oldest_age_s = d.entries ? std::max<std::int64_t>(0, now - d.oldest) : 0;
+        }
+        v.peers.push_back(std::move(pv));
+    }
+    return v;
+}
+
+nlohmann::json status_json(const NodeView& v) {
+    using nlohmann::json;
+    json j;
+    j["version"] = v.version;
+    j["pathhost"] = v.pathhost;
+    j["data_dir"] = v.data_dir;
+    j["uptime_seconds"] = static_cast<std::int64_t>(v.uptime_s);
+    j["started_unix"] = v.started_unix;
+    j["ready"] = v.ready;
+    j["listeners"] = json::array();
+    for (const auto& l : v.listeners)
+        j["listeners"].push_back(
+            {{"kind", l.kind}, {"address", l.address}, {"port", l.port}, {"roles", l.roles}, {"tls", l.tls}});
+    const auto& s = v.store;
+    j["store"] = {{"articles", s.articles},
+                  {"history", s.history},
+                  {"map_bytes", s.map_bytes},
+                  {"used_bytes", s.used_bytes},
+                  {"map_use", s.map_bytes ? static_cast<double>(s.used_bytes) / static_cast<double>(s.map_bytes) : 0.0},
+                  {"map_grows", s.map_grows},
+                  {"commits", s.commits},
+                  {"commit_failures", s.commit_failures},
+                  {"checkpoints", s.checkpoints},
+                  {"last_checkpoint_ms", s.last_checkpoint_ms},
+                  {"checkpoints_stopped", s.checkpoints_stopped},
+                  {"journal_files", s.journal_files},
+                  {"journal_bytes", s.journal_bytes},
+                  {"deferred_low_space", s.deferred_low_space},
+                  {"commit_p50_us", s.commit_p50_us},
+                  {"commit_p99_us", s.commit_p99_us},
+                  {"commit_max_us", s.commit_max_us},
+                  {"mean_batch_size", s.mean_batch_size}};
+    j["groups"] = v.groups;
+    j["connections"] = {{"total", v.connections}, {"reader", v.reader_connections}, {"transit", v.transit_connections}};
+    const auto& c = v.counters;
+    j["incoming"] = {{"accepted", c.accepted},
+                     {"deferred", c.deferred},
+                     {"refused", c.refused},
+                     {"commands", c.commands},
+                     {"unknown_commands", c.unknown_commands},
+                     {"overlong_lines", c.overlong_lines},
+                     {"idle_timeouts", c.idle_timeouts},
+                     {"connections_accepted", c.connections_accepted},
+                     {"connections_refused", {{"max_connections", c.connections_refused_total_limit},
+                                              {"max_connections_per_ip", c.connections_refused_ip_limit}}},
+                     {"store_backpressure_waits", c.store_backpressure_waits}};
+    j["peers"] = json::array();
+    for (const auto& p : v.peers) {
+        json pj{{"name", p.name}, {"incoming_sessions", p.incoming_sessions}};
+        if (p.outgoing) {
+            json o{{"host", p.outgoing->host}, {"port", p.outgoing->port}, {"backlog", p.backlog},
+                   {"oldest_age_seconds", p.oldest_age_s}};
+            if (p.feed) {
+                const auto& f = *p.feed;
+                o["state"] = std::string(to_string(f.state));
+                if (f.state == FeedState::backing_off)
+                    o["retry_at_unix"] = std::chrono::duration_cast<std::chrono::seconds>(
+                                             f.retry_at.time_since_epoch()).count();
+                o["connections_up"] = f.connections_up;
+                o["mode"] = f.streaming ? "stream" : "ihave";
+                o["offered"] = f.offered;
+                o["accepted"] = f.accepted;
+                o["refused"] = f.refused;
+                o["rejected"] = f.rejected;
+                o["deferred"] = f.deferred;
+                o["skipped"] = f.skipped;
+                o["dropped"] = f.dropped;
+            } else {
+                o["state"] = "idle";
+            }
+            pj["outgoing"] = std::move(o);
+        } else {
+            pj["outgoing"] = nullptr;
+        }
+        j["peers"].push_back(std::move(pj));
+    }
+    return j;
+}
+
+}  // namespace tidings::server

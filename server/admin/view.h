@@ -1,0 +1,66 @@
+// What the admin API shows, gathered once per request from the node (I/O thread) and the
+// store (short read transactions), then rendered as /status JSON or /metrics text.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/feeds/feed_stats.h"
+#include "server/admin/context.h"
+#include "storage/types.h"
+
+namespace tidings::server {
+
+class AdminServer;
+
+struct PeerView {
+    std::string name;
+    std::uint32_t incoming_sessions = 0;  // open sessions attributed to it
+    std::optional<config::HostPort> outgoing;
+    std::optional<FeedStats> feed;        // when it has an outgoing feed that started
+    std::uint64_t backlog = 0;            // entries in its outgoing queue
+    std::int64_t oldest_age_s = 0;        // age of the head entry; 0 when empty
+};
+
+struct ListenerView {
+    std::string kind;   // "nntp" or "http"
+    std::string address;
+    std::uint16_t port = 0;
+    std::string roles;  // "reader,transit", "reader", "transit", "admin"
+    std::string tls;    // "none", "starttls", "implicit"
+};
+
+struct NodeView {
+    std::string version;
+    std::string pathhost;
+    std::string data_dir;
+    double uptime_s = 0;
+    std::int64_t started_unix = 0;
+    bool ready = false;  // store open, listeners bound, not stopping
+    std::vector<ListenerView> listeners;
+    storage::StoreStats store;
+    std::uint64_t groups = 0;
+    // Open NNTP sessions by what they may do: those attributed to a configured peer (by address
+    // or auth_user, NodeContext::peer_sessions) are transit sessions, the others reader sessions.
+    std::uint64_t connections = 0, reader_connections = 0, transit_connections = 0;
+    Counters counters;
+    std::vector<PeerView> peers;
+};
+
+// Reads everything shown; call on the I/O thread.
+NodeView gather_view(const AdminContext& ctx);
+
+// GET /status body (README "Operations" documents the fields).
+nlohmann::json status_json(const NodeView& v);
+
+// GET /metrics body: Prometheus text exposition format 0.0.4.
+std::string metrics_text(const NodeView& v, const AdminServer* admin);
+
+// GET / body: the self-contained dashboard (no external resources).
+std::string_view dashboard_html() noexcept;
+
+}  // namespace tidings::server

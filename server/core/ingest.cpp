@@ -1,0 +1,147 @@
+// Transit acceptance rules: validation, loop detection, carried groups, Path, overview, feeds.
+#include "server/core/ingest.h"
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+
+#include "protocol/article.h"
+#include "protocol/overview.h"
+#include "protocol/path.h"
+
+namespace tidings::server {
+
+FeedTable::FeedTable(const config::Config& cfg) {
+    for (const auto& p : cfg.peers) {
+        if (!p.outgoing) continue;
+        Feed f{&p, protocol::Wildmat(p.newsgroups, true)};
+        for (const auto& other : cfg.peers)
+            if (&other != &p)
+                for (const auto& h : p.hosts)
+                    if (std::find(other.hosts.begin(), other.hosts.end(), h) != other.hosts.end())
+                        f.source_ambiguous = true;
+        feeds_.push_back(std::move(f));
+    }
+}
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+bool one_distribution_wanted(const std::vector<std::string>& wanted, std::string_view d) {
+    bool only_negations = true;
+    for (const auto& w : wanted) {
+        if (!w.empty() && w[0] == '!') {
+            if (iequals(std::string_view(w).substr(1), d)) return false;
+        } else {
+            only_negations = false;
+            if (iequals(w, d)) return true;
+        }
+    }
+    return only_negations;
+}
+
+}  // namespace
+
+bool distribution_wanted(const std::vector<std::string>& wanted, std::string_view distribution) {
+    if (wanted.empty()) return true;
+    bool any = false;
+    std::size_t i = 0;
+    while (i < distribution.size()) {
+        auto j = distribution.find_first_of(", \t\r\n", i);
+        if (j == std::string_view::npos) j = distribution.size();
+        auto d = distribution.substr(i, j - i);
+        i = j + 1;
+        if (d.empty()) continue;
+        any = true;
+        if (one_distribution_wanted(wanted, d)) return true;
+    }
+    return !any;  // no Distribution (or an empty one): everybody gets it
+}
+
+std::vector<std::string> FeedTable::select(std::string_view newsgroups, std::string_view path,
+                                           std::size_t bytes, const config::Peer* source,
+                                           std::string_view distribution) const {
+    std::vector<std::string> out;
+    for (const auto& f : feeds_) {
+        if (f.peer == source && !f.source_ambiguous) continue;
+        if (bytes > f.peer->max_article_bytes) continue;
+        // A peer whose identity (or an alias of it) is in the Path has seen the article already.
+        if (protocol::path_contains(path, f.peer->path_identity)) continue;
+        if (std::any_of(f.peer->path_aliases.begin(), f.peer->path_aliases.end(),
+                        [&](const std::string& a) { return protocol::path_contains(path, a); }))
+            continue;
+        if (protocol::feed_match(f.pattern, newsgroups) != protocol::FeedPatternResult::matched) continue;
+        if (!distribution_wanted(f.peer->distributions, distribution)) continue;
+        out.push_back(f.peer->name);
+    }
+    return out;
+}
+
+namespace {
+
+std::string header_or_empty(const protocol::ParsedArticle& a, std::string_view name) {
+    std::string out;
+    if (const auto* f = a.find(name)) protocol::append_overview_field(out, f->value);
+    return out;
+}
+
+IngestVerdict refuse(std::string reason, std::string detail) {
+    IngestVerdict v;
+    v.reason = std::move(reason);
+    v.detail = std::move(detail);
+    return v;
+}
+
+}  // namespace
+
+IngestVerdict prepare_transit_article(const config::Config& cfg, const FeedTable& feeds,
+                                      const config::Peer* from, std::string_view offered_id,
+                                      std::string wire, const storage::Snapshot& snap) {
+    auto article = protocol::parse_article(wire);
+    // Relayed articles are checked loosely for Message-ID syntax, as INN is: old software
+    // made ids the strict grammar forbids, and refusing them only breaks propagation.
+    if (auto err = protocol::transit_error(article, offered_id, protocol::MessageIdRules::nntp))
+        return refuse("malformed", *err);
+
+    std::string_view path_value = article.find("Path")->value;
+    if (protocol::path_contains(path_value, cfg.node.pathhost))
+        return refuse("loop", "our pathhost is in Path");
+
+    std::string newsgroups = protocol::unfold(article.find("Newsgroups")->value);
+    IngestVerdict v;
+    for (auto g : protocol::split_newsgroups(newsgroups)) {
+        if (!snap.group(g)) continue;
+        if (std::find(v.request.groups.begin(), v.request.groups.end(), g) == v.request.groups.end())
+            v.request.groups.emplace_back(g);
+    }
+    if (v.request.groups.empty()) {
+        if (!cfg.storage.junk_unwanted) return refuse("unwanted_group", "no carried group in Newsgroups");
+        // Kept by id (history, ARTICLE <id>, onward feeds) without being filed in a group.
+    }
+
+    auto& o = v.request.overview;
+    o.subject = header_or_empty(article, "Subject");
+    o.from = header_or_empty(article, "From");
+    o.date = header_or_empty(article, "Date");
+    o.message_id = std::string(offered_id);
+    o.references = header_or_empty(article, "References");
+    o.lines = protocol::measure_article(wire, article, protocol::BlockMode::wire).lines;
+
+    std::string distribution;
+    if (const auto* d = article.find("Distribution")) distribution = protocol::unfold(d->value);
+    v.request.feeds = feeds.select(newsgroups, path_value, wire.size(), from, distribution);
+    v.request.message_id = std::string(offered_id);
+    std::size_t header_end = 0;
+    v.request.article = protocol::rewrite_for_storage(wire, article, cfg.node.pathhost, {}, &header_end);
+    v.request.xref_at = header_end;
+    v.request.arrival = static_cast<std::int64_t>(std::time(nullptr));
+    v.accept = true;
+    return v;
+}
+
+}  // namespace tidings::server

@@ -1,0 +1,233 @@
+// Reader access rules, AUTHINFO USER/PASS and password hashing.
+#include "server/nntp/auth.h"
+
+#include <crypt.h>
+#include <cctype>
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+#include <memory>
+#include <thread>
+
+#include "protocol/base64.h"
+#include "protocol/status.h"
+#include "protocol/wildmat.h"
+#include "server/net/off_thread.h"
+#include "server/nntp/peer_attribution.h"
+
+namespace tidings::server {
+
+namespace st = protocol::status;
+
+ReaderRights reader_rights(const config::Config& cfg, bool anonymous, const config::User* user,
+                           std::string_view ip) {
+    ReaderRights r;
+    if (user) {
+        bool from_ok = user->hosts.empty();
+        for (const auto& c : user->hosts)
+            if (c.contains(std::string(ip))) from_ok = true;
+        if (!from_ok) return r;
+        r.read_pattern = user->read;
+        r.post_pattern = user->post;
+    } else if (anonymous) {
+        r.read_pattern = cfg.readers.anonymous_read;
+        r.post_pattern = cfg.readers.anonymous_post;
+    }
+    r.read = !r.read_pattern.empty();
+    r.post = r.read && !r.post_pattern.empty();
+    return r;
+}
+
+ReaderRights reader_rights(const Session& s) {
+    return reader_rights(s.cfg(), s.anonymous, s.user, s.ip);
+}
+
+bool may_read_group(const ReaderRights& r, std::string_view group) {
+    return r.read && (r.read_pattern == "*" || protocol::wildmat_match(r.read_pattern, group));
+}
+
+bool may_post_group(const ReaderRights& r, std::string_view group) {
+    return r.post && (r.post_pattern == "*" || protocol::wildmat_match(r.post_pattern, group));
+}
+
+bool plaintext_auth_allowed(bool loopback, bool tls_active, bool allow_plaintext_auth) noexcept {
+    return loopback || tls_active || allow_plaintext_auth;
+}
+
+bool plaintext_auth_allowed(const Session& s) noexcept {
+    return plaintext_auth_allowed(s.loopback, s.tls_active, s.cfg().readers.allow_plaintext_auth);
+}
+
+bool authinfo_available(const Session& s) noexcept {
+    // RFC 8054 §2.2.2: no authentication once compression is on (CRIME-style leaks).
+    return !s.cfg().users.empty() && s.user == nullptr && !s.compress_active && plaintext_auth_allowed(s);
+}
+
+bool verify_password(std::string_view hash, std::string_view password) {
+    if (hash.empty()) return false;
+    auto data = std::make_unique<crypt_data>();  // ~32 KB: not on the coroutine's stack
+    std::memset(data.get(), 0, sizeof(crypt_data));
+    const char* out = crypt_r(std::string(password).c_str(), std::string(hash).c_str(), data.get());
+    // crypt_r returns a string starting with '*' on failure (libxcrypt), never null there.
+    if (!out || out[0] == '*') return false;
+    std::size_t n = std::strlen(out);
+    if (n != hash.size()) return false;
+    unsigned char diff = 0;  // compare without an early exit
+    for (std::size_t i = 0; i < n; ++i) diff |= static_cast<unsigned char>(out[i] ^ hash[i]);
+    return diff == 0;
+}
+
+std::string hash_password(std::string_view password) {
+    char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+    if (!crypt_gensalt_rn("$y$", 0, nullptr, 0, salt, sizeof salt)) return {};
+    auto data = std::make_unique<crypt_data>();
+    std::memset(data.get(), 0, sizeof(crypt_data));
+    const char* out = crypt_r(std::string(password).c_str(), salt, data.get());
+    if (!out || out[0] == '*') return {};
+    return out;
+}
+
+namespace {
+
+const config::User* find_user(const config::Config& cfg, std::string_view name) {
+    for (const auto& u : cfg.users)
+        if (u.name == name) return &u;
+    return nullptr;
+}
+
+// crypt(3) with yescrypt costs ~12 ms of CPU by design: run it on its own thread so the I/O
+// thread keeps serving every other session meanwhile. At most this many checks run at once;
+// further logins wait their turn (a flood of AUTHINFO attempts cannot take every core).
+OffThreadLimit password_checks{2, std::chrono::milliseconds(5)};  // I/O thread only
+
+awaitable<bool> check_password_off_thread(NodeContext& node, std::string hash, std::string password) {
+    // A named lambda: gcc 12 destroys a temporary one inside a co_await expression twice.
+    auto job = [hash = std::move(hash), password = std::move(password)] { return verify_password(hash, password); };
+    co_return co_await run_off_thread(node.io, password_checks, std::move(job));
+}
+
+void signed_in(Session& s, const config::User* u) {
+    s.user = u;
+    // A peer that authenticates as its auth_user gets its transit rights (INN's readers.conf
+    // does the same with an "access" block).
+    attribute_peer(s, peer_for_user(s.cfg(), u->name));
+}
+
+// Checks a user's password (off the I/O thread) and read rights; signs the session in.
+awaitable<bool> sign_in(Session& s, std::string_view name, std::string password) {
+    const config::User* u = find_user(s.cfg(), name);
+    bool ok = false;
+    if (u) {
+        ok = co_await check_password_off_thread(s.node, u->password_hash, std::move(password));
+        ok = ok && reader_rights(s.cfg(), s.anonymous, u, s.ip).read;
+    }
+    if (!ok) {
+        ++s.node.counters.refused["auth_failed"];
+        spdlog::info("conn={} event=auth_failed remote={} user={}", s.id, s.ip, protocol::sanitize_for_echo(name));
+        co_return false;
+    }
+    signed_in(s, u);
+    spdlog::info("conn={} event=auth remote={} user={}", s.id, s.ip, u->name);
+    co_return true;
+}
+
+// AUTHINFO SASL PLAIN (RFC 4643 §2.4, RFC 4616): "authzid NUL authcid NUL passwd" in base64,
+// given with the command or after our "383 =" (an empty challenge). PLAIN carries the password
+// as USER/PASS does, so it is offered under the same rule (TLS or loopback).
+awaitable<void> run_sasl_plain(Session& s, const protocol::Command& cmd) {
+    std::string mechanism(cmd.argument);
+    for (auto& c : mechanism) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (mechanism != "PLAIN") {
+        s.conn->push(protocol::response(st::err_unavailable, "Mechanism not supported; use PLAIN"));
+        co_return;
+    }
+    std::string coded(cmd.initial_response);
+    if (coded.empty()) {
+        s.conn->push(protocol::response(st::cont_sasl, "="));
+        ReadLine rl = co_await s.reader.read_line(*s.conn);
+        if (rl.kind == ReadKind::closed) co_return;
+        if (rl.kind != ReadKind::line) {
+            s.conn->push(protocol::response(st::fail_auth_reject, "Authentication failed"));
+            co_return;
+        }
+        if (rl.line == "*") {  // the client cancels the exchange
+            s.conn->push(protocol::response(st::fail_auth_reject, "Authentication cancelled"));
+            co_return;
+        }
+        coded = std::move(rl.line);
+    }
+    auto plain = protocol::base64_decode(coded);
+    if (!plain) {
+        s.conn->push(protocol::response(st::err_base64, "Base64 encoding error"));
+        co_return;
+    }
+    auto first = plain->find('\0');
+    auto second = first == std::string::npos ? std::string::npos : plain->find('\0', first + 1);
+    if (second == std::string::npos || plain->find('\0', second + 1) != std::string::npos) {
+        s.conn->push(protocol::response(st::fail_auth_reject, "Authentication failed"));
+        co_return;
+    }
+    const std::string authzid = plain->substr(0, first);
+    const std::string authcid = plain->substr(first + 1, second - first - 1);
+    std::string password = plain->substr(second + 1);
+    // Acting as another user is not something accounts here can grant.
+    bool ok = !authcid.empty() && (authzid.empty() || authzid == authcid);
+    if (ok) ok = co_await sign_in(s, authcid, std::move(password));
+    if (!ok) {
+        s.conn->push(protocol::response(st::fail_auth_reject, "Authentication failed"));
+        co_return;
+    }
+    s.conn->push(protocol::response(st::ok_authinfo, "Authentication accepted"));
+}
+
+}  // namespace
+
+awaitable<void> run_authinfo(Session& s, const protocol::ParseResult& parsed) {
+    const auto& cmd = parsed.command;
+    if (s.user) {  // RFC 4643 §2.2: once authenticated, AUTHINFO is refused
+        s.conn->push(protocol::response(st::err_access, "Already authenticated"));
+        co_return;
+    }
+    if (s.compress_active) {  // RFC 8054 §2.2.2
+        s.conn->push(protocol::response(st::err_access, "DEFLATE compression already active"));
+        co_return;
+    }
+    if (s.cfg().users.empty()) {
+        s.conn->push(protocol::response(st::err_access, "No accounts on this server"));
+        co_return;
+    }
+    if (!plaintext_auth_allowed(s)) {
+        // RFC 4643 §2.2: 483 when a privacy layer must come first (STARTTLS).
+        s.conn->push(protocol::response(st::fail_privacy_needed, "Encryption required: use STARTTLS"));
+        co_return;
+    }
+    if (cmd.kind == protocol::Kind::authinfo_sasl) {
+        co_await run_sasl_plain(s, cmd);
+        co_return;
+    }
+    if (cmd.kind == protocol::Kind::authinfo_user) {
+        s.pending_user = std::string(cmd.argument);
+        s.user_given = true;
+        s.conn->push(protocol::response(st::cont_authinfo, "Enter password"));
+        co_return;
+    }
+    // AUTHINFO PASS
+    if (!s.user_given) {
+        s.conn->push(protocol::response(st::fail_auth_sequence, "Authentication commands issued out of sequence"));
+        co_return;
+    }
+    s.user_given = false;
+    // Copied before the co_await: cmd views the command line, which lives on meanwhile, but the
+    // copy keeps the password check independent of the session's buffers.
+    std::string user = std::move(s.pending_user);
+    s.pending_user.clear();
+    std::string password(cmd.argument);
+    const bool ok = co_await sign_in(s, user, std::move(password));
+    if (!ok) {
+        s.conn->push(protocol::response(st::fail_auth_reject, "Authentication failed"));
+        co_return;
+    }
+    s.conn->push(protocol::response(st::ok_authinfo, "Authentication accepted"));
+}
+
+}  // namespace tidings::server

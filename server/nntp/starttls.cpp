@@ -1,0 +1,59 @@
+// STARTTLS (RFC 4642) and implicit-TLS sessions.
+#include "server/nntp/starttls.h"
+
+#include <spdlog/spdlog.h>
+
+#include "protocol/status.h"
+
+namespace tidings::server {
+
+awaitable<bool> begin_implicit_tls(Session& s) {
+    Session* sp = &s;
+    bool ok = true;
+    if (sp->info.tls == config::Tls::implicit && sp->info.tls_context)
+        ok = co_await sp->conn->start_tls(sp->info.tls_context);
+    if (!ok) {
+        spdlog::debug("conn={} event=tls_failed remote={}", sp->id, sp->ip);
+        co_return false;
+    }
+    sp->tls_active = sp->info.tls == config::Tls::implicit;
+    co_return true;
+}
+
+bool starttls_available(const Session& s) noexcept {
+    return s.info.tls == config::Tls::starttls && s.info.tls_context && !s.tls_active &&
+           s.user == nullptr && !s.compress_active;
+}
+
+awaitable<void> run_starttls(Session& s) {
+    namespace st = protocol::status;
+    if (s.tls_active || s.user || s.compress_active) {
+        // RFC 4642 §2.2.2: not after TLS is active, not after authentication; RFC 8054 §2.2.2:
+        // not once compression is on.
+        s.conn->push(protocol::response(st::err_access, "Already using TLS or compression, or authenticated"));
+        co_return;
+    }
+    if (s.info.tls != config::Tls::starttls || !s.info.tls_context) {
+        s.conn->push(protocol::response(580, "TLS not available on this listener"));
+        co_return;
+    }
+    s.conn->push(protocol::response(st::cont_starttls, "Continue with TLS negotiation"));
+    co_await s.conn->wait_for_room(0, 0);  // 382 is on the wire, in clear, before the handshake
+    // RFC 4642 §2.2.2: anything the client pipelined after STARTTLS came in clear: drop it.
+    s.reader.consume(s.reader.pending().size());
+    bool ok = co_await s.conn->start_tls(s.info.tls_context);
+    if (!ok) {
+        spdlog::debug("conn={} event=tls_failed remote={}", s.id, s.ip);
+        s.closing = true;
+        co_return;
+    }
+    s.tls_active = true;
+    // RFC 4642 §2.2.2: the client must discard what it knew; we forget the selected group too.
+    s.group.clear();
+    s.article = 0;
+    s.pending_user.clear();
+    s.user_given = false;
+    spdlog::info("conn={} event=starttls remote={}", s.id, s.ip);
+}
+
+}  // namespace tidings::server

@@ -1,0 +1,95 @@
+// tidingsd: the Tidings news server daemon.
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include <termios.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "server/nntp/auth.h"
+#include "server/node/cli.h"
+#include "server/node/logging.h"
+#include "server/node/start.h"
+
+using namespace tidings;
+
+namespace {
+
+// `tidingsd hash-password`: one line from stdin; on a terminal, prompted without echo.
+int hash_password_command() {
+    const bool tty = isatty(STDIN_FILENO);
+    termios saved{};
+    if (tty) {
+        std::cerr << "Password: " << std::flush;
+        tcgetattr(STDIN_FILENO, &saved);
+        termios quiet = saved;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    std::string password;
+    bool got = static_cast<bool>(std::getline(std::cin, password));
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+        std::cerr << "\n";
+    }
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    if (!got || password.empty()) {
+        std::cerr << "tidingsd: hash-password: no password given\n";
+        return 2;
+    }
+    std::string hash = server::hash_password(password);
+    if (hash.empty()) {
+        std::cerr << "tidingsd: hash-password: crypt(3) failed\n";
+        return 1;
+    }
+    std::cout << hash << "\n";
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    server::CliOptions opts = server::parse_cli(args);
+    if (!opts.error.empty()) {
+        std::cerr << "tidingsd: " << opts.error << "\n" << server::usage_text();
+        return 2;
+    }
+    switch (opts.action) {
+        case server::CliAction::help:
+            std::cout << server::usage_text();
+            return 0;
+        case server::CliAction::version:
+            std::cout << "tidingsd " << TIDINGS_VERSION << "\n";
+            return 0;
+        case server::CliAction::print_default_config:
+            std::cout << config::default_config_toml();
+            return 0;
+        case server::CliAction::check_config: {
+            auto r = config::load_file(opts.config_path);
+            for (const auto& e : r.errors) std::cerr << e << "\n";
+            if (!r.config) return 2;
+            std::cout << opts.config_path << ": OK\n";
+            return 0;
+        }
+        case server::CliAction::hash_password:
+            return hash_password_command();
+        case server::CliAction::run:
+            break;
+    }
+
+    config::Config cfg;
+    if (opts.config_path.empty()) {
+        cfg = config::default_config();
+    } else {
+        auto r = config::load_file(opts.config_path);
+        for (const auto& e : r.errors) std::cerr << e << "\n";
+        if (!r.config) return 2;
+        cfg = std::move(*r.config);
+    }
+    static constexpr const char* levels[] = {"trace", "debug", "info", "warn", "err"};
+    server::setup_logging(levels[static_cast<int>(cfg.node.log_level)],
+                          cfg.node.log_format == config::LogFormat::json ? "json" : "text");
+    return server::run_node(cfg, opts.config_path);
+}

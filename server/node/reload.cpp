@@ -1,0 +1,151 @@
+// Live reload: validate, diff against the running configuration, apply the safe parts.
+#include "server/node/reload.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <ctime>
+#include <map>
+
+#include "server/admin/http_server.h"
+#include "server/node/logging.h"
+
+namespace tidings::server {
+namespace {
+
+constexpr const char* level_names[] = {"trace", "debug", "info", "warn", "error"};
+constexpr const char* format_names[] = {"text", "json"};
+
+char flag_of(config::GroupStatus s) {
+    return s == config::GroupStatus::m ? 'm' : s == config::GroupStatus::n ? 'n' : 'y';
+}
+
+// [node] keys other than the log settings are fixed at start (pathhost is in every stored
+// Xref, data_dir is the open store).
+bool node_fixed_keys_differ(config::Node a, config::Node b) {
+    a.log_level = b.log_level;
+    a.log_format = b.log_format;
+    return !(a == b);
+}
+
+void apply_groups(NodeContext& node, ReloadState& state, const config::Config& next, ReloadResult& r) {
+    std::map<std::string, config::GroupStatus> running;
+    for (const auto& g : state.groups) running[g.name] = g.status;
+    for (const auto& g : next.groups) {
+        auto it = running.find(g.name);
+        if (it != running.end() && it->second == g.status) continue;
+        const char flag = flag_of(g.status);
+        // Creating an existing group is refused by the store, so "new in the file" is also
+        // safe for a group the admin created by hand meanwhile: only its flag is set.
+        node.store.create_group(g.name, flag, "config", static_cast<std::int64_t>(std::time(nullptr)),
+                                [](bool) {});
+        node.store.set_group_flag(g.name, flag, [name = g.name, flag](bool ok) {
+            if (!ok) spdlog::warn("event=reload_group_failed group={} flag={}", name, flag);
+        });
+        r.applied.push_back("group " + g.name + ": " + (it == running.end() ? "created" : "flag") + " " + flag);
+    }
+    state.groups = next.groups;
+}
+
+}  // namespace
+
+ReloadResult reload_config(NodeContext& node, ReloadState& state, Feeds& feeds, AdminServer* admin) {
+    ReloadResult r;
+    if (state.config_path.empty()) {
+        r.errors.push_back("tidingsd was started without --config: there is no file to reload");
+        spdlog::warn("event=reload_refused reason=no_config_file");
+        return r;
+    }
+    auto loaded = config::load_file(state.config_path);
+    if (!loaded.config) {
+        r.errors = std::move(loaded.errors);
+        for (const auto& e : r.errors) spdlog::error("event=reload_rejected error=\"{}\"", e);
+        spdlog::error("event=reload_rejected file={} errors={} note=\"running configuration unchanged\"",
+                      state.config_path, r.errors.size());
+        return r;
+    }
+    const config::Config& next = *loaded.config;
+    const config::Config& cur = node.cfg();
+
+    if (next.node.log_level != state.log_level || next.node.log_format != state.log_format) {
+        auto lv = static_cast<int>(next.node.log_level);
+        auto fm = static_cast<int>(next.node.log_format);
+        setup_logging(level_names[lv], format_names[fm]);
+        if (next.node.log_level != state.log_level)
+            r.applied.push_back(std::string("node.log_level: ") + level_names[static_cast<int>(state.log_level)] +
+                                " -> " + level_names[lv]);
+        if (next.node.log_format != state.log_format)
+            r.applied.push_back(std::string("node.log_format: ") + format_names[static_cast<int>(state.log_format)] +
+                                " -> " + format_names[fm]);
+        state.log_level = next.node.log_level;
+        state.log_format = next.node.log_format;
+    }
+    apply_groups(node, state, next, r);
+    if (admin)
+        for (auto& key : update_admin_access(*admin, next.http)) r.applied.push_back(key + ": updated");
+
+    auto check = [&r](bool differ, const char* section) {
+        if (differ) r.restart_needed.emplace_back(section);
+    };
+    check(node_fixed_keys_differ(cur.node, next.node), "node");
+    check(!(cur.storage == next.storage), "storage");
+    check(cur.listeners != next.listeners, "listen");
+    check(!(cur.expire == next.expire), "expire");
+    // The admin listener's access rules were applied above; where it listens is fixed.
+    check(cur.http.enabled != next.http.enabled || cur.http.address != next.http.address ||
+              cur.http.port != next.http.port,
+          "http");
+
+    // Peers, accounts, limits and reader rules take effect now: the new configuration is
+    // installed as a new generation, with the sections only a restart can change kept as they
+    // run (pathhost is in every stored Xref, the store and listeners are open). Running
+    // sessions keep the generation they started with; new ones get this one.
+    auto merged = std::make_shared<config::Config>(next);
+    merged->node = cur.node;
+    merged->node.log_level = next.node.log_level;
+    merged->node.log_format = next.node.log_format;
+    merged->storage = cur.storage;
+    merged->listeners = cur.listeners;
+    merged->expire = cur.expire;
+    merged->http.enabled = cur.http.enabled;
+    merged->http.address = cur.http.address;
+    merged->http.port = cur.http.port;
+    const bool peers_changed = cur.peers != next.peers;
+    if (!(cur.limits == next.limits)) r.applied.emplace_back("limits: for new connections");
+    if (!(cur.readers == next.readers)) r.applied.emplace_back("readers: for new connections");
+    if (!(cur.moderation == next.moderation)) r.applied.emplace_back("moderation: for new connections");
+    if (cur.users != next.users) r.applied.emplace_back("user: for new logins");
+    node.install(std::move(merged));
+    if (peers_changed) {
+        for (auto& change : feeds.reconcile()) r.applied.push_back(std::move(change));
+        // A removed peer's incoming sessions finish the command they are in and close; a
+        // peer that stays keeps its sessions (they run on the settings they started with).
+        std::size_t ended = 0;
+        for (const auto& [sid, name] : node.peer_sessions) {
+            bool kept = std::any_of(next.peers.begin(), next.peers.end(),
+                                    [&](const config::Peer& p) { return p.name == name; });
+            if (kept) continue;
+            if (auto it = node.sessions.find(sid); it != node.sessions.end())
+                if (auto conn = it->second.lock()) {
+                    conn->set_close_reason(CloseReason::shutdown);
+                    conn->stop_reading();
+                    ++ended;
+                }
+        }
+        if (ended) r.applied.push_back("peer sessions of removed peers ended: " + std::to_string(ended));
+        r.applied.emplace_back("peer: incoming rules for new connections");
+    }
+
+    std::string applied, restart;
+    for (const auto& a : r.applied) applied += (applied.empty() ? "" : "; ") + a;
+    for (const auto& s : r.restart_needed) restart += (restart.empty() ? "" : ",") + s;
+    spdlog::info("event=reload file={} applied=\"{}\" restart_needed={}", state.config_path,
+                 applied.empty() ? "nothing" : applied, restart.empty() ? "none" : restart);
+    if (!r.restart_needed.empty())
+        spdlog::warn("event=reload_partial restart_needed={} note=\"these sections changed in the file "
+                     "but keep their running values until tidingsd restarts\"",
+                     restart);
+    return r;
+}
+
+}  // namespace tidings::server

@@ -1,0 +1,198 @@
+// Node start-up and shutdown: store, groups, listeners, the services wired to the dispatcher,
+// signals, and the I/O loop. The one place that knows every subsystem.
+#include "server/node/start.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <future>
+
+#include "server/admin/http_server.h"
+#include "server/core/node_context.h"
+#include "server/feeds/feeds.h"
+#include "server/net/tls_context.h"
+#include "server/nntp/dispatcher.h"
+#include "server/nntp/listener.h"
+#include "server/node/reload.h"
+#include "server/node/summary.h"
+#include "server/reader/reader.h"
+#include "server/transit/transit.h"
+
+namespace tidings::server {
+namespace {
+
+storage::Options store_options(const config::Config& cfg) {
+    storage::Options o;
+    o.dir = cfg.node.data_dir;
+    o.pathhost = cfg.node.pathhost;
+    o.durable = cfg.storage.durability == config::Durability::durable;
+    o.initial_map_bytes = static_cast<std::size_t>(cfg.storage.initial_map_mb) << 20;
+    o.free_space_floor_bytes = static_cast<std::uint64_t>(cfg.storage.free_space_floor_mb) << 20;
+    o.batch_max_articles = cfg.storage.batch_max_articles;
+    o.batch_max_bytes = static_cast<std::size_t>(cfg.storage.batch_max_kb) << 10;
+    o.batch_deadline = std::chrono::microseconds(cfg.storage.batch_deadline_us);
+    o.remember = std::chrono::hours(24) * cfg.expire.remember_days;
+    o.default_retention = std::chrono::hours(24) * cfg.expire.default_days;
+    // config/ says the first matching rule wins (as a reader of the file expects); storage/
+    // lets the last one win, as INN's expire.ctl does: hand them over in reverse.
+    for (auto r = cfg.expire.rules.rbegin(); r != cfg.expire.rules.rend(); ++r)
+        o.retention_rules.push_back({r->pattern, std::chrono::hours(24) * r->days});
+    o.expiry_interval = std::chrono::seconds(cfg.expire.interval_s);
+    return o;
+}
+
+// Groups named in the configuration exist in the store (created on first start, flag
+// updated when the file changes it). Groups created later by the admin are left alone.
+void ensure_groups(const config::Config& cfg, storage::Store& store) {
+    for (const auto& g : cfg.groups) {
+        std::promise<bool> done;
+        auto fut = done.get_future();
+        char flag = g.status == config::GroupStatus::m ? 'm'
+                    : g.status == config::GroupStatus::n ? 'n'
+                                                         : 'y';
+        store.create_group(g.name, flag, "config", static_cast<std::int64_t>(std::time(nullptr)),
+                           [&done](bool ok) { done.set_value(ok); });
+        fut.get();  // false: it existed already
+        std::promise<bool> flag_done;
+        auto flag_fut = flag_done.get_future();
+        store.set_group_flag(g.name, flag, [&flag_done](bool ok) { flag_done.set_value(ok); });
+        flag_fut.get();
+    }
+}
+
+std::string roles_text(const ListenerInfo& l) {
+    if (l.reader && l.transit) return "reader,transit";
+    return l.reader ? "reader" : "transit";
+}
+
+// Ends every session's reading: each finishes the command it is in, answers what it owes
+// and closes. Then the loop stops.
+awaitable<void> drain_sessions(NodeContext& node, AdminContext& admin, Feeds& feeds,
+                               std::vector<std::unique_ptr<tcp::acceptor>>& acceptors) {
+    node.stopping = true;
+    boost::system::error_code ec;
+    for (auto& a : acceptors) a->close(ec);
+    stop_admin(admin);
+    feeds.stop();
+    for (auto& [id, conn] : node.sessions)
+        if (auto c = conn.lock()) c->stop_reading();
+    net::steady_timer t(node.io);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!node.sessions.empty() && std::chrono::steady_clock::now() < deadline) {
+        t.expires_after(std::chrono::milliseconds(20));
+        co_await t.async_wait(net::redirect_error(use_awaitable, ec));
+    }
+    for (auto& [id, conn] : node.sessions)
+        if (auto c = conn.lock()) c->close();
+    node.io.stop();
+}
+
+}  // namespace
+
+int run_node(const config::Config& cfg, const std::string& config_path) {
+    std::error_code fs_ec;
+    std::filesystem::create_directories(cfg.node.data_dir, fs_ec);
+    if (fs_ec) {
+        spdlog::critical("event=fatal data_dir={} error=\"{}\"", cfg.node.data_dir, fs_ec.message());
+        return 1;
+    }
+    std::unique_ptr<storage::Store> store;
+    try {
+        store = storage::Store::open(store_options(cfg));
+        ensure_groups(cfg, *store);
+    } catch (const std::exception& e) {
+        spdlog::critical("event=fatal store={} error=\"{}\"", cfg.node.data_dir, e.what());
+        return 1;
+    }
+
+    net::io_context io(1);
+    NodeContext node(io, cfg, *store);
+    Transit transit(node);
+    Feeds feeds(node);
+    // The store's writer hands outcomes to transit.store_acks until it has stopped: stop it
+    // before `transit` goes, on every way out of this function (shutdown() is idempotent).
+    struct StopStore {
+        storage::Store& store;
+        ~StopStore() { store.shutdown(); }
+    } stop_store{*store};
+    ReloadState reload_state{config_path, cfg.node.log_level, cfg.node.log_format, cfg.groups};
+    AdminContext admin{node, feeds, {}, nullptr};
+    auto reload = [&] { return reload_config(node, reload_state, feeds, admin.server.get()); };
+    admin.reload = reload;
+    Dispatcher dispatcher;
+    install_reader(dispatcher);
+    transit.install(dispatcher);
+    std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+    std::vector<ListenerInfo> infos;
+    for (const auto& l : cfg.listeners) {
+        ListenerInfo info{l.address, l.port, l.reader, l.transit};
+        try {
+            info.tls = l.tls;
+            if (l.tls != config::Tls::none) info.tls_context = make_tls_context(l.tls_cert, l.tls_key);
+            tcp::endpoint ep(net::ip::make_address(l.address), l.port);
+            auto a = std::make_unique<tcp::acceptor>(io);
+            a->open(ep.protocol());
+            a->set_option(net::socket_base::reuse_address(true));
+            if (ep.address().is_v6()) a->set_option(net::ip::v6_only(true));
+            a->bind(ep);
+            a->listen(net::socket_base::max_listen_connections);
+            info.port = a->local_endpoint().port();
+            acceptors.push_back(std::move(a));
+            infos.push_back(info);
+        } catch (const std::exception& e) {
+            spdlog::critical("event=fatal listen={}:{} error=\"{}\"", l.address, l.port, e.what());
+            store->shutdown();
+            return 1;
+        }
+    }
+
+    node.listeners = infos;
+    start_admin(admin);  // a failed admin bind is logged; NNTP goes on without it
+
+    // Bound addresses for scripts and tests that asked for port 0.
+    auto data_dir = std::filesystem::absolute(cfg.node.data_dir).lexically_normal();
+    {
+        std::ofstream ports(data_dir / "tidingsd.listen", std::ios::trunc);
+        for (const auto& i : infos) ports << "nntp " << i.address << ' ' << i.port << ' ' << roles_text(i) << '\n';
+        if (admin.server) ports << "http " << admin.server->address << ' ' << admin.server->port << " admin\n";
+    }
+    std::string where;
+    for (const auto& i : infos)
+        where += (where.empty() ? "" : " ") + i.address + ":" + std::to_string(i.port) + "(" + roles_text(i) + ")";
+    spdlog::info("event=start listen={} data_dir={} pathhost={}", where, data_dir.string(),
+                 cfg.node.pathhost);
+
+    for (std::size_t i = 0; i < acceptors.size(); ++i)
+        net::co_spawn(io, accept_connections(*acceptors[i], node, dispatcher, infos[i]), net::detached);
+
+    feeds.start();
+    start_summaries(admin);
+
+    // SIGHUP: the same reload as POST /reload (server/node/reload.h).
+    net::signal_set hup(io, SIGHUP);
+    std::function<void(const boost::system::error_code&, int)> on_hup =
+        [&](const boost::system::error_code& ec, int) {
+            if (ec || node.stopping) return;
+            spdlog::info("event=reload_requested by=SIGHUP");
+            reload();
+            hup.async_wait(on_hup);
+        };
+    hup.async_wait(on_hup);
+
+    net::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+        if (ec) return;
+        spdlog::info("event=stopping signal={} sessions={}", signo, node.sessions.size());
+        hup.cancel();
+        net::co_spawn(io, drain_sessions(node, admin, feeds, acceptors), net::detached);
+    });
+
+    io.run();
+    store->shutdown();
+    spdlog::info("event=stopped");
+    return 0;
+}
+
+}  // namespace tidings::server

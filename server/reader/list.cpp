@@ -1,0 +1,176 @@
+// LIST and its keywords (RFC 3977 §7.6, RFC 6048), NEWGROUPS and NEWNEWS (RFC 3977 §7.3-7.4).
+#include "server/reader/util.h"
+
+#include <ctime>
+#include <unordered_set>
+#include <vector>
+
+#include "protocol/overview.h"
+#include "protocol/status.h"
+#include "protocol/wildmat.h"
+
+namespace tidings::server::reader {
+
+namespace st = protocol::status;
+using protocol::ListKind;
+
+namespace {
+
+char flag_of(const storage::GroupInfo& g) { return g.flag ? g.flag : 'y'; }
+
+std::string_view description_of(const config::Config& cfg, std::string_view name) {
+    for (const auto& g : cfg.groups)
+        if (g.name == name) return g.description;
+    return {};
+}
+
+// Every readable group matching `wildmat` (all when empty), one line each from `fmt`.
+// Group lists are small next to article ranges (thousands of lines): built in one go.
+template <class Fmt>
+std::string group_lines(Session& s, std::string_view wildmat, Fmt fmt) {
+    ReaderRights r = reader_rights(s);
+    std::optional<protocol::Wildmat> w;
+    if (!wildmat.empty()) w.emplace(wildmat);
+    std::string out;
+    storage::Snapshot snap(s.node.store);
+    snap.for_each_group([&](const storage::GroupInfo& g) {
+        if ((!w || w->matches(g.name)) && may_read_group(r, g.name)) fmt(out, g);
+        return true;
+    });
+    return out;
+}
+
+std::int64_t when_of(const protocol::NntpDateTime& d) {
+    std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    std::int64_t t = protocol::to_unix_time(d, tm.tm_year + 1900);
+    if (!d.gmt) {
+        // RFC 3977 §7.3.2: without GMT the date is the server's local time.
+        std::tm local{};
+        localtime_r(&now, &local);
+        t -= local.tm_gmtoff;
+    }
+    return t;
+}
+
+std::string active_line(const storage::GroupInfo& g) {
+    return g.name + " " + std::to_string(g.high) + " " + std::to_string(g.low) + " " + flag_of(g) + "\r\n";
+}
+
+}  // namespace
+
+awaitable<void> run_list(Session& s, const protocol::Command& c) {
+    const protocol::ListSpec* spec = c.list;
+    std::string body;
+    switch (spec ? spec->kind : ListKind::active) {
+        case ListKind::active:
+            body = group_lines(s, c.wildmat, [](std::string& out, const storage::GroupInfo& g) {
+                out += active_line(g);
+            });
+            break;
+        case ListKind::active_times:
+            body = group_lines(s, c.wildmat, [](std::string& out, const storage::GroupInfo& g) {
+                out += g.name + " " + std::to_string(g.created) + " " +
+                       (g.creator.empty() ? std::string("news") : g.creator) + "\r\n";
+            });
+            break;
+        case ListKind::counts:
+            body = group_lines(s, c.wildmat, [](std::string& out, const storage::GroupInfo& g) {
+                out += g.name + " " + std::to_string(g.high) + " " + std::to_string(g.low) + " " +
+                       std::to_string(g.count) + " " + flag_of(g) + "\r\n";
+            });
+            break;
+        case ListKind::newsgroups: {
+            const auto& cfg = s.cfg();
+            body = group_lines(s, c.wildmat, [&cfg](std::string& out, const storage::GroupInfo& g) {
+                std::string_view d = description_of(cfg, g.name);
+                out += g.name + "\t" + std::string(d.empty() ? "?" : d) + "\r\n";
+            });
+            break;
+        }
+        case ListKind::overview_fmt:
+            for (auto f : protocol::overview_fmt) {
+                body += f;
+                body += "\r\n";
+            }
+            break;
+        case ListKind::headers:
+            // RFC 3977 §8.6: ":" means any header may be asked for; plus the metadata items.
+            body = ":\r\n:bytes\r\n:lines\r\n";
+            break;
+        case ListKind::distrib_pats:
+            break;  // none configured: an empty list (RFC 6048 §3.2)
+        case ListKind::motd: {
+            const std::string& motd = s.cfg().node.motd;
+            if (motd.empty()) {
+                answer(s, st::err_unavailable, "No message of the day");
+                co_return;
+            }
+            // The TOML text has LF line ends: each line goes out with CRLF, dot-stuffed.
+            std::string text;
+            std::string_view rest = motd;
+            while (!rest.empty()) {
+                auto nl = rest.find('\n');
+                std::string_view l = rest.substr(0, nl);
+                if (l.ends_with('\r')) l.remove_suffix(1);
+                text.append(l);
+                text += "\r\n";
+                if (nl == std::string_view::npos) break;
+                rest.remove_prefix(nl + 1);
+            }
+            protocol::dot_stuff_append(text, body);
+            break;
+        }
+        default:
+            answer(s, st::err_unavailable, "That LIST keyword is not supported");
+            co_return;
+    }
+    std::string out = protocol::response(st::ok_list, "Information follows");
+    out += body;
+    out += ".\r\n";
+    s.conn->push(std::move(out));
+}
+
+awaitable<void> run_newgroups(Session& s, const protocol::Command& c) {
+    std::int64_t since = when_of(c.date);
+    std::string body = group_lines(s, {}, [since](std::string& out, const storage::GroupInfo& g) {
+        if (g.created >= since) out += active_line(g);
+    });
+    s.conn->push(protocol::response(st::ok_newgroups, "New newsgroups follow") + body + ".\r\n");
+    co_return;
+}
+
+// Articles that arrived since the date in groups matching the wildmat. The store indexes
+// arrival only in history, so this walks each matching group's overview (in chunks) and asks
+// history for the arrival time: cost grows with the groups' sizes, as INN's does without its
+// overview-by-date.
+awaitable<void> run_newnews(Session& s, const protocol::Command& c) {
+    std::int64_t since = when_of(c.date);
+    ReaderRights r = reader_rights(s);
+    protocol::Wildmat w(c.wildmat);
+    std::vector<storage::GroupInfo> groups;
+    {
+        storage::Snapshot snap(s.node.store);
+        snap.for_each_group([&](const storage::GroupInfo& g) {
+            if (w.matches(g.name) && may_read_group(r, g.name) && g.count) groups.push_back(g);
+            return true;
+        });
+    }
+    std::string out = protocol::response(st::ok_newnews, "New news follows");
+    std::unordered_set<std::string> seen;
+    for (const auto& g : groups)
+        co_await walk_overview(s, g.name, g.low, g.high, out,
+                               [&](const storage::Snapshot& snap, const storage::OverviewItem& it, std::string& o) {
+                                   std::string_view id = split_overview(it.record)[3];
+                                   auto h = snap.history(id);
+                                   if (h && h->when >= since && seen.emplace(id).second) {
+                                       o += id;
+                                       o += "\r\n";
+                                   }
+                               });
+    out += ".\r\n";
+    s.conn->push(std::move(out));
+}
+
+}  // namespace tidings::server::reader

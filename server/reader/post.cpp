@@ -1,0 +1,221 @@
+// POST (RFC 3977 §6.3.1) with injection per RFC 5537 §3.5. The article is read with the size
+// limit enforced while it arrives (an over-long one is read to its end and dropped, never
+// buffered), injected, then stored like any relayed article: filed, overviewed and queued for
+// the peers that want it, all in one group commit; 240 is sent only after that commit.
+#include "server/reader/util.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+
+#include "protocol/article.h"
+#include "protocol/dot_stuffing.h"
+#include "config/checks.h"
+#include "protocol/injection.h"
+#include "protocol/moderation.h"
+#include "protocol/overview.h"
+#include "protocol/status.h"
+#include "protocol/wildmat.h"
+#include "server/reader/mailer.h"
+#include "server/net/off_thread.h"
+#include "server/nntp/read_block.h"
+
+namespace tidings::server::reader {
+
+namespace st = protocol::status;
+
+namespace {
+
+std::string overview_value(const protocol::ParsedArticle& a, std::string_view name) {
+    std::string out;
+    if (const auto* f = a.find(name)) protocol::append_overview_field(out, f->value);
+    return out;
+}
+
+// A per-process counter for generated Message-IDs; seeded from the clock so that a restart
+// within the same second does not reuse ids.
+std::uint64_t next_unique() {
+    static std::uint64_t n = static_cast<std::uint64_t>(
+        std::chrono::steady_clock::now().time_since_epoch().count() & 0xffffffffu) << 16;
+    return ++n;
+}
+
+struct Prepared {
+    std::string error;  // non-empty: 441 with this text
+    storage::StoreRequest request;
+    // Set: unapproved for this moderated group (the first in Newsgroups): mail, do not store.
+    std::string moderated_group;
+};
+
+Prepared prepare(Session& s, std::string wire) {
+    Prepared p;
+    const auto& cfg = s.cfg();
+    auto parsed = protocol::parse_article(wire);
+    std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+    std::string id = protocol::make_message_id(cfg.node.domain, now, next_unique());
+    protocol::Injection inj{cfg.node.pathhost, now, id, s.loopback ? std::string_view{} : std::string_view(s.ip)};
+    auto r = protocol::inject_article(wire, parsed, inj);
+    if (!r.error.empty()) {
+        p.error = r.error;
+        return p;
+    }
+    if (!cfg.node.organization.empty() && !parsed.find("Organization")) {
+        // node.organization: added to local posts that carry none, as the last header field.
+        auto end = r.text.find("\r\n\r\n");
+        if (end != std::string::npos) {
+            std::string org;
+            protocol::append_overview_field(org, cfg.node.organization);  // one clean line
+            r.text.insert(end + 2, "Organization: " + org + "\r\n");
+        }
+    }
+    auto a = protocol::parse_article(r.text);
+    std::string newsgroups = protocol::unfold(a.find("Newsgroups")->value);
+    ReaderRights rights = reader_rights(s);
+    {
+        storage::Snapshot snap(s.node.store);
+        if (snap.history(r.message_id)) {
+            p.error = "Duplicate message-ID " + protocol::sanitize_for_echo(r.message_id);
+            return p;
+        }
+        for (auto g : protocol::split_newsgroups(newsgroups)) {
+            auto info = snap.group(g);
+            if (!info || !may_read_group(rights, g)) {
+                p.error = "No such newsgroup: " + protocol::sanitize_for_echo(g);
+                return p;
+            }
+            if (!may_post_group(rights, g) || info->flag == 'n') {
+                p.error = "Posting not allowed to " + protocol::sanitize_for_echo(g);
+                return p;
+            }
+            // RFC 5537 §3.5 step 5: unapproved, it goes to the moderator of the first moderated
+            // group in Newsgroups (after every group passed the checks above).
+            if (info->flag == 'm' && !a.find("Approved") && p.moderated_group.empty())
+                p.moderated_group = std::string(g);
+            if (std::find(p.request.groups.begin(), p.request.groups.end(), g) == p.request.groups.end())
+                p.request.groups.emplace_back(g);
+        }
+    }
+    if (!p.moderated_group.empty()) {
+        p.request.message_id = r.message_id;
+        p.request.article = std::move(r.text);
+        return p;
+    }
+    auto& o = p.request.overview;
+    o.subject = overview_value(a, "Subject");
+    o.from = overview_value(a, "From");
+    o.date = overview_value(a, "Date");
+    o.message_id = r.message_id;
+    o.references = overview_value(a, "References");
+    o.lines = protocol::measure_article(r.text, a, protocol::BlockMode::wire).lines;
+    std::string distribution;
+    if (const auto* d = a.find("Distribution")) distribution = protocol::unfold(d->value);
+    p.request.feeds =
+        s.node.feeds().select(newsgroups, a.find("Path")->value, r.text.size(), nullptr, distribution);
+    p.request.message_id = r.message_id;
+    p.request.arrival = now;
+    p.request.article = std::move(r.text);
+    return p;
+}
+
+// At most this many mailers run at once; further moderated posts wait their turn (a flood of
+// them cannot fork without bound).
+OffThreadLimit mailers{4, std::chrono::milliseconds(20)};  // I/O thread only
+
+// RFC 5537 §3.5.1: the article goes to the moderator by mail (INN's moderators file and mta),
+// 240 once the mailer took it; no matching rule or a failing mailer: 441.
+awaitable<void> mail_to_moderator(Session& s, Prepared p) {
+    const auto& m = s.cfg().moderation;
+    const std::string& group = p.moderated_group;
+    const config::ModerationRule* rule = nullptr;
+    for (const auto& r : m.rules)
+        if (protocol::wildmat_match(r.pattern, group)) {
+            rule = &r;
+            break;
+        }
+    if (!rule) {
+        ++s.node.counters.refused["post_unapproved"];
+        spdlog::info("conn={} event=post_refused remote={} reason=\"no moderator address for {}\"", s.id,
+                     s.ip, protocol::sanitize_for_echo(group));
+        answer(s, st::fail_post_reject,
+               "Moderated group " + protocol::sanitize_for_echo(group) + ": not approved, and no moderator address");
+        co_return;
+    }
+    std::string address = protocol::moderator_address(rule->address, group);
+    std::vector<std::string> argv = config::split_command(m.mail_command);
+    for (auto& a : argv) {
+        for (auto at = a.find("%s"); at != std::string::npos; at = a.find("%s", at + address.size()))
+            a.replace(at, 2, address);
+    }
+    std::string mail = protocol::moderator_mail(p.request.article, address);
+    auto timeout = std::chrono::seconds(m.timeout_s);
+    // A named lambda: gcc 12 destroys a temporary one inside a co_await expression twice.
+    auto job = [argv = std::move(argv), mail = std::move(mail), timeout] { return run_mailer(argv, mail, timeout); };
+    std::string why = co_await run_off_thread(s.node.io, mailers, std::move(job));
+    if (!why.empty()) {
+        ++s.node.counters.refused["post_mail_failed"];
+        spdlog::error("conn={} event=moderator_mail_failed group={} to={} error=\"{}\"", s.id,
+                      protocol::sanitize_for_echo(group), address, why);
+        answer(s, st::fail_post_reject, "Could not mail the article to the moderator");
+        co_return;
+    }
+    spdlog::info("conn={} event=post_mailed id={} group={} to={}", s.id,
+                 protocol::sanitize_for_echo(p.request.message_id, 250), protocol::sanitize_for_echo(group),
+                 address);
+    answer(s, st::ok_post, "Article mailed to the moderator of " + protocol::sanitize_for_echo(group));
+}
+
+}  // namespace
+
+awaitable<void> run_post(Session& s, const protocol::Command&) {
+    ReaderRights rights = reader_rights(s);
+    if (!rights.post) {
+        answer(s, st::fail_post_auth, "Posting not permitted");
+        co_return;
+    }
+    answer(s, st::cont_post, "Send article to be posted");
+    std::string wire;
+    BlockRead got = co_await read_block(s, s.cfg().limits.max_article_bytes, wire);
+    if (got == BlockRead::closed) co_return;
+    if (got == BlockRead::too_big) {
+        ++s.node.counters.refused["post_too_big"];
+        answer(s, st::fail_post_reject, "Article too big");
+        co_return;
+    }
+    Prepared p = prepare(s, std::move(wire));
+    if (!p.error.empty()) {
+        ++s.node.counters.refused["post_rejected"];
+        spdlog::info("conn={} event=post_refused remote={} reason=\"{}\"", s.id, s.ip, p.error);
+        answer(s, st::fail_post_reject, p.error);
+        co_return;
+    }
+    if (!p.moderated_group.empty()) {
+        co_await mail_to_moderator(s, std::move(p));
+        co_return;
+    }
+    std::string id = p.request.message_id;
+    std::uint64_t ticket = s.conn->reserve();
+    auto conn = s.conn;
+    auto* node = &s.node;
+    auto session_id = s.id;
+    s.node.store.submit(std::move(p.request), [node, conn, ticket, id, session_id](storage::StoreResult r) {
+        // The writer thread, after the commit: hop back to the I/O thread to answer.
+        net::post(node->io, [node, conn, ticket, id, session_id, status = r.status] {
+            if (status == storage::StoreStatus::stored) {
+                spdlog::info("conn={} event=posted id={}", session_id, protocol::sanitize_for_echo(id, 250));
+                if (node->wake_feeds) node->wake_feeds();  // send it on now, not at the senders' next poll
+                conn->fill(ticket, protocol::response(st::ok_post, "Article posted " + id));
+            } else if (status == storage::StoreStatus::duplicate) {
+                conn->fill(ticket, protocol::response(st::fail_post_reject, "Duplicate message-ID"));
+            } else {
+                ++node->counters.deferred;
+                conn->fill(ticket, protocol::response(st::fail_post_reject,
+                                                      std::string("Posting failed: ") +
+                                                          std::string(storage::to_string(status))));
+            }
+        });
+    });
+}
+
+}  // namespace tidings::server::reader
