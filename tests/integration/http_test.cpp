@@ -543,3 +543,44 @@ TEST_F(Admin, ReloadRotatesTheTokenAndAllowHosts) {
 }
 
 }  // namespace
+
+// A peer identified by its auth_user (not by address) is one peer everywhere: its session is
+// a transit session in /status, and a reload that removes the peer ends it.
+TEST_F(Admin, AuthUserPeerSessionIsTransitInStatusAndEndedByReload) {
+    const std::string user = R"(
+[[user]]
+name = "feeder"
+password_hash = "$y$j9T$5EtO3ASWi4dtuF3YOjC9K/$FMmngWY6Q2RBMcCs89uLGsifn/.Nw2nJXwP4oZKwBD9"
+)";
+    // "hub" is matched by 127.0.0.1; "authpeer" has no hosts and is known only after AUTHINFO.
+    start(config("token = \"t0ken-for-tests\"\n",
+                 user + "\n[[peer]]\nname = \"authpeer\"\nauth_user = \"feeder\"\n"));
+    NntpClient p;
+    ASSERT_TRUE(p.connect(nntp, "127.0.0.1", "127.0.0.3"));  // not the hub's address
+    p.read_line();
+    EXPECT_EQ(p.command("CHECK <before.auth@test>").substr(0, 3), "502");
+    EXPECT_EQ(p.command("AUTHINFO USER feeder").substr(0, 3), "381");
+    EXPECT_EQ(p.command("AUTHINFO PASS secret").substr(0, 3), "281");
+    EXPECT_EQ(p.command("CHECK <after.auth@test>"), "238 <after.auth@test>");
+
+    auto s = http_wait(http, "/status", [](const HttpResult& x) {
+        auto j = json::parse(x.body, nullptr, false);
+        return x.status == 200 && j.is_object() && j["connections"]["transit"] == 1;
+    });
+    auto j = body_json(s);
+    EXPECT_EQ(j["connections"]["transit"], 1) << s.body;
+    EXPECT_EQ(j["connections"]["reader"], 0) << s.body;
+    ASSERT_EQ(j["peers"].size(), 3u) << s.body;
+    EXPECT_EQ(j["peers"][2]["name"], "authpeer");
+    EXPECT_EQ(j["peers"][2]["incoming_sessions"], 1) << s.body;
+
+    // The reload drops "authpeer" (the user stays): its session ends.
+    std::string next = config("token = \"t0ken-for-tests\"\n", user);
+    for (std::size_t q; (q = next.find("{DATA}")) != std::string::npos;) next.replace(q, 6, d->data_dir());
+    std::ofstream(d->dir() + "/tidings.toml") << next;
+    auto r = http_call(http, "POST", "/reload", token);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_NE(body_json(r)["applied"].dump().find("peer sessions of removed peers ended: 1"), std::string::npos)
+        << r.body;
+    EXPECT_TRUE(p.closed_by_server());
+}
