@@ -95,7 +95,7 @@ ActionResult admin_peer_action(AdminContext& ctx, const std::string& peer, const
         return {200, "flushed " + shown};
     }
     // pause: the connections finish their exchange and close; the queue keeps filling.
-    // Not persistent: a restart resumes every feed.
+    // Kept in <data_dir>/paused-feeds: a paused feed stays paused across a restart.
     const bool pause = action == "pause";
     if (!ctx.feeds.pause(p->name, pause)) return {404, "peer's outgoing feed is not running: " + shown};
     spdlog::info("peer={} event=admin_{}", p->name, action);

@@ -13,9 +13,6 @@
 namespace tidings::server {
 namespace {
 
-constexpr const char* level_names[] = {"trace", "debug", "info", "warn", "error"};
-constexpr const char* format_names[] = {"text", "json"};
-
 char flag_of(config::GroupStatus s) {
     return s == config::GroupStatus::m ? 'm' : s == config::GroupStatus::n ? 'n' : 'y';
 }
@@ -47,6 +44,87 @@ void apply_groups(NodeContext& node, ReloadState& state, const config::Config& n
     state.groups = next.groups;
 }
 
+// TODO(config): one list of log-level names, shared with config/schema.cpp.
+constexpr const char* level_names[] = {"trace", "debug", "info", "warn", "error"};
+constexpr const char* format_names[] = {"text", "json"};
+std::string to_string(config::LogLevel l) { return level_names[static_cast<int>(l)]; }
+std::string to_string(config::LogFormat f) { return format_names[static_cast<int>(f)]; }
+
+void apply_log_settings(ReloadState& state, const config::Config& next, ReloadResult& r) {
+    if (next.node.log_level == state.log_level && next.node.log_format == state.log_format) return;
+    setup_logging(to_string(next.node.log_level), to_string(next.node.log_format));
+    if (next.node.log_level != state.log_level)
+        r.applied.push_back(std::string("node.log_level: ") + to_string(state.log_level) +
+                            " -> " + to_string(next.node.log_level));
+    if (next.node.log_format != state.log_format)
+        r.applied.push_back(std::string("node.log_format: ") + to_string(state.log_format) +
+                            " -> " + to_string(next.node.log_format));
+    state.log_level = next.node.log_level;
+    state.log_format = next.node.log_format;
+}
+
+// The sections that changed in the file but only a restart applies.
+void note_restart_needed(const config::Config& cur, const config::Config& next, ReloadResult& r) {
+    auto check = [&r](bool differ, const char* section) {
+        if (differ) r.restart_needed.emplace_back(section);
+    };
+    check(node_fixed_keys_differ(cur.node, next.node), "node");
+    check(!(cur.storage == next.storage), "storage");
+    check(cur.listeners != next.listeners, "listen");
+    check(!(cur.expire == next.expire), "expire");
+    // The admin listener's access rules are applied; where it listens is fixed.
+    check(cur.http.enabled != next.http.enabled || cur.http.address != next.http.address ||
+              cur.http.port != next.http.port,
+          "http");
+}
+
+// The next generation: the file's configuration, with the sections only a restart can change
+// kept as they run (pathhost is in every stored Xref, the store and listeners are open).
+std::shared_ptr<config::Config> next_generation(const config::Config& cur, const config::Config& next) {
+    auto merged = std::make_shared<config::Config>(next);
+    merged->node = cur.node;
+    merged->node.log_level = next.node.log_level;
+    merged->node.log_format = next.node.log_format;
+    merged->storage = cur.storage;
+    merged->listeners = cur.listeners;
+    merged->expire = cur.expire;
+    merged->http.enabled = cur.http.enabled;
+    merged->http.address = cur.http.address;
+    merged->http.port = cur.http.port;
+    return merged;
+}
+
+// A removed peer's incoming sessions (attributed by address or auth_user) finish the command
+// they are in and close; a peer that stays keeps its sessions (they run on the settings they
+// started with). Returns how many were ended.
+std::size_t end_removed_peer_sessions(NodeContext& node, const config::Config& next) {
+    std::size_t ended = 0;
+    for (const auto& [sid, name] : node.peer_sessions) {
+        bool kept = std::any_of(next.peers.begin(), next.peers.end(),
+                                [&](const config::Peer& p) { return p.name == name; });
+        if (kept) continue;
+        if (auto it = node.sessions.find(sid); it != node.sessions.end())
+            if (auto conn = it->second.lock()) {
+                conn->set_close_reason(CloseReason::shutdown);
+                conn->stop_reading();
+                ++ended;
+            }
+    }
+    return ended;
+}
+
+void log_outcome(const ReloadState& state, const ReloadResult& r) {
+    std::string applied, restart;
+    for (const auto& a : r.applied) applied += (applied.empty() ? "" : "; ") + a;
+    for (const auto& s : r.restart_needed) restart += (restart.empty() ? "" : ",") + s;
+    spdlog::info("event=reload file={} applied=\"{}\" restart_needed={}", state.config_path,
+                 applied.empty() ? "nothing" : applied, restart.empty() ? "none" : restart);
+    if (!r.restart_needed.empty())
+        spdlog::warn("event=reload_partial restart_needed={} note=\"these sections changed in the file "
+                     "but keep their running values until tidingsd restarts\"",
+                     restart);
+}
+
 }  // namespace
 
 ReloadResult reload_config(NodeContext& node, ReloadState& state, Feeds& feeds, AdminServer* admin) {
@@ -65,86 +143,29 @@ ReloadResult reload_config(NodeContext& node, ReloadState& state, Feeds& feeds, 
         return r;
     }
     const config::Config& next = *loaded.config;
-    const config::Config& cur = node.cfg();
-
-    if (next.node.log_level != state.log_level || next.node.log_format != state.log_format) {
-        auto lv = static_cast<int>(next.node.log_level);
-        auto fm = static_cast<int>(next.node.log_format);
-        setup_logging(level_names[lv], format_names[fm]);
-        if (next.node.log_level != state.log_level)
-            r.applied.push_back(std::string("node.log_level: ") + level_names[static_cast<int>(state.log_level)] +
-                                " -> " + level_names[lv]);
-        if (next.node.log_format != state.log_format)
-            r.applied.push_back(std::string("node.log_format: ") + format_names[static_cast<int>(state.log_format)] +
-                                " -> " + format_names[fm]);
-        state.log_level = next.node.log_level;
-        state.log_format = next.node.log_format;
-    }
+    const GenerationPtr running = node.generation();  // kept alive past install() below
+    const config::Config& cur = *running->config;
+    apply_log_settings(state, next, r);
     apply_groups(node, state, next, r);
     if (admin)
         for (auto& key : update_admin_access(*admin, next.http)) r.applied.push_back(key + ": updated");
+    note_restart_needed(cur, next, r);
 
-    auto check = [&r](bool differ, const char* section) {
-        if (differ) r.restart_needed.emplace_back(section);
-    };
-    check(node_fixed_keys_differ(cur.node, next.node), "node");
-    check(!(cur.storage == next.storage), "storage");
-    check(cur.listeners != next.listeners, "listen");
-    check(!(cur.expire == next.expire), "expire");
-    // The admin listener's access rules were applied above; where it listens is fixed.
-    check(cur.http.enabled != next.http.enabled || cur.http.address != next.http.address ||
-              cur.http.port != next.http.port,
-          "http");
-
-    // Peers, accounts, limits and reader rules take effect now: the new configuration is
-    // installed as a new generation, with the sections only a restart can change kept as they
-    // run (pathhost is in every stored Xref, the store and listeners are open). Running
-    // sessions keep the generation they started with; new ones get this one.
-    auto merged = std::make_shared<config::Config>(next);
-    merged->node = cur.node;
-    merged->node.log_level = next.node.log_level;
-    merged->node.log_format = next.node.log_format;
-    merged->storage = cur.storage;
-    merged->listeners = cur.listeners;
-    merged->expire = cur.expire;
-    merged->http.enabled = cur.http.enabled;
-    merged->http.address = cur.http.address;
-    merged->http.port = cur.http.port;
+    // Peers, accounts, limits and reader rules take effect now, for new sessions: running
+    // sessions keep the generation they started with.
     const bool peers_changed = cur.peers != next.peers;
     if (!(cur.limits == next.limits)) r.applied.emplace_back("limits: for new connections");
     if (!(cur.readers == next.readers)) r.applied.emplace_back("readers: for new connections");
     if (!(cur.moderation == next.moderation)) r.applied.emplace_back("moderation: for new connections");
     if (cur.users != next.users) r.applied.emplace_back("user: for new logins");
-    node.install(std::move(merged));
+    node.install(next_generation(cur, next));
     if (peers_changed) {
         for (auto& change : feeds.reconcile()) r.applied.push_back(std::move(change));
-        // A removed peer's incoming sessions finish the command they are in and close; a
-        // peer that stays keeps its sessions (they run on the settings they started with).
-        std::size_t ended = 0;
-        for (const auto& [sid, name] : node.peer_sessions) {
-            bool kept = std::any_of(next.peers.begin(), next.peers.end(),
-                                    [&](const config::Peer& p) { return p.name == name; });
-            if (kept) continue;
-            if (auto it = node.sessions.find(sid); it != node.sessions.end())
-                if (auto conn = it->second.lock()) {
-                    conn->set_close_reason(CloseReason::shutdown);
-                    conn->stop_reading();
-                    ++ended;
-                }
-        }
-        if (ended) r.applied.push_back("peer sessions of removed peers ended: " + std::to_string(ended));
+        if (std::size_t ended = end_removed_peer_sessions(node, next))
+            r.applied.push_back("peer sessions of removed peers ended: " + std::to_string(ended));
         r.applied.emplace_back("peer: incoming rules for new connections");
     }
-
-    std::string applied, restart;
-    for (const auto& a : r.applied) applied += (applied.empty() ? "" : "; ") + a;
-    for (const auto& s : r.restart_needed) restart += (restart.empty() ? "" : ",") + s;
-    spdlog::info("event=reload file={} applied=\"{}\" restart_needed={}", state.config_path,
-                 applied.empty() ? "nothing" : applied, restart.empty() ? "none" : restart);
-    if (!r.restart_needed.empty())
-        spdlog::warn("event=reload_partial restart_needed={} note=\"these sections changed in the file "
-                     "but keep their running values until tidingsd restarts\"",
-                     restart);
+    log_outcome(state, r);
     return r;
 }
 

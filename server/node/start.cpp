@@ -67,13 +67,57 @@ std::string roles_text(const ListenerInfo& l) {
     return l.reader ? "reader" : "transit";
 }
 
+// A bound NNTP listener.
+struct Bound {
+    std::unique_ptr<tcp::acceptor> acceptor;
+    ListenerInfo info;
+};
+
+// Binds every [[listen]] (with its TLS context); false, logged, when one cannot be bound.
+bool bind_listeners(net::io_context& io, const config::Config& cfg, std::vector<Bound>& out) {
+    for (const auto& l : cfg.listeners) {
+        ListenerInfo info{l.address, l.port, l.reader, l.transit};
+        try {
+            info.tls = l.tls;
+            if (l.tls != config::Tls::none) info.tls_context = make_tls_context(l.tls_cert, l.tls_key);
+            tcp::endpoint ep(net::ip::make_address(l.address), l.port);
+            auto a = std::make_unique<tcp::acceptor>(io);
+            a->open(ep.protocol());
+            a->set_option(net::socket_base::reuse_address(true));
+            if (ep.address().is_v6()) a->set_option(net::ip::v6_only(true));
+            a->bind(ep);
+            a->listen(net::socket_base::max_listen_connections);
+            info.port = a->local_endpoint().port();
+            out.push_back({std::move(a), std::move(info)});
+        } catch (const std::exception& e) {
+            spdlog::critical("event=fatal listen={}:{} error=\"{}\"", l.address, l.port, e.what());
+            return false;
+        }
+    }
+    return true;
+}
+
+// <data_dir>/tidingsd.listen: the addresses actually bound, for scripts and tests that asked
+// for port 0; and the start line in the log.
+void announce(const config::Config& cfg, const std::vector<ListenerInfo>& infos, const AdminServer* admin) {
+    auto data_dir = std::filesystem::absolute(cfg.node.data_dir).lexically_normal();
+    {
+        std::ofstream ports(data_dir / "tidingsd.listen", std::ios::trunc);
+        for (const auto& i : infos) ports << "nntp " << i.address << ' ' << i.port << ' ' << roles_text(i) << '\n';
+        if (admin) ports << "http " << admin->address << ' ' << admin->port << " admin\n";
+    }
+    std::string where;
+    for (const auto& i : infos)
+        where += (where.empty() ? "" : " ") + i.address + ":" + std::to_string(i.port) + "(" + roles_text(i) + ")";
+    spdlog::info("event=start listen={} data_dir={} pathhost={}", where, data_dir.string(), cfg.node.pathhost);
+}
+
 // Ends every session's reading: each finishes the command it is in, answers what it owes
 // and closes. Then the loop stops.
-awaitable<void> drain_sessions(NodeContext& node, AdminContext& admin, Feeds& feeds,
-                               std::vector<std::unique_ptr<tcp::acceptor>>& acceptors) {
+awaitable<void> drain_sessions(NodeContext& node, AdminContext& admin, Feeds& feeds, std::vector<Bound>& bound) {
     node.stopping = true;
     boost::system::error_code ec;
-    for (auto& a : acceptors) a->close(ec);
+    for (auto& b : bound) b.acceptor->close(ec);
     stop_admin(admin);
     feeds.stop();
     for (auto& [id, conn] : node.sessions)
@@ -89,24 +133,29 @@ awaitable<void> drain_sessions(NodeContext& node, AdminContext& admin, Feeds& fe
     node.io.stop();
 }
 
-}  // namespace
-
-int run_node(const config::Config& cfg, const std::string& config_path) {
+// The store, open, with the configured groups in it; null (logged) when it cannot be.
+std::unique_ptr<storage::Store> open_store(const config::Config& cfg) {
     std::error_code fs_ec;
     std::filesystem::create_directories(cfg.node.data_dir, fs_ec);
     if (fs_ec) {
         spdlog::critical("event=fatal data_dir={} error=\"{}\"", cfg.node.data_dir, fs_ec.message());
-        return 1;
+        return nullptr;
     }
-    std::unique_ptr<storage::Store> store;
     try {
-        store = storage::Store::open(store_options(cfg));
+        auto store = storage::Store::open(store_options(cfg));
         ensure_groups(cfg, *store);
+        return store;
     } catch (const std::exception& e) {
         spdlog::critical("event=fatal store={} error=\"{}\"", cfg.node.data_dir, e.what());
-        return 1;
+        return nullptr;
     }
+}
 
+}  // namespace
+
+int run_node(const config::Config& cfg, const std::string& config_path) {
+    std::unique_ptr<storage::Store> store = open_store(cfg);
+    if (!store) return 1;
     net::io_context io(1);
     NodeContext node(io, cfg, *store);
     Transit transit(node);
@@ -117,56 +166,24 @@ int run_node(const config::Config& cfg, const std::string& config_path) {
         storage::Store& store;
         ~StopStore() { store.shutdown(); }
     } stop_store{*store};
+    std::vector<Bound> bound;
+    if (!bind_listeners(io, cfg, bound)) return 1;
+    for (const auto& b : bound) node.listeners.push_back(b.info);
+
+    // The services, wired here and nowhere else: the dispatcher gets the reader's and
+    // transit's handlers; the admin API gets the feeds and the reload.
+    Dispatcher dispatcher;
+    install_reader(dispatcher);
+    transit.install(dispatcher);
     ReloadState reload_state{config_path, cfg.node.log_level, cfg.node.log_format, cfg.groups};
     AdminContext admin{node, feeds, {}, nullptr};
     auto reload = [&] { return reload_config(node, reload_state, feeds, admin.server.get()); };
     admin.reload = reload;
-    Dispatcher dispatcher;
-    install_reader(dispatcher);
-    transit.install(dispatcher);
-    std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
-    std::vector<ListenerInfo> infos;
-    for (const auto& l : cfg.listeners) {
-        ListenerInfo info{l.address, l.port, l.reader, l.transit};
-        try {
-            info.tls = l.tls;
-            if (l.tls != config::Tls::none) info.tls_context = make_tls_context(l.tls_cert, l.tls_key);
-            tcp::endpoint ep(net::ip::make_address(l.address), l.port);
-            auto a = std::make_unique<tcp::acceptor>(io);
-            a->open(ep.protocol());
-            a->set_option(net::socket_base::reuse_address(true));
-            if (ep.address().is_v6()) a->set_option(net::ip::v6_only(true));
-            a->bind(ep);
-            a->listen(net::socket_base::max_listen_connections);
-            info.port = a->local_endpoint().port();
-            acceptors.push_back(std::move(a));
-            infos.push_back(info);
-        } catch (const std::exception& e) {
-            spdlog::critical("event=fatal listen={}:{} error=\"{}\"", l.address, l.port, e.what());
-            store->shutdown();
-            return 1;
-        }
-    }
-
-    node.listeners = infos;
     start_admin(admin);  // a failed admin bind is logged; NNTP goes on without it
+    announce(cfg, node.listeners, admin.server.get());
 
-    // Bound addresses for scripts and tests that asked for port 0.
-    auto data_dir = std::filesystem::absolute(cfg.node.data_dir).lexically_normal();
-    {
-        std::ofstream ports(data_dir / "tidingsd.listen", std::ios::trunc);
-        for (const auto& i : infos) ports << "nntp " << i.address << ' ' << i.port << ' ' << roles_text(i) << '\n';
-        if (admin.server) ports << "http " << admin.server->address << ' ' << admin.server->port << " admin\n";
-    }
-    std::string where;
-    for (const auto& i : infos)
-        where += (where.empty() ? "" : " ") + i.address + ":" + std::to_string(i.port) + "(" + roles_text(i) + ")";
-    spdlog::info("event=start listen={} data_dir={} pathhost={}", where, data_dir.string(),
-                 cfg.node.pathhost);
-
-    for (std::size_t i = 0; i < acceptors.size(); ++i)
-        net::co_spawn(io, accept_connections(*acceptors[i], node, dispatcher, infos[i]), net::detached);
-
+    for (auto& b : bound)
+        net::co_spawn(io, accept_connections(*b.acceptor, node, dispatcher, b.info), net::detached);
     feeds.start();
     start_summaries(admin);
 
@@ -180,13 +197,12 @@ int run_node(const config::Config& cfg, const std::string& config_path) {
             hup.async_wait(on_hup);
         };
     hup.async_wait(on_hup);
-
     net::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signo) {
         if (ec) return;
         spdlog::info("event=stopping signal={} sessions={}", signo, node.sessions.size());
         hup.cancel();
-        net::co_spawn(io, drain_sessions(node, admin, feeds, acceptors), net::detached);
+        net::co_spawn(io, drain_sessions(node, admin, feeds, bound), net::detached);
     });
 
     io.run();

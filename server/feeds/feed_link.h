@@ -1,0 +1,65 @@
+// The wire side of an outgoing feed connection, shared by its streaming and IHAVE senders: the
+// connection with its buffers, the peer's answers, connecting and negotiating, and reading a
+// queued article out of the store. Internal to server/feeds/.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "server/feeds/feed_peer.h"
+#include "server/net/net.h"
+#include "storage/snapshot.h"
+
+namespace tidings::server::feed {
+
+// An answer line of the peer.
+struct Reply {
+    int code = 0;
+    std::string id;    // second token (the Message-ID of streaming answers), may be empty
+    std::string line;  // for logs
+};
+Reply parse_reply(std::string line);
+
+// At most 200 bytes of `s` with CR, LF and NUL made spaces: safe in a log line.
+std::string printable(std::string_view s);
+
+// Commands and articles coalesced into one write up to about this many bytes.
+inline constexpr std::size_t write_chunk = 256 * 1024;
+
+// The peer's connection with its read buffer and the bytes waiting to be written. Every write
+// and read has a deadline: a silent peer is a dead connection.
+struct Link {
+    beast::tcp_stream stream;
+    std::string in;
+    std::string out;  // commands and articles waiting to be written
+
+    explicit Link(net::io_context& io) : stream(io) {}
+    awaitable<bool> flush();                        // writes `out`; false: the connection failed
+    bool has_line() const { return in.find("\r\n") != std::string::npos; }
+    awaitable<std::optional<Reply>> read_reply();  // nullopt: failed, timed out or overlong
+};
+
+// Connects to the peer and negotiates; nullopt on failure (logged). The bool is "streaming"
+// (MODE STREAM accepted); false: IHAVE, by configuration or because the peer refused it.
+awaitable<std::optional<bool>> open_link(PeerFeed& f, Link& link, unsigned index);
+
+// The article's wire bytes, copied out of a short snapshot; nullopt when it was cancelled or
+// expired (or is gone) since it was queued: such entries are acknowledged away.
+std::optional<std::string> load_article(const storage::Store& store, const std::string& id);
+bool still_stored(const storage::Snapshot& snap, const std::string& id);
+
+// Parks until new entries are queued (wake), a deferred entry is due, or a short poll period
+// passed (articles queued by code paths that do not notify are found this way too).
+awaitable<void> wait_for_work(PeerFeed& f);
+
+// RFC 4644 streaming (feed_streaming.cpp). Returns false when the connection failed; every
+// entry in flight is then left queued. `worked`: set once any exchange completed.
+awaitable<bool> stream_window(PeerFeed& f, Link& link, unsigned index, bool& worked);
+
+// RFC 3977 §6.3.2 IHAVE, lock-step (feed_ihave.cpp): offers `batch` and fills `out` with every
+// entry's fate. False: the connection failed.
+awaitable<bool> offer_ihave(PeerFeed& f, Link& link, unsigned index, std::vector<storage::QueueEntry> batch,
+                            FeedOutcomes& out);
+
+}  // namespace tidings::server::feed
