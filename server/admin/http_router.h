@@ -10,22 +10,13 @@
 #include <string_view>
 
 #include "server/admin/context.h"
+#include "server/admin/routes.h"
 
 namespace tidings::server {
 
 namespace http = beast::http;
 using HttpRequest = http::request<http::string_body>;
 using HttpResponse = http::response<http::string_body>;
-
-// Who may do what, fixed when the admin listener starts.
-struct AdminAuth {
-    std::string token;  // [http] token, or the first line of token_file; empty: mutations disabled
-    std::string token_problem;  // why there is no token (for the 403 text), e.g. unreadable file
-};
-
-// Compares a request's "Authorization: Bearer <token>" with `auth` in constant time.
-// 0: allowed; 401: no credentials given; 403: wrong token, or no token configured.
-unsigned check_bearer(const AdminAuth& auth, std::string_view authorization_header);
 
 // Routes one request (remote already checked against http.allow_hosts):
 //   GET /healthz, /readyz, /status, /metrics, /            read-only, open

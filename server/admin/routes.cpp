@@ -1,0 +1,100 @@
+// The admin API's routes: which resource a request target names, the methods each accepts, and
+// the bearer-token check. Pure: no I/O, unit-tested.
+#include "server/admin/routes.h"
+
+#include <vector>
+
+#include "protocol/ascii.h"
+
+namespace tidings::server {
+namespace {
+
+namespace http = boost::beast::http;
+
+// Splits "/a/b/c?x" into {"a","b","c"} (query dropped). Empty segments are kept, so "//" or a
+// trailing "/" never match a route by accident.
+std::vector<std::string> segments(std::string_view target) {
+    target = target.substr(0, target.find('?'));
+    // RFC 7230 §5.3.2: a server accepts the absolute form (http://host/path) too.
+    for (std::string_view scheme : {"http://", "https://"}) {
+        if (target.size() >= scheme.size() && protocol::iequals(target.substr(0, scheme.size()), scheme)) {
+            auto path = target.find('/', scheme.size());
+            target = path == std::string_view::npos ? std::string_view("/") : target.substr(path);
+            break;
+        }
+    }
+    std::vector<std::string> out;
+    // Any other form (authority, "*", garbage) names no resource: one segment nothing matches.
+    if (target.empty() || target[0] != '/') return {std::string()};
+    target.remove_prefix(1);
+    if (target.empty()) return out;
+    for (;;) {
+        auto p = target.find('/');
+        out.emplace_back(target.substr(0, p));
+        if (p == std::string_view::npos) break;
+        target.remove_prefix(p + 1);
+    }
+    return out;
+}
+
+Match match_segments(const std::vector<std::string>& s) {
+    if (s.empty()) return Match{Route::dashboard, {}, {}};
+    if (s.size() == 1) {
+        if (s[0] == "healthz") return Match{Route::healthz, {}, {}};
+        if (s[0] == "readyz") return Match{Route::readyz, {}, {}};
+        if (s[0] == "status") return Match{Route::status, {}, {}};
+        if (s[0] == "metrics") return Match{Route::metrics, {}, {}};
+        if (s[0] == "groups") return Match{Route::groups, {}, {}};
+        if (s[0] == "cancel") return Match{Route::cancel, {}, {}};
+        if (s[0] == "reload") return Match{Route::reload, {}, {}};
+    }
+    if (s.size() == 2 && s[0] == "groups" && !s[1].empty()) return Match{Route::group, s[1], {}};
+    if (s.size() == 3 && s[0] == "peers" && !s[1].empty() &&
+        (s[2] == "pause" || s[2] == "resume" || s[2] == "flush"))
+        return Match{Route::peer_action, s[1], s[2]};
+    return Match{Route::none, {}, {}};
+}
+
+}  // namespace
+
+Match match_route(std::string_view target) { return match_segments(segments(target)); }
+
+std::string_view allowed_methods(Route r) {
+    switch (r) {
+        case Route::dashboard:
+        case Route::healthz:
+        case Route::readyz:
+        case Route::status:
+        case Route::metrics: return "GET, HEAD";
+        case Route::group: return "DELETE";
+        default: return "POST";
+    }
+}
+
+bool method_fits(Route r, http::verb v) {
+    switch (r) {
+        case Route::dashboard:
+        case Route::healthz:
+        case Route::readyz:
+        case Route::status:
+        case Route::metrics: return v == http::verb::get || v == http::verb::head;
+        case Route::group: return v == http::verb::delete_;
+        default: return v == http::verb::post;
+    }
+}
+
+unsigned check_bearer(const AdminAuth& auth, std::string_view header) {
+    constexpr std::string_view scheme = "Bearer ";
+    if (header.empty()) return 401;
+    if (auth.token.empty()) return 403;
+    if (header.size() < scheme.size() || !protocol::iequals(header.substr(0, scheme.size()), scheme)) return 401;
+    auto given = header.substr(scheme.size());
+    // Constant time in the token's length: no early exit on the first differing byte.
+    unsigned diff = given.size() != auth.token.size();
+    for (std::size_t i = 0; i < auth.token.size(); ++i)
+        diff |= static_cast<unsigned char>(auth.token[i]) ^
+                static_cast<unsigned char>(i < given.size() ? given[i] : 0);
+    return diff == 0 ? 0 : 403;
+}
+
+}  // namespace tidings::server
