@@ -124,24 +124,33 @@ IngestVerdict prepare_transit_article(const config::Config& cfg, const FeedTable
         // Kept by id (history, ARTICLE <id>, onward feeds) without being filed in a group.
     }
 
-    auto& o = v.request.overview;
-    o.subject = header_or_empty(article, "Subject");
-    o.from = header_or_empty(article, "From");
-    o.date = header_or_empty(article, "Date");
-    o.message_id = std::string(offered_id);
-    o.references = header_or_empty(article, "References");
-    o.lines = protocol::measure_article(wire, article, protocol::BlockMode::wire).lines;
-
-    std::string distribution;
-    if (const auto* d = article.find("Distribution")) distribution = protocol::unfold(d->value);
-    v.request.feeds = feeds.select(newsgroups, path_value, wire.size(), from, distribution);
-    v.request.message_id = std::string(offered_id);
+    // Indexed as it came (the Path we prepend changes neither the overview nor who has it).
+    index_article(v.request, article, wire, offered_id, newsgroups, feeds, from,
+                  static_cast<std::int64_t>(std::time(nullptr)));
     std::size_t header_end = 0;
     v.request.article = protocol::rewrite_for_storage(wire, article, cfg.node.pathhost, {}, &header_end);
     v.request.xref_at = header_end;
-    v.request.arrival = static_cast<std::int64_t>(std::time(nullptr));
     v.accept = true;
     return v;
+}
+
+void index_article(storage::StoreRequest& req, const protocol::ParsedArticle& a, std::string_view wire,
+                   std::string_view message_id, std::string_view newsgroups, const FeedTable& feeds,
+                   const config::Peer* from, std::int64_t arrival) {
+    auto& o = req.overview;
+    o.subject = header_or_empty(a, "Subject");
+    o.from = header_or_empty(a, "From");
+    o.date = header_or_empty(a, "Date");
+    o.message_id = std::string(message_id);
+    o.references = header_or_empty(a, "References");
+    o.lines = protocol::measure_article(wire, a, protocol::BlockMode::wire).lines;
+    std::string distribution;
+    if (const auto* d = a.find("Distribution")) distribution = protocol::unfold(d->value);
+    const auto* path = a.find("Path");
+    req.feeds = feeds.select(newsgroups, path ? std::string_view(path->value) : std::string_view(), wire.size(),
+                             from, distribution);
+    req.message_id = std::string(message_id);
+    req.arrival = arrival;
 }
 
 }  // namespace tidings::server

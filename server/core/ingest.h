@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "protocol/article.h"
 #include "protocol/wildmat.h"
 #include "storage/snapshot.h"
 #include "storage/types.h"
@@ -55,6 +56,13 @@ struct IngestVerdict {
 // "!name", compared case-insensitively): a listed name is wanted, a "!name" is not, and a name
 // not listed is wanted only when the list has nothing but "!" entries. Empty `wanted`: all.
 bool distribution_wanted(const std::vector<std::string>& wanted, std::string_view distribution);
+
+// Fills what the store indexes about an article besides its groups: the overview record (from
+// `a`, parsed from `wire`), the peers it is queued for (`from`: the peer it came from, or null),
+// its Message-ID and arrival time. Shared by transit (prepare_transit_article) and POST.
+void index_article(storage::StoreRequest& req, const protocol::ParsedArticle& a, std::string_view wire,
+                   std::string_view message_id, std::string_view newsgroups, const FeedTable& feeds,
+                   const config::Peer* from, std::int64_t arrival);
 
 IngestVerdict prepare_transit_article(const config::Config& cfg, const FeedTable& feeds,
                                       const config::Peer* from, std::string_view offered_id,

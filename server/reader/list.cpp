@@ -58,6 +58,24 @@ std::string active_line(const storage::GroupInfo& g) {
     return g.name + " " + std::to_string(g.high) + " " + std::to_string(g.low) + " " + flag_of(g) + "\r\n";
 }
 
+// The TOML text has LF line ends: each line goes out with CRLF, dot-stuffed (RFC 6048 §2.5).
+std::string motd_lines(std::string_view motd) {
+    std::string text;
+    std::string_view rest = motd;
+    while (!rest.empty()) {
+        auto nl = rest.find('\n');
+        std::string_view l = rest.substr(0, nl);
+        if (l.ends_with('\r')) l.remove_suffix(1);
+        text.append(l);
+        text += "\r\n";
+        if (nl == std::string_view::npos) break;
+        rest.remove_prefix(nl + 1);
+    }
+    std::string out;
+    protocol::dot_stuff_append(text, out);
+    return out;
+}
+
 }  // namespace
 
 awaitable<void> run_list(Session& s, const protocol::Command& c) {
@@ -107,19 +125,7 @@ awaitable<void> run_list(Session& s, const protocol::Command& c) {
                 answer(s, st::err_unavailable, "No message of the day");
                 co_return;
             }
-            // The TOML text has LF line ends: each line goes out with CRLF, dot-stuffed.
-            std::string text;
-            std::string_view rest = motd;
-            while (!rest.empty()) {
-                auto nl = rest.find('\n');
-                std::string_view l = rest.substr(0, nl);
-                if (l.ends_with('\r')) l.remove_suffix(1);
-                text.append(l);
-                text += "\r\n";
-                if (nl == std::string_view::npos) break;
-                rest.remove_prefix(nl + 1);
-            }
-            protocol::dot_stuff_append(text, body);
+            body = motd_lines(motd);
             break;
         }
         default:

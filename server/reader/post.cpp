@@ -11,13 +11,13 @@
 #include <ctime>
 
 #include "protocol/article.h"
-#include "protocol/dot_stuffing.h"
 #include "config/checks.h"
 #include "protocol/injection.h"
 #include "protocol/moderation.h"
 #include "protocol/overview.h"
 #include "protocol/status.h"
 #include "protocol/wildmat.h"
+#include "server/core/ingest.h"
 #include "server/reader/mailer.h"
 #include "server/net/off_thread.h"
 #include "server/nntp/read_block.h"
@@ -27,12 +27,6 @@ namespace tidings::server::reader {
 namespace st = protocol::status;
 
 namespace {
-
-std::string overview_value(const protocol::ParsedArticle& a, std::string_view name) {
-    std::string out;
-    if (const auto* f = a.find(name)) protocol::append_overview_field(out, f->value);
-    return out;
-}
 
 // A per-process counter for generated Message-IDs; seeded from the clock so that a restart
 // within the same second does not reuse ids.
@@ -102,19 +96,7 @@ Prepared prepare(Session& s, std::string wire) {
         p.request.article = std::move(r.text);
         return p;
     }
-    auto& o = p.request.overview;
-    o.subject = overview_value(a, "Subject");
-    o.from = overview_value(a, "From");
-    o.date = overview_value(a, "Date");
-    o.message_id = r.message_id;
-    o.references = overview_value(a, "References");
-    o.lines = protocol::measure_article(r.text, a, protocol::BlockMode::wire).lines;
-    std::string distribution;
-    if (const auto* d = a.find("Distribution")) distribution = protocol::unfold(d->value);
-    p.request.feeds =
-        s.node.feeds().select(newsgroups, a.find("Path")->value, r.text.size(), nullptr, distribution);
-    p.request.message_id = r.message_id;
-    p.request.arrival = now;
+    index_article(p.request, a, r.text, r.message_id, newsgroups, s.node.feeds(), nullptr, now);
     p.request.article = std::move(r.text);
     return p;
 }
