@@ -256,67 +256,42 @@ std::optional<Range> parse_range(std::string_view s) noexcept {
     return Range{*low, *high};
 }
 
-ParseResult parse_command(std::string_view line) {
-    ParseResult r;
-    Command& c = r.command;
-    std::string_view rest = trim(line);
-    if (rest.empty()) {
-        c.kind = Kind::empty;
-        return r;
-    }
-    const bool bad_octets = has_control(rest);
-    const std::string_view verb = take_token(rest);
-    const CommandSpec* spec = find_verb(verb);
-    if (spec == nullptr) {
-        c.kind = Kind::unknown;
-        r.code = status::err_command;
-        r.text = "Unknown command";
-        return r;
-    }
-    Parser p(r);
-    if (!spec->subverb.empty()) {
-        // MODE and AUTHINFO: the second keyword picks the command.
-        const std::string_view sub = take_token(rest);
-        spec = find_command(verb, sub);
-        if (spec == nullptr) {
-            r.code = status::err_syntax;
-            r.text = iequals(verb, "MODE") ? "Unknown MODE variant" : "Unknown AUTHINFO subcommand";
-            return r;
-        }
-    }
-    c.kind = spec->kind;
-    c.spec = spec;
+namespace {
 
-    // Arguments. AUTHINFO USER/PASS take the rest of the line (a password may hold spaces, as
-    // INN's nnrpd allows); XPAT's patterns are the rest after two arguments.
-    std::string_view args[4];
-    std::size_t argc = 0;
+// The arguments of a command line after its verb (and subverb). AUTHINFO USER/PASS take the
+// rest of the line (a password may hold spaces, as INN's nnrpd allows); XPAT's patterns are
+// the rest after two arguments (`tail`). `more`: arguments past the fourth were left.
+struct Args {
+    std::string_view v[4];
+    std::size_t count = 0;
     std::string_view tail;
-    if (c.kind == Kind::authinfo_user || c.kind == Kind::authinfo_pass) {
-        if (!rest.empty()) args[argc++] = rest;
-        rest = {};
-    } else {
-        while (!rest.empty() && argc < 4) {
-            if (c.kind == Kind::xpat && argc == 2) {
-                tail = rest;
-                rest = {};
-                break;
-            }
-            args[argc++] = take_token(rest);
-        }
-    }
-    if (c.kind == Kind::ihave || c.kind == Kind::check || c.kind == Kind::takethis)
-        p.raw_id_ = argc > 0 ? args[0] : std::string_view{};
-    if (bad_octets) {
-        p.fail("Invalid character in command");
-        return r;
-    }
-    const std::size_t total = argc + (tail.empty() ? 0 : 1) + (rest.empty() ? 0 : 1);
-    if (total < spec->min_args || total > spec->max_args) {
-        p.syntax();
-        return r;
-    }
+    bool more = false;
+    std::size_t total() const { return count + (tail.empty() ? 0 : 1) + (more ? 1 : 0); }
+};
 
+Args split_args(Kind kind, std::string_view rest) {
+    Args a;
+    if (kind == Kind::authinfo_user || kind == Kind::authinfo_pass) {
+        if (!rest.empty()) a.v[a.count++] = rest;
+        return a;
+    }
+    while (!rest.empty() && a.count < 4) {
+        if (kind == Kind::xpat && a.count == 2) {
+            a.tail = rest;
+            return a;
+        }
+        a.v[a.count++] = take_token(rest);
+    }
+    a.more = !rest.empty();
+    return a;
+}
+
+// Fills the command's typed fields from its arguments (their count is already checked
+// against the table), or records the failure.
+void fill_arguments(Parser& p, Command& c, const Args& a) {
+    const std::size_t argc = a.count;
+    const std::string_view* args = a.v;
+    const std::string_view tail = a.tail;
     switch (c.kind) {
     case Kind::article:
     case Kind::body:
@@ -387,6 +362,52 @@ ParseResult parse_command(std::string_view line) {
     default:
         break;  // no arguments
     }
+}
+
+}  // namespace
+
+ParseResult parse_command(std::string_view line) {
+    ParseResult r;
+    Command& c = r.command;
+    std::string_view rest = trim(line);
+    if (rest.empty()) {
+        c.kind = Kind::empty;
+        return r;
+    }
+    const bool bad_octets = has_control(rest);
+    const std::string_view verb = take_token(rest);
+    const CommandSpec* spec = find_verb(verb);
+    if (spec == nullptr) {
+        c.kind = Kind::unknown;
+        r.code = status::err_command;
+        r.text = "Unknown command";
+        return r;
+    }
+    Parser p(r);
+    if (!spec->subverb.empty()) {
+        // MODE and AUTHINFO: the second keyword picks the command.
+        const std::string_view sub = take_token(rest);
+        spec = find_command(verb, sub);
+        if (spec == nullptr) {
+            r.code = status::err_syntax;
+            r.text = iequals(verb, "MODE") ? "Unknown MODE variant" : "Unknown AUTHINFO subcommand";
+            return r;
+        }
+    }
+    c.kind = spec->kind;
+    c.spec = spec;
+    const Args args = split_args(c.kind, rest);
+    if (c.kind == Kind::ihave || c.kind == Kind::check || c.kind == Kind::takethis)
+        p.raw_id_ = args.count > 0 ? args.v[0] : std::string_view{};
+    if (bad_octets) {
+        p.fail("Invalid character in command");
+        return r;
+    }
+    if (args.total() < spec->min_args || args.total() > spec->max_args) {
+        p.syntax();
+        return r;
+    }
+    fill_arguments(p, c, args);
     return r;
 }
 
