@@ -57,6 +57,9 @@ struct CommandSpec {
 std::span<const CommandSpec> command_table() noexcept;
 // Case-insensitive lookup; subverb is ignored for one-word commands. nullptr when absent.
 const CommandSpec* find_command(std::string_view verb, std::string_view subverb = {}) noexcept;
+// The first entry for `verb` whatever its subverb (MODE, AUTHINFO: the parser then reads the
+// subverb). nullptr when the verb is unknown.
+const CommandSpec* find_verb(std::string_view verb) noexcept;
 // "IHAVE message-ID", "MODE READER", "LIST [keyword [wildmat|argument]]": for HELP and 501.
 std::string usage(const CommandSpec& spec);
 
