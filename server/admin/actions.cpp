@@ -15,7 +15,7 @@ namespace tidings::server {
 namespace {
 
 // A store completion `void(bool)` resumes a coroutine on the I/O thread: the completion runs
-// on the writer thread (STYLE.md §6), posts the value here and wakes a parked timer (Asio
+// on the writer thread, posts the value here and wakes a parked timer (Asio
 // 1.18's channel substitute, §4). The store completes every request exactly once, also at
 // shutdown. (No lambdas as coroutine parameters: gcc 12 mis-destroys them.)
 struct Waiter {

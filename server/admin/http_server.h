@@ -18,7 +18,7 @@
 
 namespace tidings::server {
 
-// Limits of the admin side (STYLE.md §5): an admin request is small, and a client that does
+// Limits of the admin side (every limit named, with a default): an admin request is small, and a client that does
 // not finish one in time is closed. None of it touches the NNTP sessions.
 struct AdminLimits {
     std::uint32_t header_bytes = 8 * 1024;   // request line + headers; past it: 431, close

@@ -105,7 +105,7 @@ public:
     bool stopping = false;
     Counters counters;
 
-    // Live sessions by id (never by pointer elsewhere, STYLE.md §4): the socket lets shutdown
+    // Live sessions by id (never by pointer elsewhere: a session may end at any co_await): the socket lets shutdown
     // end a session's reading so it finishes its current command and leaves.
     std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> sessions;
     std::unordered_map<std::string, int> sessions_per_ip;

@@ -92,7 +92,7 @@ awaitable<std::optional<bool>> open_link(PeerFeed& f, Link& link, unsigned index
         co_return std::nullopt;
     }
     // Lock-step exchanges (IHAVE, MODE STREAM, each window's last write) must not wait for
-    // Nagle and delayed ACK (FACTS.md: ~40 ms per exchange otherwise).
+    // Nagle and delayed ACK (~40 ms per exchange otherwise: BENCHMARKS.md, "The machine").
     link.stream.socket().set_option(tcp::no_delay(true), ec);
     auto greeting = co_await link.read_reply();
     if (!greeting || (greeting->code != st::ok_banner_post && greeting->code != st::ok_banner_nopost)) {

@@ -43,7 +43,7 @@ public:
     std::size_t unanswered() const { return slots_.size(); }
     std::size_t queued_bytes() const { return queued_bytes_; }
     // Waits while more than `max_slots` answers are owed or `max_bytes` wait to be written:
-    // a client that does not read its answers stops being read (STYLE.md §5).
+    // a client that does not read its answers stops being read.
     awaitable<void> wait_for_room(std::size_t max_slots, std::size_t max_bytes);
     // No more answers will be added: the writer sends what is owed (waiting for reserved ones),
     // then this returns. The socket is left open for the caller to close.

@@ -1,4 +1,4 @@
-// The one place server/ pulls in Asio and Beast (STYLE.md §1, §12): also the precompiled header.
+// The one place server/ pulls in Asio and Beast: also the precompiled header.
 #pragma once
 
 // gcc 12 with Boost 1.74: asio/awaitable.hpp uses std::exchange without including <utility>.

@@ -1,4 +1,4 @@
-// The one dispatcher (STYLE.md §3): protocol/command_table.cpp says what each command needs
+// The one dispatcher: protocol/command_table.cpp says what each command needs
 // (role, authentication, a block that follows); run() checks it in a fixed order and is the
 // only place that answers 500/400 (unknown), 502 (wrong role), 480 (authentication first) and
 // syntax errors; handlers registered by each service (reader, transit) only do their command.

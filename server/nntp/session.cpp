@@ -60,7 +60,7 @@ awaitable<void> serve_session(tcp::socket socket, NodeContext& node, const Dispa
     boost::system::error_code ec;
     auto remote = socket.remote_endpoint(ec);
     if (ec) co_return;
-    // Nagle plus the client's delayed ACK costs ~40 ms per multi-line answer (FACTS.md).
+    // Nagle plus the client's delayed ACK costs ~40 ms per multi-line answer (BENCHMARKS.md, "The machine").
     socket.set_option(tcp::no_delay(true), ec);
     const auto& limits = node.cfg().limits;
     auto conn = std::make_shared<Connection>(std::move(socket),

@@ -1,4 +1,4 @@
-// One NNTP session per connection, as a coroutine that owns its socket (STYLE.md §4).
+// One NNTP session per connection, as a coroutine that owns its socket.
 #pragma once
 
 #include "server/net/net.h"

@@ -1,4 +1,4 @@
-// spdlog set-up for tidingsd: one line per event, key=value, connection id first (STYLE.md §13).
+// spdlog set-up for tidingsd: one line per event, key=value, connection id first.
 #pragma once
 
 #include <string_view>

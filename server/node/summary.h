@@ -1,4 +1,4 @@
-// The periodic one-line node summary in the log (STYLE.md §13), for admins who read logs
+// The periodic one-line node summary in the log, for admins who read logs
 // rather than /metrics: INN's innreport, once a minute and only when something changed.
 #pragma once
 

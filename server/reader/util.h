@@ -17,7 +17,7 @@
 namespace tidings::server::reader {
 
 // Big answers (OVER, LISTGROUP, LIST ACTIVE, NEWNEWS) go out in pieces of about this size,
-// each built under its own short Snapshot (STYLE.md §5, storage/snapshot.h rules).
+// each built under its own short Snapshot (storage/snapshot.h: short read transactions, never held across a client write).
 inline constexpr std::size_t chunk_bytes = 64u << 10;
 
 void answer(Session& s, int code, std::string_view text = {});
