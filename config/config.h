@@ -33,6 +33,16 @@ enum class OthersPolicy : std::uint8_t { auth, refuse };  // must AUTHINFO | 502
 // LIST ACTIVE status: y posting allowed, n no posting, m moderated.
 enum class GroupStatus : std::uint8_t { y, n, m };
 
+// Each enumerator's spelling in the configuration file, from the schema's one list of them
+// (config/schema.cpp): to_string(LogLevel::warn) == "warn", to_string(GroupStatus::m) == "m".
+// The views are static. spdlog::level::from_str takes every LogLevel spelling.
+std::string_view to_string(LogLevel level) noexcept;
+std::string_view to_string(LogFormat format) noexcept;
+std::string_view to_string(Durability durability) noexcept;
+std::string_view to_string(Tls tls) noexcept;
+std::string_view to_string(OthersPolicy policy) noexcept;
+std::string_view to_string(GroupStatus status) noexcept;
+
 // [node]
 struct Node {
     std::string pathhost;  // RFC 5536 §3.1.5 path-identity; loader default: default_pathhost()

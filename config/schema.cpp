@@ -6,12 +6,16 @@
 
 #include <array>
 
+#include "config/config.h"
+
 namespace tidings::config {
 namespace {
 
 constexpr std::int64_t max_u32 = 4294967295;
 
-// Spellings in the order of the enumerators in config.h.
+// Spellings in the order of the enumerators in config.h: the loader maps the index of a
+// spelling to the enumerator, and to_string() maps back. A choice list with an enum has one
+// static_assert below that it names every enumerator.
 constexpr std::string_view log_levels[] = {"trace", "debug", "info", "warn", "error"};
 constexpr std::string_view log_formats[] = {"text", "json"};
 constexpr std::string_view durabilities[] = {"durable", "relaxed"};
@@ -19,6 +23,23 @@ constexpr std::string_view roles[] = {"reader", "transit"};
 constexpr std::string_view tls_modes[] = {"none", "starttls", "implicit"};
 constexpr std::string_view others_policies[] = {"auth", "refuse"};
 constexpr std::string_view group_statuses[] = {"y", "n", "m"};
+
+template <class Enum, std::size_t N>
+constexpr bool names_every(const std::string_view (&)[N], Enum last) {
+    return N == static_cast<std::size_t>(last) + 1;
+}
+static_assert(names_every(log_levels, LogLevel::error));
+static_assert(names_every(log_formats, LogFormat::json));
+static_assert(names_every(durabilities, Durability::relaxed));
+static_assert(names_every(tls_modes, Tls::implicit));
+static_assert(names_every(others_policies, OthersPolicy::refuse));
+static_assert(names_every(group_statuses, GroupStatus::m));
+
+template <class Enum, std::size_t N>
+std::string_view spelling(const std::string_view (&names)[N], Enum e) noexcept {
+    auto i = static_cast<std::size_t>(e);
+    return i < N ? names[i] : std::string_view("?");  // only a cast of a bad integer gets "?"
+}
 
 constexpr KeySpec node_keys[] = {
     {"pathhost", Kind::pathhost, "",
@@ -243,6 +264,13 @@ std::string join_choices(const KeySpec& k) {
 }  // namespace
 
 std::span<const SectionSpec> schema() { return sections; }
+
+std::string_view to_string(LogLevel level) noexcept { return spelling(log_levels, level); }
+std::string_view to_string(LogFormat format) noexcept { return spelling(log_formats, format); }
+std::string_view to_string(Durability d) noexcept { return spelling(durabilities, d); }
+std::string_view to_string(Tls tls) noexcept { return spelling(tls_modes, tls); }
+std::string_view to_string(OthersPolicy policy) noexcept { return spelling(others_policies, policy); }
+std::string_view to_string(GroupStatus status) noexcept { return spelling(group_statuses, status); }
 
 const SectionSpec* find_section(std::string_view name) {
     for (const auto& s : sections)

@@ -98,16 +98,23 @@ TEST(Schema, ChoiceSpellingsMapToTheirEnumerators) {
         const char* key;
         const char* prefix;  // keys a [[section]] needs besides this one
         int (*get)(const Config&);
+        std::string_view (*name)(int);  // to_string of the enumerator
     };
     const Row rows[] = {
-        {"node", "log_level", "", [](const Config& c) { return int(c.node.log_level); }},
-        {"node", "log_format", "", [](const Config& c) { return int(c.node.log_format); }},
-        {"storage", "durability", "", [](const Config& c) { return int(c.storage.durability); }},
+        {"node", "log_level", "", [](const Config& c) { return int(c.node.log_level); },
+         [](int i) { return to_string(LogLevel(i)); }},
+        {"node", "log_format", "", [](const Config& c) { return int(c.node.log_format); },
+         [](int i) { return to_string(LogFormat(i)); }},
+        {"storage", "durability", "", [](const Config& c) { return int(c.storage.durability); },
+         [](int i) { return to_string(Durability(i)); }},
         {"listen", "tls", "tls_cert = \"c\"\ntls_key = \"k\"\n",
-         [](const Config& c) { return int(c.listeners.at(0).tls); }},
-        {"readers", "others", "", [](const Config& c) { return int(c.readers.others); }},
+         [](const Config& c) { return int(c.listeners.at(0).tls); },
+         [](int i) { return to_string(Tls(i)); }},
+        {"readers", "others", "", [](const Config& c) { return int(c.readers.others); },
+         [](int i) { return to_string(OthersPolicy(i)); }},
         {"group", "status", "name = \"a.b\"\n",
-         [](const Config& c) { return int(c.groups.at(0).status); }},
+         [](const Config& c) { return int(c.groups.at(0).status); },
+         [](int i) { return to_string(GroupStatus(i)); }},
     };
     std::size_t checked = 0;
     for (const auto& row : rows) {
@@ -119,6 +126,7 @@ TEST(Schema, ChoiceSpellingsMapToTheirEnumerators) {
                                (s->array ? "]]\n" : "]\n") + row.prefix + row.key + " = \"" +
                                std::string(k->choices[i]) + "\"\n";
             EXPECT_EQ(row.get(load_ok(toml)), int(i)) << toml;
+            EXPECT_EQ(row.name(int(i)), k->choices[i]) << toml;
         }
         ++checked;
     }
@@ -126,6 +134,19 @@ TEST(Schema, ChoiceSpellingsMapToTheirEnumerators) {
     for (const auto& s : schema())
         for (const auto& k : s.keys) choice_keys += k.kind == Kind::choice;
     EXPECT_EQ(checked, choice_keys) << "a choice key without a row here";
+}
+
+// server/ logs and reports these spellings; they are the file's, "error" not spdlog's "err".
+TEST(Schema, ToStringSpellsEnumeratorsAsTheFileDoes) {
+    EXPECT_EQ(to_string(LogLevel::trace), "trace");
+    EXPECT_EQ(to_string(LogLevel::warn), "warn");
+    EXPECT_EQ(to_string(LogLevel::error), "error");
+    EXPECT_EQ(to_string(LogFormat::json), "json");
+    EXPECT_EQ(to_string(Durability::relaxed), "relaxed");
+    EXPECT_EQ(to_string(Tls::starttls), "starttls");
+    EXPECT_EQ(to_string(OthersPolicy::refuse), "refuse");
+    EXPECT_EQ(to_string(GroupStatus::m), "m");
+    EXPECT_EQ(to_string(static_cast<LogLevel>(200)), "?");
 }
 
 TEST(ExampleFile, LoadsCleanly) {
