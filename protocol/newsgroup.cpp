@@ -4,7 +4,8 @@
 namespace tidings::protocol {
 namespace {
 
-constexpr std::string_view bad_ascii = "newsgroup names use letters, digits, '+', '-', '_' and dots";
+constexpr std::string_view bad_ascii =
+    "newsgroup names use letters, digits, '+', '-', '_' and dots";
 constexpr std::string_view bad_utf8 = "invalid UTF-8 in newsgroup name";
 constexpr std::string_view bad_unicode = "control, space or invisible character in newsgroup name";
 
@@ -77,7 +78,8 @@ std::optional<std::string_view> each_component(std::string_view name, F f) noexc
     std::size_t start = 0;
     while (true) {
         std::size_t dot = name.find('.', start);
-        std::string_view comp = name.substr(start, dot == std::string_view::npos ? dot : dot - start);
+        std::size_t len = dot == std::string_view::npos ? dot : dot - start;
+        std::string_view comp = name.substr(start, len);
         if (auto why = f(comp)) return why;
         if (dot == std::string_view::npos) return std::nullopt;
         start = dot + 1;
@@ -114,7 +116,8 @@ std::optional<std::string_view> newsgroup_name_error(std::string_view name) noex
 std::optional<std::string_view> new_newsgroup_name_error(std::string_view name) noexcept {
     if (auto why = newsgroup_name_error(name)) return why;
     if (name == "poster") return "\"poster\" is reserved";
-    if (name == "example" || name.starts_with("example.")) return "the \"example\" hierarchy is reserved";
+    if (name == "example" || name.starts_with("example."))
+        return "the \"example\" hierarchy is reserved";
     return each_component(name, [](std::string_view comp) -> std::optional<std::string_view> {
         if (comp == "all" || comp == "ctl") return "component \"all\" or \"ctl\" is reserved";
         return std::nullopt;

@@ -8,12 +8,15 @@ namespace {
 // The rules are protocol/newsgroup.h's (tests/protocol/newsgroup_test.cpp); here only that a
 // [[group]] name is checked as a group we create, reserved names included.
 TEST(NewsgroupName, IsCheckedAsANewGroup) {
-    for (const char* ok : {"local.general", "comp.lang.c++", "de.alt.caf\xc3\xa9", "control.cancel"})
+    for (const char* ok :
+         {"local.general", "comp.lang.c++", "de.alt.caf\xc3\xa9", "control.cancel"})
         EXPECT_EQ(value_error(Kind::newsgroup, ok), std::nullopt) << ok;
     const struct { const char* value; const char* error; } bad[] = {
-        {"a*b", "bad newsgroup name \"a*b\": newsgroup names use letters, digits, '+', '-', '_' and dots"},
+        {"a*b", "bad newsgroup name \"a*b\": newsgroup names use letters, digits, '+', '-', "
+                "'_' and dots"},
         {"a.all.b", "bad newsgroup name \"a.all.b\": component \"all\" or \"ctl\" is reserved"},
-        {"example.test", "bad newsgroup name \"example.test\": the \"example\" hierarchy is reserved"},
+        {"example.test",
+         "bad newsgroup name \"example.test\": the \"example\" hierarchy is reserved"},
     };
     for (const auto& row : bad)
         EXPECT_EQ(value_error(Kind::newsgroup, row.value), std::optional<std::string>(row.error));

@@ -16,7 +16,8 @@ struct NameCase {
 };
 
 constexpr std::string_view ok = "";
-constexpr std::string_view bad_ascii = "newsgroup names use letters, digits, '+', '-', '_' and dots";
+constexpr std::string_view bad_ascii =
+    "newsgroup names use letters, digits, '+', '-', '_' and dots";
 constexpr std::string_view bad_utf8 = "invalid UTF-8 in newsgroup name";
 constexpr std::string_view bad_unicode = "control, space or invisible character in newsgroup name";
 constexpr std::string_view empty_component = "empty component in newsgroup name";
