@@ -1,8 +1,9 @@
 // The node's configuration: plain validated structs loaded from one TOML file.
 //
-// Every key is declared once in config/schema.cpp (name, type, default, range, doc); that
-// table drives the unknown-key check, the README reference and the example-file test. The
-// defaults below must agree with it (tests/config/schema_test.cpp checks they do).
+// Every key is declared once in config/schema.cpp (name, type, field, default, range, doc);
+// that table drives the reading into these structs, the unknown-key check, the README
+// reference and the example-file test. The defaults below must agree with it
+// (tests/config/schema_test.cpp checks they do).
 //
 // Contract: a Config returned by load_file/load_string/default_config is fully validated —
 // every port, address, CIDR, wildmat, name and cross-reference has been checked, and the
