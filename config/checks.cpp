@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "config/cidr.h"
+#include "protocol/newsgroup.h"
 #include "protocol/wildmat.h"
 
 namespace tidings::config {
@@ -16,25 +17,6 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alnum(char c) { return is_alpha(c) || is_digit(c); }
 
 }  // namespace
-
-std::optional<std::string> newsgroup_name_error(std::string_view name) {
-    if (name.empty()) return "empty newsgroup name";
-    std::size_t start = 0;
-    while (true) {
-        std::size_t dot = name.find('.', start);
-        std::size_t len = dot == std::string_view::npos ? dot : dot - start;
-        std::string_view comp = name.substr(start, len);
-        if (comp.empty()) return "empty component in newsgroup name";
-        for (char c : comp)
-            if (!is_alnum(c) && c != '+' && c != '-' && c != '_')
-                return "newsgroup names use letters, digits, '+', '-', '_' and dots";
-        // RFC 5536 §3.1.4: "all" and "ctl" are reserved as components.
-        if (comp == "all" || comp == "ctl") return "component \"all\" or \"ctl\" is reserved";
-        if (dot == std::string_view::npos) break;
-        start = dot + 1;
-    }
-    return std::nullopt;
-}
 
 std::optional<std::string> pathhost_error(std::string_view p) {
     if (p.empty()) return "empty path identity";
@@ -226,7 +208,10 @@ std::optional<std::string> value_error(Kind kind, std::string_view v) {
     case Kind::address:
         if (is_ip_address(v)) return std::nullopt;
         return named("bad address", "not an IPv4 or IPv6 address" + host_name_hint(v));
-    case Kind::newsgroup: return named("bad newsgroup name", newsgroup_name_error(v));
+    case Kind::newsgroup: {
+        auto why = protocol::new_newsgroup_name_error(v);
+        return named("bad newsgroup name", why ? std::optional<std::string>(*why) : std::nullopt);
+    }
     case Kind::pathhost:
     case Kind::pathhost_list: return named("bad path identity", pathhost_error(v));
     case Kind::distributions: return named("bad distribution", distribution_error(v));

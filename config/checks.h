@@ -14,8 +14,6 @@
 
 namespace tidings::config {
 
-// RFC 5536 §3.1.4: components of letters, digits, '+', '-', '_', separated by dots.
-std::optional<std::string> newsgroup_name_error(std::string_view name);
 // RFC 5536 §3.1.5 path-identity: (ALPHA / DIGIT) *(ALPHA / DIGIT / "-" / "." / ":" / "_").
 std::optional<std::string> pathhost_error(std::string_view pathhost);
 // Dot-separated labels of letters, digits and '-' (usable as a Message-ID right-hand side).
@@ -50,7 +48,8 @@ std::string quote(std::string_view s);
 // The syntax check of a string value by its schema kind: nullopt when valid, else the whole
 // reason, naming the value quoted ("bad wildmat \"a b\": ..."). Password hashes are never
 // echoed. For list kinds (distributions, pathhost_list) `value` is one element. Other
-// kinds that are not strings, and Kind::string, always pass.
+// kinds that are not strings, and Kind::string, always pass. Kind::newsgroup is a group we
+// will create: protocol::new_newsgroup_name_error (protocol/newsgroup.h) decides.
 std::optional<std::string> value_error(Kind kind, std::string_view value);
 
 // " (host names are not resolved; give an IP address)" when `v`, refused as an address,

@@ -1,8 +1,9 @@
 // The node's configuration: plain validated structs loaded from one TOML file.
 //
-// Every key is declared once in config/schema.cpp (name, type, default, range, doc); that
-// table drives the unknown-key check, the README reference and the example-file test. The
-// defaults below must agree with it (tests/config/schema_test.cpp checks they do).
+// Every key is declared once in config/schema.cpp (name, type, field, default, range, doc);
+// that table drives the reading into these structs, the unknown-key check, the README
+// reference and the example-file test. The defaults below must agree with it
+// (tests/config/schema_test.cpp checks they do).
 //
 // Contract: a Config returned by load_file/load_string/default_config is fully validated —
 // every port, address, CIDR, wildmat, name and cross-reference has been checked, and the
@@ -32,6 +33,16 @@ enum class Tls : std::uint8_t { none, starttls, implicit };
 enum class OthersPolicy : std::uint8_t { auth, refuse };  // must AUTHINFO | 502 at greeting
 // LIST ACTIVE status: y posting allowed, n no posting, m moderated.
 enum class GroupStatus : std::uint8_t { y, n, m };
+
+// Each enumerator's spelling in the configuration file, from the schema's one list of them
+// (config/schema.cpp): to_string(LogLevel::warn) == "warn", to_string(GroupStatus::m) == "m".
+// The views are static. spdlog::level::from_str takes every LogLevel spelling.
+std::string_view to_string(LogLevel level) noexcept;
+std::string_view to_string(LogFormat format) noexcept;
+std::string_view to_string(Durability durability) noexcept;
+std::string_view to_string(Tls tls) noexcept;
+std::string_view to_string(OthersPolicy policy) noexcept;
+std::string_view to_string(GroupStatus status) noexcept;
 
 // [node]
 struct Node {

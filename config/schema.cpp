@@ -1,17 +1,24 @@
-// The configuration schema: every key once, with its type, default, range and one-line doc.
+// The configuration schema: every key once, with its type, field, default, range and doc.
 //
-// Defaults are TOML literals so that tests can load them and compare with the struct
-// defaults in config.h; keep the two in step (schema_test does).
+// field<&Struct::member> is where the loader stores the value (config/field.h); a key without
+// one is read by hand in config/load.cpp. Defaults are TOML literals so that tests can load
+// them and compare with the struct defaults in config.h; keep the two in step (schema_test
+// does).
 #include "config/schema.h"
 
 #include <array>
+
+#include "config/config.h"
+#include "config/field.h"
 
 namespace tidings::config {
 namespace {
 
 constexpr std::int64_t max_u32 = 4294967295;
 
-// Spellings in the order of the enumerators in config.h.
+// Spellings in the order of the enumerators in config.h: the loader maps the index of a
+// spelling to the enumerator, and to_string() maps back. A choice list with an enum has one
+// static_assert below that it names every enumerator.
 constexpr std::string_view log_levels[] = {"trace", "debug", "info", "warn", "error"};
 constexpr std::string_view log_formats[] = {"text", "json"};
 constexpr std::string_view durabilities[] = {"durable", "relaxed"};
@@ -20,191 +27,222 @@ constexpr std::string_view tls_modes[] = {"none", "starttls", "implicit"};
 constexpr std::string_view others_policies[] = {"auth", "refuse"};
 constexpr std::string_view group_statuses[] = {"y", "n", "m"};
 
+template <class Enum, std::size_t N>
+constexpr bool names_every(const std::string_view (&)[N], Enum last) {
+    return N == static_cast<std::size_t>(last) + 1;
+}
+static_assert(names_every(log_levels, LogLevel::error));
+static_assert(names_every(log_formats, LogFormat::json));
+static_assert(names_every(durabilities, Durability::relaxed));
+static_assert(names_every(tls_modes, Tls::implicit));
+static_assert(names_every(others_policies, OthersPolicy::refuse));
+static_assert(names_every(group_statuses, GroupStatus::m));
+
+template <class Enum, std::size_t N>
+std::string_view spelling(const std::string_view (&names)[N], Enum e) noexcept {
+    auto i = static_cast<std::size_t>(e);
+    return i < N ? names[i] : std::string_view("?");  // only a cast of a bad integer gets "?"
+}
+
 constexpr KeySpec node_keys[] = {
-    {"pathhost", Kind::pathhost, "",
+    {"pathhost", Kind::pathhost, field<&Node::pathhost>, "",
      "This server's Path identity (RFC 5536 §3.1.5), ideally its FQDN. "
      "Default: the machine's hostname."},
-    {"domain", Kind::domain, "",
+    {"domain", Kind::domain, field<&Node::domain>, "",
      "Right-hand side of Message-IDs generated for local posts. Default: `pathhost`."},
-    {"data_dir", Kind::path, R"("./tidings-data")",
+    {"data_dir", Kind::path, field<&Node::data_dir>, R"("./tidings-data")",
      "Directory of the LMDB store, created if missing; relative to the working directory."},
-    {"log_level", Kind::choice, R"("info")", "Least severe log level written.", false, 0, 0,
-     log_levels},
-    {"log_format", Kind::choice, R"("text")", "One line per event: `key=value` text or JSON.",
-     false, 0, 0, log_formats},
-    {"organization", Kind::string, "", "Organization header added to local posts lacking one."},
-    {"motd", Kind::string, "", "Message of the day returned by LIST MOTD."},
+    {"log_level", Kind::choice, field<&Node::log_level>, R"("info")",
+     "Least severe log level written.", false, 0, 0, log_levels},
+    {"log_format", Kind::choice, field<&Node::log_format>, R"("text")",
+     "One line per event: `key=value` text or JSON.", false, 0, 0, log_formats},
+    {"organization", Kind::string, field<&Node::organization>, "",
+     "Organization header added to local posts lacking one."},
+    {"motd", Kind::string, field<&Node::motd>, "", "Message of the day returned by LIST MOTD."},
 };
 
 constexpr KeySpec storage_keys[] = {
-    {"durability", Kind::choice, R"("durable")",
+    {"durability", Kind::choice, field<&Storage::durability>, R"("durable")",
      "`durable`: 235/239 only once the article is synced to disk (its batch's journal record "
      "fdatasync()ed); `relaxed`: the journal is synced only once a second — a killed process "
      "loses nothing, a machine crash may lose the last second or so (the store stays consistent).",
      false, 0, 0, durabilities},
-    {"initial_map_mb", Kind::integer, "1024",
+    {"initial_map_mb", Kind::integer, field<&Storage::initial_map_mb>, "1024",
      "Initial LMDB map size in MiB: address space, not disk (the file grows as it fills). The "
      "map grows on demand; each growth syncs the store first, so fewer growths mean fewer pauses.",
      false, 1, 16777216},
-    {"free_space_floor_mb", Kind::integer, "100",
-     "Below this much free disk space, refuse articles (436/431) instead of failing.", false, 0,
-     16777216},
-    {"batch_max_articles", Kind::integer, "256", "Most articles in one group commit.", false, 1,
-     100000},
-    {"batch_max_kb", Kind::integer, "8192", "Most KiB of articles in one group commit.", false,
-     1, 1048576},
-    {"batch_deadline_us", Kind::integer, "0",
+    {"free_space_floor_mb", Kind::integer, field<&Storage::free_space_floor_mb>, "100",
+     "Below this much free disk space, refuse articles (436/431) instead of failing.",
+     false, 0, 16777216},
+    {"batch_max_articles", Kind::integer, field<&Storage::batch_max_articles>, "256",
+     "Most articles in one group commit.", false, 1, 100000},
+    {"batch_max_kb", Kind::integer, field<&Storage::batch_max_kb>, "8192",
+     "Most KiB of articles in one group commit.", false, 1, 1048576},
+    {"batch_deadline_us", Kind::integer, field<&Storage::batch_deadline_us>, "0",
      "Longest wait, in microseconds, for more articles to fill a group commit; 0 commits what is "
      "queued as soon as the writer is free (batches still form while a commit runs).",
      false, 0, 1000000},
-    {"junk_unwanted", Kind::boolean, "false",
+    {"junk_unwanted", Kind::boolean, field<&Storage::junk_unwanted>, "false",
      "File articles for groups we do not carry in the `junk` group instead of refusing them."},
 };
 
 constexpr KeySpec listen_keys[] = {
-    {"address", Kind::address, R"("127.0.0.1")",
+    {"address", Kind::address, field<&Listener::address>, R"("127.0.0.1")",
      "IPv4 or IPv6 address to listen on; `0.0.0.0` or `::` for all."},
-    {"port", Kind::port, "1119", "TCP port; 0 picks a free one (tests).", false, 0, 65535},
-    {"roles", Kind::choice_list, R"(["reader", "transit"])",
-     "What clients may do here: read and post (`reader`), feed articles (`transit`).", false,
-     0, 0, roles},
-    {"tls", Kind::choice, R"("none")",
+    {"port", Kind::port, field<&Listener::port>, "1119",
+     "TCP port; 0 picks a free one (tests).", false, 0, 65535},
+    // Two fields, Listener::reader and Listener::transit: read by hand (load.cpp).
+    {"roles", Kind::choice_list, {}, R"(["reader", "transit"])",
+     "What clients may do here: read and post (`reader`), feed articles (`transit`).",
+     false, 0, 0, roles},
+    {"tls", Kind::choice, field<&Listener::tls>, R"("none")",
      "`starttls`: plain until STARTTLS (RFC 4642); `implicit`: TLS from the first byte.",
      false, 0, 0, tls_modes},
-    {"tls_cert", Kind::path, "", "PEM certificate chain; required when `tls` is not `none`."},
-    {"tls_key", Kind::path, "", "PEM private key; required when `tls` is not `none`."},
+    {"tls_cert", Kind::path, field<&Listener::tls_cert>, "",
+     "PEM certificate chain; required when `tls` is not `none`."},
+    {"tls_key", Kind::path, field<&Listener::tls_key>, "",
+     "PEM private key; required when `tls` is not `none`."},
 };
 
 constexpr KeySpec limits_keys[] = {
-    {"max_article_bytes", Kind::integer, "1000000",
+    {"max_article_bytes", Kind::integer, field<&Limits::max_article_bytes>, "1000000",
      "Largest article accepted from readers, and from peers that do not set their own.",
      false, 1024, max_u32},
-    {"max_connections", Kind::integer, "500", "Most simultaneous connections.", false, 1,
-     1000000},
-    {"max_connections_per_ip", Kind::integer, "50", "Most simultaneous connections per address.",
-     false, 1, 1000000},
-    {"idle_timeout_s", Kind::integer, "600",
+    {"max_connections", Kind::integer, field<&Limits::max_connections>, "500",
+     "Most simultaneous connections.", false, 1, 1000000},
+    {"max_connections_per_ip", Kind::integer, field<&Limits::max_connections_per_ip>, "50",
+     "Most simultaneous connections per address.", false, 1, 1000000},
+    {"idle_timeout_s", Kind::integer, field<&Limits::idle_timeout_s>, "600",
      "Seconds of silence before a connection is closed; RFC 3977 §3.1 asks for at least 180.",
      false, 1, 86400},
-    {"write_timeout_s", Kind::integer, "60",
+    {"write_timeout_s", Kind::integer, field<&Limits::write_timeout_s>, "60",
      "Seconds a client may leave our output unread before it is closed.", false, 1, 86400},
-    {"max_pipeline", Kind::integer, "1024",
-     "Most commands in flight on one transit connection before we stop reading.", false, 1,
-     65536},
-    {"max_output_kb", Kind::integer, "1024",
-     "KiB of responses queued for one client before we stop reading its commands.", false, 16,
-     1048576},
-    {"max_uncommitted_kb", Kind::integer, "65536",
-     "KiB of a peer's articles received but not yet committed before we stop reading.", false,
-     1024, 4194304},
-    {"max_unknown_commands", Kind::integer, "10",
+    {"max_pipeline", Kind::integer, field<&Limits::max_pipeline>, "1024",
+     "Most commands in flight on one transit connection before we stop reading.", false, 1, 65536},
+    {"max_output_kb", Kind::integer, field<&Limits::max_output_kb>, "1024",
+     "KiB of responses queued for one client before we stop reading its commands.",
+     false, 16, 1048576},
+    {"max_uncommitted_kb", Kind::integer, field<&Limits::max_uncommitted_kb>, "65536",
+     "KiB of a peer's articles received but not yet committed before we stop reading.",
+     false, 1024, 4194304},
+    {"max_unknown_commands", Kind::integer, field<&Limits::max_unknown_commands>, "10",
      "Unknown commands tolerated before `400` and close, as INN does.", false, 1, 1000},
 };
 
 constexpr KeySpec readers_keys[] = {
-    {"anonymous_hosts", Kind::cidr_list, R"(["127.0.0.0/8", "::1/128"])",
-     "Networks whose readers need no AUTHINFO."},
-    {"anonymous_read", Kind::wildmat, R"("*")", "Groups anonymous readers may read (wildmat)."},
-    {"anonymous_post", Kind::wildmat, R"("*")",
+    {"anonymous_hosts", Kind::cidr_list, field<&Readers::anonymous_hosts>,
+     R"(["127.0.0.0/8", "::1/128"])", "Networks whose readers need no AUTHINFO."},
+    {"anonymous_read", Kind::wildmat, field<&Readers::anonymous_read>, R"("*")",
+     "Groups anonymous readers may read (wildmat)."},
+    {"anonymous_post", Kind::wildmat, field<&Readers::anonymous_post>, R"("*")",
      "Groups anonymous readers may post to (wildmat)."},
-    {"others", Kind::choice, R"("auth")",
-     "Readers from other hosts: `auth` must AUTHINFO first, `refuse` get 502 at once.", false, 0,
-     0, others_policies},
-    {"allow_plaintext_auth", Kind::boolean, "false",
+    {"others", Kind::choice, field<&Readers::others>, R"("auth")",
+     "Readers from other hosts: `auth` must AUTHINFO first, `refuse` get 502 at once.",
+     false, 0, 0, others_policies},
+    {"allow_plaintext_auth", Kind::boolean, field<&Readers::allow_plaintext_auth>, "false",
      "Allow AUTHINFO over connections that are neither TLS nor loopback."},
 };
 
 constexpr KeySpec peer_keys[] = {
-    {"name", Kind::name, "", "Unique name used in logs and queues: letters, digits, `._-`.",
-     true},
-    {"path_identity", Kind::pathhost, "",
+    {"name", Kind::name, field<&Peer::name>, "",
+     "Unique name used in logs and queues: letters, digits, `._-`.", true},
+    {"path_identity", Kind::pathhost, field<&Peer::path_identity>, "",
      "The peer's Path entry; articles whose Path has it are not sent to it. Default: `name`."},
-    {"path_aliases", Kind::pathhost_list, "[]",
+    {"path_aliases", Kind::pathhost_list, field<&Peer::path_aliases>, "[]",
      "More Path entries meaning the peer has the article (INN's `site/exclude,...`)."},
-    {"hosts", Kind::cidr_list, "[]",
+    {"hosts", Kind::cidr_list, field<&Peer::hosts>, "[]",
      "Addresses or networks the peer may feed us from (names are not resolved)."},
-    {"auth_user", Kind::user_name, "",
+    {"auth_user", Kind::user_name, field<&Peer::auth_user>, "",
      "A `[[user]]` whose authenticated sessions count as this peer feeding us."},
-    {"outgoing", Kind::host_port, "",
+    {"outgoing", Kind::host_port, field<&Peer::outgoing>, "",
      "Where we feed the peer, `host:port` (`[::1]:119` for IPv6); unset = we never connect."},
-    {"newsgroups", Kind::feed_wildmat, R"("*")",
+    {"newsgroups", Kind::feed_wildmat, field<&Peer::newsgroups>, R"("*")",
      "Groups fed to the peer: wildmat with `!` (exclude) and `@` (exclude crossposts too)."},
-    {"distributions", Kind::distributions, "[]",
+    {"distributions", Kind::distributions, field<&Peer::distributions>, "[]",
      "Distributions fed to the peer; empty = all."},
-    {"max_article_bytes", Kind::integer, "",
-     "Largest article exchanged with the peer. Default: `limits.max_article_bytes`.", false,
-     1024, max_u32},
-    {"connections", Kind::integer, "1", "Outgoing connections to the peer.", false, 1, 64},
-    {"streaming", Kind::boolean, "true",
+    {"max_article_bytes", Kind::integer, field<&Peer::max_article_bytes>, "",
+     "Largest article exchanged with the peer. Default: `limits.max_article_bytes`.",
+     false, 1024, max_u32},
+    {"connections", Kind::integer, field<&Peer::connections>, "1",
+     "Outgoing connections to the peer.", false, 1, 64},
+    {"streaming", Kind::boolean, field<&Peer::streaming>, "true",
      "Use MODE STREAM (CHECK/TAKETHIS, RFC 4644) rather than IHAVE."},
-    {"takethis_only", Kind::boolean, "false", "Skip CHECK: send every article with TAKETHIS."},
-    {"window", Kind::integer, "64", "Streaming commands in flight per connection.", false, 1,
-     4096},
-    {"max_backlog", Kind::integer, "1000000",
+    {"takethis_only", Kind::boolean, field<&Peer::takethis_only>, "false",
+     "Skip CHECK: send every article with TAKETHIS."},
+    {"window", Kind::integer, field<&Peer::window>, "64",
+     "Streaming commands in flight per connection.", false, 1, 4096},
+    {"max_backlog", Kind::integer, field<&Peer::max_backlog>, "1000000",
      "Articles queued for the peer before the oldest are dropped.", false, 1, 1000000000},
-    {"max_backlog_age_h", Kind::integer, "72", "Hours an article may wait in the queue.", false,
-     1, 8760},
-    {"retry_s", Kind::integer, "60", "Seconds between reconnection attempts.", false, 1, 86400},
+    {"max_backlog_age_h", Kind::integer, field<&Peer::max_backlog_age_h>, "72",
+     "Hours an article may wait in the queue.", false, 1, 8760},
+    {"retry_s", Kind::integer, field<&Peer::retry_s>, "60",
+     "Seconds between reconnection attempts.", false, 1, 86400},
 };
 
 constexpr KeySpec group_keys[] = {
-    {"name", Kind::newsgroup, "", "Newsgroup name (RFC 5536 §3.1.4), e.g. `local.general`.",
-     true},
-    {"status", Kind::choice, R"("y")",
+    {"name", Kind::newsgroup, field<&Group::name>, "",
+     "Newsgroup name (RFC 5536 §3.1.4), e.g. `local.general`.", true},
+    {"status", Kind::choice, field<&Group::status>, R"("y")",
      "`y` posting allowed, `n` no local posting, `m` moderated.", false, 0, 0, group_statuses},
-    {"description", Kind::string, "", "One line for LIST NEWSGROUPS."},
+    {"description", Kind::string, field<&Group::description>, "", "One line for LIST NEWSGROUPS."},
 };
 
 constexpr KeySpec user_keys[] = {
-    {"name", Kind::user_name, "", "AUTHINFO USER name.", true},
-    {"password_hash", Kind::password_hash, "",
+    {"name", Kind::user_name, field<&User::name>, "", "AUTHINFO USER name.", true},
+    {"password_hash", Kind::password_hash, field<&User::password_hash>, "",
      "crypt(3) hash, `$y$…` (yescrypt) or `$6$…` (SHA-512): `mkpasswd -m yescrypt`.", true},
-    {"read", Kind::wildmat, R"("*")", "Groups the user may read (wildmat)."},
-    {"post", Kind::wildmat, R"("*")", "Groups the user may post to (wildmat)."},
-    {"hosts", Kind::cidr_list, "[]", "Networks the user may log in from; empty = anywhere."},
+    {"read", Kind::wildmat, field<&User::read>, R"("*")", "Groups the user may read (wildmat)."},
+    {"post", Kind::wildmat, field<&User::post>, R"("*")", "Groups the user may post to (wildmat)."},
+    {"hosts", Kind::cidr_list, field<&User::hosts>, "[]",
+     "Networks the user may log in from; empty = anywhere."},
 };
 
 constexpr KeySpec expire_keys[] = {
-    {"default_days", Kind::integer, "30", "Days articles are kept; 0 = forever.", false, 0,
-     100000},
-    {"remember_days", Kind::integer, "11",
-     "Days the Message-ID of an expired article is remembered, to refuse it again.", false, 0,
-     100000},
-    {"interval_s", Kind::integer, "3600", "Seconds between expiry runs.", false, 1, 604800},
+    {"default_days", Kind::integer, field<&Expire::default_days>, "30",
+     "Days articles are kept; 0 = forever.", false, 0, 100000},
+    {"remember_days", Kind::integer, field<&Expire::remember_days>, "11",
+     "Days the Message-ID of an expired article is remembered, to refuse it again.",
+     false, 0, 100000},
+    {"interval_s", Kind::integer, field<&Expire::interval_s>, "3600",
+     "Seconds between expiry runs.", false, 1, 604800},
 };
 
 constexpr KeySpec expire_rule_keys[] = {
-    {"pattern", Kind::wildmat, "", "Groups the rule applies to (wildmat); first match wins.",
-     true},
-    {"days", Kind::integer, "", "Days to keep their articles; 0 = forever.", true, 0, 100000},
+    {"pattern", Kind::wildmat, field<&ExpireRule::pattern>, "",
+     "Groups the rule applies to (wildmat); first match wins.", true},
+    {"days", Kind::integer, field<&ExpireRule::days>, "",
+     "Days to keep their articles; 0 = forever.", true, 0, 100000},
 };
 
 constexpr KeySpec moderation_keys[] = {
-    {"mail_command", Kind::string, R"("/usr/sbin/sendmail -oi -oem %s")",
+    {"mail_command", Kind::string, field<&Moderation::mail_command>,
+     R"("/usr/sbin/sendmail -oi -oem %s")",
      "Mailer for unapproved posts to moderated groups: split at spaces and run without a shell, "
      "`%s` replaced by the submission address; the message is its standard input."},
-    {"timeout_s", Kind::integer, "30",
+    {"timeout_s", Kind::integer, field<&Moderation::timeout_s>, "30",
      "Seconds the mailer may take before it is killed and the post refused.", false, 1, 3600},
 };
 
 constexpr KeySpec moderation_rule_keys[] = {
-    {"pattern", Kind::wildmat, "", "Moderated groups the rule applies to (wildmat); first match wins.",
-     true},
-    {"address", Kind::mail_address, "",
+    {"pattern", Kind::wildmat, field<&ModerationRule::pattern>, "",
+     "Moderated groups the rule applies to (wildmat); first match wins.", true},
+    {"address", Kind::mail_address, field<&ModerationRule::address>, "",
      "Submission address; `%s` becomes the group name with `.` as `-` "
-     "(`\"%s@moderators.isc.org\"`), `%%` a `%`.",
-     true},
+     "(`\"%s@moderators.isc.org\"`), `%%` a `%`.", true},
 };
 
 constexpr KeySpec http_keys[] = {
-    {"enabled", Kind::boolean, "true", "Serve the admin and metrics HTTP endpoint."},
-    {"address", Kind::address, R"("127.0.0.1")", "Address it listens on."},
-    {"port", Kind::port, "8119", "TCP port; 0 picks a free one (tests).", false, 0, 65535},
-    {"token", Kind::string, "",
+    {"enabled", Kind::boolean, field<&Http::enabled>, "true",
+     "Serve the admin and metrics HTTP endpoint."},
+    {"address", Kind::address, field<&Http::address>, R"("127.0.0.1")", "Address it listens on."},
+    {"port", Kind::port, field<&Http::port>, "8119",
+     "TCP port; 0 picks a free one (tests).", false, 0, 65535},
+    {"token", Kind::string, field<&Http::token>, "",
      "Bearer token every changing request (POST, DELETE) must carry; read-only endpoints are open "
      "to `allow_hosts`. Unset (and no `token_file`): changes are refused with 403."},
-    {"token_file", Kind::path, "", "File holding the bearer token (instead of `token`)."},
-    {"allow_hosts", Kind::cidr_list, R"(["127.0.0.0/8", "::1/128"])",
+    {"token_file", Kind::path, field<&Http::token_file>, "",
+     "File holding the bearer token (instead of `token`)."},
+    {"allow_hosts", Kind::cidr_list, field<&Http::allow_hosts>, R"(["127.0.0.0/8", "::1/128"])",
      "Networks allowed to connect."},
 };
 
@@ -243,6 +281,13 @@ std::string join_choices(const KeySpec& k) {
 }  // namespace
 
 std::span<const SectionSpec> schema() { return sections; }
+
+std::string_view to_string(LogLevel level) noexcept { return spelling(log_levels, level); }
+std::string_view to_string(LogFormat format) noexcept { return spelling(log_formats, format); }
+std::string_view to_string(Durability d) noexcept { return spelling(durabilities, d); }
+std::string_view to_string(Tls tls) noexcept { return spelling(tls_modes, tls); }
+std::string_view to_string(OthersPolicy p) noexcept { return spelling(others_policies, p); }
+std::string_view to_string(GroupStatus status) noexcept { return spelling(group_statuses, status); }
 
 const SectionSpec* find_section(std::string_view name) {
     for (const auto& s : sections)

@@ -1,8 +1,8 @@
-// The one declaration of every configuration key: name, type, default, range and doc.
+// The one declaration of every configuration key: name, type, default, range, doc and field.
 //
-// The loader rejects any key not listed here and validates each value by its Kind; the
-// README reference (reference_markdown) and tests/config/schema_test.cpp are driven from
-// the same table (STYLE §7, after Redis's static_configs).
+// The loader rejects any key not listed here, validates each value by its Kind and stores it
+// in the key's Field; the README reference (reference_markdown) and tests/config/schema_test.cpp
+// are driven from the same table (STYLE §7, after Redis's static_configs).
 #pragma once
 
 #include <cstdint>
@@ -37,9 +37,21 @@ enum class Kind : std::uint8_t {
     mail_address,  // local@domain, one address; may hold one "%s" (and "%%")
 };
 
+class FieldReader;
+struct KeySpec;
+
+// Where the loader puts a key's value: one field of its section's struct in config.h, made by
+// `field<&Struct::member>` (config/field.h). Empty (read == nullptr) for a key whose value is
+// not one field, which its section's code in config/load.cpp reads by hand.
+struct Field {
+    const void* owner = nullptr;  // the struct the member belongs to, as field.h's owner_tag
+    void (*read)(FieldReader& reader, const KeySpec& key, void* object) = nullptr;
+};
+
 struct KeySpec {
     std::string_view name;
     Kind kind;
+    Field field;            // where its value goes; see Field
     std::string_view def;   // TOML literal of the default; "" = required or derived (see doc)
     std::string_view doc;   // one line; describes derived defaults
     bool required = false;

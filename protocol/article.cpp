@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "protocol/date.h"
+#include "protocol/newsgroup.h"
 #include "protocol/path.h"
 
 namespace tidings::protocol {
@@ -145,23 +146,6 @@ std::optional<std::string_view> duplicate_header(const ParsedArticle& article) n
     for (std::string_view name : single)
         if (article.count(name) > 1) return name;
     return std::nullopt;
-}
-
-bool is_valid_newsgroup_name(std::string_view name) noexcept {
-    if (name.empty()) return false;
-    bool component_empty = true;
-    for (unsigned char c : name) {
-        if (c == '.') {
-            if (component_empty) return false;
-            component_empty = true;
-            continue;
-        }
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                        c == '+' || c == '-' || c == '_' || c >= 0x80;
-        if (!ok) return false;
-        component_empty = false;
-    }
-    return !component_empty;
 }
 
 namespace {

@@ -55,16 +55,12 @@ std::string unfold(std::string_view value);
 // The returned view is a static name in canonical case ("Message-ID").
 std::optional<std::string_view> duplicate_header(const ParsedArticle& article) noexcept;
 
-// RFC 5536 §3.1.4 newsgroup-name: dot-separated components of letters, digits, "+", "-",
-// "_" (and UTF-8 beyond ASCII, which news carries today); no empty component.
-bool is_valid_newsgroup_name(std::string_view name) noexcept;
-
 // The groups of a Newsgroups value, split at commas, blanks and folding trimmed; empty
 // entries skipped. Views point into `value`.
 std::vector<std::string_view> split_newsgroups(std::string_view value);
 
 // nullopt when `value` (a Newsgroups body) lists at least one group and every group is a
-// valid name, else a static reason.
+// valid name (protocol/newsgroup.h: is_valid_newsgroup_name), else a static reason.
 std::optional<std::string_view> newsgroups_error(std::string_view value) noexcept;
 
 // Why a relayed article (IHAVE, TAKETHIS) is refused, or nullopt: the text of a 437/439

@@ -5,16 +5,21 @@
 namespace tidings::config {
 namespace {
 
-TEST(NewsgroupName, AcceptsRfc5536Names) {
-    for (const char* ok : {"local.general", "comp.lang.c++", "alt.sex.fetish.x-rated",
-                           "de.comp.os.unix_like", "a", "Misc.Test"})
-        EXPECT_EQ(newsgroup_name_error(ok), std::nullopt) << ok;
-}
-
-TEST(NewsgroupName, RejectsEmptyComponentsBadCharactersAndReservedWords) {
-    for (const char* bad : {"", ".a", "a.", "a..b", "a b", "a/b", "a,b", "a*b", "a.all.b",
-                            "ctl", "comp.ctl", "caf\xc3\xa9"})
-        EXPECT_NE(newsgroup_name_error(bad), std::nullopt) << bad;
+// The rules are protocol/newsgroup.h's (tests/protocol/newsgroup_test.cpp); here only that a
+// [[group]] name is checked as a group we create, reserved names included.
+TEST(NewsgroupName, IsCheckedAsANewGroup) {
+    for (const char* ok :
+         {"local.general", "comp.lang.c++", "de.alt.caf\xc3\xa9", "control.cancel"})
+        EXPECT_EQ(value_error(Kind::newsgroup, ok), std::nullopt) << ok;
+    const struct { const char* value; const char* error; } bad[] = {
+        {"a*b", "bad newsgroup name \"a*b\": newsgroup names use letters, digits, '+', '-', "
+                "'_' and dots"},
+        {"a.all.b", "bad newsgroup name \"a.all.b\": component \"all\" or \"ctl\" is reserved"},
+        {"example.test",
+         "bad newsgroup name \"example.test\": the \"example\" hierarchy is reserved"},
+    };
+    for (const auto& row : bad)
+        EXPECT_EQ(value_error(Kind::newsgroup, row.value), std::optional<std::string>(row.error));
 }
 
 TEST(Pathhost, FollowsPathIdentityGrammar) {

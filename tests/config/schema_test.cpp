@@ -91,6 +91,127 @@ TEST(Schema, DocumentedDefaultsAreTheStructDefaults) {
               std::vector<User>{user});
 }
 
+// Only listen.roles (one key, two fields) is read by hand; every other key names its field.
+TEST(Schema, EveryKeyButListenRolesHasAField) {
+    for (const auto& s : schema())
+        for (const auto& k : s.keys) {
+            bool by_hand = s.name == "listen" && k.name == "roles";
+            EXPECT_EQ(k.field.read == nullptr, by_hand) << s.name << "." << k.name;
+            EXPECT_EQ(k.field.owner == nullptr, by_hand) << s.name << "." << k.name;
+        }
+}
+
+// A valid value unlike the key's default (and unlike the fillers of required keys below).
+std::string probe_value(const KeySpec& k) {
+    switch (k.kind) {
+    case Kind::boolean: return k.def == "true" ? "false" : "true";
+    case Kind::integer:
+    case Kind::port:
+        return std::to_string(k.def == std::to_string(k.min) ? k.max : k.min);
+    case Kind::choice: {
+        std::string last = "\"" + std::string(k.choices.back()) + "\"";
+        return k.def == last ? "\"" + std::string(k.choices.front()) + "\"" : last;
+    }
+    case Kind::string:  // moderation.mail_command needs an absolute program path
+    case Kind::path: return R"("/probe")";
+    case Kind::mail_address: return R"("probe@example.org")";
+    case Kind::wildmat:
+    case Kind::feed_wildmat: return R"("probe.*")";
+    case Kind::address: return R"("192.0.2.1")";
+    case Kind::host_port: return R"("192.0.2.1:119")";
+    case Kind::cidr_list: return R"(["192.0.2.0/24"])";
+    case Kind::newsgroup: return R"("probe.group")";
+    case Kind::pathhost: return R"("probe.example")";
+    case Kind::domain: return R"("probe-domain.example")";  // not node.domain's derived value
+    case Kind::pathhost_list: return R"(["probe.example"])";
+    case Kind::distributions: return R"(["probe"])";
+    case Kind::name:
+    case Kind::user_name: return R"("probe")";
+    case Kind::password_hash: return R"("$y$probeprobe")";
+    case Kind::choice_list: break;
+    }
+    return "";
+}
+
+// The schema binds each key to a field by hand (field<&Struct::member>); a row naming the wrong
+// member compiles. So: setting one key alone to a value unlike its default changes its section,
+// and setting two keys of a section changes it unlike setting either alone (were both bound to
+// one field, the later would overwrite the earlier).
+TEST(Schema, EachKeyReachesItsOwnField) {
+    struct Probe {
+        const char* section;
+        const char* before;  // sections the probes need, e.g. a [[user]] for peer.auth_user
+        const char* fillers;  // values for required keys (a probe of one replaces it)
+        bool (*same)(const Config&, const Config&);
+    };
+    const Probe probes[] = {
+        {"node", "", "", [](const Config& a, const Config& b) { return a.node == b.node; }},
+        {"storage", "", "",
+         [](const Config& a, const Config& b) { return a.storage == b.storage; }},
+        {"listen", "", "tls_cert = \"/c\"\ntls_key = \"/k\"\n",  // for tls = "implicit"
+         [](const Config& a, const Config& b) { return a.listeners == b.listeners; }},
+        {"limits", "", "", [](const Config& a, const Config& b) { return a.limits == b.limits; }},
+        {"readers", "", "",
+         [](const Config& a, const Config& b) { return a.readers == b.readers; }},
+        {"peer", "[[user]]\nname = \"probe\"\npassword_hash = \"$6$saltsalt$x\"\n",
+         "name = \"hub\"\n", [](const Config& a, const Config& b) { return a.peers == b.peers; }},
+        {"group", "", "name = \"a.b\"\n",
+         [](const Config& a, const Config& b) { return a.groups == b.groups; }},
+        {"user", "", "name = \"joe\"\npassword_hash = \"$6$saltsalt$x\"\n",
+         [](const Config& a, const Config& b) { return a.users == b.users; }},
+        {"expire", "", "", [](const Config& a, const Config& b) { return a.expire == b.expire; }},
+        {"expire.rule", "", "pattern = \"*\"\ndays = 1\n",
+         [](const Config& a, const Config& b) { return a.expire.rules == b.expire.rules; }},
+        {"moderation", "", "",
+         [](const Config& a, const Config& b) { return a.moderation == b.moderation; }},
+        {"moderation.rule", "", "pattern = \"*\"\naddress = \"a@b.example\"\n",
+         [](const Config& a, const Config& b) { return a.moderation.rules == b.moderation.rules; }},
+        {"http", "", "", [](const Config& a, const Config& b) { return a.http == b.http; }},
+    };
+    std::size_t sections = 0;
+    for (const auto& p : probes) {
+        const SectionSpec* s = find_section(p.section);
+        ASSERT_TRUE(s) << p.section;
+        ++sections;
+        std::vector<const KeySpec*> keys;
+        for (const auto& k : s->keys)
+            if (k.field.read) keys.push_back(&k);
+        // The section with `set` (key = probe value) and the fillers of the keys not in it.
+        auto load_with = [&](std::vector<const KeySpec*> set) {
+            std::string text = p.before;
+            text += (s->array ? "[[" : "[") + std::string(s->name) + (s->array ? "]]\n" : "]\n");
+            std::istringstream fillers(p.fillers);
+            for (std::string f; std::getline(fillers, f);) {
+                bool probed = false;
+                for (const KeySpec* k : set)
+                    probed = probed || f.starts_with(std::string(k->name) + " =");
+                if (!probed) text += f + "\n";
+            }
+            for (const KeySpec* k : set)
+                text += std::string(k->name) + " = " + probe_value(*k) + "\n";
+            return load_ok(text);
+        };
+        const Config baseline = load_with({});
+        std::vector<Config> alone;
+        for (const KeySpec* k : keys) {
+            alone.push_back(load_with({k}));
+            EXPECT_FALSE(p.same(alone.back(), baseline))
+                << s->name << "." << k->name << " changed nothing";
+        }
+        for (std::size_t a = 0; a < keys.size(); ++a)
+            for (std::size_t b = a + 1; b < keys.size(); ++b) {
+                // Both set is an error of its own; each alone was checked above.
+                if (s->name == "http" && keys[a]->name == "token" && keys[b]->name == "token_file")
+                    continue;
+                Config both = load_with({keys[a], keys[b]});
+                EXPECT_FALSE(p.same(both, alone[a]) || p.same(both, alone[b]))
+                    << s->name << "." << keys[a]->name << " and " << keys[b]->name
+                    << " set one field";
+            }
+    }
+    EXPECT_EQ(sections, schema().size()) << "a section without a probe row here";
+}
+
 // config.h declares each enum in the order of its spellings in the schema.
 TEST(Schema, ChoiceSpellingsMapToTheirEnumerators) {
     struct Row {
@@ -98,16 +219,23 @@ TEST(Schema, ChoiceSpellingsMapToTheirEnumerators) {
         const char* key;
         const char* prefix;  // keys a [[section]] needs besides this one
         int (*get)(const Config&);
+        std::string_view (*name)(int);  // to_string of the enumerator
     };
     const Row rows[] = {
-        {"node", "log_level", "", [](const Config& c) { return int(c.node.log_level); }},
-        {"node", "log_format", "", [](const Config& c) { return int(c.node.log_format); }},
-        {"storage", "durability", "", [](const Config& c) { return int(c.storage.durability); }},
+        {"node", "log_level", "", [](const Config& c) { return int(c.node.log_level); },
+         [](int i) { return to_string(LogLevel(i)); }},
+        {"node", "log_format", "", [](const Config& c) { return int(c.node.log_format); },
+         [](int i) { return to_string(LogFormat(i)); }},
+        {"storage", "durability", "", [](const Config& c) { return int(c.storage.durability); },
+         [](int i) { return to_string(Durability(i)); }},
         {"listen", "tls", "tls_cert = \"c\"\ntls_key = \"k\"\n",
-         [](const Config& c) { return int(c.listeners.at(0).tls); }},
-        {"readers", "others", "", [](const Config& c) { return int(c.readers.others); }},
+         [](const Config& c) { return int(c.listeners.at(0).tls); },
+         [](int i) { return to_string(Tls(i)); }},
+        {"readers", "others", "", [](const Config& c) { return int(c.readers.others); },
+         [](int i) { return to_string(OthersPolicy(i)); }},
         {"group", "status", "name = \"a.b\"\n",
-         [](const Config& c) { return int(c.groups.at(0).status); }},
+         [](const Config& c) { return int(c.groups.at(0).status); },
+         [](int i) { return to_string(GroupStatus(i)); }},
     };
     std::size_t checked = 0;
     for (const auto& row : rows) {
@@ -119,6 +247,7 @@ TEST(Schema, ChoiceSpellingsMapToTheirEnumerators) {
                                (s->array ? "]]\n" : "]\n") + row.prefix + row.key + " = \"" +
                                std::string(k->choices[i]) + "\"\n";
             EXPECT_EQ(row.get(load_ok(toml)), int(i)) << toml;
+            EXPECT_EQ(row.name(int(i)), k->choices[i]) << toml;
         }
         ++checked;
     }
@@ -126,6 +255,19 @@ TEST(Schema, ChoiceSpellingsMapToTheirEnumerators) {
     for (const auto& s : schema())
         for (const auto& k : s.keys) choice_keys += k.kind == Kind::choice;
     EXPECT_EQ(checked, choice_keys) << "a choice key without a row here";
+}
+
+// server/ logs and reports these spellings; they are the file's, "error" not spdlog's "err".
+TEST(Schema, ToStringSpellsEnumeratorsAsTheFileDoes) {
+    EXPECT_EQ(to_string(LogLevel::trace), "trace");
+    EXPECT_EQ(to_string(LogLevel::warn), "warn");
+    EXPECT_EQ(to_string(LogLevel::error), "error");
+    EXPECT_EQ(to_string(LogFormat::json), "json");
+    EXPECT_EQ(to_string(Durability::relaxed), "relaxed");
+    EXPECT_EQ(to_string(Tls::starttls), "starttls");
+    EXPECT_EQ(to_string(OthersPolicy::refuse), "refuse");
+    EXPECT_EQ(to_string(GroupStatus::m), "m");
+    EXPECT_EQ(to_string(static_cast<LogLevel>(200)), "?");
 }
 
 TEST(ExampleFile, LoadsCleanly) {

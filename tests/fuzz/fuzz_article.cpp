@@ -1,4 +1,4 @@
-// Fuzzes the article model: parsing, validation, overview, Path, dates, message-IDs.
+// Fuzzes the article model: parsing, validation, overview, Path, dates, message-IDs, newsgroups.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -9,6 +9,7 @@
 #include "protocol/injection.h"
 #include "protocol/message_id.h"
 #include "protocol/moderation.h"
+#include "protocol/newsgroup.h"
 #include "protocol/overview.h"
 #include "protocol/path.h"
 
@@ -38,7 +39,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)path_entries(f.value);
         (void)path_contains(f.value, "hub.example");
         (void)newsgroups_error(f.value);
-        (void)split_newsgroups(f.value);
+        for (std::string_view g : split_newsgroups(f.value)) {
+            // Creating a group is stricter than naming one, never looser.
+            if (is_valid_new_newsgroup_name(g)) check(is_valid_newsgroup_name(g));
+            if (is_valid_newsgroup_name(g)) check(g.size() <= max_newsgroup_name);
+        }
+        (void)newsgroup_name_error(f.value);
     }
     if (a.error.empty()) check(raw_total == a.headers.size());
     check(a.body.size() <= text.size());

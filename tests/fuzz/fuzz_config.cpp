@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "config/config.h"
+#include "protocol/newsgroup.h"
 
 namespace {
 
@@ -23,6 +24,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check(e.starts_with("fuzz.toml"));
         for (char c : e) check(static_cast<unsigned char>(c) >= 0x20 && c != 0x7f);
     }
-    if (r.config) check(!r.config->listeners.empty());
+    if (r.config) {
+        check(!r.config->listeners.empty());
+        // The loader and the admin API create groups under the same rules.
+        for (const auto& g : r.config->groups)
+            check(tidings::protocol::is_valid_new_newsgroup_name(g.name));
+        check(tidings::config::to_string(r.config->node.log_level) != "?");
+    }
     return 0;
 }

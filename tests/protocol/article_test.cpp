@@ -151,15 +151,11 @@ TEST(Article, PostingNeedsOnlyWhatThePosterSupplies) {
     EXPECT_FALSE(transit_error(parse_article(relayed))) << *transit_error(parse_article(relayed));
 }
 
-TEST(Article, NewsgroupNames) {
-    EXPECT_TRUE(is_valid_newsgroup_name("comp.lang.c++"));
-    EXPECT_TRUE(is_valid_newsgroup_name("de.alt.caf\xc3\xa9"));
-    EXPECT_TRUE(is_valid_newsgroup_name("a_b-c"));
-    EXPECT_FALSE(is_valid_newsgroup_name(""));
-    EXPECT_FALSE(is_valid_newsgroup_name(".a"));
-    EXPECT_FALSE(is_valid_newsgroup_name("a."));
-    EXPECT_FALSE(is_valid_newsgroup_name("a b"));
-    EXPECT_FALSE(is_valid_newsgroup_name("a*"));
+// The names themselves: tests/protocol/newsgroup_test.cpp.
+TEST(Article, NewsgroupsListsValidNames) {
+    EXPECT_EQ(newsgroups_error("a.b, c*d"), "invalid newsgroup name in Newsgroups");
+    EXPECT_EQ(newsgroups_error("a.b,,c.d"), "empty newsgroup name in Newsgroups");
+    EXPECT_FALSE(newsgroups_error("de.alt.caf\xc3\xa9,\r\n a.all.b"));  // UTF-8; "all" is creation policy
     const auto groups = split_newsgroups(" a.b ,\r\n c.d,, e ");
     ASSERT_EQ(groups.size(), 3u);
     EXPECT_EQ(groups[1], "c.d");
