@@ -3,12 +3,13 @@
 #pragma once
 
 #include "storage/checkpoint.h"
-#include "storage/codec.h"
+#include "storage/gate.h"
 #include "storage/journal.h"
 #include "storage/log_files.h"
 #include "storage/mdb.h"
 #include "storage/types.h"
 #include "storage/unique_function.h"
+#include "storage/write_ctx.h"
 
 #include <atomic>
 #include <chrono>
@@ -25,114 +26,6 @@
 
 namespace tidings::storage::detail {
 
-struct Dbis {
-    MDB_dbi meta = 0, articles = 0, history = 0, groups = 0, group_index = 0, overview = 0,
-            queues = 0, expiry = 0, prune = 0;
-};
-
-// Readers pass the gate for the life of a read transaction; the writer closes it to change the
-// map size, which LMDB allows only with no transaction open in the process (mdb.c unmaps).
-// Not a std::shared_mutex: glibc's rwlock prefers readers and could starve the writer.
-class Gate {
-public:
-    void enter() {
-        std::unique_lock lk(m_);
-        cv_.wait(lk, [&] { return !closed_; });
-        ++readers_;
-    }
-    void leave() {
-        std::lock_guard lk(m_);
-        if (--readers_ == 0) cv_.notify_all();
-    }
-    void close() {
-        std::unique_lock lk(m_);
-        closed_ = true;
-        cv_.wait(lk, [&] { return readers_ == 0; });
-    }
-    // Closes the gate if every reader leaves within `patience`; otherwise opens it again and
-    // returns false. The writer retries: a thread that opens a second Snapshot while holding one
-    // (or calls stats()) would otherwise wait at the closed gate for itself, forever.
-    bool close_within(std::chrono::milliseconds patience) {
-        std::unique_lock lk(m_);
-        closed_ = true;
-        if (cv_.wait_for(lk, patience, [&] { return readers_ == 0; })) return true;
-        closed_ = false;
-        cv_.notify_all();
-        return false;
-    }
-    void open() {
-        std::lock_guard lk(m_);
-        closed_ = false;
-        cv_.notify_all();
-    }
-
-private:
-    std::mutex m_;
-    std::condition_variable cv_;
-    int readers_ = 0;
-    bool closed_ = false;
-};
-
-struct Core;
-
-// Per-transaction state shared by the operations of one batch.
-struct WriteCtx {
-    Core& core;
-    mdb::Txn& txn;
-    const Dbis& dbi;
-    std::int64_t now;
-    std::optional<std::uint64_t> next_seq{};          // loaded lazily from meta
-    std::map<std::string, std::int64_t> queue_delta{};  // per-peer count changes
-    std::map<std::uint64_t, std::int64_t> file_delta{};  // live articles per journal file
-    std::map<std::uint64_t, std::int64_t> file_bytes_delta{};  // and their bytes
-    // Where this batch's journal record will start: articles' locators point into it.
-    std::uint64_t log_file = 0, log_offset = 0;
-
-    std::uint64_t take_seq();
-    // Puts an article's bytes into the batch's journal record; returns where they will be.
-    codec::Locator log_article(std::string_view bytes) { return log_article({bytes}); }
-    codec::Locator log_article(std::initializer_list<std::string_view> parts);  // joined
-    void forget_article(const codec::Locator& at) {
-        --file_delta[at.file];
-        file_bytes_delta[at.file] -= at.length;
-    }
-    void finish();  // writes the cached counters and groups back; before commit
-    void add_to_counter(const std::string& key, std::int64_t delta);
-
-    // The `groups` records, read once per batch and written back once by finish(): each stored
-    // article bumps its groups' counters, and a put per article per group was ~10 % of the
-    // writer's time. Every request reads and changes groups only through these.
-    GroupInfo* group(std::string_view name);  // nullptr: no such group
-    void put_group(const GroupInfo& g);       // create or replace
-    void delete_group(std::string_view name);
-    // Marks a group returned by group() as changed.
-    void touch_group(std::string_view name);
-
-    // (Public only to keep WriteCtx an aggregate: use the functions above.)
-    struct CachedGroup {
-        std::optional<GroupInfo> info;  // nullopt: absent (or deleted in this batch)
-        bool dirty = false;
-    };
-    std::map<std::string, CachedGroup, std::less<>> groups_{};
-    CachedGroup& cached_group(std::string_view name);
-};
-
-// One request to the writer. apply() may run more than once (a batch is redone after the map
-// grew or after another request's failure), so it must compute its result from the transaction
-// alone and reset() must forget a previous attempt.
-struct Op {
-    virtual ~Op() = default;
-    virtual bool is_article() const { return false; }
-    virtual std::size_t bytes() const { return 0; }
-    virtual void apply(WriteCtx& ctx) = 0;  // throws mdb::Error
-    virtual void reset() {}
-    // After the commit succeeded: delivers the result; returns false to be queued again (an
-    // expiry pass that has more to do).
-    virtual bool complete() = 0;
-    virtual void fail(StoreStatus why) = 0;  // delivers a failure; exactly once overall
-    std::chrono::steady_clock::time_point enqueued{};
-};
-
 struct Core {
     explicit Core(Options o);
     ~Core();
@@ -147,7 +40,6 @@ struct Core {
     void close_gate() noexcept;      // waits for readers, retrying (never deadlocks a reader)
     bool low_on_space();             // statvfs against the floor
     int reserve_disk(std::size_t bytes) noexcept;  // write_map: fallocate the data file
-    std::chrono::seconds retention_for(std::string_view group) const;
 
     // durability.cpp — durable mode: the journal is the commit point, LMDB (MDB_NOSYNC) is synced
     // at checkpoints; see checkpoint.h. All but the checkpointer thread's loop run on the writer
@@ -243,10 +135,5 @@ struct Core {
 
 // The map size after one growth step: double, at most +1 GiB.
 std::size_t next_map_size(std::size_t current) noexcept;
-
-std::unique_ptr<Op> make_expiry_op(unique_function<void(ExpiryStats)> done);
-
-// Removes one (group, number) placement: index, overview and the group's counters.
-void remove_placement(WriteCtx& ctx, std::string_view group, std::uint64_t number);
 
 }  // namespace tidings::storage::detail

@@ -2,7 +2,6 @@
 #include "storage/codec.h"
 #include "storage/file_io.h"
 #include "storage/core.h"
-#include "storage/xref.h"
 
 #include <spdlog/spdlog.h>
 #include <fcntl.h>
@@ -258,13 +257,6 @@ bool Core::low_on_space() {
     if (statvfs(opts.dir.c_str(), &st) != 0) return false;  // cannot tell: let the commit decide
     std::uint64_t avail = static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
     return avail < floor_bytes.load(std::memory_order_relaxed);
-}
-
-std::chrono::seconds Core::retention_for(std::string_view group) const {
-    std::chrono::seconds keep = opts.default_retention;
-    for (const auto& rule : opts.retention_rules)  // last match wins, as in INN's expire.ctl
-        if (wildmat_match(rule.wildmat, group)) keep = rule.keep;
-    return keep;
 }
 
 }  // namespace tidings::storage::detail

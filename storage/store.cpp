@@ -1,6 +1,7 @@
 // Store: the public face of the writer (requests in, completions out) and of the statistics.
 #include "storage/store.h"
 
+#include "storage/core.h"
 #include "storage/snapshot.h"
 #include "storage/write_ops.h"
 
