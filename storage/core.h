@@ -4,9 +4,11 @@
 
 #include "storage/checkpoint.h"
 #include "storage/gate.h"
+#include "storage/inbox.h"
 #include "storage/journal.h"
 #include "storage/log_files.h"
 #include "storage/mdb.h"
+#include "storage/stats.h"
 #include "storage/types.h"
 #include "storage/unique_function.h"
 #include "storage/write_ctx.h"
@@ -72,13 +74,12 @@ struct Core {
     void post(std::unique_ptr<Op> op);
     void stop();  // drains and joins
     void run();
-    std::vector<std::unique_ptr<Op>> take_batch();
-    void execute(std::vector<std::unique_ptr<Op>>& batch);
+    Batch take_batch();
+    void execute(Batch& batch);
     enum class Applied { ok, redo, map_full, failed };
     void defer_if_low_space(std::vector<std::unique_ptr<Op>>& batch);
     Applied apply_batch(WriteCtx& ctx, std::vector<std::unique_ptr<Op>>& batch);
     void deliver(std::vector<std::unique_ptr<Op>>& batch);
-    void record_commit(std::chrono::microseconds took, std::size_t batch_size);
 
     Options opts;
     MDB_env* env = nullptr;
@@ -86,11 +87,7 @@ struct Core {
     mutable Gate gate;
     std::atomic<std::uint64_t> floor_bytes{0};
 
-    std::mutex inbox_m;
-    std::condition_variable inbox_cv;
-    std::deque<std::unique_ptr<Op>> inbox;
-    bool stopping = false;  // guarded by inbox_m
-    bool stopped = false;   // guarded by inbox_m: the writer has exited
+    Inbox inbox;
     std::thread writer;
     std::chrono::steady_clock::time_point next_expiry;
 
@@ -103,11 +100,7 @@ struct Core {
     mutable std::mutex read_pool_m;
     mutable std::vector<MDB_txn*> read_pool;
 
-    mutable std::mutex stats_m;
-    StoreStats stats;
-    std::vector<std::uint32_t> commit_us;  // ring of the last 4096 commit latencies
-    std::size_t commit_pos = 0;
-    std::uint64_t batch_total = 0;
+    Stats stats;
     std::uint64_t commit_ordinal = 0;  // writer only
     std::chrono::steady_clock::time_point next_reopen{};  // writer: store closed after a failure
 

@@ -230,9 +230,7 @@ void Core::checkpointer_loop() {
             if (pin_done) mdb_txn_abort(pin_done);
             pin_done = std::exchange(pin_job, nullptr);
             spdlog::debug("storage event=checkpoint seq={} ms={}", job.seq, took.count());
-            std::lock_guard slk(stats_m);
-            ++stats.checkpoints;
-            stats.last_checkpoint_ms = static_cast<std::uint64_t>(took.count());
+            stats.record_checkpoint(took);
         }
         ckpt_busy = false;
         ckpt_cv.notify_all();
@@ -273,11 +271,7 @@ void Core::remove_dead_files(MDB_txn* state, std::uint64_t seq) noexcept {
             ++kept;
             if (!ec) bytes += size;
         }
-        {
-            std::lock_guard lk(stats_m);
-            stats.journal_files = kept;
-            stats.journal_bytes = bytes;
-        }
+        stats.set_journal_files(kept, bytes);
         if (dead.empty()) return;
         Journal::remove(opts.dir, dead);
         for (auto f : dead) log.forget(f);  // after: a reader cannot reopen them by name now

@@ -24,13 +24,16 @@ constexpr std::size_t grow_step_cap = std::size_t{1} << 30;
                              mdb_strerror(rc));
 }
 
+Options normalized(Options o) {
+    o.batch_max_articles = std::max<std::size_t>(o.batch_max_articles, 1);
+    o.batch_max_bytes = std::max<std::size_t>(o.batch_max_bytes, 1);
+    return o;
+}
+
 }  // namespace
 
-Core::Core(Options o) : opts(std::move(o)), log(opts.dir) {
-    opts.batch_max_articles = std::max<std::size_t>(opts.batch_max_articles, 1);
-    opts.batch_max_bytes = std::max<std::size_t>(opts.batch_max_bytes, 1);
+Core::Core(Options o) : opts(normalized(std::move(o))), inbox(opts), log(opts.dir) {
     floor_bytes = opts.free_space_floor_bytes;
-    commit_us.reserve(4096);
 }
 
 Core::~Core() {
@@ -133,8 +136,7 @@ void Core::open_env() {
         mdb_env_close(std::exchange(env, nullptr));
         throw;
     }
-    std::lock_guard lk(stats_m);
-    stats.map_bytes = info.me_mapsize;
+    stats.set_map_bytes(info.me_mapsize, false);
 }
 
 // With MDB_WRITEMAP LMDB only ftruncate()s the file to the map size, leaving it sparse: a write
@@ -246,9 +248,7 @@ bool Core::grow_map() noexcept {
         return false;
     }
     spdlog::info("storage event=map_grown from={} to={}", old_size, new_size);
-    std::lock_guard lk(stats_m);
-    stats.map_bytes = new_size;
-    ++stats.map_grows;
+    stats.set_map_bytes(new_size, true);
     return true;
 }
 

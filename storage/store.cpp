@@ -43,7 +43,7 @@ std::unique_ptr<Store> Store::open(const Options& opts) {
         spdlog::warn("storage event=relaxed_durability dir={} note=\"a crash may lose recently "
                      "acknowledged articles\"", opts.dir);
     spdlog::info("storage event=open dir={} durable={} map_bytes={}", opts.dir, opts.durable,
-                 core->stats.map_bytes);
+                 core->stats.map_bytes());
     core->start();
     return std::unique_ptr<Store>(new Store(std::move(core)));
 }
@@ -107,23 +107,10 @@ void Store::shutdown() {
 const Options& Store::options() const noexcept { return core_->opts; }
 
 StoreStats Store::stats() const {
-    StoreStats s;
-    std::vector<std::uint32_t> lat;
-    {
-        std::lock_guard lk(core_->stats_m);
-        s = core_->stats;
-        lat = core_->commit_us;
-        if (s.commits) s.mean_batch_size = double(core_->batch_total) / double(s.commits);
-    }
+    StoreStats s = core_->stats.read();
     {
         std::lock_guard lk(core_->ckpt_m);
         s.checkpoints_stopped = core_->data_sync_failed;
-    }
-    if (!lat.empty()) {
-        std::sort(lat.begin(), lat.end());
-        s.commit_p50_us = lat[lat.size() / 2];
-        s.commit_p99_us = lat[std::min(lat.size() - 1, lat.size() * 99 / 100)];
-        s.commit_max_us = lat.back();
     }
     core_->gate.enter();
     if (core_->env) {

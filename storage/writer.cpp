@@ -22,25 +22,11 @@ void Core::start() {
 }
 
 void Core::post(std::unique_ptr<Op> op) {
-    {
-        std::lock_guard lk(inbox_m);
-        if (!stopping) {
-            op->enqueued = clock::now();
-            inbox.push_back(std::move(op));
-            inbox_cv.notify_one();
-            return;
-        }
-    }
-    op->fail(StoreStatus::shutting_down);
+    if (auto refused = inbox.post(std::move(op))) refused->fail(StoreStatus::shutting_down);
 }
 
 void Core::stop() {
-    {
-        std::lock_guard lk(inbox_m);
-        if (stopping && stopped) return;
-        stopping = true;
-        inbox_cv.notify_one();
-    }
+    if (!inbox.begin_stop()) return;
     if (writer.joinable()) writer.join();
     if (checkpointer.joinable()) {
         // A clean stop leaves LMDB synced and the journal empty: the next start replays nothing.
@@ -55,60 +41,28 @@ void Core::stop() {
         }
         checkpointer.join();
     }
-    std::lock_guard lk(inbox_m);
-    stopped = true;
+    inbox.mark_stopped();
 }
 
-// A batch closes at batch_max_articles requests, batch_max_bytes article bytes, or
-// batch_deadline after its first request was submitted — or earlier, when no request arrived for
-// an eighth of the deadline: with a small window in flight everything that will come is already
-// here, and waiting out the deadline would only add latency. Under load the first request has
-// waited through the previous commit, so the batch closes at once with all that is queued.
-std::vector<std::unique_ptr<Op>> Core::take_batch() {
-    std::vector<std::unique_ptr<Op>> batch;
-    std::unique_lock lk(inbox_m);
-    auto ready = [&] { return stopping || !inbox.empty(); };
-    // Idle, the writer still wakes for the expiry pass and for a checkpoint of what the
-    // journal holds (so a restart after a quiet spell replays little).
+// Idle, the writer still wakes for the expiry pass and for a checkpoint of what the journal holds
+// (so a restart after a quiet spell replays little); the pass starts when nothing else waits.
+Batch Core::take_batch() {
     auto wake = next_expiry;
     if (journal && journal->bytes_in_file()) wake = std::min(wake, next_checkpoint);
-    if (wake == clock::time_point::max()) inbox_cv.wait(lk, ready);
-    else inbox_cv.wait_until(lk, wake, ready);
-    if (inbox.empty()) {
-        if (!stopping && clock::now() >= next_expiry) {
-            next_expiry = clock::now() + opts.expiry_interval;
-            batch.push_back(make_expiry_op(nullptr));
-            batch.push_back(make_compact_op(nullptr));
-        }
-        return batch;
+    auto taken = inbox.take(wake);
+    if (taken.batch.empty() && !taken.stopping && clock::now() >= next_expiry) {
+        next_expiry = clock::now() + opts.expiry_interval;
+        taken.batch.push_back(make_expiry_op(nullptr));
+        taken.batch.push_back(make_compact_op(nullptr));
     }
-    const auto deadline = inbox.front()->enqueued + opts.batch_deadline;
-    const auto gap = opts.batch_deadline / 8;
-    std::size_t bytes = 0;
-    for (;;) {
-        while (!inbox.empty() && batch.size() < opts.batch_max_articles &&
-               (batch.empty() || bytes + inbox.front()->bytes() <= opts.batch_max_bytes)) {
-            bytes += inbox.front()->bytes();
-            batch.push_back(std::move(inbox.front()));
-            inbox.pop_front();
-        }
-        if (stopping || batch.size() >= opts.batch_max_articles || !inbox.empty()) break;
-        auto now = clock::now();
-        if (now >= deadline) break;
-        auto until = std::min(deadline, now + gap);
-        if (!inbox_cv.wait_until(lk, until, [&] { return stopping || !inbox.empty(); })) break;
-    }
-    return batch;
+    return std::move(taken.batch);
 }
 
 void Core::run() {
     for (;;) {
         auto batch = take_batch();
         if (batch.empty()) {
-            {
-                std::lock_guard lk(inbox_m);
-                if (stopping && inbox.empty()) break;
-            }
+            if (inbox.drained()) break;
             maybe_checkpoint(true);
             continue;
         }
@@ -157,8 +111,7 @@ void Core::defer_if_low_space(std::vector<std::unique_ptr<Op>>& batch) {
         }
     }
     std::erase(batch, nullptr);
-    std::lock_guard lk(stats_m);
-    stats.deferred_low_space += n;
+    stats.count_deferred_low_space(n);
 }
 
 // Runs every request of the batch in `ctx`. On a failure the transaction is unusable (LMDB
@@ -255,10 +208,7 @@ void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
                               std::strerror(append_rc));
                 txn.abort();
                 (void)cut_record(ctx.log_offset);
-                {
-                    std::lock_guard lk(stats_m);
-                    ++stats.commit_failures;
-                }
+                stats.count_commit_failure();
                 fail_all(batch, append_rc);
                 return;
             }
@@ -267,10 +217,7 @@ void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
             if (rc == MDB_SUCCESS && journal_rc) {
                 spdlog::error("storage event=journal_failed size={} error=\"{}\"", batch.size(),
                               std::strerror(journal_rc));
-                {
-                    std::lock_guard lk(stats_m);
-                    ++stats.commit_failures;
-                }
+                stats.count_commit_failure();
                 // Roll LMDB back first: a reader woken by the failure must not still see it.
                 recover_after_failure();
                 fail_all(batch, journal_rc);
@@ -281,8 +228,8 @@ void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
                     ++journal_seq;
                     journal_unckpt_bytes += redo.size() + Journal::header_size;
                 }
-                record_commit(std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - t0),
-                              batch.size());
+                stats.record_commit(std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - t0),
+                                    batch.size());
                 deliver(batch);
                 return;
             }
@@ -296,10 +243,7 @@ void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
             if (rc != MDB_MAP_FULL) {
                 spdlog::error("storage event=commit_failed size={} error=\"{}\"", batch.size(),
                               mdb_strerror(rc));
-                {
-                    std::lock_guard lk(stats_m);
-                    ++stats.commit_failures;
-                }
+                stats.count_commit_failure();
                 fail_all(batch, rc);
                 return;
             }
@@ -329,33 +273,7 @@ void Core::deliver(std::vector<std::unique_ptr<Op>>& batch) {
         }
     }
     if (again.empty()) return;
-    std::unique_lock lk(inbox_m);
-    if (stopping) {
-        lk.unlock();
-        for (auto& op : again) op->fail(StoreStatus::shutting_down);
-        return;
-    }
-    for (auto& op : again) inbox.push_back(std::move(op));
-}
-
-void Core::record_commit(std::chrono::microseconds took, std::size_t batch_size) {
-    std::lock_guard lk(stats_m);
-    auto us = static_cast<std::uint32_t>(std::min<std::int64_t>(took.count(), UINT32_MAX));
-    if (commit_us.size() < 4096) {
-        commit_us.push_back(us);
-    } else {
-        commit_us[commit_pos] = us;
-        commit_pos = (commit_pos + 1) % 4096;
-    }
-    ++stats.commits;
-    batch_total += batch_size;
-    stats.last_batch_size = batch_size;
-    const auto& cb = StoreStats::commit_bounds_us;
-    ++stats.commits_by_duration[static_cast<std::size_t>(std::lower_bound(cb.begin(), cb.end(), us) - cb.begin())];
-    stats.commit_us_sum += us;
-    const auto& bb = StoreStats::batch_bounds;
-    ++stats.commits_by_batch_size[static_cast<std::size_t>(std::lower_bound(bb.begin(), bb.end(), batch_size) - bb.begin())];
-    stats.batch_size_sum += batch_size;
+    for (auto& op : inbox.requeue(std::move(again))) op->fail(StoreStatus::shutting_down);
 }
 
 }  // namespace tidings::storage::detail
