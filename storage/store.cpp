@@ -96,10 +96,10 @@ void Store::set_free_space_floor(std::uint64_t bytes) noexcept { core_->floor_by
 void Store::shutdown() {
     if (!core_) return;
     core_->stop();
-    if (core_->env) {
-        core_->gate.close();  // waits for Snapshots still open (a misuse, but not a crash)
+    if (core_->env.handle) {
+        core_->env.gate.close();  // waits for Snapshots still open (a misuse, but not a crash)
         core_->close_env();
-        core_->gate.open();
+        core_->env.gate.open();
         spdlog::info("storage event=closed dir={}", core_->opts.dir);
     }
 }
@@ -108,27 +108,25 @@ const Options& Store::options() const noexcept { return core_->opts; }
 
 StoreStats Store::stats() const {
     StoreStats s = core_->stats.read();
-    {
-        std::lock_guard lk(core_->ckpt_m);
-        s.checkpoints_stopped = core_->data_sync_failed;
-    }
-    core_->gate.enter();
-    if (core_->env) {
+    s.checkpoints_stopped = core_->checkpointer.sync_failed();
+    const auto& env = core_->env;
+    env.gate.enter();
+    if (env.handle) {
         MDB_envinfo info{};
         MDB_stat env_st{};
-        mdb_env_info(core_->env, &info);
-        mdb_env_stat(core_->env, &env_st);
+        mdb_env_info(env.handle, &info);
+        mdb_env_stat(env.handle, &env_st);
         s.map_bytes = info.me_mapsize;
         s.used_bytes = std::uint64_t(info.me_last_pgno + 1) * env_st.ms_psize;
         mdb::Txn txn;
-        if (mdb::Txn::begin(core_->env, MDB_RDONLY, txn) == 0) {
+        if (mdb::Txn::begin(env.handle, MDB_RDONLY, txn) == 0) {
             MDB_stat st{};
-            if (mdb_stat(txn.handle(), core_->dbi.articles, &st) == 0) s.articles = st.ms_entries;
-            if (mdb_stat(txn.handle(), core_->dbi.history, &st) == 0) s.history = st.ms_entries;
-            if (mdb_stat(txn.handle(), core_->dbi.groups, &st) == 0) s.groups = st.ms_entries;
+            if (mdb_stat(txn.handle(), env.dbi.articles, &st) == 0) s.articles = st.ms_entries;
+            if (mdb_stat(txn.handle(), env.dbi.history, &st) == 0) s.history = st.ms_entries;
+            if (mdb_stat(txn.handle(), env.dbi.groups, &st) == 0) s.groups = st.ms_entries;
         }
     }
-    core_->gate.leave();
+    env.gate.leave();
     return s;
 }
 

@@ -5,6 +5,7 @@
 #include "storage/write_ops.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -14,44 +15,14 @@ namespace tidings::storage::detail {
 
 using clock = std::chrono::steady_clock;
 
-void Core::start() {
-    next_expiry = opts.expiry_interval.count() > 0 ? clock::now() + std::chrono::seconds(5)
-                                                   : clock::time_point::max();
-    if (journal) checkpointer = std::thread([this] { checkpointer_loop(); });
-    writer = std::thread([this] { run(); });
-}
-
-void Core::post(std::unique_ptr<Op> op) {
-    if (auto refused = inbox.post(std::move(op))) refused->fail(StoreStatus::shutting_down);
-}
-
-void Core::stop() {
-    if (!inbox.begin_stop()) return;
-    if (writer.joinable()) writer.join();
-    if (checkpointer.joinable()) {
-        // A clean stop leaves LMDB synced and the journal empty: the next start replays nothing.
-        wait_checkpoint_idle();
-        if (env && journal)
-            if (int rc = checkpoint_now(false))
-                spdlog::error("storage event=checkpoint_failed error=\"{}\"", mdb_strerror(rc));
-        {
-            std::lock_guard lk(ckpt_m);
-            ckpt_quit = true;
-            ckpt_cv.notify_all();
-        }
-        checkpointer.join();
-    }
-    inbox.mark_stopped();
-}
-
 // Idle, the writer still wakes for the expiry pass and for a checkpoint of what the journal holds
 // (so a restart after a quiet spell replays little); the pass starts when nothing else waits.
 Batch Core::take_batch() {
-    auto wake = next_expiry;
-    if (journal && journal->bytes_in_file()) wake = std::min(wake, next_checkpoint);
+    auto wake = w.next_expiry;
+    if (w.journal && w.journal->bytes_in_file()) wake = std::min(wake, w.next_checkpoint);
     auto taken = inbox.take(wake);
-    if (taken.batch.empty() && !taken.stopping && clock::now() >= next_expiry) {
-        next_expiry = clock::now() + opts.expiry_interval;
+    if (taken.batch.empty() && !taken.stopping && clock::now() >= w.next_expiry) {
+        w.next_expiry = clock::now() + opts.expiry_interval;
         taken.batch.push_back(make_expiry_op(nullptr));
         taken.batch.push_back(make_compact_op(nullptr));
     }
@@ -75,7 +46,7 @@ namespace {
 
 bool is_space_error(int rc) { return rc == ENOSPC || rc == EDQUOT; }
 
-void fail_all(std::vector<std::unique_ptr<Op>>& ops, int rc) {
+void fail_all(Batch& ops, int rc) {
     for (auto& op : ops) {
         if (!op) continue;
         op->fail(is_space_error(rc) && op->is_article() ? StoreStatus::deferred : StoreStatus::failed);
@@ -84,7 +55,7 @@ void fail_all(std::vector<std::unique_ptr<Op>>& ops, int rc) {
 }
 
 // A temporary failure: articles `deferred` (peers offer them again), other requests `failed`.
-void defer_all(std::vector<std::unique_ptr<Op>>& ops) {
+void defer_all(Batch& ops) {
     for (auto& op : ops)
         if (op) op->fail(op->is_article() ? StoreStatus::deferred : StoreStatus::failed);
     ops.clear();
@@ -98,9 +69,16 @@ std::int64_t unix_now() {
 
 }  // namespace
 
+bool Core::low_on_space() {
+    struct statvfs st {};
+    if (statvfs(opts.dir.c_str(), &st) != 0) return false;  // cannot tell: let the commit decide
+    std::uint64_t avail = static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
+    return avail < floor_bytes.load(std::memory_order_relaxed);
+}
+
 // Disk below the floor: refuse new articles (a temporary failure) but let cancels, expiry and
 // queue acks through — they are what frees space.
-void Core::defer_if_low_space(std::vector<std::unique_ptr<Op>>& batch) {
+void Core::defer_if_low_space(Batch& batch) {
     if (!low_on_space()) return;
     std::size_t n = 0;
     for (auto& op : batch) {
@@ -116,7 +94,7 @@ void Core::defer_if_low_space(std::vector<std::unique_ptr<Op>>& batch) {
 
 // Runs every request of the batch in `ctx`. On a failure the transaction is unusable (LMDB
 // marks it failed): the failing request is answered and removed, and the caller redoes the rest.
-Core::Applied Core::apply_batch(WriteCtx& ctx, std::vector<std::unique_ptr<Op>>& batch) {
+Core::Applied Core::apply_batch(WriteCtx& ctx, Batch& batch) {
     for (auto& op : batch) {
         try {
             op->apply(ctx);
@@ -145,7 +123,7 @@ Core::Applied Core::apply_batch(WriteCtx& ctx, std::vector<std::unique_ptr<Op>>&
     return Applied::ok;
 }
 
-void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
+void Core::execute(Batch& batch) {
     defer_if_low_space(batch);
     for (int attempt = 0; !batch.empty(); ++attempt) {
         if (attempt > 64) {  // a logic error keeps poisoning the batch: give up on it
@@ -153,25 +131,25 @@ void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
             fail_all(batch, EIO);
             return;
         }
-        if (!env) {  // a previous reopen failed: keep refusing, try again once a second
+        if (!env.handle) {  // a previous reopen failed: keep refusing, try again once a second
             auto now = clock::now();
-            if (now < next_reopen || !reopen_env()) {
-                if (now >= next_reopen) next_reopen = now + std::chrono::seconds(1);
+            if (now < w.next_reopen || !reopen_env()) {
+                if (now >= w.next_reopen) w.next_reopen = now + std::chrono::seconds(1);
                 defer_all(batch);
                 return;
             }
         }
-        if (journal && !pinned()) {
+        if (w.journal && !checkpointer.pinned()) {
             // Commits without the checkpoint's pin could reuse its pages: a crash would then
             // restore a damaged state. Try again; meanwhile articles are a temporary failure.
             repin();
-            if (!pinned()) {
+            if (!checkpointer.pinned()) {
                 defer_all(batch);
                 return;
             }
         }
-        if (!journal->is_open() || journal->bytes_in_file() >= opts.journal_file_bytes) {
-            if (int err = journal->start(journal_seq + 1)) {
+        if (!w.journal->is_open() || w.journal->bytes_in_file() >= opts.journal_file_bytes) {
+            if (int err = w.journal->start(w.journal_seq + 1)) {
                 spdlog::error("storage event=journal_rotate_failed error=\"{}\"", std::strerror(err));
                 fail_all(batch, err);
                 return;
@@ -179,18 +157,18 @@ void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
         }
         auto t0 = clock::now();
         mdb::Txn txn;
-        int rc = mdb::Txn::begin(env, 0, txn);
-        if (rc == MDB_PANIC && reopen_env()) rc = mdb::Txn::begin(env, 0, txn);
+        int rc = mdb::Txn::begin(env.handle, 0, txn);
+        if (rc == MDB_PANIC && reopen_env()) rc = mdb::Txn::begin(env.handle, 0, txn);
         if (rc) {
             spdlog::error("storage event=txn_begin_failed error=\"{}\"", mdb_strerror(rc));
             fail_all(batch, rc);
             return;
         }
-        redo.clear();
-        txn.record_into(&redo);
-        WriteCtx ctx{.opts = opts, .txn = txn, .dbi = dbi, .now = unix_now(),
-                     .log_file = journal->first_seq(), .log_offset = journal->bytes_in_file(),
-                     .record_seq = journal_seq + 1};
+        w.redo.clear();
+        txn.record_into(&w.redo);
+        WriteCtx ctx{.opts = opts, .txn = txn, .dbi = env.dbi, .now = unix_now(),
+                     .log_file = w.journal->first_seq(), .log_offset = w.journal->bytes_in_file(),
+                     .record_seq = w.journal_seq + 1};
         Applied applied = apply_batch(ctx, batch);
         if (applied == Applied::failed) return;
         if (applied == Applied::ok) {
@@ -201,8 +179,8 @@ void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
             // The record (with the articles' bytes) is written before LMDB commits, so a reader
             // that sees a locator finds the bytes; it is synced after, and the batch counts only
             // then (an empty redo list — only duplicates — changed nothing: nothing to write).
-            const bool logged = !redo.empty() && rc == MDB_SUCCESS;
-            int append_rc = logged ? journal_append(redo) : 0;
+            const bool logged = !w.redo.empty() && rc == MDB_SUCCESS;
+            int append_rc = logged ? journal_append(w.redo) : 0;
             if (append_rc) {
                 spdlog::error("storage event=journal_failed size={} error=\"{}\"", batch.size(),
                               std::strerror(append_rc));
@@ -213,7 +191,7 @@ void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
                 return;
             }
             if (rc == MDB_SUCCESS) rc = txn.commit();  // into the page cache only (MDB_NOSYNC)
-            if (rc == MDB_SUCCESS && logged && !journal_rc && opts.durable) journal_rc = journal->sync();
+            if (rc == MDB_SUCCESS && logged && !journal_rc && opts.durable) journal_rc = w.journal->sync();
             if (rc == MDB_SUCCESS && journal_rc) {
                 spdlog::error("storage event=journal_failed size={} error=\"{}\"", batch.size(),
                               std::strerror(journal_rc));
@@ -225,8 +203,8 @@ void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
             }
             if (rc == MDB_SUCCESS) {
                 if (logged) {
-                    ++journal_seq;
-                    journal_unckpt_bytes += redo.size() + Journal::header_size;
+                    ++w.journal_seq;
+                    w.journal_unckpt_bytes += w.redo.size() + Journal::header_size;
                 }
                 stats.record_commit(std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - t0),
                                     batch.size());
@@ -263,8 +241,8 @@ void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
 
 // After the commit returned: answer each request; an unfinished expiry pass goes back to the
 // inbox behind whatever is waiting (or reports and stops at shutdown).
-void Core::deliver(std::vector<std::unique_ptr<Op>>& batch) {
-    std::vector<std::unique_ptr<Op>> again;
+void Core::deliver(Batch& batch) {
+    Batch again;
     for (auto& op : batch) {
         try {
             if (!op->complete()) again.push_back(std::move(op));
