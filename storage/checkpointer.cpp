@@ -76,9 +76,7 @@ int Checkpointer::record(const Checkpoint& c) noexcept {
         std::lock_guard lk(m_);
         if (sync_failed_) return EIO;
     }
-    int rc = opts_.sync_fault ? opts_.sync_fault() : 0;
-    if (!rc) rc = mdb_env_sync(env_.handle, 1);
-    if (rc) {
+    if (int rc = io_.sync_data(env_.handle)) {
         std::lock_guard lk(m_);
         sync_failed_ = true;
         spdlog::critical("storage event=data_sync_failed error=\"{}\" note=\"no more checkpoints; "

@@ -13,6 +13,7 @@
 #pragma once
 
 #include "storage/checkpoint.h"
+#include "storage/commit_io.h"
 #include "storage/environment.h"
 #include "storage/stats.h"
 #include "storage/types.h"
@@ -26,8 +27,8 @@ namespace tidings::storage::detail {
 
 class Checkpointer {
 public:
-    Checkpointer(const Options& opts, Environment& env, Stats& stats)
-        : opts_(opts), env_(env), stats_(stats) {}
+    Checkpointer(const Options& opts, Environment& env, Stats& stats, CommitIo& io)
+        : opts_(opts), env_(env), stats_(stats), io_(io) {}
     ~Checkpointer() { stop(); }
     Checkpointer(const Checkpointer&) = delete;
     Checkpointer& operator=(const Checkpointer&) = delete;
@@ -70,6 +71,7 @@ private:
     const Options& opts_;
     Environment& env_;
     Stats& stats_;
+    CommitIo& io_;
     std::thread thread_;
     std::mutex m_;
     std::condition_variable cv_;

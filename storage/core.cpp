@@ -27,8 +27,9 @@ Options normalized(Options o) {
 
 }  // namespace
 
-Core::Core(Options o)
-    : opts(normalized(std::move(o))), env(opts), inbox(opts), checkpointer(opts, env, stats) {
+Core::Core(Options o, std::unique_ptr<CommitIo> io)
+    : opts(normalized(std::move(o))), io(std::move(io)), env(opts), inbox(opts),
+      checkpointer(opts, env, stats, *this->io) {
     floor_bytes = opts.free_space_floor_bytes;
 }
 

@@ -5,6 +5,7 @@
 
 #include "storage/checkpoint.h"
 #include "storage/checkpointer.h"
+#include "storage/commit_io.h"
 #include "storage/environment.h"
 #include "storage/inbox.h"
 #include "storage/journal.h"
@@ -36,7 +37,8 @@ struct WriterState {
 };
 
 struct Core {
-    explicit Core(Options o);
+    // `io`: the commit path's I/O; tests pass one that fails (commit_io.h).
+    Core(Options o, std::unique_ptr<CommitIo> io);
     ~Core();
 
     // core.cpp — the store's life. open_env and close_env run on the Store's thread before the
@@ -72,6 +74,10 @@ struct Core {
     void run();
     Batch take_batch();
     void execute(Batch& batch);
+    bool ready_for_batch(Batch& batch);
+    // Commits an applied batch and answers it; false when LMDB's map was full (grow and redo).
+    bool commit_batch(mdb::Txn& txn, std::uint64_t record_offset, Batch& batch,
+                      std::chrono::steady_clock::time_point t0);
     enum class Applied { ok, redo, map_full, failed };
     bool low_on_space();  // statvfs against the floor
     void defer_if_low_space(Batch& batch);
@@ -79,13 +85,13 @@ struct Core {
     void deliver(Batch& batch);
 
     const Options opts;                   // fixed at open: any thread
+    const std::unique_ptr<CommitIo> io;   // writer and checkpointer threads (stateless in production)
     Environment env;                      // readers on any thread, and the writer (environment.h)
     Stats stats;                          // any thread (stats.h)
     Inbox inbox;                          // any thread posts, the writer takes (inbox.h)
     Checkpointer checkpointer;            // writer and checkpointer threads (checkpointer.h)
     WriterState w;                        // writer thread only
     std::atomic<std::uint64_t> floor_bytes{0};  // any thread sets it; the writer reads it
-    std::uint64_t commit_ordinal = 0;     // writer only
     int lock_fd = -1;                     // open and destruction only
     std::thread writer;
 };

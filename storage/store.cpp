@@ -36,8 +36,12 @@ std::string_view to_string(HistoryStatus s) noexcept {
 Store::Store(std::unique_ptr<detail::Core> core) : core_(std::move(core)) {}
 
 std::unique_ptr<Store> Store::open(const Options& opts) {
+    return detail::open_store(opts, std::make_unique<detail::CommitIo>());
+}
+
+std::unique_ptr<Store> detail::open_store(const Options& opts, std::unique_ptr<CommitIo> io) {
     if (opts.dir.empty()) throw std::runtime_error("storage: no data directory configured");
-    auto core = std::make_unique<detail::Core>(opts);
+    auto core = std::make_unique<Core>(opts, std::move(io));
     core->open_env();
     if (!opts.durable)
         spdlog::warn("storage event=relaxed_durability dir={} note=\"a crash may lose recently "

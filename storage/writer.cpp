@@ -123,6 +123,36 @@ Core::Applied Core::apply_batch(WriteCtx& ctx, Batch& batch) {
     return Applied::ok;
 }
 
+// Brings the environment, the checkpoint's pin and the journal file to where a batch can commit;
+// false when they cannot be, after answering the whole batch.
+bool Core::ready_for_batch(Batch& batch) {
+    if (!env.handle) {  // a previous reopen failed: keep refusing, try again once a second
+        auto now = clock::now();
+        if (now < w.next_reopen || !reopen_env()) {
+            if (now >= w.next_reopen) w.next_reopen = now + std::chrono::seconds(1);
+            defer_all(batch);
+            return false;
+        }
+    }
+    if (w.journal && !checkpointer.pinned()) {
+        // Commits without the checkpoint's pin could reuse its pages: a crash would then
+        // restore a damaged state. Try again; meanwhile articles are a temporary failure.
+        repin();
+        if (!checkpointer.pinned()) {
+            defer_all(batch);
+            return false;
+        }
+    }
+    if (!w.journal->is_open() || w.journal->bytes_in_file() >= opts.journal_file_bytes) {
+        if (int err = w.journal->start(w.journal_seq + 1)) {
+            spdlog::error("storage event=journal_rotate_failed error=\"{}\"", std::strerror(err));
+            fail_all(batch, err);
+            return false;
+        }
+    }
+    return true;
+}
+
 void Core::execute(Batch& batch) {
     defer_if_low_space(batch);
     for (int attempt = 0; !batch.empty(); ++attempt) {
@@ -131,30 +161,7 @@ void Core::execute(Batch& batch) {
             fail_all(batch, EIO);
             return;
         }
-        if (!env.handle) {  // a previous reopen failed: keep refusing, try again once a second
-            auto now = clock::now();
-            if (now < w.next_reopen || !reopen_env()) {
-                if (now >= w.next_reopen) w.next_reopen = now + std::chrono::seconds(1);
-                defer_all(batch);
-                return;
-            }
-        }
-        if (w.journal && !checkpointer.pinned()) {
-            // Commits without the checkpoint's pin could reuse its pages: a crash would then
-            // restore a damaged state. Try again; meanwhile articles are a temporary failure.
-            repin();
-            if (!checkpointer.pinned()) {
-                defer_all(batch);
-                return;
-            }
-        }
-        if (!w.journal->is_open() || w.journal->bytes_in_file() >= opts.journal_file_bytes) {
-            if (int err = w.journal->start(w.journal_seq + 1)) {
-                spdlog::error("storage event=journal_rotate_failed error=\"{}\"", std::strerror(err));
-                fail_all(batch, err);
-                return;
-            }
-        }
+        if (!ready_for_batch(batch)) return;
         auto t0 = clock::now();
         mdb::Txn txn;
         int rc = mdb::Txn::begin(env.handle, 0, txn);
@@ -172,59 +179,7 @@ void Core::execute(Batch& batch) {
         Applied applied = apply_batch(ctx, batch);
         if (applied == Applied::failed) return;
         if (applied == Applied::ok) {
-            ++commit_ordinal;
-            rc = opts.commit_fault ? opts.commit_fault(commit_ordinal) : 0;
-            int journal_rc = 0;
-            if (rc != MDB_MAP_FULL) std::swap(rc, journal_rc);  // a fault of the journal's sync
-            // The record (with the articles' bytes) is written before LMDB commits, so a reader
-            // that sees a locator finds the bytes; it is synced after, and the batch counts only
-            // then (an empty redo list — only duplicates — changed nothing: nothing to write).
-            const bool logged = !w.redo.empty() && rc == MDB_SUCCESS;
-            int append_rc = logged ? journal_append(w.redo) : 0;
-            if (append_rc) {
-                spdlog::error("storage event=journal_failed size={} error=\"{}\"", batch.size(),
-                              std::strerror(append_rc));
-                txn.abort();
-                (void)cut_record(ctx.log_offset);
-                stats.count_commit_failure();
-                fail_all(batch, append_rc);
-                return;
-            }
-            if (rc == MDB_SUCCESS) rc = txn.commit();  // into the page cache only (MDB_NOSYNC)
-            if (rc == MDB_SUCCESS && logged && !journal_rc && opts.durable) journal_rc = w.journal->sync();
-            if (rc == MDB_SUCCESS && journal_rc) {
-                spdlog::error("storage event=journal_failed size={} error=\"{}\"", batch.size(),
-                              std::strerror(journal_rc));
-                stats.count_commit_failure();
-                // Roll LMDB back first: a reader woken by the failure must not still see it.
-                recover_after_failure();
-                fail_all(batch, journal_rc);
-                return;
-            }
-            if (rc == MDB_SUCCESS) {
-                if (logged) {
-                    ++w.journal_seq;
-                    w.journal_unckpt_bytes += w.redo.size() + Journal::header_size;
-                }
-                stats.record_commit(std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - t0),
-                                    batch.size());
-                deliver(batch);
-                return;
-            }
-            // LMDB refused the commit: its record must not be replayed either.
-            if (logged) {
-                if (int err = cut_record(ctx.log_offset)) {
-                    fail_all(batch, err);
-                    return;
-                }
-            }
-            if (rc != MDB_MAP_FULL) {
-                spdlog::error("storage event=commit_failed size={} error=\"{}\"", batch.size(),
-                              mdb_strerror(rc));
-                stats.count_commit_failure();
-                fail_all(batch, rc);
-                return;
-            }
+            if (commit_batch(txn, ctx.log_offset, batch, t0)) return;
             applied = Applied::map_full;
         }
         // Redo: drop the transaction, forget the requests' first attempt, grow if full, and run
@@ -237,6 +192,54 @@ void Core::execute(Batch& batch) {
             return;
         }
     }
+}
+
+// The record (with the articles' bytes) is written before LMDB commits, so a reader that sees a
+// locator finds the bytes; it is synced after, and the batch counts only then (an empty redo
+// list — only duplicates — changed nothing: nothing to write). The commit and the sync go
+// through `io` (commit_io.h).
+bool Core::commit_batch(mdb::Txn& txn, std::uint64_t record_offset, Batch& batch,
+                        clock::time_point t0) {
+    const bool logged = !w.redo.empty();
+    if (int err = logged ? journal_append(w.redo) : 0) {
+        spdlog::error("storage event=journal_failed size={} error=\"{}\"", batch.size(), std::strerror(err));
+        txn.abort();
+        (void)cut_record(record_offset);
+        stats.count_commit_failure();
+        fail_all(batch, err);
+        return true;
+    }
+    int rc = io->commit(txn);  // into the page cache only (MDB_NOSYNC)
+    if (rc == MDB_SUCCESS) {
+        if (int err = logged && opts.durable ? io->sync_journal(*w.journal) : 0) {
+            spdlog::error("storage event=journal_failed size={} error=\"{}\"", batch.size(), std::strerror(err));
+            stats.count_commit_failure();
+            // Roll LMDB back first: a reader woken by the failure must not still see it.
+            recover_after_failure();
+            fail_all(batch, err);
+            return true;
+        }
+        if (logged) {
+            ++w.journal_seq;
+            w.journal_unckpt_bytes += w.redo.size() + Journal::header_size;
+        }
+        stats.record_commit(std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - t0),
+                            batch.size());
+        deliver(batch);
+        return true;
+    }
+    // LMDB refused the commit: its record must not be replayed either.
+    if (logged) {
+        if (int err = cut_record(record_offset)) {
+            fail_all(batch, err);
+            return true;
+        }
+    }
+    if (rc == MDB_MAP_FULL) return false;
+    spdlog::error("storage event=commit_failed size={} error=\"{}\"", batch.size(), mdb_strerror(rc));
+    stats.count_commit_failure();
+    fail_all(batch, rc);
+    return true;
 }
 
 // After the commit returned: answer each request; an unfinished expiry pass goes back to the
