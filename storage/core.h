@@ -93,7 +93,7 @@ struct Core {
     WriterState w;                        // writer thread only
     std::atomic<std::uint64_t> floor_bytes{0};  // any thread sets it; the writer reads it
     int lock_fd = -1;                     // open and destruction only
-    std::thread writer;
+    std::thread writer;                   // runs run(); start() and stop(), on the Store's thread
 };
 
 }  // namespace tidings::storage::detail
