@@ -48,7 +48,7 @@ bool valid_flag(char f) { return f == 'y' || f == 'n' || f == 'm'; }
 
 void set_history_refused(WriteCtx& ctx, std::string_view id, HistoryStatus why) {
     ctx.txn.put(ctx.dbi.history, id, codec::history_value({ctx.now, why}));
-    auto until = ctx.now + ctx.core.opts.remember.count();
+    auto until = ctx.now + ctx.opts.remember.count();
     ctx.txn.put(ctx.dbi.prune, codec::time_key(until, ctx.take_seq()), id);
 }
 

@@ -4,6 +4,7 @@
 // Runs in slices (a few MiB of articles per write transaction), like expiry.
 #include "storage/codec.h"
 #include "storage/crc32c.h"
+#include "storage/journal.h"
 #include "storage/write_ops.h"
 
 #include <spdlog/spdlog.h>
@@ -70,7 +71,7 @@ private:
     // one being written, and at least half full (a file cut short by a restart is small, not
     // sparse). Opens it; records are read a window at a time.
     bool choose(WriteCtx& ctx) {
-        const auto& opts = ctx.core.opts;
+        const auto& opts = ctx.opts;
         if (opts.compact_below <= 0) return false;
         std::optional<std::uint64_t> best;
         double best_share = opts.compact_below;

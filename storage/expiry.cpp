@@ -18,7 +18,7 @@ public:
 
     void apply(WriteCtx& ctx) override {
         reset();
-        const std::size_t limit = std::max<std::size_t>(1, ctx.core.opts.expiry_batch);
+        const std::size_t limit = std::max<std::size_t>(1, ctx.opts.expiry_batch);
         for (const auto& [key, id] : due(ctx, ctx.dbi.expiry, limit)) {
             ctx.txn.del(ctx.dbi.expiry, key);
             if (drop_article(ctx, id, HistoryStatus::expired)) ++slice_.articles_expired;
@@ -29,7 +29,7 @@ public:
             auto h = ctx.txn.get(ctx.dbi.history, id);
             auto e = h ? codec::decode_history(*h) : std::nullopt;
             if (e && e->status != HistoryStatus::stored &&
-                e->when + ctx.core.opts.remember.count() <= ctx.now) {
+                e->when + ctx.opts.remember.count() <= ctx.now) {
                 ctx.txn.del(ctx.dbi.history, id);
                 ++slice_.history_pruned;
             }

@@ -1,6 +1,7 @@
 // Snapshot::check_integrity: cross-checks every database against the others (an fsck). Used by
 // the crash test after each SIGKILL and available to admin tools.
 #include "storage/codec.h"
+#include "storage/journal.h"
 #include "storage/snapshot_state.h"
 
 #include <filesystem>
@@ -11,7 +12,7 @@ namespace tidings::storage {
 std::vector<std::string> Snapshot::check_integrity() const {
     std::vector<std::string> problems;
     const auto& txn = state_->txn;
-    const auto& dbi = state_->core->dbi;
+    const auto& dbi = state_->env->dbi;
     auto problem = [&](std::string p) {
         if (problems.size() < 100) problems.push_back(std::move(p));
     };
@@ -65,7 +66,7 @@ std::vector<std::string> Snapshot::check_integrity() const {
     std::map<std::uint64_t, std::uint64_t> per_file;  // live articles by journal file
     std::map<std::uint64_t, std::uint64_t> per_file_bytes;
     std::map<std::uint64_t, std::uint64_t> file_size;
-    for (const auto& [first, path] : detail::Journal::files(state_->core->opts.dir)) {
+    for (const auto& [first, path] : detail::Journal::files(state_->env->dir)) {
         std::error_code ec;
         file_size[first] = std::filesystem::file_size(path, ec);
     }
@@ -87,7 +88,7 @@ std::vector<std::string> Snapshot::check_integrity() const {
                 problem(id + " lives in " + detail::Journal::file_name(loc->file) + ", which is missing");
             else if (loc->offset + loc->length > size->second)
                 problem(id + " lies past the end of " + detail::Journal::file_name(loc->file));
-            else if (std::string bytes; state_->core->log.read(*loc, bytes))
+            else if (std::string bytes; state_->env->log.read(*loc, bytes))
                 problem(id + "'s bytes in " + detail::Journal::file_name(loc->file) +
                         " cannot be read or fail their CRC");
             for (const auto& [g, n] : meta->placements) {

@@ -2,6 +2,7 @@
 #include "storage/snapshot.h"
 
 #include "storage/codec.h"
+#include "storage/core.h"
 #include "storage/snapshot_state.h"
 #include "storage/store.h"
 
@@ -15,21 +16,21 @@ namespace tidings::storage {
 using detail::Journal;
 
 Snapshot::Snapshot(const Store& store) : state_(nullptr) {
-    const detail::Core* core = store.core_.get();
-    core->gate.enter();
+    const detail::Environment* env = &store.core_->env;
+    env->gate.enter();
     try {
-        if (!core->env) throw mdb::Error("store is shut down", EINVAL);
-        state_ = new State{core, mdb::Txn::adopt(core->acquire_read()), {}};
+        if (!env->handle) throw mdb::Error("store is shut down", EINVAL);
+        state_ = new State{env, mdb::Txn::adopt(env->acquire_read()), {}};
     } catch (const mdb::Error& e) {
-        core->gate.leave();
+        env->gate.leave();
         throw std::runtime_error(std::string("storage: cannot open a snapshot: ") + e.what());
     }
 }
 
 Snapshot::~Snapshot() {
     if (!state_) return;
-    state_->core->release_read(state_->txn.release());
-    state_->core->gate.leave();
+    state_->env->release_read(state_->txn.release());
+    state_->env->gate.leave();
     delete state_;
 }
 
@@ -38,21 +39,21 @@ Snapshot::Snapshot(Snapshot&& other) noexcept : state_(std::exchange(other.state
 std::optional<HistoryEntry> Snapshot::history(std::string_view message_id) const {
     if (message_id.empty() || message_id.size() > 511) return std::nullopt;
     // A stored article is its own history entry (see store_op.cpp).
-    if (auto a = state_->txn.get(state_->core->dbi.articles, message_id)) {
+    if (auto a = state_->txn.get(state_->env->dbi.articles, message_id)) {
         auto meta = codec::decode_article_meta(*a);
         return HistoryEntry{meta ? meta->arrival : 0, HistoryStatus::stored};
     }
-    auto v = state_->txn.get(state_->core->dbi.history, message_id);
+    auto v = state_->txn.get(state_->env->dbi.history, message_id);
     return v ? codec::decode_history(*v) : std::nullopt;
 }
 
 std::optional<std::string_view> Snapshot::article(std::string_view message_id) const {
     if (message_id.empty() || message_id.size() > 511) return std::nullopt;
-    auto v = state_->txn.get(state_->core->dbi.articles, message_id);
+    auto v = state_->txn.get(state_->env->dbi.articles, message_id);
     auto at = v ? codec::article_locator(*v) : std::nullopt;
     if (!at) return std::nullopt;
     auto& bytes = state_->articles.emplace_back();
-    if (int err = state_->core->log.read(*at, bytes)) {
+    if (int err = state_->env->log.read(*at, bytes)) {
         // Its file is gone (an older Snapshot than the checkpoint that deleted it: the article
         // expired meanwhile) or damaged.
         state_->articles.pop_back();
@@ -65,12 +66,12 @@ std::optional<std::string_view> Snapshot::article(std::string_view message_id) c
 
 bool Snapshot::has_article(std::string_view message_id) const {
     if (message_id.empty() || message_id.size() > 511) return false;
-    return state_->txn.get(state_->core->dbi.articles, message_id).has_value();
+    return state_->txn.get(state_->env->dbi.articles, message_id).has_value();
 }
 
 std::optional<std::string_view> Snapshot::message_id_at(std::string_view group, std::uint64_t number) const {
     if (group.empty() || group.size() > 255) return std::nullopt;
-    return state_->txn.get(state_->core->dbi.group_index, codec::number_key(group, number));
+    return state_->txn.get(state_->env->dbi.group_index, codec::number_key(group, number));
 }
 
 std::optional<ArticleRef> Snapshot::by_number(std::string_view group, std::uint64_t number) const {
@@ -83,12 +84,12 @@ std::optional<ArticleRef> Snapshot::by_number(std::string_view group, std::uint6
 
 std::optional<GroupInfo> Snapshot::group(std::string_view name) const {
     if (name.empty() || name.size() > 511) return std::nullopt;
-    auto v = state_->txn.get(state_->core->dbi.groups, name);
+    auto v = state_->txn.get(state_->env->dbi.groups, name);
     return v ? codec::decode_group(name, *v) : std::nullopt;
 }
 
 void Snapshot::for_each_group(const std::function<bool(const GroupInfo&)>& fn) const {
-    mdb::Cursor c(state_->txn, state_->core->dbi.groups);
+    mdb::Cursor c(state_->txn, state_->env->dbi.groups);
     for (bool at = c.first(); at; at = c.next()) {
         auto g = codec::decode_group(c.key(), c.value());
         if (g && !fn(*g)) return;
@@ -99,7 +100,7 @@ bool Snapshot::overview(std::string_view group, std::uint64_t lo, std::uint64_t 
                         const std::function<bool(const OverviewItem&)>& fn) const {
     if (!this->group(group)) return false;
     if (lo > hi) return true;
-    mdb::Cursor c(state_->txn, state_->core->dbi.overview);
+    mdb::Cursor c(state_->txn, state_->env->dbi.overview);
     auto prefix = codec::group_prefix(group);
     for (bool at = c.seek(codec::number_key(group, lo)); at; at = c.next()) {
         if (!c.key().starts_with(prefix) || c.key().size() != prefix.size() + 8) break;
@@ -112,7 +113,7 @@ bool Snapshot::overview(std::string_view group, std::uint64_t lo, std::uint64_t 
 
 std::vector<std::pair<std::string, std::uint64_t>> Snapshot::placements(std::string_view message_id) const {
     if (message_id.empty() || message_id.size() > 511) return {};
-    auto v = state_->txn.get(state_->core->dbi.articles, message_id);
+    auto v = state_->txn.get(state_->env->dbi.articles, message_id);
     auto meta = v ? codec::decode_article_meta(*v) : std::nullopt;
     return meta ? std::move(meta->placements) : std::vector<std::pair<std::string, std::uint64_t>>{};
 }
@@ -120,7 +121,7 @@ std::vector<std::pair<std::string, std::uint64_t>> Snapshot::placements(std::str
 std::vector<QueueEntry> Snapshot::queue_peek(std::string_view peer, std::size_t max) const {
     std::vector<QueueEntry> out;
     if (peer.empty() || peer.size() > 255) return out;
-    mdb::Cursor c(state_->txn, state_->core->dbi.queues);
+    mdb::Cursor c(state_->txn, state_->env->dbi.queues);
     auto prefix = codec::group_prefix(peer);
     for (bool at = c.seek(prefix); at && out.size() < max; at = c.next()) {
         if (!c.key().starts_with(prefix) || c.key().size() != prefix.size() + 8) break;
@@ -132,7 +133,7 @@ std::vector<QueueEntry> Snapshot::queue_peek(std::string_view peer, std::size_t 
 QueueDepth Snapshot::queue_depth(std::string_view peer) const {
     QueueDepth d;
     if (peer.empty() || peer.size() > 255) return d;
-    if (auto v = state_->txn.get(state_->core->dbi.meta, codec::queue_count_key(peer)); v && v->size() == 8)
+    if (auto v = state_->txn.get(state_->env->dbi.meta, codec::queue_count_key(peer)); v && v->size() == 8)
         d.entries = codec::get_u64(*v, 0);
     auto head = queue_peek(peer, 1);
     if (!head.empty()) d.oldest = head.front().enqueued;

@@ -1,7 +1,7 @@
-// Private to storage/: what a Snapshot holds.
+// Private to storage/: what a Snapshot holds — a read transaction inside the reader gate.
 #pragma once
 
-#include "storage/core.h"
+#include "storage/environment.h"
 #include "storage/snapshot.h"
 
 #include <deque>
@@ -10,7 +10,7 @@
 namespace tidings::storage {
 
 struct Snapshot::State {
-    const detail::Core* core;
+    const detail::Environment* env;  // readers see only the environment
     mdb::Txn txn;
     std::deque<std::string> articles;  // bytes read from the article log, alive with the Snapshot
 };

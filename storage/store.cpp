@@ -1,6 +1,7 @@
 // Store: the public face of the writer (requests in, completions out) and of the statistics.
 #include "storage/store.h"
 
+#include "storage/core.h"
 #include "storage/snapshot.h"
 #include "storage/write_ops.h"
 
@@ -35,14 +36,18 @@ std::string_view to_string(HistoryStatus s) noexcept {
 Store::Store(std::unique_ptr<detail::Core> core) : core_(std::move(core)) {}
 
 std::unique_ptr<Store> Store::open(const Options& opts) {
+    return detail::open_store(opts, std::make_unique<detail::CommitIo>());
+}
+
+std::unique_ptr<Store> detail::open_store(const Options& opts, std::unique_ptr<CommitIo> io) {
     if (opts.dir.empty()) throw std::runtime_error("storage: no data directory configured");
-    auto core = std::make_unique<detail::Core>(opts);
+    auto core = std::make_unique<Core>(opts, std::move(io));
     core->open_env();
     if (!opts.durable)
         spdlog::warn("storage event=relaxed_durability dir={} note=\"a crash may lose recently "
                      "acknowledged articles\"", opts.dir);
     spdlog::info("storage event=open dir={} durable={} map_bytes={}", opts.dir, opts.durable,
-                 core->stats.map_bytes);
+                 core->stats.map_bytes());
     core->start();
     return std::unique_ptr<Store>(new Store(std::move(core)));
 }
@@ -95,10 +100,10 @@ void Store::set_free_space_floor(std::uint64_t bytes) noexcept { core_->floor_by
 void Store::shutdown() {
     if (!core_) return;
     core_->stop();
-    if (core_->env) {
-        core_->gate.close();  // waits for Snapshots still open (a misuse, but not a crash)
+    if (core_->env.handle) {
+        core_->env.gate.close();  // waits for Snapshots still open (a misuse, but not a crash)
         core_->close_env();
-        core_->gate.open();
+        core_->env.gate.open();
         spdlog::info("storage event=closed dir={}", core_->opts.dir);
     }
 }
@@ -106,41 +111,26 @@ void Store::shutdown() {
 const Options& Store::options() const noexcept { return core_->opts; }
 
 StoreStats Store::stats() const {
-    StoreStats s;
-    std::vector<std::uint32_t> lat;
-    {
-        std::lock_guard lk(core_->stats_m);
-        s = core_->stats;
-        lat = core_->commit_us;
-        if (s.commits) s.mean_batch_size = double(core_->batch_total) / double(s.commits);
-    }
-    {
-        std::lock_guard lk(core_->ckpt_m);
-        s.checkpoints_stopped = core_->data_sync_failed;
-    }
-    if (!lat.empty()) {
-        std::sort(lat.begin(), lat.end());
-        s.commit_p50_us = lat[lat.size() / 2];
-        s.commit_p99_us = lat[std::min(lat.size() - 1, lat.size() * 99 / 100)];
-        s.commit_max_us = lat.back();
-    }
-    core_->gate.enter();
-    if (core_->env) {
+    StoreStats s = core_->stats.read();
+    s.checkpoints_stopped = core_->checkpointer.sync_failed();
+    const auto& env = core_->env;
+    env.gate.enter();
+    if (env.handle) {
         MDB_envinfo info{};
         MDB_stat env_st{};
-        mdb_env_info(core_->env, &info);
-        mdb_env_stat(core_->env, &env_st);
+        mdb_env_info(env.handle, &info);
+        mdb_env_stat(env.handle, &env_st);
         s.map_bytes = info.me_mapsize;
         s.used_bytes = std::uint64_t(info.me_last_pgno + 1) * env_st.ms_psize;
         mdb::Txn txn;
-        if (mdb::Txn::begin(core_->env, MDB_RDONLY, txn) == 0) {
+        if (mdb::Txn::begin(env.handle, MDB_RDONLY, txn) == 0) {
             MDB_stat st{};
-            if (mdb_stat(txn.handle(), core_->dbi.articles, &st) == 0) s.articles = st.ms_entries;
-            if (mdb_stat(txn.handle(), core_->dbi.history, &st) == 0) s.history = st.ms_entries;
-            if (mdb_stat(txn.handle(), core_->dbi.groups, &st) == 0) s.groups = st.ms_entries;
+            if (mdb_stat(txn.handle(), env.dbi.articles, &st) == 0) s.articles = st.ms_entries;
+            if (mdb_stat(txn.handle(), env.dbi.history, &st) == 0) s.history = st.ms_entries;
+            if (mdb_stat(txn.handle(), env.dbi.groups, &st) == 0) s.groups = st.ms_entries;
         }
     }
-    core_->gate.leave();
+    env.gate.leave();
     return s;
 }
 

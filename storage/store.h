@@ -13,7 +13,13 @@
 namespace tidings::storage {
 
 class Snapshot;
-namespace detail { struct Core; }
+class Store;
+namespace detail {
+struct Core;
+class CommitIo;
+// Store::open with the commit path's I/O replaced: how tests inject faults (commit_io.h).
+std::unique_ptr<Store> open_store(const Options& opts, std::unique_ptr<CommitIo> io);
+}  // namespace detail
 
 // Thread rules:
 //  * Every member function is thread-safe.
@@ -93,6 +99,7 @@ public:
 
 private:
     friend class Snapshot;
+    friend std::unique_ptr<Store> detail::open_store(const Options&, std::unique_ptr<detail::CommitIo>);
     explicit Store(std::unique_ptr<detail::Core> core);
     std::unique_ptr<detail::Core> core_;
 };

@@ -12,6 +12,13 @@ namespace {
 
 constexpr std::size_t max_message_id = 250;  // RFC 3977 §3.6
 
+std::chrono::seconds retention_for(const Options& opts, std::string_view group) {
+    std::chrono::seconds keep = opts.default_retention;
+    for (const auto& rule : opts.retention_rules)  // last match wins, as in INN's expire.ctl
+        if (wildmat_match(rule.wildmat, group)) keep = rule.keep;
+    return keep;
+}
+
 class StoreOp final : public Op {
 public:
     StoreOp(StoreRequest req, unique_function<void(StoreResult)> done)
@@ -50,19 +57,19 @@ public:
             meta.placements.emplace_back(name, number);
             if (!xref.empty()) xref.push_back(' ');
             xref.append(name).append(":").append(std::to_string(number));
-            auto k = ctx.core.retention_for(name);
+            auto k = retention_for(ctx.opts, name);
             if (k.count() == 0) forever = true;
             keep = std::max(keep, k);
         }
         if (meta.placements.empty()) {
-            keep = ctx.core.opts.default_retention;
+            keep = ctx.opts.default_retention;
             forever = keep.count() == 0;
         }
         // An article is kept as long as its longest-lived group keeps it.
         meta.expires = forever ? 0 : arrival + keep.count();
 
         std::string xref_line;
-        if (!xref.empty()) xref_line = "Xref: " + ctx.core.opts.pathhost + " " + xref + "\r\n";
+        if (!xref.empty()) xref_line = "Xref: " + ctx.opts.pathhost + " " + xref + "\r\n";
         // The stored bytes: the article with our Xref as its last header line. A caller that
         // dropped every Xref already says where (no rewrite: the parts go straight into the
         // journal record); otherwise the article is rewritten first.

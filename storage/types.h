@@ -64,13 +64,6 @@ struct Options {
     // articles are less than this share of its size has them copied forward, so the file can
     // go. 0 disables it.
     double compact_below = 0.25;
-    // Test hook (fault injection, STYLE §11): called before each write commit with the commit's
-    // ordinal; a non-zero return is treated as that error from the commit (MDB_MAP_FULL from
-    // LMDB's; any other from the journal's fdatasync in durable mode, from LMDB's in relaxed).
-    int (*commit_fault)(std::uint64_t commit_ordinal) = nullptr;
-    // Test hook: called before each sync of the data file (a checkpoint's); a non-zero return is
-    // taken as that error from the sync.
-    int (*sync_fault)() = nullptr;
 };
 
 // Fields of the overview record the caller supplies (RFC 3977 §8.3). The caller sanitizes them:

@@ -1,7 +1,8 @@
 // Private to storage/: constructors of the writer's requests (one Op per public verb).
 #pragma once
 
-#include "storage/core.h"
+#include "storage/unique_function.h"
+#include "storage/write_ctx.h"
 
 namespace tidings::storage::detail {
 
@@ -13,6 +14,7 @@ std::unique_ptr<Op> make_create_group_op(std::string name, char flag, std::strin
 std::unique_ptr<Op> make_set_flag_op(std::string name, char flag, unique_function<void(bool)> done);
 std::unique_ptr<Op> make_remove_group_op(std::string name, unique_function<void(bool)> done);
 std::unique_ptr<Op> make_compact_op(unique_function<void(CompactStats)> done);
+std::unique_ptr<Op> make_expiry_op(unique_function<void(ExpiryStats)> done);
 std::unique_ptr<Op> make_queue_op(std::string peer, std::vector<std::uint64_t> seqs, bool defer,
                                   unique_function<void(std::size_t)> done);
 
@@ -39,5 +41,8 @@ private:
 // Forgets an article: its bytes, placements and expiry entry; history becomes `why` (cancelled or
 // expired) with a prune entry after the remember window. False when the article is not stored.
 bool drop_article(WriteCtx& ctx, std::string_view message_id, HistoryStatus why);
+
+// Removes one (group, number) placement: index, overview and the group's counters.
+void remove_placement(WriteCtx& ctx, std::string_view group, std::uint64_t number);
 
 }  // namespace tidings::storage::detail

@@ -2,10 +2,10 @@
 // commits, and only then answers every request of the batch (STYLE §6, group commit).
 #include "storage/codec.h"
 #include "storage/core.h"
-#include "storage/crc32c.h"
 #include "storage/write_ops.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -15,190 +15,25 @@ namespace tidings::storage::detail {
 
 using clock = std::chrono::steady_clock;
 
-std::uint64_t WriteCtx::take_seq() {
-    if (!next_seq) {
-        auto v = txn.get(dbi.meta, "next_seq");
-        next_seq = v && v->size() == 8 ? codec::get_u64(*v, 0) : 1;
+// Idle, the writer still wakes for the expiry pass and for a checkpoint of what the journal holds
+// (so a restart after a quiet spell replays little); the pass starts when nothing else waits.
+Batch Core::take_batch() {
+    auto wake = w.next_expiry;
+    if (w.journal && w.journal->bytes_in_file()) wake = std::min(wake, w.next_checkpoint);
+    auto taken = inbox.take(wake);
+    if (taken.batch.empty() && !taken.stopping && clock::now() >= w.next_expiry) {
+        w.next_expiry = clock::now() + opts.expiry_interval;
+        taken.batch.push_back(make_expiry_op(nullptr));
+        taken.batch.push_back(make_compact_op(nullptr));
     }
-    return (*next_seq)++;
-}
-
-codec::Locator WriteCtx::log_article(std::initializer_list<std::string_view> parts) {
-    auto* r = txn.redo();
-    if (!r) throw mdb::Error("article log", EINVAL);  // every write transaction records its redo
-    auto at = mdb::redo::add_blob(*r, parts);
-    std::size_t size = 0;
-    std::uint32_t crc = 0;
-    for (auto p : parts) {
-        size += p.size();
-        crc = crc32c(p, crc);
-    }
-    ++file_delta[log_file];
-    file_bytes_delta[log_file] += static_cast<std::int64_t>(size);
-    return codec::Locator{log_file, log_offset + Journal::header_size + at, static_cast<std::uint32_t>(size), crc};
-}
-
-WriteCtx::CachedGroup& WriteCtx::cached_group(std::string_view name) {
-    auto it = groups_.find(name);
-    if (it != groups_.end()) return it->second;
-    CachedGroup c;
-    if (auto rec = txn.get(dbi.groups, name)) c.info = codec::decode_group(name, *rec);
-    return groups_.emplace(std::string(name), std::move(c)).first->second;
-}
-
-GroupInfo* WriteCtx::group(std::string_view name) {
-    auto& c = cached_group(name);
-    return c.info ? &*c.info : nullptr;
-}
-
-void WriteCtx::put_group(const GroupInfo& g) {
-    auto& c = cached_group(g.name);
-    c.info = g;
-    c.dirty = true;
-}
-
-void WriteCtx::delete_group(std::string_view name) {
-    auto& c = cached_group(name);
-    c.info.reset();
-    c.dirty = true;
-}
-
-void WriteCtx::touch_group(std::string_view name) { cached_group(name).dirty = true; }
-
-void WriteCtx::finish() {
-    for (auto& [name, c] : groups_) {
-        if (!c.dirty) continue;
-        if (c.info) txn.put(dbi.groups, name, codec::group_value(*c.info));
-        else txn.del(dbi.groups, name);
-        c.dirty = false;
-    }
-    for (const auto& [file, delta] : file_delta) add_to_counter(codec::segment_count_key(file), delta);
-    for (const auto& [file, delta] : file_bytes_delta) add_to_counter(codec::segment_bytes_key(file), delta);
-    if (next_seq) {
-        std::string v;
-        codec::put_u64(v, *next_seq);
-        txn.put(dbi.meta, "next_seq", v);
-    }
-    for (const auto& [peer, delta] : queue_delta) add_to_counter(codec::queue_count_key(peer), delta);
-    // The state records which journal record it is: a copy of data.mdb (mdb_copy) restored
-    // without a checkpoint file replays the journal from the record after this one.
-    if (auto* r = txn.redo(); r && !r->empty()) {
-        std::string v;
-        codec::put_u64(v, core.journal_seq + 1);
-        txn.put(dbi.meta, "journal_seq", v);
-    }
-}
-
-// A counter in meta (8 bytes; absent = 0, never below 0, deleted at 0).
-void WriteCtx::add_to_counter(const std::string& key, std::int64_t delta) {
-    if (delta == 0) return;
-    auto v = txn.get(dbi.meta, key);
-    std::int64_t n = v && v->size() == 8 ? static_cast<std::int64_t>(codec::get_u64(*v, 0)) : 0;
-    n = std::max<std::int64_t>(0, n + delta);
-    if (n == 0) {
-        txn.del(dbi.meta, key);
-    } else {
-        std::string s;
-        codec::put_u64(s, static_cast<std::uint64_t>(n));
-        txn.put(dbi.meta, key, s);
-    }
-}
-
-void Core::start() {
-    next_expiry = opts.expiry_interval.count() > 0 ? clock::now() + std::chrono::seconds(5)
-                                                   : clock::time_point::max();
-    if (journal) checkpointer = std::thread([this] { checkpointer_loop(); });
-    writer = std::thread([this] { run(); });
-}
-
-void Core::post(std::unique_ptr<Op> op) {
-    {
-        std::lock_guard lk(inbox_m);
-        if (!stopping) {
-            op->enqueued = clock::now();
-            inbox.push_back(std::move(op));
-            inbox_cv.notify_one();
-            return;
-        }
-    }
-    op->fail(StoreStatus::shutting_down);
-}
-
-void Core::stop() {
-    {
-        std::lock_guard lk(inbox_m);
-        if (stopping && stopped) return;
-        stopping = true;
-        inbox_cv.notify_one();
-    }
-    if (writer.joinable()) writer.join();
-    if (checkpointer.joinable()) {
-        // A clean stop leaves LMDB synced and the journal empty: the next start replays nothing.
-        wait_checkpoint_idle();
-        if (env && journal)
-            if (int rc = checkpoint_now(false))
-                spdlog::error("storage event=checkpoint_failed error=\"{}\"", mdb_strerror(rc));
-        {
-            std::lock_guard lk(ckpt_m);
-            ckpt_quit = true;
-            ckpt_cv.notify_all();
-        }
-        checkpointer.join();
-    }
-    std::lock_guard lk(inbox_m);
-    stopped = true;
-}
-
-// A batch closes at batch_max_articles requests, batch_max_bytes article bytes, or
-// batch_deadline after its first request was submitted — or earlier, when no request arrived for
-// an eighth of the deadline: with a small window in flight everything that will come is already
-// here, and waiting out the deadline would only add latency. Under load the first request has
-// waited through the previous commit, so the batch closes at once with all that is queued.
-std::vector<std::unique_ptr<Op>> Core::take_batch() {
-    std::vector<std::unique_ptr<Op>> batch;
-    std::unique_lock lk(inbox_m);
-    auto ready = [&] { return stopping || !inbox.empty(); };
-    // Idle, the writer still wakes for the expiry pass and for a checkpoint of what the
-    // journal holds (so a restart after a quiet spell replays little).
-    auto wake = next_expiry;
-    if (journal && journal->bytes_in_file()) wake = std::min(wake, next_checkpoint);
-    if (wake == clock::time_point::max()) inbox_cv.wait(lk, ready);
-    else inbox_cv.wait_until(lk, wake, ready);
-    if (inbox.empty()) {
-        if (!stopping && clock::now() >= next_expiry) {
-            next_expiry = clock::now() + opts.expiry_interval;
-            batch.push_back(make_expiry_op(nullptr));
-            batch.push_back(make_compact_op(nullptr));
-        }
-        return batch;
-    }
-    const auto deadline = inbox.front()->enqueued + opts.batch_deadline;
-    const auto gap = opts.batch_deadline / 8;
-    std::size_t bytes = 0;
-    for (;;) {
-        while (!inbox.empty() && batch.size() < opts.batch_max_articles &&
-               (batch.empty() || bytes + inbox.front()->bytes() <= opts.batch_max_bytes)) {
-            bytes += inbox.front()->bytes();
-            batch.push_back(std::move(inbox.front()));
-            inbox.pop_front();
-        }
-        if (stopping || batch.size() >= opts.batch_max_articles || !inbox.empty()) break;
-        auto now = clock::now();
-        if (now >= deadline) break;
-        auto until = std::min(deadline, now + gap);
-        if (!inbox_cv.wait_until(lk, until, [&] { return stopping || !inbox.empty(); })) break;
-    }
-    return batch;
+    return std::move(taken.batch);
 }
 
 void Core::run() {
     for (;;) {
         auto batch = take_batch();
         if (batch.empty()) {
-            {
-                std::lock_guard lk(inbox_m);
-                if (stopping && inbox.empty()) break;
-            }
+            if (inbox.drained()) break;
             maybe_checkpoint(true);
             continue;
         }
@@ -211,7 +46,7 @@ namespace {
 
 bool is_space_error(int rc) { return rc == ENOSPC || rc == EDQUOT; }
 
-void fail_all(std::vector<std::unique_ptr<Op>>& ops, int rc) {
+void fail_all(Batch& ops, int rc) {
     for (auto& op : ops) {
         if (!op) continue;
         op->fail(is_space_error(rc) && op->is_article() ? StoreStatus::deferred : StoreStatus::failed);
@@ -220,7 +55,7 @@ void fail_all(std::vector<std::unique_ptr<Op>>& ops, int rc) {
 }
 
 // A temporary failure: articles `deferred` (peers offer them again), other requests `failed`.
-void defer_all(std::vector<std::unique_ptr<Op>>& ops) {
+void defer_all(Batch& ops) {
     for (auto& op : ops)
         if (op) op->fail(op->is_article() ? StoreStatus::deferred : StoreStatus::failed);
     ops.clear();
@@ -234,9 +69,16 @@ std::int64_t unix_now() {
 
 }  // namespace
 
+bool Core::low_on_space() {
+    struct statvfs st {};
+    if (statvfs(opts.dir.c_str(), &st) != 0) return false;  // cannot tell: let the commit decide
+    std::uint64_t avail = static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
+    return avail < floor_bytes.load(std::memory_order_relaxed);
+}
+
 // Disk below the floor: refuse new articles (a temporary failure) but let cancels, expiry and
 // queue acks through — they are what frees space.
-void Core::defer_if_low_space(std::vector<std::unique_ptr<Op>>& batch) {
+void Core::defer_if_low_space(Batch& batch) {
     if (!low_on_space()) return;
     std::size_t n = 0;
     for (auto& op : batch) {
@@ -247,13 +89,12 @@ void Core::defer_if_low_space(std::vector<std::unique_ptr<Op>>& batch) {
         }
     }
     std::erase(batch, nullptr);
-    std::lock_guard lk(stats_m);
-    stats.deferred_low_space += n;
+    stats.count_deferred_low_space(n);
 }
 
 // Runs every request of the batch in `ctx`. On a failure the transaction is unusable (LMDB
 // marks it failed): the failing request is answered and removed, and the caller redoes the rest.
-Core::Applied Core::apply_batch(WriteCtx& ctx, std::vector<std::unique_ptr<Op>>& batch) {
+Core::Applied Core::apply_batch(WriteCtx& ctx, Batch& batch) {
     for (auto& op : batch) {
         try {
             op->apply(ctx);
@@ -282,7 +123,37 @@ Core::Applied Core::apply_batch(WriteCtx& ctx, std::vector<std::unique_ptr<Op>>&
     return Applied::ok;
 }
 
-void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
+// Brings the environment, the checkpoint's pin and the journal file to where a batch can commit;
+// false when they cannot be, after answering the whole batch.
+bool Core::ready_for_batch(Batch& batch) {
+    if (!env.handle) {  // a previous reopen failed: keep refusing, try again once a second
+        auto now = clock::now();
+        if (now < w.next_reopen || !reopen_env()) {
+            if (now >= w.next_reopen) w.next_reopen = now + std::chrono::seconds(1);
+            defer_all(batch);
+            return false;
+        }
+    }
+    if (w.journal && !checkpointer.pinned()) {
+        // Commits without the checkpoint's pin could reuse its pages: a crash would then
+        // restore a damaged state. Try again; meanwhile articles are a temporary failure.
+        repin();
+        if (!checkpointer.pinned()) {
+            defer_all(batch);
+            return false;
+        }
+    }
+    if (!w.journal->is_open() || w.journal->bytes_in_file() >= opts.journal_file_bytes) {
+        if (int err = w.journal->start(w.journal_seq + 1)) {
+            spdlog::error("storage event=journal_rotate_failed error=\"{}\"", std::strerror(err));
+            fail_all(batch, err);
+            return false;
+        }
+    }
+    return true;
+}
+
+void Core::execute(Batch& batch) {
     defer_if_low_space(batch);
     for (int attempt = 0; !batch.empty(); ++attempt) {
         if (attempt > 64) {  // a logic error keeps poisoning the batch: give up on it
@@ -290,108 +161,25 @@ void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
             fail_all(batch, EIO);
             return;
         }
-        if (!env) {  // a previous reopen failed: keep refusing, try again once a second
-            auto now = clock::now();
-            if (now < next_reopen || !reopen_env()) {
-                if (now >= next_reopen) next_reopen = now + std::chrono::seconds(1);
-                defer_all(batch);
-                return;
-            }
-        }
-        if (journal && !pinned()) {
-            // Commits without the checkpoint's pin could reuse its pages: a crash would then
-            // restore a damaged state. Try again; meanwhile articles are a temporary failure.
-            repin();
-            if (!pinned()) {
-                defer_all(batch);
-                return;
-            }
-        }
-        if (!journal->is_open() || journal->bytes_in_file() >= opts.journal_file_bytes) {
-            if (int err = journal->start(journal_seq + 1)) {
-                spdlog::error("storage event=journal_rotate_failed error=\"{}\"", std::strerror(err));
-                fail_all(batch, err);
-                return;
-            }
-        }
+        if (!ready_for_batch(batch)) return;
         auto t0 = clock::now();
         mdb::Txn txn;
-        int rc = mdb::Txn::begin(env, 0, txn);
-        if (rc == MDB_PANIC && reopen_env()) rc = mdb::Txn::begin(env, 0, txn);
+        int rc = mdb::Txn::begin(env.handle, 0, txn);
+        if (rc == MDB_PANIC && reopen_env()) rc = mdb::Txn::begin(env.handle, 0, txn);
         if (rc) {
             spdlog::error("storage event=txn_begin_failed error=\"{}\"", mdb_strerror(rc));
             fail_all(batch, rc);
             return;
         }
-        redo.clear();
-        txn.record_into(&redo);
-        WriteCtx ctx{.core = *this, .txn = txn, .dbi = dbi, .now = unix_now(),
-                     .log_file = journal->first_seq(), .log_offset = journal->bytes_in_file()};
+        w.redo.clear();
+        txn.record_into(&w.redo);
+        WriteCtx ctx{.opts = opts, .txn = txn, .dbi = env.dbi, .now = unix_now(),
+                     .log_file = w.journal->first_seq(), .log_offset = w.journal->bytes_in_file(),
+                     .record_seq = w.journal_seq + 1};
         Applied applied = apply_batch(ctx, batch);
         if (applied == Applied::failed) return;
         if (applied == Applied::ok) {
-            ++commit_ordinal;
-            rc = opts.commit_fault ? opts.commit_fault(commit_ordinal) : 0;
-            int journal_rc = 0;
-            if (rc != MDB_MAP_FULL) std::swap(rc, journal_rc);  // a fault of the journal's sync
-            // The record (with the articles' bytes) is written before LMDB commits, so a reader
-            // that sees a locator finds the bytes; it is synced after, and the batch counts only
-            // then (an empty redo list — only duplicates — changed nothing: nothing to write).
-            const bool logged = !redo.empty() && rc == MDB_SUCCESS;
-            int append_rc = logged ? journal_append(redo) : 0;
-            if (append_rc) {
-                spdlog::error("storage event=journal_failed size={} error=\"{}\"", batch.size(),
-                              std::strerror(append_rc));
-                txn.abort();
-                (void)cut_record(ctx.log_offset);
-                {
-                    std::lock_guard lk(stats_m);
-                    ++stats.commit_failures;
-                }
-                fail_all(batch, append_rc);
-                return;
-            }
-            if (rc == MDB_SUCCESS) rc = txn.commit();  // into the page cache only (MDB_NOSYNC)
-            if (rc == MDB_SUCCESS && logged && !journal_rc && opts.durable) journal_rc = journal->sync();
-            if (rc == MDB_SUCCESS && journal_rc) {
-                spdlog::error("storage event=journal_failed size={} error=\"{}\"", batch.size(),
-                              std::strerror(journal_rc));
-                {
-                    std::lock_guard lk(stats_m);
-                    ++stats.commit_failures;
-                }
-                // Roll LMDB back first: a reader woken by the failure must not still see it.
-                recover_after_failure();
-                fail_all(batch, journal_rc);
-                return;
-            }
-            if (rc == MDB_SUCCESS) {
-                if (logged) {
-                    ++journal_seq;
-                    journal_unckpt_bytes += redo.size() + Journal::header_size;
-                }
-                record_commit(std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - t0),
-                              batch.size());
-                deliver(batch);
-                return;
-            }
-            // LMDB refused the commit: its record must not be replayed either.
-            if (logged) {
-                if (int err = cut_record(ctx.log_offset)) {
-                    fail_all(batch, err);
-                    return;
-                }
-            }
-            if (rc != MDB_MAP_FULL) {
-                spdlog::error("storage event=commit_failed size={} error=\"{}\"", batch.size(),
-                              mdb_strerror(rc));
-                {
-                    std::lock_guard lk(stats_m);
-                    ++stats.commit_failures;
-                }
-                fail_all(batch, rc);
-                return;
-            }
+            if (commit_batch(txn, ctx.log_offset, batch, t0)) return;
             applied = Applied::map_full;
         }
         // Redo: drop the transaction, forget the requests' first attempt, grow if full, and run
@@ -406,10 +194,58 @@ void Core::execute(std::vector<std::unique_ptr<Op>>& batch) {
     }
 }
 
+// The record (with the articles' bytes) is written before LMDB commits, so a reader that sees a
+// locator finds the bytes; it is synced after, and the batch counts only then (an empty redo
+// list — only duplicates — changed nothing: nothing to write). The commit and the sync go
+// through `io` (commit_io.h).
+bool Core::commit_batch(mdb::Txn& txn, std::uint64_t record_offset, Batch& batch,
+                        clock::time_point t0) {
+    const bool logged = !w.redo.empty();
+    if (int err = logged ? journal_append(w.redo) : 0) {
+        spdlog::error("storage event=journal_failed size={} error=\"{}\"", batch.size(), std::strerror(err));
+        txn.abort();
+        (void)cut_record(record_offset);
+        stats.count_commit_failure();
+        fail_all(batch, err);
+        return true;
+    }
+    int rc = io->commit(txn);  // into the page cache only (MDB_NOSYNC)
+    if (rc == MDB_SUCCESS) {
+        if (int err = logged && opts.durable ? io->sync_journal(*w.journal) : 0) {
+            spdlog::error("storage event=journal_failed size={} error=\"{}\"", batch.size(), std::strerror(err));
+            stats.count_commit_failure();
+            // Roll LMDB back first: a reader woken by the failure must not still see it.
+            recover_after_failure();
+            fail_all(batch, err);
+            return true;
+        }
+        if (logged) {
+            ++w.journal_seq;
+            w.journal_unckpt_bytes += w.redo.size() + Journal::header_size;
+        }
+        stats.record_commit(std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - t0),
+                            batch.size());
+        deliver(batch);
+        return true;
+    }
+    // LMDB refused the commit: its record must not be replayed either.
+    if (logged) {
+        if (int err = cut_record(record_offset)) {
+            fail_all(batch, err);
+            return true;
+        }
+    }
+    if (rc == MDB_MAP_FULL) return false;
+    spdlog::error("storage event=commit_failed size={} error=\"{}\"", batch.size(), mdb_strerror(rc));
+    stats.count_commit_failure();
+    fail_all(batch, rc);
+    return true;
+}
+
 // After the commit returned: answer each request; an unfinished expiry pass goes back to the
 // inbox behind whatever is waiting (or reports and stops at shutdown).
-void Core::deliver(std::vector<std::unique_ptr<Op>>& batch) {
-    std::vector<std::unique_ptr<Op>> again;
+void Core::deliver(Batch& batch) {
+    Batch again;
     for (auto& op : batch) {
         try {
             if (!op->complete()) again.push_back(std::move(op));
@@ -418,33 +254,7 @@ void Core::deliver(std::vector<std::unique_ptr<Op>>& batch) {
         }
     }
     if (again.empty()) return;
-    std::unique_lock lk(inbox_m);
-    if (stopping) {
-        lk.unlock();
-        for (auto& op : again) op->fail(StoreStatus::shutting_down);
-        return;
-    }
-    for (auto& op : again) inbox.push_back(std::move(op));
-}
-
-void Core::record_commit(std::chrono::microseconds took, std::size_t batch_size) {
-    std::lock_guard lk(stats_m);
-    auto us = static_cast<std::uint32_t>(std::min<std::int64_t>(took.count(), UINT32_MAX));
-    if (commit_us.size() < 4096) {
-        commit_us.push_back(us);
-    } else {
-        commit_us[commit_pos] = us;
-        commit_pos = (commit_pos + 1) % 4096;
-    }
-    ++stats.commits;
-    batch_total += batch_size;
-    stats.last_batch_size = batch_size;
-    const auto& cb = StoreStats::commit_bounds_us;
-    ++stats.commits_by_duration[static_cast<std::size_t>(std::lower_bound(cb.begin(), cb.end(), us) - cb.begin())];
-    stats.commit_us_sum += us;
-    const auto& bb = StoreStats::batch_bounds;
-    ++stats.commits_by_batch_size[static_cast<std::size_t>(std::lower_bound(bb.begin(), bb.end(), batch_size) - bb.begin())];
-    stats.batch_size_sum += batch_size;
+    for (auto& op : inbox.requeue(std::move(again))) op->fail(StoreStatus::shutting_down);
 }
 
 }  // namespace tidings::storage::detail

@@ -2,6 +2,7 @@
 // and whatever a crash can leave at the end — a torn record, garbage, a gap — ends the replay
 // there instead of being applied.
 #include "storage/checkpoint.h"
+#include "storage/commit_io.h"
 #include "storage/crc32c.h"
 #include "storage/journal.h"
 #include "storage/snapshot.h"
@@ -238,7 +239,15 @@ TEST(Journal, ARecycledFileEndsWhereItsNewRecordsEnd) {
 namespace {
 std::atomic<bool> sync_broken{false};
 // As Linux does: the writeback error is reported to one sync, and the next one succeeds.
-int broken_sync() { return sync_broken.exchange(false) ? EIO : 0; }
+class BrokenDataSync : public tidings::storage::detail::CommitIo {
+public:
+    int sync_data(MDB_env* env) noexcept override {
+        return sync_broken.exchange(false) ? EIO : CommitIo::sync_data(env);
+    }
+};
+std::unique_ptr<tidings::storage::Store> open_broken(const tidings::storage::Options& opts) {
+    return tidings::storage::detail::open_store(opts, std::make_unique<BrokenDataSync>());
+}
 }  // namespace
 
 // A failed sync of the data file (Linux reports such an error once, then calls the pages clean):
@@ -250,11 +259,10 @@ TEST(Checkpoint, AFailedDataSyncStopsCheckpointsAndLosesNothing) {
     TempDir dir;
     auto opts = small_options(dir.path());
     opts.checkpoint_interval = std::chrono::milliseconds(20);
-    opts.sync_fault = broken_sync;
     opts.initial_map_bytes = std::size_t{64} << 20;  // growing needs a checkpoint: none after the failure
     std::uint64_t seq_before = 0;
     {
-        auto store = Store::open(opts);
+        auto store = open_broken(opts);
         ASSERT_TRUE(create_group(*store, "g"));
         sync_broken = true;
         for (int i = 0; i < 50; ++i) {

@@ -1,4 +1,4 @@
-#include "storage/core.h"
+#include "storage/commit_io.h"
 
 #include "test_util.h"
 
@@ -44,20 +44,54 @@ TEST(Writer, MapGrowsWithoutFailingRequests) {
 }
 
 namespace {
-std::atomic<std::uint64_t> fail_at{0};
-std::atomic<int> fail_with{EIO};
-int inject(std::uint64_t ordinal) { return ordinal == fail_at.load() ? fail_with.load() : 0; }
+// Fails the writer's n-th commit since open: MDB_MAP_FULL as LMDB's commit, any other error as
+// the fdatasync of the batch's journal record after it.
+class FailNthCommit : public detail::CommitIo {
+public:
+    // Any thread.
+    void fail(std::uint64_t n, int error) {
+        error_ = error;
+        at_ = n;
+    }
+
+    int commit(mdb::Txn& txn) noexcept override {
+        failing_ = ++ordinal_ == at_.load();
+        if (failing_ && error_.load() == MDB_MAP_FULL) {
+            txn.abort();  // as mdb_txn_commit does when it fails
+            return MDB_MAP_FULL;
+        }
+        return txn.commit();
+    }
+    int sync_journal(detail::Journal& journal) noexcept override {
+        return failing_ && error_.load() != MDB_MAP_FULL ? error_.load() : journal.sync();
+    }
+
+private:
+    std::atomic<std::uint64_t> at_{0};
+    std::atomic<int> error_{0};
+    std::uint64_t ordinal_ = 0;  // writer thread only
+    bool failing_ = false;       // writer thread only
+};
+
+struct FailingStore {
+    std::unique_ptr<Store> store;
+    FailNthCommit* faults;  // owned by the store
+};
+
+FailingStore open_failing(const Options& opts) {
+    auto io = std::make_unique<FailNthCommit>();
+    auto* faults = io.get();
+    return {detail::open_store(opts, std::move(io)), faults};
+}
 }  // namespace
 
 TEST(Writer, FailedCommitAnswersEveryRequestOnceAndStoresNothingOfIt) {
     TempDir dir;
     auto opts = small_options(dir.path());
-    opts.commit_fault = inject;
     opts.batch_deadline = std::chrono::milliseconds(100);
-    auto store = Store::open(opts);
+    auto [store, faults] = open_failing(opts);
     ASSERT_TRUE(create_group(*store, "g"));  // commit 1
-    fail_at = 2;
-    fail_with = EIO;
+    faults->fail(2, EIO);
     std::vector<std::promise<StoreResult>> ps(20);
     for (int i = 0; i < 20; ++i)
         store->submit(make_request("<f" + std::to_string(i) + "@x>", {"g"}, {"hub"}),
@@ -87,10 +121,8 @@ TEST(Writer, DiskBelowFloorDefersArticlesAndRecovers) {
 TEST(Writer, DiskFullAtCommitDefersTheBatch) {
     TempDir dir;
     auto opts = small_options(dir.path());
-    opts.commit_fault = inject;
-    auto store = Store::open(opts);
-    fail_at = 1;
-    fail_with = ENOSPC;
+    auto [store, faults] = open_failing(opts);
+    faults->fail(1, ENOSPC);
     EXPECT_EQ(store_sync(*store, make_request("<n@x>", {})).status, StoreStatus::deferred);
     EXPECT_EQ(store_sync(*store, make_request("<n@x>", {})).status, StoreStatus::stored);
 }
@@ -98,10 +130,8 @@ TEST(Writer, DiskFullAtCommitDefersTheBatch) {
 TEST(Writer, MapFullAtCommitGrowsAndRedoes) {
     TempDir dir;
     auto opts = small_options(dir.path());
-    opts.commit_fault = inject;
-    auto store = Store::open(opts);
-    fail_at = 1;
-    fail_with = MDB_MAP_FULL;
+    auto [store, faults] = open_failing(opts);
+    faults->fail(1, MDB_MAP_FULL);
     EXPECT_EQ(store_sync(*store, make_request("<g@x>", {})).status, StoreStatus::stored);
     EXPECT_EQ(store->stats().map_grows, 1u);
 }
