@@ -1,4 +1,5 @@
 // The writer's other requests: remember a refused id, cancel, group changes, queue ack/defer.
+#include "protocol/newsgroup.h"
 #include "storage/codec.h"
 #include "storage/write_ops.h"
 
@@ -37,12 +38,9 @@ std::unique_ptr<Op> simple(F fn, R on_failure, unique_function<void(R)> done) {
     return std::make_unique<SimpleOp<R>>(std::move(fn), on_failure, std::move(done));
 }
 
-bool valid_group_name(std::string_view name) {
-    if (name.empty() || name.size() > 255) return false;
-    for (unsigned char c : name)
-        if (c <= ' ' || c == ',' || c == 0x7f) return false;  // RFC 3977 §4.1 forbids these
-    return true;
-}
+// The store's last guard; callers (config, the admin API) have applied the stricter rule for
+// names we create. One grammar for all of them: protocol/newsgroup.h.
+bool valid_group_name(std::string_view name) { return protocol::is_valid_newsgroup_name(name); }
 
 bool valid_flag(char f) { return f == 'y' || f == 'n' || f == 'm'; }
 

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "protocol/message_id.h"
+#include "protocol/newsgroup.h"
 #include "protocol/status.h"
 #include "server/feeds/feeds.h"
 #include "server/admin/http_server.h"
@@ -47,7 +48,9 @@ awaitable<bool> wait_for(std::shared_ptr<Waiter> w) {
 awaitable<ActionResult> admin_create_group(AdminContext& ctx, std::string name, char flag) {
     NodeContext& node = ctx.node;
     if (flag != 'y' && flag != 'n' && flag != 'm') co_return ActionResult{400, "flag must be y, n or m"};
-    if (name.empty() || name.size() > 250) co_return ActionResult{400, "invalid group name"};
+    // The one rule for names we create (config's [[group]] too): RFC 5536 §3.1.4 components.
+    if (auto why = protocol::new_newsgroup_name_error(name))
+        co_return ActionResult{400, "invalid group name: " + std::string(*why)};
     auto shown = protocol::sanitize_for_echo(name);
     auto w = std::make_shared<Waiter>(node.io);
     node.store.create_group(name, flag, "admin", static_cast<std::int64_t>(std::time(nullptr)), completion(w));

@@ -88,8 +88,6 @@ int main(int argc, char** argv) {
         if (!r.config) return 2;
         cfg = std::move(*r.config);
     }
-    static constexpr const char* levels[] = {"trace", "debug", "info", "warn", "err"};
-    server::setup_logging(levels[static_cast<int>(cfg.node.log_level)],
-                          cfg.node.log_format == config::LogFormat::json ? "json" : "text");
+    server::setup_logging(config::to_string(cfg.node.log_level), config::to_string(cfg.node.log_format));
     return server::run_node(cfg, opts.config_path);
 }

@@ -13,9 +13,7 @@
 namespace tidings::server {
 namespace {
 
-char flag_of(config::GroupStatus s) {
-    return s == config::GroupStatus::m ? 'm' : s == config::GroupStatus::n ? 'n' : 'y';
-}
+char flag_of(config::GroupStatus s) { return config::to_string(s)[0]; }
 
 // [node] keys other than the log settings are fixed at start (pathhost is in every stored
 // Xref, data_dir is the open store).
@@ -44,21 +42,20 @@ void apply_groups(NodeContext& node, ReloadState& state, const config::Config& n
     state.groups = next.groups;
 }
 
-// TODO(config): one list of log-level names, shared with config/schema.cpp.
-constexpr const char* level_names[] = {"trace", "debug", "info", "warn", "error"};
-constexpr const char* format_names[] = {"text", "json"};
-std::string to_string(config::LogLevel l) { return level_names[static_cast<int>(l)]; }
-std::string to_string(config::LogFormat f) { return format_names[static_cast<int>(f)]; }
+template <class E>
+std::string name_of(E e) {
+    return std::string(config::to_string(e));
+}
 
 void apply_log_settings(ReloadState& state, const config::Config& next, ReloadResult& r) {
     if (next.node.log_level == state.log_level && next.node.log_format == state.log_format) return;
-    setup_logging(to_string(next.node.log_level), to_string(next.node.log_format));
+    setup_logging(name_of(next.node.log_level), name_of(next.node.log_format));
     if (next.node.log_level != state.log_level)
-        r.applied.push_back(std::string("node.log_level: ") + to_string(state.log_level) +
-                            " -> " + to_string(next.node.log_level));
+        r.applied.push_back(std::string("node.log_level: ") + name_of(state.log_level) +
+                            " -> " + name_of(next.node.log_level));
     if (next.node.log_format != state.log_format)
-        r.applied.push_back(std::string("node.log_format: ") + to_string(state.log_format) +
-                            " -> " + to_string(next.node.log_format));
+        r.applied.push_back(std::string("node.log_format: ") + name_of(state.log_format) +
+                            " -> " + name_of(next.node.log_format));
     state.log_level = next.node.log_level;
     state.log_format = next.node.log_format;
 }

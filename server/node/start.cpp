@@ -49,9 +49,7 @@ void ensure_groups(const config::Config& cfg, storage::Store& store) {
     for (const auto& g : cfg.groups) {
         std::promise<bool> done;
         auto fut = done.get_future();
-        char flag = g.status == config::GroupStatus::m ? 'm'
-                    : g.status == config::GroupStatus::n ? 'n'
-                                                         : 'y';
+        const char flag = config::to_string(g.status)[0];  // y, n or m
         store.create_group(g.name, flag, "config", static_cast<std::int64_t>(std::time(nullptr)),
                            [&done](bool ok) { done.set_value(ok); });
         fut.get();  // false: it existed already

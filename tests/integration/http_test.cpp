@@ -150,6 +150,12 @@ TEST_F(Admin, CreateAndRemoveGroups) {
     EXPECT_EQ(http_call(http, "POST", "/groups", token, R"({"flag":"y"})").status, 400);
     EXPECT_EQ(http_call(http, "POST", "/groups", token, R"(not json)").status, 400);
     EXPECT_EQ(http_call(http, "POST", "/groups", token, R"(["local.x"])").status, 400);
+    // The names config's [[group]] refuses, the admin API refuses too (one rule, protocol/newsgroup.h).
+    for (const char* bad : {"a*b", "local..x", ".local", "local.", "local.ctl", "has space", "a,b"}) {
+        auto r = http_call(http, "POST", "/groups", token, json{{"name", bad}}.dump());
+        EXPECT_EQ(r.status, 400) << bad << ": " << r.body;
+        EXPECT_NE(r.body.find("invalid group name"), std::string::npos) << r.body;
+    }
     NntpClient c;
     ASSERT_TRUE(c.connect(nntp));
     c.read_line();

@@ -64,16 +64,16 @@ token = "ctl-token"
     EXPECT_EQ(js.status, 0);
     EXPECT_EQ(nlohmann::json::parse(js.out, nullptr, false)["pathhost"], "ctl.tidings") << js.out;
 
-    auto refused = tidingsctl(admin + "newgroup local.ctl");
+    auto refused = tidingsctl(admin + "newgroup local.made");
     EXPECT_EQ(refused.status, 1);
     EXPECT_NE(refused.out.find("401"), std::string::npos) << refused.out;
-    EXPECT_EQ(tidingsctl(admin + "--token wrong newgroup local.ctl").status, 1);
+    EXPECT_EQ(tidingsctl(admin + "--token wrong newgroup local.made").status, 1);
 
-    auto made = tidingsctl(admin + "--token ctl-token newgroup local.ctl m");
+    auto made = tidingsctl(admin + "--token ctl-token newgroup local.made m");
     EXPECT_EQ(made.status, 0) << made.out;
-    EXPECT_NE(made.out.find("created local.ctl"), std::string::npos) << made.out;
-    EXPECT_EQ(tidingsctl(admin + "--token ctl-token rmgroup local.ctl").status, 0);
-    EXPECT_EQ(tidingsctl(admin + "--token ctl-token rmgroup local.ctl").status, 1);
+    EXPECT_NE(made.out.find("created local.made"), std::string::npos) << made.out;
+    EXPECT_EQ(tidingsctl(admin + "--token ctl-token rmgroup local.made").status, 0);
+    EXPECT_EQ(tidingsctl(admin + "--token ctl-token rmgroup local.made").status, 1);
     EXPECT_EQ(tidingsctl(admin + "--token ctl-token cancel '<nope@ctl>'").status, 1);
     EXPECT_EQ(tidingsctl(admin + "--token ctl-token flush leaf").status, 0);
     auto paused = tidingsctl(admin + "--token ctl-token pause leaf");

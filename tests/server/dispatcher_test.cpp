@@ -97,8 +97,12 @@ TEST(CommandTable, EveryEntryNeedsAtMostOneRole) {
         const bool transit = has(spec.needs, protocol::Needs::transit);
         EXPECT_FALSE(reader && transit) << spec.verb;
         // Only reading is gated by authentication; peers are recognised, not logged in.
-        if (has(spec.needs, protocol::Needs::auth)) EXPECT_TRUE(reader) << spec.verb;
-        if (has(spec.needs, protocol::Needs::block_follows)) EXPECT_TRUE(transit) << spec.verb;
+        if (has(spec.needs, protocol::Needs::auth)) {
+            EXPECT_TRUE(reader) << spec.verb;
+        }
+        if (has(spec.needs, protocol::Needs::block_follows)) {
+            EXPECT_TRUE(transit) << spec.verb;
+        }
     }
 }
 
