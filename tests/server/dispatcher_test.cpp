@@ -4,11 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
-
 #include "protocol/status.h"
-#include "storage/store.h"
+#include "temp_store.h"
 
 namespace tidings::server {
 namespace {
@@ -18,25 +15,12 @@ namespace st = protocol::status;
 class DispatcherChecks : public ::testing::Test {
 protected:
     void SetUp() override {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "tidings-dispatch-XXXXXX").string();
-        dir_ = ::mkdtemp(tmpl.data());
-        storage::Options o;
-        o.dir = dir_;
-        o.pathhost = "news.test";
-        o.initial_map_bytes = 1 << 20;
-        o.free_space_floor_bytes = 0;
-        store_ = storage::Store::open(o);
         config::Peer hub;
         hub.name = "hub";
         cfg_.peers.push_back(hub);
-        node_ = std::make_unique<NodeContext>(io_, cfg_, *store_);
+        node_ = std::make_unique<NodeContext>(io_, cfg_, db_.store());
     }
-    void TearDown() override {
-        node_.reset();
-        store_->shutdown();
-        store_.reset();
-        std::filesystem::remove_all(dir_);
-    }
+    void TearDown() override { node_.reset(); }
 
     // A session on a listener with these roles; `peer`: attributed to "hub"; `reader`: may read.
     int code(std::string_view line, bool reader_listener, bool transit_listener, bool peer, bool may_read) {
@@ -47,8 +31,7 @@ protected:
         return check_command(s, protocol::parse_command(line)).code;
     }
 
-    std::string dir_;
-    std::unique_ptr<storage::Store> store_;
+    test::TempStore db_;
     config::Config cfg_;
     net::io_context io_;
     std::unique_ptr<NodeContext> node_;

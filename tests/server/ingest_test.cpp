@@ -4,12 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <future>
-
 #include "config/config.h"
-#include "storage/store.h"
+#include "temp_store.h"
 
 namespace tidings::server {
 namespace {
@@ -17,8 +13,6 @@ namespace {
 class TransitPreparation : public ::testing::Test {
 protected:
     void SetUp() override {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "tidings-ingest-XXXXXX").string();
-        dir_ = ::mkdtemp(tmpl.data());
         auto r = config::load_string(R"(
 [node]
 pathhost = "news.us"
@@ -36,26 +30,11 @@ newsgroups = "local.*"
                                      "ingest.toml");
         ASSERT_TRUE(r.config) << r.errors.front();
         cfg_ = *r.config;
-        storage::Options o;
-        o.dir = dir_;
-        o.pathhost = "news.us";
-        o.initial_map_bytes = 1 << 20;
-        o.free_space_floor_bytes = 0;
-        store_ = storage::Store::open(o);
-        for (const char* g : {"local.test", "misc.test"}) {
-            std::promise<bool> done;
-            store_->create_group(g, 'y', "test", 0, [&](bool ok) { done.set_value(ok); });
-            ASSERT_TRUE(done.get_future().get());
-        }
-    }
-    void TearDown() override {
-        store_->shutdown();
-        store_.reset();
-        std::filesystem::remove_all(dir_);
+        for (const char* g : {"local.test", "misc.test"}) ASSERT_TRUE(db_.create_group(g));
     }
     IngestVerdict prepare(const std::string& wire, const std::string& id, const config::Peer* from = nullptr) {
         FeedTable feeds(cfg_);
-        storage::Snapshot snap(*store_);
+        storage::Snapshot snap(db_.store());
         return prepare_transit_article(cfg_, feeds, from, id, wire, snap);
     }
     static std::string article(const std::string& id, const std::string& groups, const std::string& path,
@@ -65,9 +44,8 @@ newsgroups = "local.*"
                "\r\nline one\r\nline two\r\n";
     }
 
-    std::string dir_;
+    test::TempStore db_;
     config::Config cfg_;
-    std::unique_ptr<storage::Store> store_;
 };
 
 TEST_F(TransitPreparation, AcceptedArticleGetsOurPathCarriedGroupsOverviewAndFeeds) {

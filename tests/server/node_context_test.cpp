@@ -4,40 +4,21 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
-
-#include "storage/store.h"
+#include "temp_store.h"
 
 namespace tidings::server {
 namespace {
 
 class Generations : public ::testing::Test {
 protected:
-    void SetUp() override {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "tidings-generations-XXXXXX").string();
-        dir_ = ::mkdtemp(tmpl.data());
-        storage::Options o;
-        o.dir = dir_;
-        o.pathhost = "news.test";
-        o.initial_map_bytes = 1 << 20;
-        o.free_space_floor_bytes = 0;
-        store_ = storage::Store::open(o);
-    }
-    void TearDown() override {
-        store_->shutdown();
-        store_.reset();
-        std::filesystem::remove_all(dir_);
-    }
-    std::string dir_;
-    std::unique_ptr<storage::Store> store_;
+    test::TempStore db_;
 };
 
 TEST_F(Generations, AnOldGenerationIsFreedWhenItsLastHolderLetsGo) {
     net::io_context io;
     config::Config first;
     first.node.pathhost = "first.test";
-    NodeContext node(io, first, *store_);
+    NodeContext node(io, first, db_.store());
     std::weak_ptr<const Generation> watch = node.generation();
     GenerationPtr session = node.generation();  // a session started under the first
 
@@ -61,7 +42,7 @@ TEST_F(Generations, EachGenerationCompilesItsOwnFeedTable) {
     p.outgoing = config::HostPort{"127.0.0.1", 119};
     p.max_article_bytes = 1000000;
     cfg.peers.push_back(p);
-    NodeContext node(io, cfg, *store_);
+    NodeContext node(io, cfg, db_.store());
     EXPECT_EQ(node.feeds().select("misc.test", "x", 10, nullptr), std::vector<std::string>{"out"});
     auto none = std::make_shared<config::Config>(cfg);
     none->peers.clear();
