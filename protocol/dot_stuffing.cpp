@@ -20,6 +20,8 @@ void BlockReader::reset() noexcept {
     lines_ = 0;
 }
 
+// One function on purpose: it is the per-byte loop every article goes through (transit, POST),
+// and its states and their transitions read best side by side, as one table.
 BlockStep BlockReader::step(std::string_view in, std::string& out) {
     if (state_ == State::finished)
         return {too_big_ ? BlockStatus::too_big_done : BlockStatus::done, 0};

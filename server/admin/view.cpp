@@ -78,6 +78,8 @@ NodeView gather_view(const AdminContext& ctx) {
     return v;
 }
 
+// One flat function on purpose: it is the /status document itself, field by field in the order
+// README "Operations" documents them.
 nlohmann::json status_json(const NodeView& v) {
     using nlohmann::json;
     json j;
