@@ -105,8 +105,12 @@ IngestVerdict prepare_transit_article(const config::Config& cfg, const FeedTable
     auto article = protocol::parse_article(wire);
     // Relayed articles are checked loosely for Message-ID syntax, as INN is: old software
     // made ids the strict grammar forbids, and refusing them only breaks propagation.
-    if (auto err = protocol::transit_error(article, offered_id, protocol::MessageIdRules::nntp))
-        return refuse("malformed", *err);
+    if (auto err = protocol::transit_error(article, offered_id, protocol::MessageIdRules::nntp)) {
+        IngestVerdict v = refuse("malformed", *err);
+        const auto* header = article.error.empty() ? article.find("Message-ID") : nullptr;
+        v.remember = header != nullptr && protocol::unfold(header->value) == offered_id;
+        return v;
+    }
 
     std::string_view path_value = article.find("Path")->value;
     if (protocol::path_contains(path_value, cfg.node.pathhost))

@@ -45,6 +45,11 @@ struct IngestVerdict {
     // Why it was refused, one token for logs and counters: loop, malformed, unwanted_group.
     std::string reason;
     std::string detail;  // human text for the log (no raw article bytes)
+    // Whether a refusal may be remembered under the offered id (history: a re-offer is then
+    // refused at once). Not when the article does not carry that id in its Message-ID header:
+    // the refusal is about other bytes, and remembering would let one peer suppress any
+    // article by offering its id with something else attached.
+    bool remember = true;
     storage::StoreRequest request;  // when accepted: Path prepended, groups, overview, feeds
 };
 

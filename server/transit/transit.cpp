@@ -153,7 +153,7 @@ void accept_article(Transit& t, Session& s, std::string id, std::string wire, st
         release_id(t, id, s.id);
         count_refusal(node, s, id, v.reason, v.detail);
         s.conn->fill(ticket, id_response(codes.rejected, id));
-        remember_rejected(t, id);
+        if (v.remember) remember_rejected(t, id);
         return;
     }
     std::uint64_t bytes = v.request.article.size();

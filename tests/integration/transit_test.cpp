@@ -217,6 +217,26 @@ TEST_F(Transit, MalformedArticlesAre439) {
     EXPECT_EQ(peer_.command("DATE").substr(0, 3), "111");  // still in step
 }
 
+// A refusal is remembered under the offered id only when the article carries that id: a peer
+// that offers <a> with another article attached (or none that parses) cannot suppress <a>.
+TEST_F(Transit, AMismatchedArticleDoesNotSuppressTheOfferedId) {
+    peer_.command("MODE STREAM");
+    EXPECT_EQ(takethis(peer_, id(60), make_article(id(61), "local.test")), "439 " + id(60));
+    EXPECT_EQ(takethis(peer_, id(62), "garbage"), "439 " + id(62));
+    EXPECT_EQ(peer_.command("CHECK " + id(60)), "238 " + id(60));
+    EXPECT_EQ(takethis(peer_, id(60), make_article(id(60), "local.test")), "239 " + id(60));
+    EXPECT_EQ(takethis(peer_, id(62), make_article(id(62), "local.test")), "239 " + id(62));
+    EXPECT_EQ(peer_.command("IHAVE " + id(63)).substr(0, 3), "335");
+    peer_.send_raw(wire(make_article(id(64), "local.test")));
+    EXPECT_EQ(peer_.read_line().substr(0, 3), "437");
+    EXPECT_EQ(peer_.command("IHAVE " + id(63)).substr(0, 3), "335");  // not remembered
+    peer_.send_raw(wire(make_article(id(63), "local.test")));
+    EXPECT_EQ(peer_.read_line().substr(0, 3), "235");
+    // An article that does carry the offered id is remembered when refused (as INN does).
+    EXPECT_EQ(takethis(peer_, id(65), make_article(id(65), "alt.not.carried")), "439 " + id(65));
+    EXPECT_EQ(peer_.command("CHECK " + id(65)), "438 " + id(65));
+}
+
 TEST_F(Transit, OversizeArticleIsReadAwayAndRefused) {
     peer_.command("MODE STREAM");
     std::string body;

@@ -79,6 +79,14 @@ TEST_F(TransitPreparation, RefusesLoopsUncarriedGroupsAndMismatchedIds) {
     EXPECT_EQ(headless.reason, "malformed");
 }
 
+TEST_F(TransitPreparation, OnlyARefusalOfTheOfferedArticleIsRemembered) {
+    EXPECT_TRUE(prepare(article("<l@x>", "local.test", "news.us!x"), "<l@x>").remember);      // loop
+    EXPECT_TRUE(prepare(article("<u@x>", "alt.nothing", "x"), "<u@x>").remember);             // unwanted
+    EXPECT_FALSE(prepare(article("<b@x>", "local.test", "x"), "<a@x>").remember);             // other id
+    EXPECT_FALSE(prepare("garbage", "<g@x>").remember);                                        // no headers
+    EXPECT_FALSE(prepare("Path: x\r\nSubject: s\r\n\r\nbody\r\n", "<n@x>").remember);  // no Message-ID
+}
+
 TEST_F(TransitPreparation, JunkUnwantedKeepsAnArticleWithoutGroups) {
     cfg_.storage.junk_unwanted = true;
     auto v = prepare(article("<j@x>", "alt.nothing", "origin"), "<j@x>");
