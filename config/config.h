@@ -84,7 +84,8 @@ struct Listener {
 struct Limits {
     std::uint64_t max_article_bytes = 1000000;
     std::uint32_t max_connections = 500;
-    std::uint32_t max_connections_per_ip = 50;
+    std::uint32_t max_connections_per_ip = 50;    // an IPv6 /64 counts as one address
+    std::uint32_t peer_reserved_connections = 20;  // of max_connections: configured peers only
     std::uint32_t idle_timeout_s = 600;  // RFC 3977 §3.1 asks for at least 180
     std::uint32_t write_timeout_s = 60;
     std::uint32_t max_pipeline = 1024;   // commands in flight per transit connection

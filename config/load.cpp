@@ -6,6 +6,7 @@
 // node.domain, peer.path_identity and peer.max_article_bytes), and checks across keys or
 // sections (TLS files, token or token_file, the mailer path, duplicates, references between
 // sections), run while the toml++ nodes and their positions are at hand.
+#include <algorithm>
 #include <map>
 #include <toml++/toml.h>
 
@@ -203,6 +204,14 @@ Config build(const toml::table& root, Errors& e) {
     storage.read_fields(c.storage);
     TableReader limits = section_reader(root, "limits", e);
     limits.read_fields(c.limits);
+    // Derived default: 20, or a quarter of a smaller max_connections, so that lowering only
+    // max_connections never locks readers out.
+    if (!limits.node("peer_reserved_connections"))
+        c.limits.peer_reserved_connections = std::min<std::uint32_t>(20, c.limits.max_connections / 4);
+    else if (c.limits.peer_reserved_connections >= c.limits.max_connections)
+        e.add(limits.node("peer_reserved_connections")->source(), limits.key_path("peer_reserved_connections"),
+              "must be less than limits.max_connections (" + std::to_string(c.limits.max_connections) +
+                  "), or no reader could connect");
     TableReader readers = section_reader(root, "readers", e);
     readers.read_fields(c.readers);
     TableReader http = section_reader(root, "http", e);

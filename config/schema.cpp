@@ -111,7 +111,13 @@ constexpr KeySpec limits_keys[] = {
     {"max_connections", Kind::integer, field<&Limits::max_connections>, "500",
      "Most simultaneous connections.", false, 1, 1000000},
     {"max_connections_per_ip", Kind::integer, field<&Limits::max_connections_per_ip>, "50",
-     "Most simultaneous connections per address.", false, 1, 1000000},
+     "Most simultaneous connections per address; an IPv6 /64 counts as one address.", false, 1,
+     1000000},
+    {"peer_reserved_connections", Kind::integer, field<&Limits::peer_reserved_connections>, "20",
+     "Of `max_connections`, the slots only configured peers (known by address on a transit "
+     "listener) may take: readers are refused `400` once only these are left. Default: 20, or a quarter "
+     "of `max_connections` when that is smaller.",
+     false, 0, 1000000},
     {"idle_timeout_s", Kind::integer, field<&Limits::idle_timeout_s>, "600",
      "Seconds of silence before a connection is closed; RFC 3977 §3.1 asks for at least 180.",
      false, 1, 86400},

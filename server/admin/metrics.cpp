@@ -66,6 +66,7 @@ void incoming_families(Exposition& e, const NodeView& v) {
     e.family("tidings_limit_hits_total", "counter", "Limit hits by limit.");
     e.sample("tidings_limit_hits_total", "limit=\"max_connections\"", c.connections_refused_total_limit);
     e.sample("tidings_limit_hits_total", "limit=\"max_connections_per_ip\"", c.connections_refused_ip_limit);
+    e.sample("tidings_limit_hits_total", "limit=\"peer_reserved_connections\"", c.connections_refused_reserved);
     e.sample("tidings_limit_hits_total", "limit=\"idle_timeout\"", c.idle_timeouts);
     e.sample("tidings_limit_hits_total", "limit=\"line_length\"", c.overlong_lines);
     e.sample("tidings_limit_hits_total", "limit=\"unknown_commands\"", c.unknown_commands);

@@ -124,7 +124,8 @@ nlohmann::json status_json(const NodeView& v) {
                      {"idle_timeouts", c.idle_timeouts},
                      {"connections_accepted", c.connections_accepted},
                      {"connections_refused", {{"max_connections", c.connections_refused_total_limit},
-                                              {"max_connections_per_ip", c.connections_refused_ip_limit}}},
+                                              {"max_connections_per_ip", c.connections_refused_ip_limit},
+                                              {"peer_reserved_connections", c.connections_refused_reserved}}},
                      {"store_backpressure_waits", c.store_backpressure_waits}};
     j["peers"] = json::array();
     for (const auto& p : v.peers) {

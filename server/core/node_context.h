@@ -30,6 +30,7 @@ struct Counters {
     std::uint64_t connections_accepted = 0;
     std::uint64_t connections_refused_total_limit = 0;
     std::uint64_t connections_refused_ip_limit = 0;
+    std::uint64_t connections_refused_reserved = 0;  // readers past the slots kept for peers
     std::uint64_t commands = 0;
     std::uint64_t unknown_commands = 0;
     std::uint64_t overlong_lines = 0;
@@ -108,7 +109,7 @@ public:
     // Live sessions by id (never by pointer elsewhere: a session may end at any co_await): the socket lets shutdown
     // end a session's reading so it finishes its current command and leaves.
     std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> sessions;
-    std::unordered_map<std::string, int> sessions_per_ip;
+    std::unordered_map<std::string, int> sessions_per_ip;  // by address_key (IPv6: per /64)
     std::uint64_t next_session_id = 1;
     // Sessions attributed to a configured peer (by address at the start, or by the peer's
     // auth_user after AUTHINFO), by session id: /status counts them as transit sessions and a

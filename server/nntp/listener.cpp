@@ -1,8 +1,10 @@
-// Accept loop with connection admission (total and per-IP limits).
+// Accept loop with connection admission (total, reserved-for-peers and per-address limits).
 #include "server/nntp/listener.h"
 
 #include <spdlog/spdlog.h>
 
+#include "server/net/address_key.h"
+#include "server/nntp/peer_attribution.h"
 #include "server/nntp/session.h"
 
 namespace tidings::server {
@@ -15,6 +17,34 @@ awaitable<void> refuse(tcp::socket socket, std::string text) {
     boost::system::error_code ec;
     co_await net::async_write(stream, net::buffer(text), net::redirect_error(use_awaitable, ec));
     stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+}
+
+// Whether a new connection from `addr` may have a session; the 400 text (counted and logged)
+// when not. The last limits.peer_reserved_connections slots are kept for configured peers, so
+// that idle readers can never lock a feed out; a peer is known here by address only (one that
+// authenticates as its auth_user counts as a reader until then).
+const char* admit(NodeContext& node, const ListenerInfo& info, const net::ip::address& addr) {
+    const auto& limits = node.cfg().limits;
+    const std::string ip = addr.to_string();
+    const bool peer = info.transit && peer_for_address(node.cfg(), ip) != nullptr;
+    const std::size_t open = node.sessions.size();
+    if (open >= limits.max_connections) {
+        ++node.counters.connections_refused_total_limit;
+        spdlog::warn("event=refused remote={} reason=max_connections", ip);
+        return "400 Too many connections\r\n";
+    }
+    if (!peer && open + limits.peer_reserved_connections >= limits.max_connections) {
+        ++node.counters.connections_refused_reserved;
+        spdlog::warn("event=refused remote={} reason=peer_reserved_connections", ip);
+        return "400 Too many connections\r\n";
+    }
+    auto per = node.sessions_per_ip.find(address_key(addr));
+    if (per != node.sessions_per_ip.end() && static_cast<std::uint32_t>(per->second) >= limits.max_connections_per_ip) {
+        ++node.counters.connections_refused_ip_limit;
+        spdlog::warn("event=refused remote={} reason=max_connections_per_ip", ip);
+        return "400 Too many connections from your address\r\n";
+    }
+    return nullptr;
 }
 
 }  // namespace
@@ -36,21 +66,8 @@ awaitable<void> accept_connections(tcp::acceptor& acceptor, NodeContext& node,
         }
         auto remote = socket.remote_endpoint(ec);
         if (ec) continue;  // already gone
-        std::string ip = remote.address().to_string();
-        const auto& limits = node.cfg().limits;
-        if (node.sessions.size() >= static_cast<std::size_t>(limits.max_connections)) {
-            ++node.counters.connections_refused_total_limit;
-            spdlog::warn("event=refused remote={} reason=max_connections", ip);
-            net::co_spawn(node.io, refuse(std::move(socket), "400 Too many connections\r\n"),
-                          net::detached);
-            continue;
-        }
-        if (static_cast<std::uint32_t>(node.sessions_per_ip[ip]) >= limits.max_connections_per_ip) {
-            ++node.counters.connections_refused_ip_limit;
-            spdlog::warn("event=refused remote={} reason=max_connections_per_ip", ip);
-            net::co_spawn(node.io,
-                          refuse(std::move(socket), "400 Too many connections from your address\r\n"),
-                          net::detached);
+        if (const char* refusal = admit(node, info, remote.address())) {
+            net::co_spawn(node.io, refuse(std::move(socket), refusal), net::detached);
             continue;
         }
         ++node.counters.connections_accepted;

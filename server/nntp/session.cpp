@@ -7,6 +7,7 @@
 
 #include "protocol/command.h"
 #include "protocol/status.h"
+#include "server/net/address_key.h"
 #include "server/nntp/capabilities.h"
 #include "server/nntp/peer_attribution.h"
 #include "server/nntp/session_state.h"
@@ -31,9 +32,10 @@ std::string greeting(const Session& s) {
 // Registers the session for limits and shutdown; unregisters on every exit path.
 class Registration {
 public:
+    // `key`: the address as per-address limits count it (server/net/address_key.h).
     Registration(NodeContext& node, const Dispatcher& dispatcher, std::uint64_t id,
-                 std::weak_ptr<Connection> conn, std::string ip)
-        : node_(node), dispatcher_(dispatcher), id_(id), ip_(std::move(ip)) {
+                 std::weak_ptr<Connection> conn, std::string key)
+        : node_(node), dispatcher_(dispatcher), id_(id), ip_(std::move(key)) {
         node_.sessions.emplace(id_, std::move(conn));
         ++node_.sessions_per_ip[ip_];
     }
@@ -70,7 +72,7 @@ awaitable<void> serve_session(tcp::socket socket, NodeContext& node, const Dispa
     Session s{node, info, id, remote.address().to_string(), conn, LineReader{}};
     s.loopback = remote.address().is_loopback();
     s.anonymous = config::matches_any(s.cfg().readers.anonymous_hosts, s.ip);
-    Registration reg(node, dispatcher, id, conn, s.ip);
+    Registration reg(node, dispatcher, id, conn, address_key(remote.address()));
     attribute_peer(s, peer_for_address(s.cfg(), s.ip));
     spdlog::info("conn={} event=open remote={}:{} listen={}:{}{}{}", id, s.ip, remote.port(),
                  info.address, info.port, s.peer ? " peer=" : "", s.peer ? s.peer->name : "");

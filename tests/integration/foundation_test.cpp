@@ -154,6 +154,40 @@ TEST(FoundationLimits, ConnectionsPerAddressAreCapped) {
     EXPECT_EQ(e.read_line().substr(0, 1), "2");
 }
 
+// Readers can fill every slot but the reserved ones; a configured peer still gets in, and the
+// refusals are counted by reason.
+TEST(FoundationLimits, ReadersCannotTakeTheSlotsReservedForPeers) {
+    Daemon d(config("\n[limits]\nmax_connections = 4\npeer_reserved_connections = 2\n"
+                    "\n[[peer]]\nname = \"hub\"\nhosts = [\"127.0.0.1\"]\n"));
+    ASSERT_TRUE(d.start()) << d.log();
+    NntpClient r1, r2, r3;  // readers, from an address no peer has
+    ASSERT_TRUE(r1.connect(d.port(), "127.0.0.1", "127.0.0.2"));
+    EXPECT_EQ(r1.read_line().substr(0, 1), "2");
+    ASSERT_TRUE(r2.connect(d.port(), "127.0.0.1", "127.0.0.2"));
+    EXPECT_EQ(r2.read_line().substr(0, 1), "2");
+    ASSERT_TRUE(r3.connect(d.port(), "127.0.0.1", "127.0.0.3"));
+    EXPECT_EQ(r3.read_line(), "400 Too many connections");
+    NntpClient p1, p2, p3;  // the peer, from its address
+    ASSERT_TRUE(p1.connect(d.port()));
+    EXPECT_EQ(p1.read_line().substr(0, 1), "2");
+    EXPECT_EQ(p1.command("MODE STREAM").substr(0, 3), "203");
+    ASSERT_TRUE(p2.connect(d.port()));
+    EXPECT_EQ(p2.read_line().substr(0, 1), "2");
+    ASSERT_TRUE(p3.connect(d.port()));  // max_connections binds peers too
+    EXPECT_EQ(p3.read_line(), "400 Too many connections");
+    std::string log = d.log();
+    EXPECT_NE(log.find("reason=peer_reserved_connections"), std::string::npos);
+    EXPECT_NE(log.find("reason=max_connections"), std::string::npos);
+}
+
+TEST(FoundationLimits, AReservationThatLeavesReadersNothingIsAConfigError) {
+    Daemon d(config("\n[limits]\nmax_connections = 4\npeer_reserved_connections = 4\n"));
+    EXPECT_FALSE(d.start());
+    EXPECT_NE(d.log().find("limits.peer_reserved_connections: must be less than limits.max_connections (4)"),
+              std::string::npos)
+        << d.log();
+}
+
 TEST(FoundationCli, VersionAndHelpExitZero) {
     std::string out;
     EXPECT_EQ(run_tidingsd({"--version"}, &out, nullptr), 0);
