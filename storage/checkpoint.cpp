@@ -55,7 +55,7 @@ int write_checkpoint(const std::string& dir, const Checkpoint& c) noexcept {
     data.append(reinterpret_cast<const char*>(&crc), 4);
     data += c.meta_page;
     auto tmp = dir + "/checkpoint.tmp", path = dir + "/checkpoint";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
     if (fd < 0) return errno;
     int rc = pwrite_all(fd, data.data(), data.size(), 0);
     if (!rc && ::fdatasync(fd) != 0) rc = errno;

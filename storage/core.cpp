@@ -41,7 +41,7 @@ Core::~Core() {
 void Core::lock_dir() {
     if (lock_fd >= 0) return;
     auto path = opts.dir + "/tidings.lock";
-    lock_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    lock_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
     if (lock_fd < 0)
         throw std::runtime_error("storage: cannot open " + path + ": " + std::strerror(errno));
     if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {

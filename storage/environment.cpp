@@ -38,7 +38,7 @@ std::uint64_t Environment::open() {
     // are random by id; readahead would only evict useful pages.
     // MDB_NOSYNC in both modes: durable mode syncs the journal per batch and LMDB at checkpoints.
     unsigned flags = MDB_NOTLS | MDB_NORDAHEAD | MDB_NOSYNC | (write_map_ ? MDB_WRITEMAP : 0u);
-    rc = mdb_env_open(handle, dir.c_str(), flags, 0644);
+    rc = mdb_env_open(handle, dir.c_str(), flags, 0640);
     if (rc) {
         mdb_env_close(std::exchange(handle, nullptr));
         fail_open(dir, "mdb_env_open", rc);

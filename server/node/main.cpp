@@ -3,6 +3,7 @@
 #include <iostream>
 #include <string>
 
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -79,6 +80,10 @@ int main(int argc, char** argv) {
             break;
     }
 
+    // What tidingsd creates (the data folder, the store, the journal, the pause and listen
+    // files) is not for other users: the articles may be from private groups, the pause file
+    // steers feeds. Owner read-write, group read, others nothing.
+    ::umask(027);
     config::Config cfg;
     if (opts.config_path.empty()) {
         cfg = config::default_config();

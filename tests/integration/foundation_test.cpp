@@ -188,6 +188,27 @@ TEST(FoundationLimits, AReservationThatLeavesReadersNothingIsAConfigError) {
         << d.log();
 }
 
+// Nothing tidingsd writes is open to other users (0640 files, 0750 folders).
+TEST(FoundationFiles, DataFilesAreNotWorldReadable) {
+    Daemon d(config("\n[[peer]]\nname = \"hub\"\nhosts = [\"127.0.0.1\"]\n"));
+    ASSERT_TRUE(d.start()) << d.log();
+    NntpClient c;
+    ASSERT_TRUE(c.connect(d.port()));
+    c.read_line();
+    ASSERT_EQ(c.command("IHAVE <perm@test>").substr(0, 3), "335");
+    c.send_raw(make_article("<perm@test>", "local.test") + ".\r\n");
+    ASSERT_EQ(c.read_line().substr(0, 3), "235");
+    std::size_t files = 0;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(d.data_dir())) {
+        auto perms = e.status().permissions();
+        EXPECT_EQ(perms & std::filesystem::perms::others_all, std::filesystem::perms::none)
+            << e.path() << " is open to others";
+        EXPECT_EQ(perms & std::filesystem::perms::group_write, std::filesystem::perms::none) << e.path();
+        ++files;
+    }
+    EXPECT_GE(files, 4u);  // data.mdb, lock.mdb, a journal file, tidingsd.listen at least
+}
+
 TEST(FoundationCli, VersionAndHelpExitZero) {
     std::string out;
     EXPECT_EQ(run_tidingsd({"--version"}, &out, nullptr), 0);
