@@ -104,6 +104,7 @@ struct Readers {
     std::vector<Cidr> anonymous_hosts = loopback_cidrs();  // may read/post without AUTHINFO
     std::string anonymous_read = "*";                     // wildmat of groups they may read
     std::string anonymous_post = "*";                     // wildmat of groups they may post to
+    bool anonymous_approve = false;  // may they post with Approved: (approve moderated posts)
     OthersPolicy others = OthersPolicy::auth;
     bool allow_plaintext_auth = false;  // AUTHINFO over non-loopback, non-TLS connections
     bool operator==(const Readers&) const = default;
@@ -152,6 +153,7 @@ struct User {
     std::string read = "*";
     std::string post = "*";
     std::vector<Cidr> hosts;  // empty = from anywhere
+    bool approve = false;     // may post with Approved: (INN's readers.conf access `A`)
     bool operator==(const User&) const = default;
 };
 

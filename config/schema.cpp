@@ -142,6 +142,8 @@ constexpr KeySpec readers_keys[] = {
      "Groups anonymous readers may read (wildmat)."},
     {"anonymous_post", Kind::wildmat, field<&Readers::anonymous_post>, R"("*")",
      "Groups anonymous readers may post to (wildmat)."},
+    {"anonymous_approve", Kind::boolean, field<&Readers::anonymous_approve>, "false",
+     "Anonymous readers may post articles carrying `Approved:` (approve for moderated groups)."},
     {"others", Kind::choice, field<&Readers::others>, R"("auth")",
      "Readers from other hosts: `auth` must AUTHINFO first, `refuse` get 502 at once.",
      false, 0, 0, others_policies},
@@ -201,6 +203,8 @@ constexpr KeySpec user_keys[] = {
     {"post", Kind::wildmat, field<&User::post>, R"("*")", "Groups the user may post to (wildmat)."},
     {"hosts", Kind::cidr_list, field<&User::hosts>, "[]",
      "Networks the user may log in from; empty = anywhere."},
+    {"approve", Kind::boolean, field<&User::approve>, "false",
+     "May post articles carrying `Approved:` — a moderator's right (INN's access `A`); others get 441."},
 };
 
 constexpr KeySpec expire_keys[] = {

@@ -29,12 +29,15 @@ ReaderRights reader_rights(const config::Config& cfg, bool anonymous, const conf
         if (!from_ok) return r;
         r.read_pattern = user->read;
         r.post_pattern = user->post;
+        r.approve = user->approve;
     } else if (anonymous) {
         r.read_pattern = cfg.readers.anonymous_read;
         r.post_pattern = cfg.readers.anonymous_post;
+        r.approve = cfg.readers.anonymous_approve;
     }
     r.read = !r.read_pattern.empty();
     r.post = r.read && !r.post_pattern.empty();
+    r.approve = r.approve && r.post;
     return r;
 }
 

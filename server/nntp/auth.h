@@ -20,6 +20,7 @@ struct ReaderRights {
     bool post = false;          // POST allowed to some groups
     std::string read_pattern;   // wildmat of readable groups
     std::string post_pattern;   // wildmat of groups one may post to
+    bool approve = false;       // may post with Approved: (config: user.approve, readers.anonymous_approve)
 };
 
 // Rights of a connection from `ip` (is it in readers.anonymous_hosts: `anonymous`), signed

@@ -67,6 +67,12 @@ Prepared prepare(Session& s, std::string wire) {
     auto a = protocol::parse_article(r.text);
     std::string newsgroups = protocol::unfold(a.find("Newsgroups")->value);
     ReaderRights rights = reader_rights(s);
+    // RFC 5537 §3.5: only a moderator approves; anyone may write the header, so the right is
+    // the account's (INN's nnrpd answers the same 441 without access `A`).
+    if (a.find("Approved") && !rights.approve) {
+        p.error = "You are not allowed to approve postings";
+        return p;
+    }
     {
         storage::Snapshot snap(s.node.store);
         if (snap.history(r.message_id)) {

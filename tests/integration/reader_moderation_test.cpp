@@ -73,6 +73,12 @@ address = "fail@mods.example"
 [[moderation.rule]]
 pattern = "local.mod"
 address = "%s@mods.example"
+
+# The moderator's account: only it may post with Approved:.
+[[user]]
+name = "moderator"
+password_hash = "$y$j9T$5EtO3ASWi4dtuF3YOjC9K/$FMmngWY6Q2RBMcCs89uLGsifn/.Nw2nJXwP4oZKwBD9"
+approve = true
 )";
         daemon_ = std::make_unique<Daemon>(cfg);
         ASSERT_TRUE(daemon_->start()) << daemon_->log();
@@ -116,6 +122,13 @@ TEST_F(Moderation, UnapprovedPostIsMailedToTheFirstModeratedGroupsModeratorAndNo
     EXPECT_EQ(c_.command("ARTICLE <m1@example.org>").substr(0, 3), "430");
     EXPECT_EQ(group_count("local.test"), 0u);
     EXPECT_EQ(group_count("local.mod"), 0u);
+    // Anyone may write Approved:, only an account with the approve right may post it.
+    r = post("local.test,local.mod", "Message-ID: <m1@example.org>\r\nApproved: local-mod@mods.example\r\n",
+             "Hello moderator.\r\n");
+    EXPECT_EQ(r, "441 You are not allowed to approve postings");
+    EXPECT_EQ(group_count("local.mod"), 0u);
+    EXPECT_EQ(c_.command("AUTHINFO USER moderator").substr(0, 3), "381");
+    EXPECT_EQ(c_.command("AUTHINFO PASS secret").substr(0, 3), "281");
     r = post("local.test,local.mod", "Message-ID: <m1@example.org>\r\nApproved: local-mod@mods.example\r\n",
              "Hello moderator.\r\n");
     EXPECT_EQ(r.substr(0, 3), "240") << r;

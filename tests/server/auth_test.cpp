@@ -54,6 +54,19 @@ TEST(ReaderRights, AccountsFollowTheirWildmatsAndHosts) {
     EXPECT_FALSE(reader_rights(cfg, true, &v, "127.0.0.1").read);  // the account's rule wins
 }
 
+TEST(ReaderRights, ApprovingIsARightOfItsOwn) {
+    config::Config cfg;
+    EXPECT_FALSE(reader_rights(cfg, true, nullptr, "127.0.0.1").approve);  // anonymous: off by default
+    cfg.readers.anonymous_approve = true;
+    EXPECT_TRUE(reader_rights(cfg, true, nullptr, "127.0.0.1").approve);
+    cfg.readers.anonymous_post = "";  // no posting at all: nothing to approve either
+    EXPECT_FALSE(reader_rights(cfg, true, nullptr, "127.0.0.1").approve);
+    auto u = user("*", "*");
+    EXPECT_FALSE(reader_rights(cfg, false, &u, "192.0.2.1").approve);
+    u.approve = true;
+    EXPECT_TRUE(reader_rights(cfg, false, &u, "192.0.2.1").approve);
+}
+
 TEST(PlaintextAuth, OnlyOverLoopbackOrTlsUnlessAllowed) {
     struct Row {
         bool loopback, tls, allow, expected;
