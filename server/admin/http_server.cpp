@@ -71,6 +71,17 @@ awaitable<HttpResponse> answer(AdminContext& ctx, AdminServer& admin, HttpReques
     const std::string method = protocol::sanitize_for_echo(std::string(req.method_string()));
     HttpResponse res;
     bool failed = false;
+    auto host = req.find(http::field::host);
+    const bool has_host = host != req.end();
+    const std::string_view host_value = has_host ? std::string_view(host->value().data(), host->value().size())
+                                                 : std::string_view();
+    if (!host_header_allowed(has_host, host_value, ctx.node.cfg().node.pathhost)) {
+        spdlog::warn("admin={} event=refused reason=wrong_host target={}", id, target);
+        res = error_response(http::status::forbidden, "Host names no address of this server", 11, keep);
+        res.keep_alive(keep);
+        ++admin.responses[res.result_int()];
+        co_return res;
+    }
     try {
         res = co_await handle_request(ctx, admin.auth, std::move(req));
     } catch (const std::exception& e) {

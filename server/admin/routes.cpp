@@ -55,9 +55,46 @@ Match match_segments(const std::vector<std::string>& s) {
     return Match{Route::none, {}, {}};
 }
 
+bool is_ipv4_literal(std::string_view s) {
+    int parts = 0;
+    std::size_t digits = 0;
+    for (char c : s) {
+        if (c == '.') {
+            if (digits == 0) return false;
+            ++parts;
+            digits = 0;
+        } else if (c >= '0' && c <= '9' && digits < 3) {
+            ++digits;
+        } else {
+            return false;
+        }
+    }
+    return parts == 3 && digits > 0;
+}
+
 }  // namespace
 
 Match match_route(std::string_view target) { return match_segments(segments(target)); }
+
+bool host_header_allowed(bool present, std::string_view host, std::string_view pathhost) {
+    if (!present) return true;
+    if (!host.empty() && host.front() == '[') {  // "[v6]" or "[v6]:port"
+        auto close = host.find(']');
+        if (close == std::string_view::npos) return false;
+        std::string_view rest = host.substr(close + 1);
+        if (!rest.empty() && (rest.front() != ':' || rest.find_first_not_of("0123456789", 1) != std::string_view::npos))
+            return false;
+        std::string_view inside = host.substr(1, close - 1);
+        return !inside.empty() && inside.find_first_not_of("0123456789abcdefABCDEF:.") == std::string_view::npos;
+    }
+    if (auto colon = host.rfind(':'); colon != std::string_view::npos) {
+        if (host.find_first_not_of("0123456789", colon + 1) != std::string_view::npos) return false;
+        host = host.substr(0, colon);
+    }
+    if (host.empty()) return false;
+    return is_ipv4_literal(host) || protocol::iequals(host, "localhost") ||
+           (!pathhost.empty() && protocol::iequals(host, pathhost));
+}
 
 std::string_view allowed_methods(Route r) {
     switch (r) {

@@ -27,6 +27,13 @@ Match match_route(std::string_view target);
 std::string_view allowed_methods(Route r);
 bool method_fits(Route r, boost::beast::http::verb v);
 
+// Whether a request's Host header names this server: an IP literal ("127.0.0.1:8119",
+// "[::1]"), "localhost" or the node's pathhost (any case, with or without a port). Anything
+// else is refused, so that a web page whose name an attacker points at 127.0.0.1 (DNS
+// rebinding) cannot read /status from a browser on this machine. `present` false (an HTTP/1.0
+// request without Host): allowed, no browser sends one.
+bool host_header_allowed(bool present, std::string_view host, std::string_view pathhost);
+
 // Who may change things, fixed when the admin listener starts (and at each reload).
 struct AdminAuth {
     std::string token;  // [http] token, or the first line of token_file; empty: mutations disabled

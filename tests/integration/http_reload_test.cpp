@@ -167,7 +167,7 @@ TEST_F(Admin, ReloadRotatesTheTokenAndAllowHosts) {
     write("token = \"rotated\"\nallow_hosts = [\"10.0.0.0/8\"]\n");
     EXPECT_EQ(http_call(http, "POST", "/reload", "rotated").status, 200);
     RawConnection c(http);
-    c.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    c.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     std::string got;
     EXPECT_TRUE(c.closed_within(5s, &got));
     EXPECT_TRUE(got.empty()) << got;

@@ -101,7 +101,7 @@ TEST_F(Admin, DashboardIsSelfContainedHtml) {
     EXPECT_EQ(r.body.find("http://"), std::string::npos);
     EXPECT_EQ(r.body.find("https://"), std::string::npos);
     EXPECT_EQ(r.body.find(" src="), std::string::npos);
-    auto head = http_raw(http, "HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    auto head = http_raw(http, "HEAD / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
     EXPECT_EQ(head.status, 200);
     EXPECT_EQ(head.headers["content-length"], std::to_string(r.body.size()));
 }
@@ -113,7 +113,7 @@ TEST_F(Admin, MutationsNeedTheBearerToken) {
     EXPECT_EQ(none.status, 401);
     EXPECT_EQ(none.headers["www-authenticate"], "Bearer realm=\"tidings\"");
     EXPECT_EQ(http_call(http, "POST", "/groups", "wrong", body).status, 403);
-    EXPECT_EQ(http_raw(http, "POST /groups HTTP/1.1\r\nHost: x\r\nAuthorization: Basic dTpw\r\nContent-Length: 2\r\n"
+    EXPECT_EQ(http_raw(http, "POST /groups HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic dTpw\r\nContent-Length: 2\r\n"
                              "Connection: close\r\n\r\n{}").status, 401);
     EXPECT_EQ(http_call(http, "DELETE", "/groups/local.test", "").status, 401);
     EXPECT_EQ(http_call(http, "POST", "/cancel", "nope", R"({"message_id":"<x@y>"})").status, 403);
@@ -279,14 +279,14 @@ TEST_F(Admin, MalformedAndOversizedRequestsGetAnErrorThenClose) {
     EXPECT_EQ(http_raw(http, "GARBAGE\r\n\r\n").status, 400);
     EXPECT_EQ(http_raw(http, "GET /status HTTP/9.9\r\n\r\n").status, 400);
     EXPECT_EQ(http_raw(http, "GET /status HTTP/1.1\r\nBad Header\r\n\r\n").status, 400);
-    std::string big_header = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n";
+    std::string big_header = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n";
     EXPECT_EQ(http_raw(http, big_header).status, 431);
-    std::string big_body = "POST /groups HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + std::string(token) +
+    std::string big_body = "POST /groups HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + std::string(token) +
                            "\r\nContent-Length: 100000\r\n\r\n" + std::string(100000, '{');
     EXPECT_EQ(http_raw(http, big_body).status, 413);
     // Keep-alive: two requests on one connection, both answered.
     RawConnection two(http);
-    two.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    two.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
     std::string got;
     EXPECT_TRUE(two.closed_within(5s, &got));
     EXPECT_EQ(got.rfind("HTTP/1.1 200", 0), 0u) << got;
@@ -315,13 +315,26 @@ TEST_F(Admin, SlowClientIsClosedAndNntpNeverNotices) {
 TEST_F(Admin, HostsOutsideAllowHostsGetNothing) {
     start(config("token = \"x\"\nallow_hosts = [\"10.0.0.0/8\"]\n"));
     RawConnection c(http);
-    c.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    c.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     std::string got;
     EXPECT_TRUE(c.closed_within(5s, &got));
     EXPECT_TRUE(got.empty());
     NntpClient n;  // NNTP is unaffected
     ASSERT_TRUE(n.connect(nntp));
     EXPECT_EQ(n.read_line().substr(0, 3), "200");
+}
+
+// DNS rebinding: a page whose name points at 127.0.0.1 makes the browser send its own name.
+TEST_F(Admin, RequestsForAnotherHostNameAreRefused) {
+    start();
+    auto bad = http_raw(http, "GET /status HTTP/1.1\r\nHost: evil.example.com\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(bad.status, 403) << bad.body;
+    EXPECT_NE(bad.body.find("Host names no address of this server"), std::string::npos) << bad.body;
+    EXPECT_EQ(bad.body.find("pathhost"), std::string::npos) << "nothing of /status leaks";
+    auto by_name = http_raw(http, "GET /healthz HTTP/1.1\r\nHost: admin.tidings:80\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(by_name.status, 200) << by_name.body;  // the node's pathhost
+    auto local = http_raw(http, "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(local.status, 200) << local.body;
 }
 
 TEST_F(Admin, DisabledHttpHasNoListener) {

@@ -91,3 +91,43 @@ TEST(AdminBearer, NoTokenConfiguredRefusesEveryChange) {
 
 }  // namespace
 }  // namespace tidings::server
+
+namespace tidings::server {
+namespace {
+
+TEST(AdminHost, OnlyAddressesLocalhostAndThePathhostAreThisServer) {
+    struct Case {
+        bool present;
+        const char* host;
+        bool allowed;
+    };
+    const Case cases[] = {
+        {false, "", true},  // HTTP/1.0 without Host: no browser sends that
+        {true, "127.0.0.1", true},
+        {true, "127.0.0.1:8119", true},
+        {true, "192.0.2.7:80", true},
+        {true, "[::1]", true},
+        {true, "[::1]:8119", true},
+        {true, "[2001:db8::1]:80", true},
+        {true, "localhost", true},
+        {true, "LocalHost:8119", true},
+        {true, "news.example.org", true},  // the pathhost
+        {true, "NEWS.example.org:8119", true},
+        {true, "evil.example.com", false},  // DNS rebinding: a name that resolves to us
+        {true, "evil.example.com:8119", false},
+        {true, "news.example.org.evil.example.com", false},
+        {true, "", false},
+        {true, ":8119", false},
+        {true, "127.0.0.1:port", false},
+        {true, "1.2.3", false},
+        {true, "1.2.3.4.5", false},
+        {true, "[::1", false},
+        {true, "[::1]x", false},
+        {true, "[evil]", false},
+    };
+    for (const auto& c : cases)
+        EXPECT_EQ(host_header_allowed(c.present, c.host, "news.example.org"), c.allowed) << c.host;
+}
+
+}  // namespace
+}  // namespace tidings::server
