@@ -92,6 +92,7 @@ struct Limits {
     std::uint32_t max_output_kb = 1024;  // queued response bytes per connection, then stop reading
     std::uint32_t max_uncommitted_kb = 65536;  // a peer's received, not yet committed articles
     std::uint32_t max_unknown_commands = 10;  // then 400 and close (INN's behaviour)
+    std::uint32_t max_check_promises = 1000;  // a session's unkept CHECK 238s, then 431
     bool operator==(const Limits&) const = default;
 };
 

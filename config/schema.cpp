@@ -133,6 +133,10 @@ constexpr KeySpec limits_keys[] = {
      false, 1024, 4194304},
     {"max_unknown_commands", Kind::integer, field<&Limits::max_unknown_commands>, "10",
      "Unknown commands tolerated before `400` and close, as INN does.", false, 1, 1000},
+    {"max_check_promises", Kind::integer, field<&Limits::max_check_promises>, "1000",
+     "CHECKs one peer connection may have answered `238` without sending the article yet "
+     "(each lapses after 5 s); past it, `431` (try later).",
+     false, 1, 1000000},
 };
 
 constexpr KeySpec readers_keys[] = {

@@ -17,43 +17,16 @@ namespace {
 
 namespace st = protocol::status;
 
-// How long a CHECK's 238 keeps the id for its peer when no article follows: others get 431
-// meanwhile (INN's `wipcheck`, 5 seconds by default), then may offer it themselves.
-constexpr auto check_claim_hold = std::chrono::seconds(5);
-// Past this many entries, lapsed CHECK claims are swept out of the in-flight table, so a peer
-// that asks for ids and never sends them cannot grow it without bound.
-constexpr std::size_t in_flight_sweep_at = 100000;
-
 using Clock = std::chrono::steady_clock;
 
-// Drops `id` from the in-flight table if `session` holds it (another session may hold it now).
-void release_id(Transit& t, const std::string& id, std::uint64_t session) {
-    auto it = t.in_flight.find(id);
-    if (it != t.in_flight.end() && it->second.session == session) t.in_flight.erase(it);
-}
+void release_id(Transit& t, const std::string& id, std::uint64_t session) { t.in_flight.release(id, session); }
 
-// Another session is receiving or storing `id`'s article.
 bool held_body_by_other(const Transit& t, const std::string& id, std::uint64_t session) {
-    auto it = t.in_flight.find(id);
-    return it != t.in_flight.end() && it->second.session != session && it->second.body;
-}
-
-// Another session holds `id` in a way that still counts: its article is on the way, or its
-// CHECK promise has not lapsed.
-bool held_by_other(const Transit& t, const std::string& id, std::uint64_t session) {
-    auto it = t.in_flight.find(id);
-    if (it == t.in_flight.end() || it->second.session == session) return false;
-    return it->second.body || Clock::now() - it->second.since < check_claim_hold;
+    return t.in_flight.held_body_by_other(id, session);
 }
 
 void hold_id(Transit& t, const std::string& id, std::uint64_t session, bool body) {
-    if (t.in_flight.size() >= in_flight_sweep_at) {
-        const auto now = Clock::now();
-        std::erase_if(t.in_flight, [&](const auto& e) {
-            return !e.second.body && now - e.second.since >= check_claim_hold;
-        });
-    }
-    t.in_flight[id] = Transit::InFlight{session, Clock::now(), body};
+    t.in_flight.hold(id, session, body, Clock::now());
 }
 
 // Article bytes submitted to the store and not yet committed, across all sessions: past this,
@@ -105,7 +78,7 @@ enum class Known { no, in_history, in_progress };
 
 Known known(const Transit& t, const storage::Snapshot& snap, const std::string& id, std::uint64_t session) {
     if (t.being_remembered.count(id) || snap.history(id)) return Known::in_history;
-    if (held_by_other(t, id, session)) return Known::in_progress;
+    if (t.in_flight.held_by_other(id, session, Clock::now())) return Known::in_progress;
     return Known::no;
 }
 
@@ -244,6 +217,13 @@ bool take_offer(Transit& t, Session& s, const std::string& id, int refuse_code, 
 
 awaitable<void> run_check(Transit& t, Session& s, const protocol::ParseResult& parsed) {
     std::string id(parsed.command.message_id);
+    if (t.in_flight.promises(s.id) >= s.cfg().limits.max_check_promises) {
+        // A peer that asks for ids and sends no articles cannot grow the table without bound:
+        // RFC 4644 §2.4's 431 ("try again later") until its promises are kept or lapse.
+        count_refusal(s.node, s, id, "max_check_promises", "");
+        s.conn->push(id_response(st::fail_check_defer, id));
+        co_return;
+    }
     if (take_offer(t, s, id, st::fail_check_refuse, st::fail_check_defer, /*body=*/false))
         s.conn->push(id_response(st::ok_check, id));
     co_return;
@@ -324,11 +304,6 @@ void Transit::install(Dispatcher& d) {
     d.on_session_end([this](std::uint64_t id) { release_session(id); });
 }
 
-void Transit::release_session(std::uint64_t session_id) {
-    for (auto it = in_flight.begin(); it != in_flight.end();) {
-        if (it->second.session == session_id) it = in_flight.erase(it);
-        else ++it;
-    }
-}
+void Transit::release_session(std::uint64_t session_id) { in_flight.release_session(session_id); }
 
 }  // namespace tidings::server

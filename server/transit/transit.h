@@ -15,6 +15,7 @@
 #include "server/net/net.h"
 #include "server/nntp/dispatcher.h"
 #include "server/nntp/session_state.h"
+#include "server/transit/in_flight.h"
 #include "server/transit/store_acks.h"
 
 namespace tidings::server {
@@ -37,16 +38,8 @@ public:
 
     NodeContext& node;
 
-    // Message-IDs being received or stored right now, with the session that has them (INN's
-    // WIP table): a second peer's CHECK gets 431 and its IHAVE 436 meanwhile. A CHECK answered
-    // 238 only promises an article (`body` false): the promise lapses after check_claim_hold,
-    // and a TAKETHIS that brings the article from elsewhere takes it over.
-    struct InFlight {
-        std::uint64_t session = 0;
-        std::chrono::steady_clock::time_point since{};
-        bool body = false;  // the article is being received or stored (IHAVE 335, TAKETHIS)
-    };
-    std::unordered_map<std::string, InFlight> in_flight;
+    // Message-IDs being offered or received right now, and by which session (in_flight.h).
+    InFlightTable in_flight;
     // Article bytes handed to the store writer and not yet answered (back-pressure).
     std::uint64_t store_bytes_in_flight = 0;
     // Store outcomes, handed back from the writer thread in batches.

@@ -237,6 +237,23 @@ TEST_F(Transit, AMismatchedArticleDoesNotSuppressTheOfferedId) {
     EXPECT_EQ(peer_.command("CHECK " + id(65)), "438 " + id(65));
 }
 
+// A peer that CHECKs without sending cannot grow the in-flight table: past its unkept
+// promises' limit it gets 431 until it keeps one (or they lapse after 5 s).
+TEST(TransitLimits, UnkeptCheckPromisesAreCapped) {
+    Daemon d(config(R"(["127.0.0.1"])", "\n[limits]\nmax_check_promises = 3\n"));
+    ASSERT_TRUE(d.start()) << d.log();
+    NntpClient p;
+    ASSERT_TRUE(p.connect(d.port()));
+    p.read_line();
+    ASSERT_EQ(p.command("MODE STREAM").substr(0, 3), "203");
+    for (int i = 70; i < 73; ++i) EXPECT_EQ(p.command("CHECK " + id(i)), "238 " + id(i));
+    EXPECT_EQ(p.command("CHECK " + id(73)), "431 " + id(73));
+    p.send_raw("TAKETHIS " + id(70) + "\r\n" + wire(make_article(id(70), "local.test")));
+    EXPECT_EQ(p.read_line(), "239 " + id(70));
+    EXPECT_EQ(p.command("CHECK " + id(73)), "238 " + id(73));
+    EXPECT_NE(d.log().find("reason=max_check_promises"), std::string::npos);
+}
+
 TEST_F(Transit, OversizeArticleIsReadAwayAndRefused) {
     peer_.command("MODE STREAM");
     std::string body;
