@@ -123,6 +123,9 @@ constexpr KeySpec limits_keys[] = {
      false, 1, 86400},
     {"write_timeout_s", Kind::integer, field<&Limits::write_timeout_s>, "60",
      "Seconds a client may leave our output unread before it is closed.", false, 1, 86400},
+    {"tls_handshake_timeout_s", Kind::integer, field<&Limits::tls_handshake_timeout_s>, "30",
+     "Seconds a TLS handshake (STARTTLS or an implicit-TLS listener) may take before the "
+     "connection is closed.", false, 1, 3600},
     {"max_pipeline", Kind::integer, field<&Limits::max_pipeline>, "1024",
      "Most commands in flight on one transit connection before we stop reading.", false, 1, 65536},
     {"max_output_kb", Kind::integer, field<&Limits::max_output_kb>, "1024",

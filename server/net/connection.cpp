@@ -176,13 +176,13 @@ awaitable<std::size_t> Connection::read_raw(char* data, std::size_t size) {
     co_return n;
 }
 
-awaitable<bool> Connection::start_tls(std::shared_ptr<net::ssl::context> ctx) {
+awaitable<bool> Connection::start_tls(std::shared_ptr<net::ssl::context> ctx, std::chrono::seconds timeout) {
     if (failed_ || reading_stopped_ || tls_) co_return false;
     tls_context_ = std::move(ctx);
     tls_ = std::make_unique<net::ssl::stream<tcp::socket&>>(socket_, *tls_context_);
     boost::system::error_code ec;
-    // The handshake reads: the idle deadline applies, so a client that never starts it is closed.
-    read_deadline_ = clock::now() + idle_;
+    // The handshake has its own deadline, shorter than the idle one: it is no time to think.
+    read_deadline_ = clock::now() + timeout;
     if (watchdog_timer_.expiry() == clock::time_point::max()) wake(watchdog_timer_);
     co_await tls_->async_handshake(net::ssl::stream_base::server, net::redirect_error(use_awaitable, ec));
     read_deadline_ = clock::time_point::max();

@@ -58,8 +58,9 @@ public:
     // --- TLS (RFC 4642/8143 STARTTLS, implicit-TLS listeners) ---
     // Runs the server side of a TLS handshake on the socket; afterwards every read and write
     // goes through TLS. Call only with no answer owed (wait_for_room(0, 0) first) and no read
-    // pending. The idle timeout bounds the handshake. False when it failed (close then).
-    awaitable<bool> start_tls(std::shared_ptr<net::ssl::context> ctx);
+    // pending. `timeout` bounds the whole handshake (a client that starts one and stalls holds a
+    // slot only that long). False when it failed or timed out (close then).
+    awaitable<bool> start_tls(std::shared_ptr<net::ssl::context> ctx, std::chrono::seconds timeout);
     bool tls() const { return tls_ != nullptr; }
 
     // --- COMPRESS DEFLATE (RFC 8054) ---

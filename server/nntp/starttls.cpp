@@ -11,7 +11,7 @@ awaitable<bool> begin_implicit_tls(Session& s) {
     Session* sp = &s;
     bool ok = true;
     if (sp->info.tls == config::Tls::implicit && sp->info.tls_context)
-        ok = co_await sp->conn->start_tls(sp->info.tls_context);
+        ok = co_await sp->conn->start_tls(sp->info.tls_context, std::chrono::seconds(sp->cfg().limits.tls_handshake_timeout_s));
     if (!ok) {
         spdlog::debug("conn={} event=tls_failed remote={}", sp->id, sp->ip);
         co_return false;
@@ -41,7 +41,7 @@ awaitable<void> run_starttls(Session& s) {
     co_await s.conn->wait_for_room(0, 0);  // 382 is on the wire, in clear, before the handshake
     // RFC 4642 §2.2.2: anything the client pipelined after STARTTLS came in clear: drop it.
     s.reader.consume(s.reader.pending().size());
-    bool ok = co_await s.conn->start_tls(s.info.tls_context);
+    bool ok = co_await s.conn->start_tls(s.info.tls_context, std::chrono::seconds(s.cfg().limits.tls_handshake_timeout_s));
     if (!ok) {
         spdlog::debug("conn={} event=tls_failed remote={}", s.id, s.ip);
         s.closing = true;

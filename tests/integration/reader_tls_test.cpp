@@ -168,6 +168,18 @@ TEST(ReaderTls, ImplicitTlsListener) {
     EXPECT_EQ(c.command("QUIT").substr(0, 3), "205");
 }
 
+// A client that connects to an implicit-TLS port and never finishes the handshake holds its
+// slot for limits.tls_handshake_timeout_s, not for the idle timeout.
+TEST(ReaderTls, AStalledHandshakeIsClosedAtItsOwnDeadline) {
+    Daemon d(tls_config("implicit") + "\n[limits]\ntls_handshake_timeout_s = 1\nidle_timeout_s = 600\n");
+    ASSERT_TRUE(d.start()) << d.log();
+    NntpClient raw;  // plain TCP: sends nothing, so the server waits for a ClientHello
+    ASSERT_TRUE(raw.connect(d.port()));
+    const auto t0 = std::chrono::steady_clock::now();
+    EXPECT_TRUE(raw.closed_by_server(std::chrono::seconds(5)));
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(4));
+}
+
 TEST(ReaderTls, Tls11IsRefused) {
     Daemon d(tls_config("implicit"));
     ASSERT_TRUE(d.start()) << d.log();
