@@ -116,17 +116,40 @@ void signed_in(Session& s, const config::User* u) {
     attribute_peer(s, peer_for_user(s.cfg(), u->name));
 }
 
+// An unknown user's password is checked against this (yescrypt, the same cost as a real one)
+// and refused whatever it says: the answer takes as long as for a known user, so the timing
+// does not tell which names exist.
+constexpr const char* unknown_user_hash = "$y$j9T$5EtO3ASWi4dtuF3YOjC9K/$FMmngWY6Q2RBMcCs89uLGsifn/.Nw2nJXwP4oZKwBD9";
+
+// After a failed login the answer waits 100 ms, doubled per failure on the connection (at most
+// 2 s), and limits.max_auth_failures failures close it: guessing passwords costs time, and a
+// guesser must reconnect (past the per-address connection limit).
+awaitable<void> after_failure(Session& s) {
+    ++s.auth_failures;
+    const auto delay = std::min<std::chrono::milliseconds>(
+        std::chrono::milliseconds(100 << std::min<std::uint32_t>(s.auth_failures - 1, 5)), std::chrono::seconds(2));
+    net::steady_timer t(s.node.io, delay);
+    boost::system::error_code ec;
+    co_await t.async_wait(net::redirect_error(use_awaitable, ec));
+    if (s.auth_failures >= s.cfg().limits.max_auth_failures) {
+        ++s.node.counters.refused["auth_failures_closed"];
+        spdlog::warn("conn={} event=auth_closed remote={} failures={}", s.id, s.ip, s.auth_failures);
+        s.closing = true;
+        s.conn->set_close_reason(CloseReason::limit);
+    }
+}
+
 // Checks a user's password (off the I/O thread) and read rights; signs the session in.
 awaitable<bool> sign_in(Session& s, std::string_view name, std::string password) {
     const config::User* u = find_user(s.cfg(), name);
-    bool ok = false;
-    if (u) {
-        ok = co_await check_password_off_thread(s.node, u->password_hash, std::move(password));
-        ok = ok && reader_rights(s.cfg(), s.anonymous, u, s.ip).read;
-    }
+    // Named first: gcc 12 mishandles a temporary built inside a co_await expression.
+    std::string hash = u ? u->password_hash : std::string(unknown_user_hash);
+    bool ok = co_await check_password_off_thread(s.node, std::move(hash), std::move(password));
+    ok = ok && u && reader_rights(s.cfg(), s.anonymous, u, s.ip).read;
     if (!ok) {
         ++s.node.counters.refused["auth_failed"];
         spdlog::info("conn={} event=auth_failed remote={} user={}", s.id, s.ip, protocol::sanitize_for_echo(name));
+        co_await after_failure(s);
         co_return false;
     }
     signed_in(s, u);

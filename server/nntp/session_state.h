@@ -32,6 +32,7 @@ struct Session {
     const config::User* user = nullptr;     // authenticated account (AUTHINFO USER/PASS)
     std::string pending_user{};             // AUTHINFO USER given, PASS awaited
     bool user_given = false;
+    std::uint32_t auth_failures = 0;        // failed logins on this connection (nntp/auth.cpp)
     bool tls_active = false;                // STARTTLS done or an implicit-TLS listener
     bool compress_active = false;           // COMPRESS DEFLATE done (RFC 8054)
 

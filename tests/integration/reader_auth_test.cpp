@@ -92,6 +92,21 @@ TEST_F(ReaderAuth, WrongPasswordIs481AndSequenceErrorsAre482) {
     EXPECT_EQ(code("GROUP local.test"), "480");
 }
 
+// Guessing costs time and a connection: each failure's answer waits longer, and the fifth
+// (limits.max_auth_failures) closes the connection after its 481.
+TEST_F(ReaderAuth, RepeatedFailuresAreSlowedThenClosed) {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int i = 1; i <= 4; ++i) {
+        EXPECT_EQ(code("AUTHINFO USER alice"), "381");
+        EXPECT_EQ(code("AUTHINFO PASS guess" + std::to_string(i)), "481") << i;
+    }
+    // 100 + 200 + 400 + 800 ms of delays at least.
+    EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(1500));
+    EXPECT_EQ(code("AUTHINFO USER nobody"), "381");  // an unknown name counts the same
+    EXPECT_EQ(code("AUTHINFO PASS guess5"), "481");
+    EXPECT_TRUE(c_.closed_by_server());
+}
+
 // RFC 4643 §2.4 with RFC 4616 PLAIN: "authzid NUL authcid NUL password" in base64.
 TEST_F(ReaderAuth, SaslPlainWithAndWithoutInitialResponse) {
     using tidings::protocol::base64_encode;
