@@ -295,9 +295,11 @@ hosts = ["127.0.0.1"]
                 return
             if self.fs.poll() is not None:
                 self.fs = None
+                with open(os.path.join(self.work, "powercut-fs.log")) as f:
+                    why = " / ".join(f.read().strip().splitlines()[-3:]) or "no message"
                 if self.mounts == 1:
-                    raise Skip(f"the FUSE mount failed (see {self.work}/powercut-fs.log)")
-                raise Failure("powercut-fs exited at mount")
+                    raise Skip(f"the FUSE mount failed: {why}")
+                raise Failure(f"powercut-fs exited at mount: {why}")
             time.sleep(0.01)
         raise Failure("powercut-fs did not mount in 10 s")
 
@@ -489,7 +491,7 @@ def main():
     p.add_argument("--max-delay", type=float, default=1.5, help="latest cut (s)")
     p.add_argument("--connections", type=int, default=4, help="feeding connections (one of them IHAVE)")
     p.add_argument("--window", type=int, default=32, help="TAKETHIS in flight per connection")
-    p.add_argument("--rounds-per-store", type=int, default=25, help="cuts before a new store (default 25)")
+    p.add_argument("--rounds-per-store", type=int, default=10, help="cuts before a new store (default 10)")
     p.add_argument("--sample", type=int, default=500, help="older acknowledged ids STATed each round")
     p.add_argument("--round-timeout", type=float, default=60, help="bound on each wait (s)")
     p.add_argument("--workdir", help="work folder (default: a new one under $TMPDIR, removed on success)")
