@@ -255,7 +255,7 @@ data_dir = "{self.data}"
 log_level = "info"
 
 [storage]
-durability = "durable"
+durability = "{self.args.durability}"
 free_space_floor_mb = 10
 
 [[listen]]
@@ -494,6 +494,8 @@ def main():
     p.add_argument("--rounds-per-store", type=int, default=10, help="cuts before a new store (default 10)")
     p.add_argument("--sample", type=int, default=500, help="older acknowledged ids STATed each round")
     p.add_argument("--round-timeout", type=float, default=60, help="bound on each wait (s)")
+    p.add_argument("--durability", choices=("durable", "relaxed"), default="durable",
+                   help="the mode under test; relaxed (acks before the sync) must fail: the test's own check")
     p.add_argument("--workdir", help="work folder (default: a new one under $TMPDIR, removed on success)")
     p.add_argument("--keep", action="store_true", help="keep the work folder")
     args = p.parse_args()
