@@ -519,7 +519,9 @@ def main():
         return 1
     work = args.workdir or tempfile.mkdtemp(prefix="powercut-")
     os.makedirs(work, exist_ok=True)
+    # A hang-up or SIGTERM unwinds through the finally blocks, which stop everything by PID.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGHUP, lambda *_: sys.exit(129))
     ok = False
     try:
         run(args, work)
