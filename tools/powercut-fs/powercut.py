@@ -277,12 +277,13 @@ hosts = ["127.0.0.1"]
 """)
 
     def new_store(self):
-        """An empty data folder. It exists before tidingsd first runs, as /var/lib/tidings does
-        when installed: tidingsd creates a missing one but does not fsync its parent."""
+        """An empty file system: tidingsd creates its data folder itself, and must make that
+        name durable (an fsync of the parent) or a cut soon after the first start loses the
+        whole store."""
         if self.mounted():
             raise Failure("new_store with the file system mounted")
         shutil.rmtree(self.backing, ignore_errors=True)
-        os.makedirs(os.path.join(self.backing, "data"))
+        os.makedirs(self.backing)
 
     def mount(self):
         log = open(os.path.join(self.work, "powercut-fs.log"), "a")
