@@ -95,6 +95,7 @@ struct Limits {
     std::uint32_t max_uncommitted_kb = 65536;  // a peer's received, not yet committed articles
     std::uint32_t max_unknown_commands = 10;  // then 400 and close (INN's behaviour)
     std::uint32_t max_check_promises = 1000;  // a session's unkept CHECK 238s, then 431
+    std::uint32_t max_posts_per_minute = 60;  // per user, or per address (/64) when anonymous; 0: no limit
     std::uint32_t max_auth_failures = 5;      // failed logins on one connection, then 481 and close
     bool operator==(const Limits&) const = default;
 };

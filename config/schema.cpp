@@ -142,6 +142,10 @@ constexpr KeySpec limits_keys[] = {
      false, 1024, 4194304},
     {"max_unknown_commands", Kind::integer, field<&Limits::max_unknown_commands>, "10",
      "Unknown commands tolerated before `400` and close, as INN does.", false, 1, 1000},
+    {"max_posts_per_minute", Kind::integer, field<&Limits::max_posts_per_minute>, "60",
+     "Articles one reader may POST a minute (in bursts of as many): counted per authenticated "
+     "user, else per address (an IPv6 /64 is one). Past it POST gets `441`. 0: no limit.",
+     false, 0, 1000000},
     {"max_auth_failures", Kind::integer, field<&Limits::max_auth_failures>, "5",
      "Failed AUTHINFO logins on one connection before it is closed (each failure's answer is "
      "delayed 100 ms, doubling, at most 2 s).", false, 1, 1000},

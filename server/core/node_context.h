@@ -20,6 +20,8 @@
 
 #include "config/config.h"
 #include "server/core/ingest.h"
+#include "server/core/rate_limiter.h"
+#include "server/core/store_budget.h"
 #include "server/net/connection.h"
 #include "storage/store.h"
 
@@ -109,6 +111,10 @@ public:
     const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
     bool stopping = false;
     Counters counters;
+    // Article bytes handed to the writer and not yet committed (transit and POST wait on it).
+    StoreBudget store_budget;
+    // POSTs per user or address (limits.max_posts_per_minute).
+    RateLimiter post_rate;
 
     // Live sessions by id (never by pointer elsewhere: a session may end at any co_await): the socket lets shutdown
     // end a session's reading so it finishes its current command and leaves.
@@ -119,6 +125,9 @@ public:
     // auth_user after AUTHINFO), by session id: /status counts them as transit sessions and a
     // reload that removes the peer ends them. Set only through nntp's attribute_peer().
     std::unordered_map<std::uint64_t, std::string> peer_sessions;
+    // Sessions logged in with AUTHINFO, by session id: the [[user]] name (a reload that removes
+    // or changes the account ends them).
+    std::unordered_map<std::uint64_t, std::string> user_sessions;
 
     // The bound NNTP listeners (start-up fills it; the admin API reports it).
     std::vector<ListenerInfo> listeners;

@@ -11,6 +11,7 @@
 #include <ctime>
 
 #include "protocol/article.h"
+#include "server/net/address_key.h"
 #include "config/checks.h"
 #include "protocol/injection.h"
 #include "protocol/moderation.h"
@@ -162,6 +163,8 @@ awaitable<void> run_post(Session& s, const protocol::Command&) {
         answer(s, st::fail_post_auth, "Posting not permitted");
         co_return;
     }
+    // Back-pressure: like transit, no article is read while the writer is behind.
+    co_await wait_for_store_room(s.node, *s.conn);
     answer(s, st::cont_post, "Send article to be posted");
     std::string wire;
     BlockRead got = co_await read_block(s, s.cfg().limits.max_article_bytes, wire);
@@ -169,6 +172,19 @@ awaitable<void> run_post(Session& s, const protocol::Command&) {
     if (got == BlockRead::too_big) {
         ++s.node.counters.refused["post_too_big"];
         answer(s, st::fail_post_reject, "Article too big");
+        co_return;
+    }
+    // limits.max_posts_per_minute, per user or per address: checked once the article is read,
+    // so the client gets a per-article 441 it can report and retry (RFC 3977 §6.3.1).
+    std::chrono::seconds retry{};
+    const std::string rate_key =
+        s.user ? "user:" + s.user->name : "address:" + address_key(net::ip::make_address(s.ip));
+    if (!s.node.post_rate.allow(rate_key, s.cfg().limits.max_posts_per_minute,
+                                RateLimiter::Clock::now(), &retry)) {
+        ++s.node.counters.refused["post_rate"];
+        spdlog::info("conn={} event=post_refused remote={} reason=rate key={}", s.id, s.ip, rate_key);
+        answer(s, st::fail_post_reject,
+               "Posting too fast; try again in " + std::to_string(retry.count()) + " s");
         co_return;
     }
     Prepared p = prepare(s, std::move(wire));
@@ -187,9 +203,12 @@ awaitable<void> run_post(Session& s, const protocol::Command&) {
     auto conn = s.conn;
     auto* node = &s.node;
     auto session_id = s.id;
-    s.node.store.submit(std::move(p.request), [node, conn, ticket, id, session_id](storage::StoreResult r) {
+    const std::uint64_t bytes = p.request.article.size();
+    s.node.store_budget.take(*conn, bytes);
+    s.node.store.submit(std::move(p.request), [node, conn, ticket, id, session_id, bytes](storage::StoreResult r) {
         // The writer thread, after the commit: hop back to the I/O thread to answer.
-        net::post(node->io, [node, conn, ticket, id, session_id, status = r.status] {
+        net::post(node->io, [node, conn, ticket, id, session_id, bytes, status = r.status] {
+            node->store_budget.give_back(*conn, bytes);
             if (status == storage::StoreStatus::stored) {
                 spdlog::info("conn={} event=posted id={}", session_id, protocol::sanitize_for_echo(id, 250));
                 if (node->wake_feeds) node->wake_feeds();  // send it on now, not at the senders' next poll

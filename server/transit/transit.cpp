@@ -31,7 +31,6 @@ void hold_id(Transit& t, const std::string& id, std::uint64_t session, bool body
 
 // Article bytes submitted to the store and not yet committed, across all sessions: past this,
 // sessions stop reading until the writer catches up (memory stays bounded).
-constexpr std::uint64_t max_bytes_in_store_queue = 256u << 20;
 
 std::string id_response(int code, std::string_view id) {
     return protocol::response(code, id);
@@ -82,25 +81,6 @@ Known known(const Transit& t, const storage::Snapshot& snap, const std::string& 
     return Known::no;
 }
 
-// Back-pressure before reading an article: this connection's and the whole node's articles
-// waiting for the writer stay bounded; the socket is simply not read meanwhile.
-awaitable<void> wait_for_store_room(Transit& t, Session& s) {
-    NodeContext& node = s.node;
-    const std::uint64_t per_connection = std::uint64_t{s.cfg().limits.max_uncommitted_kb} << 10;
-    auto full = [&] {
-        return t.store_bytes_in_flight > max_bytes_in_store_queue ||
-               s.conn->uncommitted_bytes > per_connection;
-    };
-    if (!full()) co_return;
-    ++node.counters.store_backpressure_waits;
-    net::steady_timer timer(node.io);
-    boost::system::error_code ec;
-    while (full() && !node.stopping && !s.conn->failed()) {
-        timer.expires_after(std::chrono::milliseconds(1));
-        co_await timer.async_wait(net::redirect_error(use_awaitable, ec));
-    }
-}
-
 // Which answers a store outcome gets, for IHAVE and TAKETHIS.
 constexpr AckCodes takethis_codes{st::ok_takethis, st::fail_takethis_reject, st::fail_takethis_reject,
                                st::fail_terminating};
@@ -130,8 +110,7 @@ void accept_article(Transit& t, Session& s, std::string id, std::string wire, st
         return;
     }
     std::uint64_t bytes = v.request.article.size();
-    t.store_bytes_in_flight += bytes;
-    s.conn->uncommitted_bytes += bytes;
+    node.store_budget.take(*s.conn, bytes);
     StoreAck ack{s.conn, ticket, std::move(id), bytes, codes, s.id, s.peer ? s.peer->name : "-",
                  std::chrono::steady_clock::now() /* the article's last byte is in */, {}};
     // Runs on the store's writer thread after the commit; StoreAcks hands it to the I/O thread.
@@ -149,8 +128,7 @@ Transit::Transit(NodeContext& node)
 void Transit::deliver(StoreAck& a) {
     const AckCodes& codes = a.codes;
     auto& conn = a.conn;
-    store_bytes_in_flight -= a.bytes;
-    conn->uncommitted_bytes -= a.bytes;
+    node.store_budget.give_back(*conn, a.bytes);
     release_id(*this, a.id, a.session_id);
     auto* in = incoming(node, a.peer);
     switch (a.result.status) {
@@ -234,7 +212,7 @@ awaitable<void> run_takethis(Transit& t, Session& s, const protocol::ParseResult
     // dispatcher reads it away itself when it refuses the command.)
     std::size_t limit = s.peer->max_article_bytes;
     std::string wire;
-    co_await wait_for_store_room(t, s);
+    co_await wait_for_store_room(s.node, *s.conn);
     // Hold the id while its article streams in, so other peers' CHECKs get 431 meanwhile. Only
     // another article on its way keeps it from us: a mere CHECK promise from another peer is
     // taken over, since this article is in hand (its 238 peer then gets 439, a duplicate).
@@ -268,7 +246,7 @@ awaitable<void> run_ihave(Transit& t, Session& s, const protocol::ParseResult& p
     std::string id(parsed.command.message_id);
     if (!take_offer(t, s, id, st::fail_ihave_refuse, st::fail_ihave_defer, /*body=*/true)) co_return;
     s.conn->push(protocol::response(st::cont_ihave, "Send it; end with <CR-LF>.<CR-LF>"));
-    co_await wait_for_store_room(t, s);
+    co_await wait_for_store_room(s.node, *s.conn);
     std::string wire;
     std::size_t limit = s.peer->max_article_bytes;
     BlockRead b = co_await read_block(s, limit, wire);

@@ -40,8 +40,6 @@ public:
 
     // Message-IDs being offered or received right now, and by which session (in_flight.h).
     InFlightTable in_flight;
-    // Article bytes handed to the store writer and not yet answered (back-pressure).
-    std::uint64_t store_bytes_in_flight = 0;
     // Store outcomes, handed back from the writer thread in batches.
     StoreAcks store_acks;
     // Refused ids handed to the writer for history and not yet committed.

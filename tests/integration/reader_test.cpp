@@ -23,6 +23,8 @@ port = 0
 
 [limits]
 max_article_bytes = 4000
+# Tests post faster than a person; ReaderLimits.PostingFasterThanTheRateIs441 tests the limit.
+max_posts_per_minute = 0
 
 [[group]]
 name = "local.test"
@@ -324,6 +326,32 @@ name = "local.test"
     EXPECT_EQ(c.read_line().substr(0, 3), "101");
     auto caps = c.read_block();
     EXPECT_EQ(std::find(caps.begin(), caps.end(), "READER"), caps.end());
+}
+
+// limits.max_posts_per_minute: per address for anonymous readers, across connections; past
+// it the article is refused with 441 and a retry hint, and counted.
+TEST(ReaderLimits, PostingFasterThanTheRateIs441) {
+    std::string cfg = reader_config();
+    cfg.replace(cfg.find("max_posts_per_minute = 0"), 24, "max_posts_per_minute = 2");
+    Daemon d(cfg);
+    ASSERT_TRUE(d.start()) << d.log();
+    NntpClient a, b;
+    ASSERT_TRUE(a.connect(d.port()));
+    ASSERT_TRUE(b.connect(d.port()));
+    a.read_line();
+    b.read_line();
+    auto post = [](NntpClient& c, int i) {
+        EXPECT_EQ(c.command("POST").substr(0, 3), "340");
+        c.send_raw(stuffed(posting("local.test", "rate " + std::to_string(i), "b\r\n")));
+        return c.read_line();
+    };
+    EXPECT_EQ(post(a, 1).substr(0, 3), "240");
+    EXPECT_EQ(post(b, 2).substr(0, 3), "240");
+    std::string third = post(a, 3);
+    EXPECT_EQ(third.substr(0, 3), "441") << third;
+    EXPECT_NE(third.find("too fast"), std::string::npos) << third;
+    EXPECT_EQ(a.command("DATE").substr(0, 3), "111");  // the session goes on
+    EXPECT_NE(d.log().find("reason=rate"), std::string::npos);
 }
 
 TEST(ReaderLimits, PastMaxConnectionsIs400AndClose) {
