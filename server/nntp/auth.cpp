@@ -111,6 +111,7 @@ awaitable<bool> check_password_off_thread(NodeContext& node, std::string hash, s
 
 void signed_in(Session& s, const config::User* u) {
     s.user = u;
+    s.node.user_sessions[s.id] = u->name;
     // A peer that authenticates as its auth_user gets its transit rights (INN's readers.conf
     // does the same with an "access" block).
     attribute_peer(s, peer_for_user(s.cfg(), u->name));

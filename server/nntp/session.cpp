@@ -42,6 +42,7 @@ public:
     ~Registration() {
         node_.sessions.erase(id_);
         node_.peer_sessions.erase(id_);
+        node_.user_sessions.erase(id_);
         if (--node_.sessions_per_ip[ip_] <= 0) node_.sessions_per_ip.erase(ip_);
         dispatcher_.session_ended(id_);
     }

@@ -91,22 +91,32 @@ std::shared_ptr<config::Config> next_generation(const config::Config& cur, const
     return merged;
 }
 
-// A removed peer's incoming sessions (attributed by address or auth_user) finish the command
-// they are in and close; a peer that stays keeps its sessions (they run on the settings they
-// started with). Returns how many were ended.
-std::size_t end_removed_peer_sessions(NodeContext& node, const config::Config& next) {
+// Ends (after the command they are in) the sessions whose rights the reload narrowed or
+// removed: an incoming peer's sessions when the peer is gone or its settings changed, and the
+// sessions logged in as a [[user]] that is gone or changed. Running sessions otherwise keep
+// the generation they started with; these reconnect (or log in again) under the new one.
+// Returns how many were ended.
+std::size_t end_changed_sessions(NodeContext& node, const config::Config& cur, const config::Config& next) {
+    auto changed = [](const auto& now, const auto& then, const std::string& name) {
+        auto find = [&](const auto& list) {
+            return std::find_if(list.begin(), list.end(), [&](const auto& x) { return x.name == name; });
+        };
+        auto a = find(now), b = find(then);
+        return b == then.end() || a == now.end() || !(*a == *b);
+    };
+    std::vector<std::uint64_t> end;
+    for (const auto& [sid, name] : node.peer_sessions)
+        if (changed(cur.peers, next.peers, name)) end.push_back(sid);
+    for (const auto& [sid, name] : node.user_sessions)
+        if (changed(cur.users, next.users, name)) end.push_back(sid);
     std::size_t ended = 0;
-    for (const auto& [sid, name] : node.peer_sessions) {
-        bool kept = std::any_of(next.peers.begin(), next.peers.end(),
-                                [&](const config::Peer& p) { return p.name == name; });
-        if (kept) continue;
+    for (auto sid : end)
         if (auto it = node.sessions.find(sid); it != node.sessions.end())
             if (auto conn = it->second.lock()) {
                 conn->set_close_reason(CloseReason::shutdown);
                 conn->stop_reading();
                 ++ended;
             }
-    }
     return ended;
 }
 
@@ -158,10 +168,11 @@ ReloadResult reload_config(NodeContext& node, ReloadState& state, Feeds& feeds, 
     node.install(next_generation(cur, next));
     if (peers_changed) {
         for (auto& change : feeds.reconcile()) r.applied.push_back(std::move(change));
-        if (std::size_t ended = end_removed_peer_sessions(node, next))
-            r.applied.push_back("peer sessions of removed peers ended: " + std::to_string(ended));
         r.applied.emplace_back("peer: incoming rules for new connections");
     }
+    if (peers_changed || cur.users != next.users)
+        if (std::size_t ended = end_changed_sessions(node, cur, next))
+            r.applied.push_back("sessions of removed or changed peers and users ended: " + std::to_string(ended));
     log_outcome(state, r);
     return r;
 }

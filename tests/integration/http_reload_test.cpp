@@ -82,7 +82,7 @@ enabled = false
     auto j = body_json(r);
     std::string applied = j["applied"].dump();
     EXPECT_NE(applied.find("peer b: outgoing feed started"), std::string::npos) << applied;
-    EXPECT_NE(applied.find("peer sessions of removed peers ended: 1"), std::string::npos) << applied;
+    EXPECT_NE(applied.find("sessions of removed or changed peers and users ended: 1"), std::string::npos) << applied;
     EXPECT_EQ(j["restart_needed"], json::array()) << r.body;
 
     // The removed peer's session is closed; a new connection from its address is no feeder.
@@ -149,6 +149,34 @@ TEST_F(Admin, SighupReloadsToo) {
     EXPECT_EQ(http_call(http, "GET", "/healthz").status, 200);  // SIGHUP no longer kills it
 }
 
+// A reload that removes or changes an account ends the sessions logged in with it (they would
+// otherwise keep the old rights until they quit); other sessions go on.
+TEST_F(Admin, ReloadThatRemovesAUserEndsItsSessions) {
+    const std::string alice = R"(
+[[user]]
+name = "alice"
+password_hash = "$y$j9T$5EtO3ASWi4dtuF3YOjC9K/$FMmngWY6Q2RBMcCs89uLGsifn/.Nw2nJXwP4oZKwBD9"
+)";
+    start(config("token = \"t0ken-for-tests\"\n", alice));
+    NntpClient logged_in, other;
+    ASSERT_TRUE(logged_in.connect(nntp, "127.0.0.1", "127.0.0.2"));
+    ASSERT_TRUE(other.connect(nntp, "127.0.0.1", "127.0.0.2"));
+    logged_in.read_line();
+    other.read_line();
+    ASSERT_EQ(logged_in.command("AUTHINFO USER alice").substr(0, 3), "381");
+    ASSERT_EQ(logged_in.command("AUTHINFO PASS secret").substr(0, 3), "281");
+
+    std::string next = config("token = \"t0ken-for-tests\"\n");  // alice is gone
+    for (std::size_t p; (p = next.find("{DATA}")) != std::string::npos;) next.replace(p, 6, d->data_dir());
+    std::ofstream(d->dir() + "/tidings.toml") << next;
+    auto r = http_call(http, "POST", "/reload", token);
+    ASSERT_EQ(r.status, 200) << r.body;
+    std::string applied = body_json(r)["applied"].dump();
+    EXPECT_NE(applied.find("sessions of removed or changed peers and users ended: 1"), std::string::npos) << applied;
+    EXPECT_TRUE(logged_in.closed_by_server());
+    EXPECT_EQ(other.command("DATE").substr(0, 3), "111");
+}
+
 TEST_F(Admin, ReloadRotatesTheTokenAndAllowHosts) {
     start();
     auto write = [&](std::string_view http_extra) {
@@ -210,7 +238,7 @@ password_hash = "$y$j9T$5EtO3ASWi4dtuF3YOjC9K/$FMmngWY6Q2RBMcCs89uLGsifn/.Nw2nJX
     std::ofstream(d->dir() + "/tidings.toml") << next;
     auto r = http_call(http, "POST", "/reload", token);
     ASSERT_EQ(r.status, 200) << r.body;
-    EXPECT_NE(body_json(r)["applied"].dump().find("peer sessions of removed peers ended: 1"), std::string::npos)
+    EXPECT_NE(body_json(r)["applied"].dump().find("sessions of removed or changed peers and users ended: 1"), std::string::npos)
         << r.body;
     EXPECT_TRUE(p.closed_by_server());
 }
