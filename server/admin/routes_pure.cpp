@@ -53,21 +53,68 @@ Match match_segments(const std::vector<std::string>& s) {
     return Match{Route::none, {}, {}};
 }
 
-bool is_ipv4_literal(std::string_view s) {
+// A dotted quad of decimal parts 0-255. Leading zeros ("127.000.000.001") are allowed on
+// their own, not inside an IPv6 address (browsers and inet_pton refuse them there).
+bool is_ipv4_literal(std::string_view s, bool leading_zeros = true) {
     int parts = 0;
+    unsigned value = 0;
     std::size_t digits = 0;
     for (char c : s) {
         if (c == '.') {
             if (digits == 0) return false;
             ++parts;
             digits = 0;
+            value = 0;
         } else if (c >= '0' && c <= '9' && digits < 3) {
+            if (!leading_zeros && digits == 1 && value == 0) return false;
             ++digits;
+            value = value * 10 + static_cast<unsigned>(c - '0');
+            if (value > 255) return false;
         } else {
             return false;
         }
     }
     return parts == 3 && digits > 0;
+}
+
+bool hex_digit(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+// RFC 4291 §2.2 text: eight groups of 1-4 hex digits, or fewer around one "::", the last two
+// groups possibly a dotted quad. No zone ("%eth0"): a browser never sends one in Host.
+bool is_ipv6_literal(std::string_view s) {
+    int groups = 0;
+    bool compressed = false;
+    if (s.starts_with("::")) {
+        compressed = true;
+        s.remove_prefix(2);
+        if (s.empty()) return true;  // "::"
+    } else if (s.starts_with(":")) {
+        return false;
+    }
+    for (;;) {
+        auto colon = s.find(':');
+        std::string_view group = s.substr(0, colon);
+        if (colon == std::string_view::npos && group.find('.') != std::string_view::npos) {
+            if (!is_ipv4_literal(group, false)) return false;
+            groups += 2;
+            break;
+        }
+        if (group.empty() || group.size() > 4) return false;
+        for (char c : group)
+            if (!hex_digit(c)) return false;
+        ++groups;
+        if (colon == std::string_view::npos) break;
+        s.remove_prefix(colon + 1);
+        if (s.starts_with(":")) {  // "::" inside
+            if (compressed) return false;
+            compressed = true;
+            s.remove_prefix(1);
+            if (s.empty()) break;  // "...::" at the end
+        } else if (s.empty()) {
+            return false;  // a single trailing ':'
+        }
+    }
+    return compressed ? groups <= 7 : groups == 8;
 }
 
 }  // namespace
@@ -82,8 +129,7 @@ bool host_header_allowed(bool present, std::string_view host, std::string_view p
         std::string_view rest = host.substr(close + 1);
         if (!rest.empty() && (rest.front() != ':' || rest.find_first_not_of("0123456789", 1) != std::string_view::npos))
             return false;
-        std::string_view inside = host.substr(1, close - 1);
-        return !inside.empty() && inside.find_first_not_of("0123456789abcdefABCDEF:.") == std::string_view::npos;
+        return is_ipv6_literal(host.substr(1, close - 1));
     }
     if (auto colon = host.rfind(':'); colon != std::string_view::npos) {
         if (host.find_first_not_of("0123456789", colon + 1) != std::string_view::npos) return false;

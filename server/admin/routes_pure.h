@@ -28,10 +28,11 @@ std::string_view allowed_methods(Route r);
 bool method_allowed(Route r, std::string_view method);
 
 // Whether a request's Host header names this server: an IP literal ("127.0.0.1:8119",
-// "[::1]"), "localhost" or the node's pathhost (any case, with or without a port). Anything
-// else is refused, so that a web page whose name an attacker points at 127.0.0.1 (DNS
-// rebinding) cannot read /status from a browser on this machine. `present` false (an HTTP/1.0
-// request without Host): allowed, no browser sends one.
+// "[::1]": a dotted quad of parts up to 255, an RFC 4291 address in brackets), "localhost" or
+// the node's pathhost (any case, with or without a port). Anything else is refused, so that a
+// web page whose name an attacker points at 127.0.0.1 (DNS rebinding) cannot read /status from
+// a browser on this machine. `present` false (an HTTP/1.0 request without Host): allowed, no
+// browser sends one.
 bool host_header_allowed(bool present, std::string_view host, std::string_view pathhost);
 
 // Who may change things, fixed when the admin listener starts (and at each reload).
