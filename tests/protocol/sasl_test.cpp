@@ -10,20 +10,22 @@ using namespace tidings::protocol;
 using namespace std::string_literals;
 
 TEST(SaslPlain, SplitsAuthzidAuthcidPassword) {
-    auto p = parse_sasl_plain("\0user\0secret"s);
+    // The results are views: the messages must outlive them.
+    const std::string plain = "\0user\0secret"s, proxy = "admin\0user\0pa ss"s, empty = "\0\0"s;
+    auto p = parse_sasl_plain(plain);
     ASSERT_TRUE(p);
     EXPECT_EQ(p->authzid, "");
     EXPECT_EQ(p->authcid, "user");
     EXPECT_EQ(p->password, "secret");
 
-    p = parse_sasl_plain("admin\0user\0pa ss"s);
+    p = parse_sasl_plain(proxy);
     ASSERT_TRUE(p);
     EXPECT_EQ(p->authzid, "admin");
     EXPECT_EQ(p->authcid, "user");
     EXPECT_EQ(p->password, "pa ss");
 
     // Empty parts are split too: the caller decides (an empty authcid is refused there).
-    p = parse_sasl_plain("\0\0"s);
+    p = parse_sasl_plain(empty);
     ASSERT_TRUE(p);
     EXPECT_EQ(p->authcid, "");
     EXPECT_EQ(p->password, "");
