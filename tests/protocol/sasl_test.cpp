@@ -32,7 +32,7 @@ TEST(SaslPlain, SplitsAuthzidAuthcidPassword) {
 }
 
 TEST(SaslPlain, NeedsExactlyTwoNuls) {
-    for (const std::string bad : {""s, "user"s, "user\0secret"s, "\0"s, "a\0b\0c\0"s, "\0\0\0"s, "a\0b\0c\0d"s})
+    for (const std::string& bad : {""s, "user"s, "user\0secret"s, "\0"s, "a\0b\0c\0"s, "\0\0\0"s, "a\0b\0c\0d"s})
         EXPECT_FALSE(parse_sasl_plain(bad)) << bad.size();
 }
 

@@ -160,15 +160,21 @@ TEST(RedoList, RoundTripsAndRefusesTruncation) {
     redo::for_each(list, [&](redo::Kind k, redo::Dbi dbi, std::string_view key, std::string_view value, std::size_t at) {
         seen.push_back(std::to_string(k) + ":" + std::to_string(dbi) + ":" + std::string(key) + "=" + std::string(value));
         EXPECT_EQ(std::string_view(list).substr(at, value.size()), value);
-        if (k == redo::blob) EXPECT_EQ(at, blob_at);
+        if (k == redo::blob) {
+            EXPECT_EQ(at, blob_at);
+        }
     });
     EXPECT_EQ(seen, (std::vector<std::string>{"1:3:key=value", "2:4:gone=", "3:0:=article"}));
     // Any cut inside an entry is malformed; cuts at entry boundaries are shorter lists.
     const std::size_t boundaries[] = {0, 4 + 3 + 4 + 5, 4 + 3 + 4 + 5 + 4 + 4};
     for (std::size_t cut = 0; cut < list.size(); ++cut) {
         const bool boundary = std::find(std::begin(boundaries), std::end(boundaries), cut) != std::end(boundaries);
-        if (boundary) EXPECT_NO_THROW(redo::for_each(std::string_view(list).substr(0, cut), [](auto...) {})) << cut;
-        else EXPECT_THROW(redo::for_each(std::string_view(list).substr(0, cut), [](auto...) {}), std::runtime_error) << cut;
+        const auto prefix = std::string_view(list).substr(0, cut);
+        if (boundary) {
+            EXPECT_NO_THROW(redo::for_each(prefix, [](auto...) {})) << cut;
+        } else {
+            EXPECT_THROW(redo::for_each(prefix, [](auto...) {}), std::runtime_error) << cut;
+        }
     }
     std::string unknown(list);
     unknown[0] = 9;  // no such kind
