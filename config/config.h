@@ -89,6 +89,7 @@ struct Limits {
     std::uint32_t idle_timeout_s = 600;  // RFC 3977 §3.1 asks for at least 180
     std::uint32_t write_timeout_s = 60;
     std::uint32_t tls_handshake_timeout_s = 30;  // STARTTLS or implicit TLS, the whole handshake
+    std::uint32_t line_timeout_s = 30;  // a begun command line, or a gap inside an article
     std::uint32_t max_pipeline = 1024;   // commands in flight per transit connection
     std::uint32_t max_output_kb = 1024;  // queued response bytes per connection, then stop reading
     std::uint32_t max_uncommitted_kb = 65536;  // a peer's received, not yet committed articles

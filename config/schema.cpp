@@ -126,6 +126,12 @@ constexpr KeySpec limits_keys[] = {
     {"tls_handshake_timeout_s", Kind::integer, field<&Limits::tls_handshake_timeout_s>, "30",
      "Seconds a TLS handshake (STARTTLS or an implicit-TLS listener) may take before the "
      "connection is closed.", false, 1, 3600},
+    {"line_timeout_s", Kind::integer, field<&Limits::line_timeout_s>, "30",
+     "Seconds a command line may take to arrive once its first byte has, and the longest pause "
+     "inside an article being sent (IHAVE, TAKETHIS, POST); then the connection is closed. "
+     "Separate from `idle_timeout_s`, which only applies between commands: a client that "
+     "dribbles a byte at a time (slowloris) is closed after this, not after the idle timeout.",
+     false, 1, 86400},
     {"max_pipeline", Kind::integer, field<&Limits::max_pipeline>, "1024",
      "Most commands in flight on one transit connection before we stop reading.", false, 1, 65536},
     {"max_output_kb", Kind::integer, field<&Limits::max_output_kb>, "1024",

@@ -1,6 +1,7 @@
 // The store's life: opening (checkpoint restored, LMDB opened, journal replayed), closing,
 // reopening after a failure, growing the map, and starting and stopping the threads.
 #include "storage/core.h"
+#include "storage/file_io.h"
 
 #include <spdlog/spdlog.h>
 #include <fcntl.h>
@@ -51,9 +52,8 @@ void Core::lock_dir() {
 }
 
 void Core::open_env() {
-    std::error_code ec;
-    std::filesystem::create_directories(opts.dir, ec);
-    if (ec) throw std::runtime_error("storage: cannot create " + opts.dir + ": " + ec.message());
+    if (int err = make_dirs_durable(opts.dir))
+        throw std::runtime_error("storage: cannot create " + opts.dir + ": " + std::strerror(err));
     lock_dir();
     // A checkpoint file means the store ran durable: LMDB's meta pages may name a state newer
     // than what was synced (or a half-written one). Go back to the checkpointed state; the

@@ -3,7 +3,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <cerrno>
+#include <filesystem>
+#include <vector>
 
 namespace tidings::storage::detail {
 
@@ -13,6 +17,25 @@ int fsync_dir(const std::string& dir) noexcept {
     int rc = ::fsync(dfd) == 0 ? 0 : errno;
     ::close(dfd);
     return rc;
+}
+
+int make_dirs_durable(const std::string& dir) noexcept {
+    std::error_code ec;
+    std::filesystem::path p = std::filesystem::absolute(dir, ec);
+    if (ec) return ec.value();
+    p = p.lexically_normal();
+    if (!p.has_filename()) p = p.parent_path();  // a trailing slash
+    // The missing ancestors, deepest last.
+    std::vector<std::filesystem::path> missing;
+    for (auto q = p; !q.empty() && !std::filesystem::exists(q, ec); q = q.parent_path()) {
+        missing.insert(missing.begin(), q);
+        if (q == q.parent_path()) break;
+    }
+    for (const auto& m : missing) {
+        if (::mkdir(m.c_str(), 0750) != 0 && errno != EEXIST) return errno;
+        if (int rc = fsync_dir(m.parent_path().string())) return rc;
+    }
+    return missing.empty() ? fsync_dir(p.parent_path().string()) : 0;
 }
 
 int pwrite_all(int fd, const char* p, std::size_t n, off_t off) noexcept {

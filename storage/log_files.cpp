@@ -34,20 +34,45 @@ std::shared_ptr<LogFiles::Fd> LogFiles::open(std::uint64_t file) const {
     return open_.emplace(file, h).first->second;
 }
 
+namespace {
+// Reads at.offset + [from, to) of the file into out[from, to).
+int pread_range(int fd, const codec::Locator& at, std::string& out, std::size_t from, std::size_t to) {
+    while (from < to) {
+        ssize_t n = ::pread(fd, out.data() + from, to - from, static_cast<off_t>(at.offset + from));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return errno;
+        if (n == 0) return EIO;
+        from += static_cast<std::size_t>(n);
+    }
+    return 0;
+}
+}  // namespace
+
 int LogFiles::read(const codec::Locator& at, std::string& out) const {
     auto h = open(at.file);
     if (h->fd < 0) return h->err;
     out.resize(at.length);
-    std::size_t done = 0;
-    while (done < at.length) {
-        ssize_t n = ::pread(h->fd, out.data() + done, at.length - done,
-                            static_cast<off_t>(at.offset + done));
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return errno;
-        if (n == 0) return EIO;
-        done += static_cast<std::size_t>(n);
-    }
+    if (int err = pread_range(h->fd, at, out, 0, at.length)) return err;
     return crc32c(out) == at.crc ? 0 : EBADMSG;
+}
+
+int LogFiles::read_head(const codec::Locator& at, std::string& out) const {
+    auto h = open(at.file);
+    if (h->fd < 0) return h->err;
+    std::size_t have = 0, want = std::min<std::size_t>(at.length, 4096);
+    for (;;) {
+        out.resize(want);
+        if (int err = pread_range(h->fd, at, out, have, want)) return err;
+        // The empty line may straddle the previous read's end: search from 3 bytes before it.
+        auto end = out.find("\r\n\r\n", have >= 3 ? have - 3 : 0);
+        if (end != std::string::npos) {
+            out.resize(end + 4);
+            return 0;
+        }
+        if (want == at.length) return crc32c(out) == at.crc ? 0 : EBADMSG;  // no body: all of it
+        have = want;
+        want = std::min<std::size_t>(at.length, want * 4);
+    }
 }
 
 void LogFiles::forget(std::uint64_t file) const {

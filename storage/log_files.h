@@ -20,6 +20,11 @@ public:
     // Reads the located bytes into `out`. 0, or an errno (ENOENT: the file is gone; EIO: it is
     // shorter than the locator says; EBADMSG: the bytes are not the article's — CRC mismatch).
     int read(const codec::Locator& at, std::string& out) const;
+    // Reads only the header section (through the empty line) into `out`: 4 KiB first, more only
+    // while no empty line has been seen. HEAD and XPAT on a cold store then cost a page or two per
+    // article, not the whole article. The CRC covers the whole article, so it is checked only
+    // when the read came to take all of it.
+    int read_head(const codec::Locator& at, std::string& out) const;
     void forget(std::uint64_t file) const;  // the file was deleted
     void clear() const;
 

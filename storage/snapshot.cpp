@@ -64,6 +64,21 @@ std::optional<std::string_view> Snapshot::article(std::string_view message_id) c
     return std::string_view(bytes);
 }
 
+std::optional<std::string_view> Snapshot::article_head(std::string_view message_id) const {
+    if (message_id.empty() || message_id.size() > 511) return std::nullopt;
+    auto v = state_->txn.get(state_->env->dbi.articles, message_id);
+    auto at = v ? codec::article_locator(*v) : std::nullopt;
+    if (!at) return std::nullopt;
+    auto& bytes = state_->articles.emplace_back();
+    if (int err = state_->env->log.read_head(*at, bytes)) {
+        state_->articles.pop_back();
+        spdlog::warn("storage event=article_unreadable id={} file={} error=\"{}\"", message_id,
+                     Journal::file_name(at->file), std::strerror(err));
+        return std::nullopt;
+    }
+    return std::string_view(bytes);
+}
+
 bool Snapshot::has_article(std::string_view message_id) const {
     if (message_id.empty() || message_id.size() > 511) return false;
     return state_->txn.get(state_->env->dbi.articles, message_id).has_value();
@@ -88,9 +103,9 @@ std::optional<GroupInfo> Snapshot::group(std::string_view name) const {
     return v ? codec::decode_group(name, *v) : std::nullopt;
 }
 
-void Snapshot::for_each_group(const std::function<bool(const GroupInfo&)>& fn) const {
+void Snapshot::for_each_group(const std::function<bool(const GroupInfo&)>& fn, std::string_view from) const {
     mdb::Cursor c(state_->txn, state_->env->dbi.groups);
-    for (bool at = c.first(); at; at = c.next()) {
+    for (bool at = from.empty() ? c.first() : c.seek(from); at; at = c.next()) {
         auto g = codec::decode_group(c.key(), c.value());
         if (g && !fn(*g)) return;
     }

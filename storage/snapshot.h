@@ -48,13 +48,17 @@ public:
     std::optional<HistoryEntry> history(std::string_view message_id) const;
     // Read from the article log (one pread); the view lives as long as the Snapshot.
     std::optional<std::string_view> article(std::string_view message_id) const;
+    // Only the header section, through the empty line after it (or the whole article when it
+    // has no body): reads a few KiB, not the article (LogFiles::read_head).
+    std::optional<std::string_view> article_head(std::string_view message_id) const;
     std::optional<ArticleRef> by_number(std::string_view group, std::uint64_t number) const;
     // Cheap presence checks (LMDB only, no read of the bytes).
     bool has_article(std::string_view message_id) const;
     std::optional<std::string_view> message_id_at(std::string_view group, std::uint64_t number) const;
     std::optional<GroupInfo> group(std::string_view name) const;
-    // Calls fn for every group in name order; stop early by returning false.
-    void for_each_group(const std::function<bool(const GroupInfo&)>& fn) const;
+    // Calls fn for every group in name order, from the first named `from` or after it (all
+    // when empty); stop early by returning false.
+    void for_each_group(const std::function<bool(const GroupInfo&)>& fn, std::string_view from = {}) const;
     // The group numbers and overview records in [lo, hi], ascending, one at a time (no range is
     // built). fn returns false to stop. Returns false when the group does not exist.
     bool overview(std::string_view group, std::uint64_t lo, std::uint64_t hi,

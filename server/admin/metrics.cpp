@@ -63,11 +63,21 @@ void incoming_families(Exposition& e, const NodeView& v) {
         e.sample("tidings_refusals_total", fmt::format("reason=\"{}\"", label(reason)), n);
     e.family("tidings_commands_total", "counter", "NNTP commands received.");
     e.sample("tidings_commands_total", "", c.commands);
+    e.family("tidings_session_faults_total", "counter",
+             "Commands that failed with an internal fault (answered 403, connection closed).");
+    e.sample("tidings_session_faults_total", "", c.session_faults);
+    e.family("tidings_housekeeping_faults_total", "counter",
+             "Feed housekeeping rounds that failed with an internal fault (logged; the next round runs).");
+    e.sample("tidings_housekeeping_faults_total", "", c.housekeeping_faults);
+    e.family("tidings_walk_yields_total", "counter",
+             "Times a long reader walk (OVER, HDR, XPAT, LISTGROUP, NEWNEWS, LIST) paused for other sessions.");
+    e.sample("tidings_walk_yields_total", "", c.walk_yields);
     e.family("tidings_limit_hits_total", "counter", "Limit hits by limit.");
     e.sample("tidings_limit_hits_total", "limit=\"max_connections\"", c.connections_refused_total_limit);
     e.sample("tidings_limit_hits_total", "limit=\"max_connections_per_ip\"", c.connections_refused_ip_limit);
     e.sample("tidings_limit_hits_total", "limit=\"peer_reserved_connections\"", c.connections_refused_reserved);
     e.sample("tidings_limit_hits_total", "limit=\"idle_timeout\"", c.idle_timeouts);
+    e.sample("tidings_limit_hits_total", "limit=\"line_timeout\"", c.line_timeouts);
     e.sample("tidings_limit_hits_total", "limit=\"line_length\"", c.overlong_lines);
     e.sample("tidings_limit_hits_total", "limit=\"unknown_commands\"", c.unknown_commands);
     e.sample("tidings_limit_hits_total", "limit=\"store_backpressure\"", c.store_backpressure_waits);
@@ -105,6 +115,10 @@ void peer_families(Exposition& e, const NodeView& v) {
         for (const auto& [result, n] : rows)
             e.sample("tidings_articles_total", fmt::format("peer=\"{}\",result=\"{}\"", label(p.name), result), n);
     }
+    e.family("tidings_peer_sender_faults_total", "counter",
+             "Outgoing connections ended by an internal fault (logged; the sender starts over after its backoff).");
+    for (const auto& p : v.peers)
+        if (p.feed) e.sample("tidings_peer_sender_faults_total", fmt::format("peer=\"{}\"", label(p.name)), p.feed->faults);
     e.family("tidings_peer_incoming_sessions", "gauge", "Open sessions from each peer's addresses.");
     for (const auto& p : v.peers)
         e.sample("tidings_peer_incoming_sessions", fmt::format("peer=\"{}\"", label(p.name)),

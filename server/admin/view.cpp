@@ -122,6 +122,7 @@ nlohmann::json status_json(const NodeView& v) {
                      {"unknown_commands", c.unknown_commands},
                      {"overlong_lines", c.overlong_lines},
                      {"idle_timeouts", c.idle_timeouts},
+                     {"line_timeouts", c.line_timeouts},
                      {"connections_accepted", c.connections_accepted},
                      {"connections_refused", {{"max_connections", c.connections_refused_total_limit},
                                               {"max_connections_per_ip", c.connections_refused_ip_limit},
@@ -148,6 +149,7 @@ nlohmann::json status_json(const NodeView& v) {
                 o["deferred"] = f.deferred;
                 o["skipped"] = f.skipped;
                 o["dropped"] = f.dropped;
+                o["faults"] = f.faults;
             } else {
                 o["state"] = "idle";
             }

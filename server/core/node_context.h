@@ -35,6 +35,10 @@ struct Counters {
     std::uint64_t unknown_commands = 0;
     std::uint64_t overlong_lines = 0;
     std::uint64_t idle_timeouts = 0;
+    std::uint64_t line_timeouts = 0;  // limits.line_timeout_s: a line or article stalled
+    std::uint64_t session_faults = 0;       // a command threw: 403, connection closed (supervision)
+    std::uint64_t housekeeping_faults = 0;  // a feed housekeeping round threw (logged, next round runs)
+    std::uint64_t walk_yields = 0;    // long reader walks pausing for other sessions (fair time)
     std::uint64_t accepted = 0;   // articles stored from peers
     std::uint64_t deferred = 0;   // articles the store could not take now (436/400)
     std::uint64_t store_backpressure_waits = 0;

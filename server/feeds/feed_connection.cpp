@@ -58,21 +58,44 @@ awaitable<void> feed_peer(std::shared_ptr<PeerFeed> fp, unsigned index) {
         }
         Link link(f.node.io);
         f.streams.insert(&link.stream);
-        auto streaming = co_await feed::open_link(f, link, index);
         bool worked = false;
-        if (streaming && !f.stopping) {
-            ++f.stats.connects;
-            ++f.stats.connections_up;
-            f.stats.state = f.paused ? FeedState::paused : FeedState::connected;
-            spdlog::info("peer={} conn={} event=connected mode={}", f.peer.name, index,
-                         *streaming ? (f.peer.takethis_only ? "takethis" : "stream") : "ihave");
-            co_await run_link(fp, link, index, *streaming, worked);
+        bool up = false;
+        // Supervision: a fault (an exception: a bug, a store error) in one connection's run is
+        // logged and counted, the connection is closed, and the sender starts over after the
+        // same backoff as a failed connection; it never ends the sender or the process.
+        std::exception_ptr fault;
+        try {
+            auto streaming = co_await feed::open_link(f, link, index);
+            if (streaming && !f.stopping) {
+                ++f.stats.connects;
+                ++f.stats.connections_up;
+                up = true;
+                f.stats.state = f.paused ? FeedState::paused : FeedState::connected;
+                spdlog::info("peer={} conn={} event=connected mode={}", f.peer.name, index,
+                             *streaming ? (f.peer.takethis_only ? "takethis" : "stream") : "ihave");
+                co_await run_link(fp, link, index, *streaming, worked);
+            } else if (!streaming) {
+                ++f.stats.connect_failures;
+            }
+        } catch (...) {
+            fault = std::current_exception();
+        }
+        if (up) {
             --f.stats.connections_up;
             ++f.stats.disconnects;
             spdlog::info("peer={} conn={} event=disconnected{}", f.peer.name, index,
-                         f.stopping ? " reason=stopping" : f.paused ? " reason=paused" : "");
-        } else if (!streaming) {
-            ++f.stats.connect_failures;
+                         f.stopping ? " reason=stopping" : f.paused ? " reason=paused" : fault ? " reason=fault" : "");
+        }
+        if (fault) {
+            ++f.stats.faults;
+            worked = false;
+            try {
+                std::rethrow_exception(fault);
+            } catch (const std::exception& x) {
+                spdlog::error("peer={} conn={} event=sender_fault error=\"{}\"", f.peer.name, index, x.what());
+            } catch (...) {
+                spdlog::error("peer={} conn={} event=sender_fault error=unknown", f.peer.name, index);
+            }
         }
         f.streams.erase(&link.stream);
         boost::system::error_code ec;

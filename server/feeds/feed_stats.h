@@ -29,6 +29,7 @@ struct FeedStats {
     std::uint64_t skipped = 0;   // expired or cancelled before sending: dropped from the queue
     std::uint64_t dropped = 0;   // dropped by the backlog policy (max_backlog, max_backlog_age_h)
     std::uint64_t connects = 0, disconnects = 0, connect_failures = 0;
+    std::uint64_t faults = 0;  // a connection's run ended by an exception (logged, restarted)
 };
 
 }  // namespace tidings::server

@@ -77,25 +77,37 @@ Tally counts(const FeedStats& s, std::uint64_t backlog) {
     return {s.offered, s.accepted, s.refused, s.rejected, s.deferred, s.skipped, s.dropped, backlog};
 }
 
+// One housekeeping round: backlog policy and retries for every feed, a stats line now and then.
+void housekeeping_tick(NodeContext& node, FeedSet& set, std::map<std::string, Tally>& last, unsigned tick) {
+    for (auto& [name, f] : set.peers) {
+        enforce_backlog(*f);
+        f->prune_retries();
+        if (tick % stats_every != stats_every - 1) continue;
+        auto depth = node.store.queue_depth(name);
+        auto now = counts(f->stats, depth.entries);
+        if (last.count(name) && last[name] == now) continue;
+        last[name] = now;
+        spdlog::info("peer={} event=stats state={} connections={} mode={} offered={} accepted={} refused={} "
+                     "rejected={} deferred={} skipped={} dropped={} backlog={}",
+                     name, to_string(f->stats.state), f->stats.connections_up,
+                     f->stats.streaming ? "stream" : "ihave", now.offered, now.accepted, now.refused,
+                     now.rejected, now.deferred, now.skipped, now.dropped, depth.entries);
+    }
+}
+
 awaitable<void> housekeep(NodeContext& node, std::shared_ptr<FeedSet> set) {
     std::map<std::string, Tally> last;
     net::steady_timer t(node.io);
     set->housekeeping = &t;
     boost::system::error_code ec;
     for (unsigned tick = 0; !set->stopping; ++tick) {
-        for (auto& [name, f] : set->peers) {
-            enforce_backlog(*f);
-            f->prune_retries();
-            if (tick % stats_every != stats_every - 1) continue;
-            auto depth = node.store.queue_depth(name);
-            auto now = counts(f->stats, depth.entries);
-            if (last.count(name) && last[name] == now) continue;
-            last[name] = now;
-            spdlog::info("peer={} event=stats state={} connections={} mode={} offered={} accepted={} refused={} "
-                         "rejected={} deferred={} skipped={} dropped={} backlog={}",
-                         name, to_string(f->stats.state), f->stats.connections_up,
-                         f->stats.streaming ? "stream" : "ihave", now.offered, now.accepted, now.refused,
-                         now.rejected, now.deferred, now.skipped, now.dropped, depth.entries);
+        // Supervision: a round that throws is logged and counted; the next one runs as usual
+        // (the period is the backoff), so housekeeping never silently stops.
+        try {
+            housekeeping_tick(node, *set, last, tick);
+        } catch (const std::exception& x) {
+            ++node.counters.housekeeping_faults;
+            spdlog::error("event=housekeeping_fault error=\"{}\"", x.what());
         }
         t.expires_after(housekeeping_period);
         co_await t.async_wait(net::redirect_error(use_awaitable, ec));

@@ -43,28 +43,41 @@ void CompressLayer::compress(std::string_view data, std::string& out) {
     }
 }
 
-bool CompressLayer::decompress(std::string_view data, std::string& out) {
-    if (impl_->ended) return data.empty();
+CompressLayer::Inflated CompressLayer::decompress(std::string_view data, char* out, std::size_t out_size) {
+    Inflated r;
+    if (impl_->ended) {
+        r.ok = data.empty();  // a final block: the client may not send anything after it
+        return r;
+    }
+    if (out_size == 0) return r;
     zlib::z_params zs;
     zs.next_in = data.data();
     zs.avail_in = data.size();
-    while (zs.avail_in > 0) {
-        const std::size_t at = out.size();
-        const std::size_t room = zs.avail_in * 4 + 4096;
-        out.resize(at + room);
-        zs.next_out = out.data() + at;
-        zs.avail_out = room;
+    zs.next_out = out;
+    zs.avail_out = out_size;
+    // Called with empty input too: a long match cut short by a full buffer is still owed.
+    while (zs.avail_out > 0) {
+        const std::size_t in_before = zs.avail_in, out_before = zs.avail_out;
         boost::system::error_code ec;
         impl_->in.write(zs, zlib::Flush::sync, ec);
-        out.resize(at + (room - zs.avail_out));
         if (ec == zlib::error::end_of_stream) {
-            impl_->ended = true;  // a final block: the client may not send anything after it
-            return zs.avail_in == 0;
+            impl_->ended = true;
+            r.ok = zs.avail_in == 0;
+            break;
         }
-        if (ec && ec != zlib::error::need_buffers) return false;
-        if (ec == zlib::error::need_buffers && zs.avail_out != 0 && zs.avail_in != 0) return false;
+        if (ec && ec != zlib::error::need_buffers) {
+            r.ok = false;
+            break;
+        }
+        if (zs.avail_in == in_before && zs.avail_out == out_before) {
+            // No progress: with input left and room for output the stream is corrupt.
+            r.ok = zs.avail_in == 0;
+            break;
+        }
     }
-    return true;
+    r.consumed = data.size() - zs.avail_in;
+    r.produced = out_size - zs.avail_out;
+    return r;
 }
 
 }  // namespace tidings::server

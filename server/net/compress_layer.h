@@ -18,9 +18,18 @@ public:
 
     // Appends `in` compressed to `out`, with a sync flush after it.
     void compress(std::string_view in, std::string& out);
-    // Appends what `in` (more of the client's compressed stream) decompresses to. False when
-    // the data is corrupt or the stream ended: RFC 8054 §2.2.2 says close the connection then.
-    bool decompress(std::string_view in, std::string& out);
+    // One inflate step: decompresses from the front of `in` (more of the client's compressed
+    // stream) into out[0, out_size), stopping when either is used up. The caller keeps
+    // in[consumed...] for the next step. Output is never more than `out_size`, whatever the
+    // input: a 16 KiB read of a deflate "bomb" would otherwise expand to ~16 MB (DEFLATE's
+    // ratio reaches ~1032:1), per connection. `ok` is false when the data is corrupt or comes
+    // after the end of the stream: RFC 8054 §2.2.2 says close the connection then.
+    struct Inflated {
+        std::size_t consumed = 0;
+        std::size_t produced = 0;
+        bool ok = true;
+    };
+    Inflated decompress(std::string_view in, char* out, std::size_t out_size);
 
 private:
     struct Impl;

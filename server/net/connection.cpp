@@ -13,11 +13,13 @@ std::string_view to_string(CloseReason r) noexcept {
         case CloseReason::quit: return "quit";
         case CloseReason::eof: return "eof";
         case CloseReason::idle_timeout: return "idle_timeout";
+        case CloseReason::line_timeout: return "line_timeout";
         case CloseReason::write_timeout: return "write_timeout";
         case CloseReason::write_error: return "write_error";
         case CloseReason::shutdown: return "shutdown";
         case CloseReason::limit: return "limit";
         case CloseReason::refused: return "refused";
+        case CloseReason::fault: return "fault";
     }
     return "unknown";
 }
@@ -51,10 +53,16 @@ std::uint64_t Connection::reserve() {
 void Connection::fill(std::uint64_t ticket, std::string data) {
     if (ticket < first_ticket_ || ticket - first_ticket_ >= slots_.size()) return;  // a bug
     Slot& s = slots_[ticket - first_ticket_];
+    if (s.ready) return;  // dropped after a fault (drop_owed_answers)
     queued_bytes_ += data.size();
     s.data = std::move(data);
     s.ready = true;
     if (ticket == first_ticket_) wake(writer_wake_);
+}
+
+void Connection::drop_owed_answers() {
+    for (auto& slot : slots_) slot.ready = true;
+    if (!slots_.empty()) wake(writer_wake_);
 }
 
 awaitable<void> Connection::wait_for_room(std::size_t max_slots, std::size_t max_bytes) {
@@ -126,43 +134,45 @@ awaitable<void> Connection::write_loop(std::shared_ptr<Connection> self) {
 
 awaitable<std::size_t> Connection::read_some(char* data, std::size_t size) {
     if (!compress_) co_return co_await read_raw(data, size);
-    while (inflated_pos_ == inflated_.size()) {
-        inflated_.clear();
-        inflated_pos_ = 0;
-        raw_.resize(16384);
-        std::size_t n = co_await read_raw(raw_.data(), raw_.size());
-        if (n == 0) co_return 0;
-        if (!compress_->decompress(std::string_view(raw_.data(), n), inflated_)) {
-            // RFC 8054 §2.2.2: corrupt compressed data closes the connection.
-            set_close_reason(CloseReason::eof);
-            co_return 0;
+    // Inflate straight into the caller's buffer: memory per connection stays the compressed
+    // read buffer plus zlib's window, whatever the client's data expands to.
+    for (;;) {
+        if (raw_pos_ < raw_.size() || inflate_owed_) {
+            auto r = compress_->decompress(std::string_view(raw_).substr(raw_pos_), data, size);
+            raw_pos_ += r.consumed;
+            if (!r.ok) {
+                // RFC 8054 §2.2.2: corrupt compressed data closes the connection.
+                set_close_reason(CloseReason::eof);
+                co_return 0;
+            }
+            // A full buffer may leave output owed from input already taken.
+            inflate_owed_ = r.produced == size;
+            if (r.produced) co_return r.produced;
         }
+        raw_.resize(compressed_read_bytes);
+        raw_pos_ = 0;
+        std::size_t n = co_await read_raw(raw_.data(), raw_.size());
+        raw_.resize(n);
+        if (n == 0) co_return 0;
     }
-    std::size_t n = std::min(size, inflated_.size() - inflated_pos_);
-    std::memcpy(data, inflated_.data() + inflated_pos_, n);
-    inflated_pos_ += n;
-    co_return n;
 }
 
 Connection::~Connection() = default;
 
 void Connection::start_compress(std::string_view already_read) {
     compress_ = std::make_unique<CompressLayer>();
-    inflated_.clear();
-    inflated_pos_ = 0;
-    if (!already_read.empty() && !compress_->decompress(already_read, inflated_)) {
-        failed_ = true;
-        set_close_reason(CloseReason::eof);
-    }
+    raw_.assign(already_read);
+    raw_pos_ = 0;
 }
 
 awaitable<std::size_t> Connection::read_raw(char* data, std::size_t size) {
     if (reading_stopped_ || failed_ || read_eof_) co_return 0;
     boost::system::error_code ec;
-    read_deadline_ = clock::now() + idle_;
-    // A sleeping watchdog only needs waking when it sleeps for ever; one that wakes at an
-    // older deadline re-reads the new one and sleeps again.
-    if (watchdog_timer_.expiry() == clock::time_point::max()) wake(watchdog_timer_);
+    read_deadline_ = std::min(clock::now() + idle_, input_deadline_);
+    // A sleeping watchdog needs waking only when it would wake after this deadline (it sleeps
+    // for ever, or until a later idle deadline while this one is a line deadline); one that
+    // wakes earlier re-reads the deadlines and sleeps again.
+    if (watchdog_timer_.expiry() > read_deadline_) wake(watchdog_timer_);
     std::size_t n = tls_ ? co_await tls_->async_read_some(net::buffer(data, size),
                                                           net::redirect_error(use_awaitable, ec))
                          : co_await socket_.async_read_some(net::buffer(data, size),
@@ -194,6 +204,16 @@ awaitable<bool> Connection::start_tls(std::shared_ptr<net::ssl::context> ctx, st
     co_return true;
 }
 
+void Connection::set_input_deadline(clock::time_point t) {
+    input_deadline_ = t;
+    // A read already waiting keeps its old deadline; the next read (each line reader fill is
+    // one) takes this one. Pull a pending wait in if it is later.
+    if (read_deadline_ != clock::time_point::max() && t < read_deadline_) {
+        read_deadline_ = t;
+        wake(watchdog_timer_);
+    }
+}
+
 void Connection::stop_reading() {
     reading_stopped_ = true;
     boost::system::error_code ec;
@@ -218,7 +238,7 @@ awaitable<void> Connection::watchdog(std::shared_ptr<Connection> self) {
             break;
         }
         if (now >= read_deadline_) {
-            set_close_reason(CloseReason::idle_timeout);
+            set_close_reason(now >= input_deadline_ ? CloseReason::line_timeout : CloseReason::idle_timeout);
             read_deadline_ = clock::time_point::max();
             reading_stopped_ = true;
             socket_.shutdown(tcp::socket::shutdown_receive, ec);

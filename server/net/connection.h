@@ -16,7 +16,9 @@ namespace tidings::server {
 class CompressLayer;  // server/net/compress_layer.h
 
 // Why a connection ended, for the close log line and counters.
-enum class CloseReason : std::uint8_t { none, quit, eof, idle_timeout, write_timeout, write_error, shutdown, limit, refused };
+enum class CloseReason : std::uint8_t {
+    none, quit, eof, idle_timeout, line_timeout, write_timeout, write_error, shutdown, limit, refused, fault
+};
 std::string_view to_string(CloseReason r) noexcept;
 
 // Owned by shared_ptr: the command loop, the writer and the watchdog coroutines each hold one,
@@ -55,6 +57,15 @@ public:
     // Makes a pending read return (used at shutdown: the session finishes its command).
     void stop_reading();
 
+    // --- Input deadline (limits.line_timeout_s) ---
+    // While input is under way (a command line begun, an article being sent) reads wait at most
+    // until `t` instead of the idle timeout; a read that times out then closes the connection
+    // with CloseReason::line_timeout. The idle timeout is for the quiet between commands only.
+    void set_input_deadline(clock::time_point t);
+    void clear_input_deadline() { input_deadline_ = clock::time_point::max(); }
+    void set_line_timeout(std::chrono::seconds t) { line_timeout_ = t; }
+    std::chrono::seconds line_timeout() const { return line_timeout_; }
+
     // --- TLS (RFC 4642/8143 STARTTLS, implicit-TLS listeners) ---
     // Runs the server side of a TLS handshake on the socket; afterwards every read and write
     // goes through TLS. Call only with no answer owed (wait_for_room(0, 0) first) and no read
@@ -73,6 +84,10 @@ public:
 
     // Article bytes of this connection handed to the store and not yet answered.
     std::uint64_t uncommitted_bytes = 0;
+
+    // After a fault: every reserved answer not yet filled counts as ready and empty (a later
+    // fill of it is ignored), so finish() cannot wait for an answer that will never come.
+    void drop_owed_answers();
 
     bool failed() const { return failed_; }
     CloseReason close_reason() const { return reason_; }
@@ -95,12 +110,15 @@ private:
     std::shared_ptr<net::ssl::context> tls_context_;  // outlives tls_
     std::unique_ptr<net::ssl::stream<tcp::socket&>> tls_;
     std::unique_ptr<CompressLayer> compress_;
-    std::string inflated_;        // decompressed bytes not yet handed to read_some's caller
-    std::size_t inflated_pos_ = 0;
-    std::string raw_;             // read buffer for compressed input
+    static constexpr std::size_t compressed_read_bytes = 16384;
+    std::string raw_;             // compressed input read from the socket...
+    std::size_t raw_pos_ = 0;     // ...of which raw_[raw_pos_, size) is not yet inflated
+    bool inflate_owed_ = false;   // the last step filled its buffer: more may come without input
     std::string deflated_;        // write buffer for compressed output
     awaitable<std::size_t> read_raw(char* data, std::size_t size);
     std::chrono::seconds idle_;
+    std::chrono::seconds line_timeout_{30};
+    clock::time_point input_deadline_ = clock::time_point::max();
     std::chrono::seconds write_stall_;
     std::deque<Slot> slots_;
     std::uint64_t first_ticket_ = 0;  // ticket of slots_.front()

@@ -29,7 +29,23 @@ awaitable<bool> LineReader::fill(Connection& conn) {
     co_return n > 0;
 }
 
+awaitable<bool> LineReader::fill_within_line(Connection& conn, Connection::clock::time_point& started) {
+    // Waiting with part of a line already here: the line deadline applies, counted from the
+    // first time this line made us wait. With nothing pending it is the quiet between
+    // commands, which only the idle timeout bounds.
+    if (pending().empty()) {
+        conn.clear_input_deadline();
+    } else {
+        if (started == Connection::clock::time_point{}) started = Connection::clock::now();
+        conn.set_input_deadline(started + conn.line_timeout());
+    }
+    bool ok = co_await fill(conn);
+    conn.clear_input_deadline();
+    co_return ok;
+}
+
 awaitable<ReadLine> LineReader::read_line(Connection& conn) {
+    Connection::clock::time_point started{};
     for (;;) {
         protocol::LineStep step = protocol::next_line(pending(), limit_);
         if (step.kind == protocol::Framing::line) {
@@ -45,11 +61,11 @@ awaitable<ReadLine> LineReader::read_line(Connection& conn) {
                 auto skip = protocol::skip_line(pending());
                 consume(skip.consumed);
                 done = skip.done;
-                if (!done && !co_await fill(conn)) co_return ReadLine{};
+                if (!done && !co_await fill_within_line(conn, started)) co_return ReadLine{};
             }
             co_return ReadLine{ReadKind::too_long, {}};
         }
-        if (!co_await fill(conn)) co_return ReadLine{};
+        if (!co_await fill_within_line(conn, started)) co_return ReadLine{};
     }
 }
 

@@ -35,6 +35,7 @@ public:
     awaitable<bool> fill(Connection& conn);
 
 private:
+    awaitable<bool> fill_within_line(Connection& conn, Connection::clock::time_point& started);
     // buf_[start_, end_) holds unread bytes; buf_'s size is its allocated room, so reads do
     // not zero-fill (std::string::resize would) on the ingest path.
     std::string buf_;

@@ -55,6 +55,16 @@ private:
     std::string ip_;
 };
 
+std::string what(const std::exception_ptr& e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+        return protocol::sanitize_for_echo(x.what());
+    } catch (...) {
+        return "unknown exception";
+    }
+}
+
 }  // namespace
 
 awaitable<void> serve_session(tcp::socket socket, NodeContext& node, const Dispatcher& dispatcher,
@@ -68,6 +78,7 @@ awaitable<void> serve_session(tcp::socket socket, NodeContext& node, const Dispa
     auto conn = std::make_shared<Connection>(std::move(socket),
                                              std::chrono::seconds(limits.idle_timeout_s),
                                              std::chrono::seconds(limits.write_timeout_s));
+    conn->set_line_timeout(std::chrono::seconds(limits.line_timeout_s));
     conn->start();
     Session s{node, info, id, remote.address().to_string(), conn, LineReader{}};
     s.loopback = remote.address().is_loopback();
@@ -98,6 +109,9 @@ awaitable<void> serve_session(tcp::socket socket, NodeContext& node, const Dispa
                     ++node.counters.idle_timeouts;
                     // RFC 3977 §3.1: the server may close an idle connection; say why first.
                     conn->push(protocol::response(st::fail_terminating, "Idle timeout"));
+                } else if (conn->close_reason() == CloseReason::line_timeout) {
+                    ++node.counters.line_timeouts;
+                    conn->push(protocol::response(st::fail_terminating, "Timeout waiting for the rest of the line"));
                 }
                 break;
             }
@@ -109,7 +123,27 @@ awaitable<void> serve_session(tcp::socket socket, NodeContext& node, const Dispa
             } else {
                 auto parsed = protocol::parse_command(in.line);
                 if (parsed.command.kind == protocol::Kind::empty) continue;  // as INN: ignored
-                co_await dispatcher.run(s, parsed);
+                // Supervision: a command that throws (a bug, a store error) ends this
+                // connection cleanly — a 403 (RFC 3977 §3.2.1: internal fault), every owed
+                // answer, then close — and nothing else. (No co_await in a handler: the
+                // fault is taken out first.)
+                std::exception_ptr fault;
+                try {
+                    co_await dispatcher.run(s, parsed);
+                } catch (...) {
+                    fault = std::current_exception();
+                }
+                if (fault) {
+                    ++node.counters.session_faults;
+                    spdlog::error("conn={} event=session_fault command={} what=\"{}\"", id,
+                                  protocol::sanitize_for_echo(in.line.substr(0, in.line.find(' '))), what(fault));
+                    // An answer the failed command reserved may never be filled: finish() must
+                    // not wait for it.
+                    conn->drop_owed_answers();
+                    conn->push(protocol::response(st::fail_action, "Internal fault, closing"));
+                    conn->set_close_reason(CloseReason::fault);
+                    break;
+                }
             }
         }
     }

@@ -133,12 +133,7 @@ awaitable<void> drain_sessions(NodeContext& node, AdminContext& admin, Feeds& fe
 
 // The store, open, with the configured groups in it; null (logged) when it cannot be.
 std::unique_ptr<storage::Store> open_store(const config::Config& cfg) {
-    std::error_code fs_ec;
-    std::filesystem::create_directories(cfg.node.data_dir, fs_ec);
-    if (fs_ec) {
-        spdlog::critical("event=fatal data_dir={} error=\"{}\"", cfg.node.data_dir, fs_ec.message());
-        return nullptr;
-    }
+    // The store creates the data folder (durably: storage/file_io.h, make_dirs_durable).
     try {
         auto store = storage::Store::open(store_options(cfg));
         ensure_groups(cfg, *store);

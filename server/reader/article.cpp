@@ -13,7 +13,10 @@ awaitable<void> run_article(Session& s, const protocol::Command& c) {
     std::string out;
     {
         storage::Snapshot snap(s.node.store);
-        auto f = resolve(s, snap, c.target, true);
+        const Part need = c.kind == protocol::Kind::head   ? Part::head
+                          : c.kind == protocol::Kind::stat ? Part::none
+                                                           : Part::whole;
+        auto f = resolve(s, snap, c.target, true, need);
         if (!f) co_return;
         int code = c.kind == protocol::Kind::article ? st::ok_article
                    : c.kind == protocol::Kind::head  ? st::ok_head

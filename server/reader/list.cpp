@@ -2,7 +2,7 @@
 #include "server/reader/util.h"
 
 #include <ctime>
-#include <unordered_set>
+#include <algorithm>
 #include <vector>
 
 #include "protocol/overview.h"
@@ -24,20 +24,42 @@ std::string_view description_of(const config::Config& cfg, std::string_view name
     return {};
 }
 
-// Every readable group matching `wildmat` (all when empty), one line each from `fmt`.
-// Group lists are small next to article ranges (thousands of lines): built in one go.
+// Every readable group matching `wildmat` (all when empty), one line each from `fmt`, after
+// `first` and before the final ".". A full Usenet active file has tens of thousands of groups:
+// they are walked in slices (WalkSlice) under short Snapshots, sent in chunks, yielding to
+// other sessions between slices.
 template <class Fmt>
-std::string group_lines(Session& s, std::string_view wildmat, Fmt fmt) {
+awaitable<void> send_group_lines(Session& s, std::string_view wildmat, std::string first, Fmt fmt) {
     ReaderRights r = reader_rights(s);
     std::optional<protocol::Wildmat> w;
     if (!wildmat.empty()) w.emplace(wildmat);
-    std::string out;
-    storage::Snapshot snap(s.node.store);
-    snap.for_each_group([&](const storage::GroupInfo& g) {
-        if ((!w || w->matches(g.name)) && may_read_group(r, g.name)) fmt(out, g);
-        return true;
-    });
-    return out;
+    std::string out = std::move(first);
+    std::string from;  // where the next slice starts (empty: at the first group)
+    for (;;) {
+        bool spent = false;
+        std::string next;  // the first group the slice did not do; empty when all are done
+        {
+            storage::Snapshot snap(s.node.store);
+            WalkSlice slice;
+            snap.for_each_group(
+                [&](const storage::GroupInfo& g) {
+                    if (spent) {
+                        next = g.name;
+                        return false;
+                    }
+                    if ((!w || w->matches(g.name)) && may_read_group(r, g.name)) fmt(out, g);
+                    spent = out.size() >= chunk_bytes || slice.spent();
+                    return true;
+                },
+                from);
+        }
+        if (next.empty()) break;
+        from = std::move(next);
+        if (out.size() >= chunk_bytes) co_await send_chunk(s, out);
+        else co_await yield_to_others(s);
+    }
+    out += ".\r\n";
+    s.conn->push(std::move(out));
 }
 
 std::int64_t when_of(const protocol::NntpDateTime& d) {
@@ -80,32 +102,35 @@ std::string motd_lines(std::string_view motd) {
 
 awaitable<void> run_list(Session& s, const protocol::Command& c) {
     const protocol::ListSpec* spec = c.list;
+    std::string first = protocol::response(st::ok_list, "Information follows");
     std::string body;
     switch (spec ? spec->kind : ListKind::active) {
         case ListKind::active:
-            body = group_lines(s, c.wildmat, [](std::string& out, const storage::GroupInfo& g) {
+            co_await send_group_lines(s, c.wildmat, std::move(first), [](std::string& out, const storage::GroupInfo& g) {
                 out += active_line(g);
             });
-            break;
+            co_return;
         case ListKind::active_times:
-            body = group_lines(s, c.wildmat, [](std::string& out, const storage::GroupInfo& g) {
+            co_await send_group_lines(s, c.wildmat, std::move(first), [](std::string& out, const storage::GroupInfo& g) {
                 out += g.name + " " + std::to_string(g.created) + " " +
                        (g.creator.empty() ? std::string("news") : g.creator) + "\r\n";
             });
-            break;
+            co_return;
         case ListKind::counts:
-            body = group_lines(s, c.wildmat, [](std::string& out, const storage::GroupInfo& g) {
+            co_await send_group_lines(s, c.wildmat, std::move(first), [](std::string& out, const storage::GroupInfo& g) {
                 out += g.name + " " + std::to_string(g.high) + " " + std::to_string(g.low) + " " +
                        std::to_string(g.count) + " " + flag_of(g) + "\r\n";
             });
-            break;
+            co_return;
         case ListKind::newsgroups: {
-            const auto& cfg = s.cfg();
-            body = group_lines(s, c.wildmat, [&cfg](std::string& out, const storage::GroupInfo& g) {
+            // The generation is held for the walk: descriptions stay valid across its yields.
+            GenerationPtr gen = s.node.generation();
+            const config::Config& cfg = *gen->config;
+            co_await send_group_lines(s, c.wildmat, std::move(first), [&cfg](std::string& out, const storage::GroupInfo& g) {
                 std::string_view d = description_of(cfg, g.name);
                 out += g.name + "\t" + std::string(d.empty() ? "?" : d) + "\r\n";
             });
-            break;
+            co_return;
         }
         case ListKind::overview_fmt:
             for (auto f : protocol::overview_fmt) {
@@ -132,30 +157,30 @@ awaitable<void> run_list(Session& s, const protocol::Command& c) {
             answer(s, st::err_unavailable, "That LIST keyword is not supported");
             co_return;
     }
-    std::string out = protocol::response(st::ok_list, "Information follows");
-    out += body;
-    out += ".\r\n";
-    s.conn->push(std::move(out));
+    first += body;
+    first += ".\r\n";
+    s.conn->push(std::move(first));
 }
 
 awaitable<void> run_newgroups(Session& s, const protocol::Command& c) {
     std::int64_t since = when_of(c.date);
-    std::string body = group_lines(s, {}, [since](std::string& out, const storage::GroupInfo& g) {
-        if (g.created >= since) out += active_line(g);
-    });
-    s.conn->push(protocol::response(st::ok_newgroups, "New newsgroups follow") + body + ".\r\n");
-    co_return;
+    co_await send_group_lines(s, {}, protocol::response(st::ok_newgroups, "New newsgroups follow"),
+                              [since](std::string& out, const storage::GroupInfo& g) {
+                                  if (g.created >= since) out += active_line(g);
+                              });
 }
 
 // Articles that arrived since the date in groups matching the wildmat. The store indexes
-// arrival only in history, so this walks each matching group's overview (in chunks) and asks
+// arrival only in history, so this walks each matching group's overview (in slices) and asks
 // history for the arrival time: cost grows with the groups' sizes, as INN's does without its
-// overview-by-date.
+// overview-by-date. Memory does not: a crossposted article is listed once, under the first of
+// its groups (in name order, the order of the walk) that the command covers, so nothing sent
+// needs remembering.
 awaitable<void> run_newnews(Session& s, const protocol::Command& c) {
     std::int64_t since = when_of(c.date);
     ReaderRights r = reader_rights(s);
     protocol::Wildmat w(c.wildmat);
-    std::vector<storage::GroupInfo> groups;
+    std::vector<storage::GroupInfo> groups;  // name order
     {
         storage::Snapshot snap(s.node.store);
         snap.for_each_group([&](const storage::GroupInfo& g) {
@@ -163,17 +188,23 @@ awaitable<void> run_newnews(Session& s, const protocol::Command& c) {
             return true;
         });
     }
+    auto covered = [&](std::string_view name) {
+        auto it = std::lower_bound(groups.begin(), groups.end(), name,
+                                   [](const storage::GroupInfo& g, std::string_view n) { return g.name < n; });
+        return it != groups.end() && it->name == name;
+    };
     std::string out = protocol::response(st::ok_newnews, "New news follows");
-    std::unordered_set<std::string> seen;
     for (const auto& g : groups)
         co_await walk_overview(s, g.name, g.low, g.high, out,
                                [&](const storage::Snapshot& snap, const storage::OverviewItem& it, std::string& o) {
                                    std::string_view id = split_overview(it.record)[3];
                                    auto h = snap.history(id);
-                                   if (h && h->when >= since && seen.emplace(id).second) {
-                                       o += id;
-                                       o += "\r\n";
-                                   }
+                                   if (!h || h->when < since) return;
+                                   // Listed under its first covered group only.
+                                   for (const auto& [pg, n] : snap.placements(id))
+                                       if (pg < g.name && covered(pg)) return;
+                                   o += id;
+                                   o += "\r\n";
                                });
     out += ".\r\n";
     s.conn->push(std::move(out));

@@ -171,7 +171,7 @@ awaitable<void> run_hdr(Session& s, const protocol::Command& c) {
         std::string out;
         {
             storage::Snapshot snap(s.node.store);
-            auto a = snap.article(c.target.message_id);
+            auto a = snap.article_head(c.target.message_id);
             if (!a || !article_readable(s, snap, c.target.message_id)) {
                 answer(s, st::fail_message_id, "No article with that message-ID");
                 co_return;
@@ -191,9 +191,11 @@ awaitable<void> run_hdr(Session& s, const protocol::Command& c) {
                           [&q, &group](const storage::Snapshot& snap, const storage::OverviewItem& it, std::string& out) {
                               std::string_view art;
                               if (q.idx < 0) {
-                                  auto ref = snap.by_number(group, it.number);
-                                  if (!ref) return;
-                                  art = ref->article;
+                                  // Headers only: a few KiB per article, not the article.
+                                  auto id = snap.message_id_at(group, it.number);
+                                  auto head = id ? snap.article_head(*id) : std::nullopt;
+                                  if (!head) return;
+                                  art = *head;
                               }
                               bool present = false;
                               std::string v = field_value(it.record, q.idx, art, q.field, present);

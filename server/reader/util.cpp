@@ -25,6 +25,18 @@ awaitable<void> send_chunk(Session& s, std::string& out) {
     co_await s.conn->wait_for_room(l.max_pipeline, std::size_t{l.max_output_kb} << 10);
 }
 
+awaitable<void> yield_to_others(Session& s) {
+    // To the back of the I/O thread's queue: every session with something ready runs first.
+    co_await net::post(s.node.io, use_awaitable);
+    ++s.node.counters.walk_yields;
+}
+
+bool WalkSlice::spent() {
+    // The clock is read every 16 items: ~20 ns against the ~1 µs an item costs at the least.
+    if (++items_ >= walk_slice_items) return true;
+    return (items_ & 15) == 0 && std::chrono::steady_clock::now() >= until_;
+}
+
 awaitable<void> walk_overview(Session& s, const std::string& group, std::uint64_t lo, std::uint64_t hi,
                               std::string& out, const OverviewLine& line) {
     std::uint64_t next = lo;
@@ -32,15 +44,20 @@ awaitable<void> walk_overview(Session& s, const std::string& group, std::uint64_
         bool more = false;
         {
             storage::Snapshot snap(s.node.store);
+            WalkSlice slice;
             snap.overview(group, next, hi, [&](const storage::OverviewItem& it) {
                 next = it.number + 1;
                 line(snap, it, out);
-                more = out.size() >= chunk_bytes;
+                more = out.size() >= chunk_bytes || slice.spent();
                 return !more;
             });
         }
         if (!more) break;
-        co_await send_chunk(s, out);
+        // A slice ends by output (send it, then wait for the client) or by work done (give the
+        // other sessions their turn): a walk that matches little, such as XPAT over a big
+        // group, never holds the thread for longer than a slice.
+        if (out.size() >= chunk_bytes) co_await send_chunk(s, out);
+        else co_await yield_to_others(s);
     }
 }
 
@@ -101,11 +118,27 @@ bool article_readable(const Session& s, const storage::Snapshot& snap, std::stri
     return false;
 }
 
+std::optional<std::string_view> read_part(const storage::Snapshot& snap, std::string_view id, Part part) {
+    switch (part) {
+        case Part::whole: return snap.article(id);
+        case Part::head: return snap.article_head(id);
+        case Part::none: break;
+    }
+    return snap.has_article(id) ? std::optional<std::string_view>(std::string_view{}) : std::nullopt;
+}
+
 std::optional<Found> resolve(Session& s, const storage::Snapshot& snap,
-                             const protocol::ArticleSelector& sel, bool set_current) {
+                             const protocol::ArticleSelector& sel, bool set_current, Part part) {
     using T = protocol::ArticleSelector::Type;
+    // By number: the id from the group's index, then only the bytes `part` needs.
+    auto by_number = [&](std::uint64_t n) -> std::optional<Found> {
+        auto id = snap.message_id_at(s.group, n);
+        auto a = id ? read_part(snap, *id, part) : std::nullopt;
+        if (!a) return std::nullopt;
+        return Found{n, *id, *a};
+    };
     if (sel.type == T::message_id) {
-        auto a = snap.article(sel.message_id);
+        auto a = read_part(snap, sel.message_id, part);
         if (!a || !article_readable(s, snap, sel.message_id)) {
             answer(s, st::fail_message_id, "No article with that message-ID");
             return std::nullopt;
@@ -117,20 +150,17 @@ std::optional<Found> resolve(Session& s, const storage::Snapshot& snap,
         return std::nullopt;
     }
     if (sel.type == T::current) {
-        auto ref = s.article ? snap.by_number(s.group, s.article) : std::nullopt;
-        if (!ref) {
-            answer(s, st::fail_no_current, "Current article number is invalid");
-            return std::nullopt;
-        }
-        return Found{s.article, ref->message_id, ref->article};
+        auto f = s.article ? by_number(s.article) : std::nullopt;
+        if (!f) answer(s, st::fail_no_current, "Current article number is invalid");
+        return f;
     }
-    auto ref = snap.by_number(s.group, sel.range.low);
-    if (!ref) {
+    auto f = by_number(sel.range.low);
+    if (!f) {
         answer(s, st::fail_article_number, "No article with that number");
         return std::nullopt;
     }
     if (set_current) s.article = sel.range.low;
-    return Found{sel.range.low, ref->message_id, ref->article};
+    return f;
 }
 
 }  // namespace tidings::server::reader

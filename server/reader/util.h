@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -25,10 +26,32 @@ void answer(Session& s, int code, std::string_view text = {});
 // Pushes `out` and waits until the connection has room again; `out` is left empty.
 awaitable<void> send_chunk(Session& s, std::string& out);
 
-// Walks the overview of `group` from `lo` to `hi` in chunks: each chunk under its own short
+// Fair time: a long walk works in slices of at most walk_slice_items items or walk_slice_time,
+// whichever comes first, then lets every other session run (yield_to_others) before the next
+// slice. With one I/O thread, this bounds how long one XPAT or NEWNEWS can keep everyone else
+// waiting (BENCHMARKS.md, "Hostile load").
+inline constexpr std::size_t walk_slice_items = 2000;
+inline constexpr std::chrono::microseconds walk_slice_time{2000};
+
+class WalkSlice {
+public:
+    WalkSlice() : until_(std::chrono::steady_clock::now() + walk_slice_time) {}
+    // Counts one item; true once the slice's work or time is spent.
+    bool spent();
+
+private:
+    std::chrono::steady_clock::time_point until_;
+    std::size_t items_ = 0;
+};
+
+// Lets every other session with work ready run before this one goes on.
+awaitable<void> yield_to_others(Session& s);
+
+// Walks the overview of `group` from `lo` to `hi` in slices: each under its own short
 // Snapshot, `line(snap, item, out)` appending what the item contributes (it may use the
-// Snapshot only while it runs); whenever `out` reaches chunk_bytes it is sent (send_chunk) and
-// the walk goes on under a new Snapshot. What is left in `out` at the end is the caller's.
+// Snapshot only while it runs); whenever `out` reaches chunk_bytes it is sent (send_chunk),
+// and when the slice's work or time is spent the walk yields (yield_to_others); either way it
+// goes on under a new Snapshot. What is left in `out` at the end is the caller's.
 using OverviewLine = std::function<void(const storage::Snapshot&, const storage::OverviewItem&, std::string&)>;
 awaitable<void> walk_overview(Session& s, const std::string& group, std::uint64_t lo, std::uint64_t hi,
                               std::string& out, const OverviewLine& line);
@@ -59,11 +82,18 @@ struct Found {
     std::string_view article;
 };
 
+// How much of an article a command needs read from disk: all of it (ARTICLE, BODY), its
+// headers (HEAD), or only whether it exists (STAT): Found::article is then empty.
+enum class Part : std::uint8_t { whole, head, none };
+
 // Resolves an ArticleSelector of type current, number or message_id against the session.
 // On failure answers the RFC 3977 code (412, 420, 423, 430) itself and returns nullopt.
 // `set_current`: a number lookup makes the article current (ARTICLE/HEAD/BODY/STAT).
 std::optional<Found> resolve(Session& s, const storage::Snapshot& snap,
-                             const protocol::ArticleSelector& sel, bool set_current);
+                             const protocol::ArticleSelector& sel, bool set_current, Part part = Part::whole);
+
+// The bytes of article `id` that `part` asks for (empty for Part::none); nullopt when absent.
+std::optional<std::string_view> read_part(const storage::Snapshot& snap, std::string_view id, Part part);
 
 // True when the article may be read by this session (filed in a readable group, or the
 // session may read every group).

@@ -136,6 +136,41 @@ TEST(FoundationLimits, IdleClientGets400AndIsClosed) {
     EXPECT_TRUE(c.closed_by_server());
 }
 
+// limits.line_timeout_s: a client that starts a line and dribbles (slowloris) is closed after
+// the line deadline, while a silent one between commands waits for the idle timeout.
+TEST(FoundationLimits, AStalledLineIsClosedByTheLineDeadlineNotTheIdleTimeout) {
+    Daemon d(config("\n[limits]\nline_timeout_s = 1\nidle_timeout_s = 600\n"));
+    ASSERT_TRUE(d.start()) << d.log();
+    NntpClient quiet, slow;
+    ASSERT_TRUE(quiet.connect(d.port()));
+    ASSERT_TRUE(slow.connect(d.port()));
+    quiet.read_line();
+    slow.read_line();
+    const auto t0 = std::chrono::steady_clock::now();
+    ASSERT_TRUE(slow.send_raw("DA"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    ASSERT_TRUE(slow.send_raw("T"));  // progress does not extend the line's deadline
+    EXPECT_EQ(slow.read_line(std::chrono::seconds(5)).substr(0, 3), "400");
+    EXPECT_TRUE(slow.closed_by_server());
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
+    // The quiet one is still served: between commands only the idle timeout applies.
+    EXPECT_EQ(quiet.command("DATE").substr(0, 3), "111");
+    EXPECT_NE(d.log().find("reason=line_timeout"), std::string::npos) << d.log();
+}
+
+// Inside an article each pause is bounded by the line deadline: a client that stops halfway
+// through a POST is closed, not kept until the idle timeout.
+TEST(FoundationLimits, AnArticleThatStopsArrivingIsClosedByTheLineDeadline) {
+    Daemon d(config("\n[limits]\nline_timeout_s = 1\nidle_timeout_s = 600\n"));
+    ASSERT_TRUE(d.start()) << d.log();
+    NntpClient c;
+    ASSERT_TRUE(c.connect(d.port()));
+    c.read_line();
+    ASSERT_EQ(c.command("POST").substr(0, 3), "340");
+    ASSERT_TRUE(c.send_raw("From: a@example.org\r\nNewsgroups: local.test\r\n"));
+    EXPECT_TRUE(c.closed_by_server(std::chrono::seconds(4)));
+}
+
 TEST(FoundationLimits, ConnectionsPerAddressAreCapped) {
     Daemon d(config("\n[limits]\nmax_connections_per_ip = 2\n"));
     ASSERT_TRUE(d.start()) << d.log();

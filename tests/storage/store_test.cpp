@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <atomic>
 #include <thread>
 
@@ -25,6 +27,21 @@ TEST(Store, StoresAndReadsBackById) {
     ASSERT_TRUE(h);
     EXPECT_EQ(h->status, HistoryStatus::stored);
     EXPECT_FALSE(snap.article("<missing@x>"));
+}
+
+// The data folder and its missing parents are created (and synced into their parents: see
+// make_dirs_durable; the power-cut test, tools/powercut-fs, is what shows the sync matters).
+TEST(Store, CreatesItsFolderAndMissingParents) {
+    TempDir dir;
+    const std::string nested = dir.path() + "/a/b/store";
+    {
+        auto store = Store::open(small_options(nested));
+        EXPECT_TRUE(std::filesystem::is_directory(nested));
+        EXPECT_TRUE(std::filesystem::exists(nested + "/data.mdb"));
+    }
+    // Opening again where it all exists is fine too.
+    auto again = Store::open(small_options(nested));
+    EXPECT_TRUE(again != nullptr);
 }
 
 TEST(Store, SecondOfferIsDuplicate) {
