@@ -1,12 +1,15 @@
 // Fuzzes the COMPRESS DEFLATE layer (server/net/compress_layer.cpp, Beast's zlib port):
-//  - the input as a client's compressed stream, fed in pieces of a chosen size: never a crash,
-//    a read outside the buffer or a hang, and never more output than DEFLATE can encode;
-//  - the input as answers: compressed in chosen batches, decompressed in chosen pieces, it
-//    reads back exactly, each flushed batch whole as soon as its bytes arrive.
+//  - the input as a client's compressed stream, arriving in pieces of a chosen size and inflated
+//    in steps into a buffer of a chosen size: never a crash or a write outside the buffer (it
+//    is allocated to exactly that size, so ASan sees any), never more output per step than
+//    the buffer, never more consumed than given, and every step that can progress does;
+//  - the input as answers: compressed in chosen batches and inflated through a small buffer,
+//    they read back exactly, each flushed batch whole once its bytes are in.
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <cstdint>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -20,30 +23,47 @@ void check(bool ok) {
     if (!ok) std::abort();
 }
 
-// A DEFLATE stream at most expands ~1032:1; an input of at most 4 KiB (libFuzzer's default
-// max_len is far below this) can never legitimately produce more.
+// DEFLATE expands at most ~1032:1.
 constexpr std::size_t max_ratio = 1032;
+
+// Inflates `in` (appended to `pending`) through a buffer of `cap` bytes until the layer needs
+// more input; appends the output to `out`. False: the layer refused the stream.
+bool inflate_all(CompressLayer& layer, std::string& pending, std::size_t cap, std::string& out) {
+    auto buf = std::make_unique<char[]>(cap);
+    for (;;) {  // ends: each step takes input or gives output, or returns
+        const auto r = layer.decompress(pending, buf.get(), cap);
+        check(r.produced <= cap && r.consumed <= pending.size());
+        if (!r.ok) return false;
+        out.append(buf.get(), r.produced);
+        pending.erase(0, r.consumed);
+        // A full buffer may leave output owed even with no input left: ask until a step
+        // neither takes nor gives anything (it needs more input).
+        if (r.produced == 0 && r.consumed == 0) return true;
+    }
+}
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    if (size < 2) return 0;
+    if (size < 3) return 0;
     const std::size_t piece = 1 + data[0] % 97;
-    const std::string_view stream(reinterpret_cast<const char*>(data) + 1, size - 1);
+    const std::size_t cap = 16 + data[1] % 240;  // a bomb through 1 byte a step is only slow
+    const std::string_view stream(reinterpret_cast<const char*>(data) + 2, size - 2);
 
     {
         CompressLayer layer;
-        std::string out;
+        std::string pending, out;
         for (std::size_t at = 0; at < stream.size(); at += piece) {
-            // False: the server closes the connection (RFC 8054 §2.2.2), so stop there.
-            if (!layer.decompress(stream.substr(at, piece), out)) break;
-            check(out.size() <= (at + piece) * max_ratio + 4096);
+            pending.append(stream.substr(at, piece));
+            if (!inflate_all(layer, pending, cap, out)) break;  // the server closes (RFC 8054 §2.2.2)
+            check(out.size() <= (at + piece) * max_ratio + 258);
         }
     }
 
     FuzzedDataProvider in(data, size);
     CompressLayer server, client;
-    std::string sent, received;
+    std::string sent, received, pending;
+    const std::size_t small = in.ConsumeIntegralInRange<std::size_t>(1, 64);
     while (in.remaining_bytes() > 0) {
         const std::string batch = in.ConsumeRandomLengthString(512);
         const std::size_t cut = in.ConsumeIntegralInRange<std::size_t>(1, 64);
@@ -51,8 +71,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         server.compress(batch, wire);
         if (!batch.empty()) check(!wire.empty());
         sent += batch;
-        for (std::size_t at = 0; at < wire.size(); at += cut) check(client.decompress(std::string_view(wire).substr(at, cut), received));
-        check(received == sent);  // whole once the flushed batch is in
+        for (std::size_t at = 0; at < wire.size(); at += cut) {
+            pending.append(std::string_view(wire).substr(at, cut));
+            check(inflate_all(client, pending, small, received));
+        }
+        check(pending.empty() && received == sent);  // whole once the flushed batch is in
     }
     return 0;
 }
