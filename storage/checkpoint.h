@@ -9,18 +9,13 @@
 // data file back into exactly the checkpointed state, and replays the journal after it.
 #pragma once
 
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace tidings::storage::detail {
+#include "storage/checkpoint_format.h"  // Checkpoint, meta_page_txnid
 
-struct Checkpoint {
-    std::uint64_t seq = 0;    // last journal record included
-    std::uint64_t txnid = 0;  // LMDB transaction id of the synced state
-    std::string meta_page;    // LMDB's meta page of that state, page-size bytes
-};
+namespace tidings::storage::detail {
 
 // nullopt when there is none; throws std::runtime_error when it exists but is damaged.
 std::optional<Checkpoint> read_checkpoint(const std::string& dir);
@@ -28,11 +23,6 @@ std::optional<Checkpoint> read_checkpoint(const std::string& dir);
 // Returns 0 or an errno.
 int write_checkpoint(const std::string& dir, const Checkpoint& c) noexcept;
 
-// LMDB 0.9's on-disk meta page: a 16-byte page header (pgno first), then MDB_meta, whose
-// mm_txnid sits at byte 144 of the page (magic, version, address, mapsize, two 48-byte MDB_db,
-// last_pg). The writer checks the txnid it reads here against mdb_env_info before trusting a
-// copy, so a different layout is caught at start, not at recovery.
-std::uint64_t meta_page_txnid(std::string_view page) noexcept;
 // Writes `page` into both meta slots of the data file (pgno 0 and 1) and syncs it.
 // Returns 0 or an errno.
 int restore_meta_pages(const std::string& data_file, std::string_view page) noexcept;

@@ -1,7 +1,7 @@
 #include "storage/journal.h"
 
-#include "storage/crc32c.h"
 #include "storage/file_io.h"
+#include "storage/journal_format.h"
 
 #include <spdlog/spdlog.h>
 
@@ -23,34 +23,9 @@ namespace tidings::storage::detail {
 
 namespace {
 
-constexpr std::uint32_t magic = 0x4e524a54;  // "TJRN" little-endian
 constexpr std::size_t header_size = Journal::header_size;
 constexpr std::string_view prefix = "journal.";
 constexpr std::string_view spare_name = "journal.spare";
-
-const std::string magic_bytes(reinterpret_cast<const char*>(&magic), 4);  // little-endian hosts
-
-void put32(unsigned char* p, std::uint32_t v) { std::memcpy(p, &v, 4); }
-void put64(unsigned char* p, std::uint64_t v) { std::memcpy(p, &v, 8); }
-std::uint32_t get32(const char* p) { std::uint32_t v; std::memcpy(&v, p, 4); return v; }
-std::uint64_t get64(const char* p) { std::uint64_t v; std::memcpy(&v, p, 8); return v; }
-
-// The intact record of this file (its tag) at `pos`, if there is one: magic, length within the
-// data, CRC over header and payload.
-std::optional<Journal::Record> record_at(const std::string& data, std::size_t pos, std::uint32_t file_tag) {
-    if (pos > data.size() || data.size() - pos < header_size) return std::nullopt;
-    const char* h = data.data() + pos;
-    if (get32(h) != magic) return std::nullopt;
-    std::uint32_t len = get32(h + 4);
-    if (data.size() - pos - header_size < len) return std::nullopt;
-    std::string_view payload(h + header_size, len);
-    std::uint32_t crc = crc32c(std::string_view(h + 4, 16));
-    if (crc32c(payload, crc) != get32(h + 20)) return std::nullopt;
-    // A recycled file still holds its earlier life's records after the new ones: they carry
-    // another file's tag (and older seqs), and end this file.
-    if (get32(h + 16) != file_tag) return std::nullopt;
-    return Journal::Record{get64(h + 8), payload};
-}
 
 // Throws on any error: a journal that cannot be read must stop the start, not shorten it.
 void read_file(const std::filesystem::path& p, std::string& out) {
@@ -63,12 +38,11 @@ void read_file(const std::filesystem::path& p, std::string& out) {
 Journal::~Journal() { close(); }
 
 std::optional<Journal::Record> Journal::record_in(const std::string& data, std::size_t pos, std::uint64_t first_seq) {
-    return record_at(data, pos, static_cast<std::uint32_t>(first_seq));
+    return journal_format::decode_record(data, pos, static_cast<std::uint32_t>(first_seq));
 }
 
 std::optional<std::uint32_t> Journal::payload_length(std::string_view header) {
-    if (header.size() < header_size || get32(header.data()) != magic) return std::nullopt;
-    return get32(header.data() + 4);
+    return journal_format::payload_length(header);
 }
 
 std::string Journal::file_name(std::uint64_t first_seq) {
@@ -135,29 +109,17 @@ std::uint64_t Journal::replay(const std::string& dir, std::uint64_t after,
         const auto& [first, path] = *it;
         if (first > last + 1) return stopped(last);
         read_file(path, data);
-        const auto file_tag = static_cast<std::uint32_t>(first);
-        // A torn or corrupt record ends this file; the next file is still read, and its
-        // records count only if they continue the sequence (a recovery starts a new file right
-        // after the last intact record).
-        std::size_t pos = 0;
-        while (auto r = record_at(data, pos, file_tag)) {
-            if (r->seq < first) break;  // a recycled file's earlier life
-            pos += header_size + r->payload.size();
-            if (r->seq <= last) continue;         // already in the checkpoint
-            if (r->seq != last + 1) return stopped(last);
-            fn(r->seq, r->payload);
-            last = r->seq;
-        }
+        const auto scan = journal_format::scan_file(data, first, last, strict, fn);
+        last = scan.last;
+        if (scan.end == journal_format::ScanEnd::gap) return stopped(last);
         // Where this file ends early, an intact record of its own further on means a damaged
-        // one in the middle (a durable journal syncs each record before the next is written,
-        // so a crash can only tear the last): refuse, as for a gap between files.
-        if (strict && pos < data.size())
-            for (auto at = data.find(magic_bytes, pos + 1); at != std::string::npos; at = data.find(magic_bytes, at + 1))
-                if (auto r = record_at(data, at, file_tag); r && r->seq > last)
-                    throw std::runtime_error("storage: " + path.string() + " has a damaged record after seq " +
-                                             std::to_string(last) + " and intact ones after it: refusing to "
-                                             "start; to accept the loss, cut the file at byte " +
-                                             std::to_string(pos) + " (truncate -s " + std::to_string(pos) + ")");
+        // one in the middle: refuse, as for a gap between files.
+        if (scan.end == journal_format::ScanEnd::damaged)
+            throw std::runtime_error("storage: " + path.string() + " has a damaged record after seq " +
+                                     std::to_string(last) + " and intact ones after it: refusing to "
+                                     "start; to accept the loss, cut the file at byte " +
+                                     std::to_string(scan.good_bytes) + " (truncate -s " +
+                                     std::to_string(scan.good_bytes) + ")");
     }
     return stopped(last);
 }
@@ -269,14 +231,8 @@ int Journal::append(std::uint64_t seq, std::string_view payload) noexcept {
     if (fd_ < 0) return EBADF;
     if (failed_) return EIO;
     if (payload.size() > UINT32_MAX) return EFBIG;
-    unsigned char h[header_size] = {};
-    put32(h, magic);
-    put32(h + 4, static_cast<std::uint32_t>(payload.size()));
-    put64(h + 8, seq);
-    put32(h + 16, static_cast<std::uint32_t>(first_seq_));
-    std::uint32_t crc = crc32c(std::string_view(reinterpret_cast<const char*>(h + 4), 16));
-    put32(h + 20, crc32c(payload, crc));
-    iovec iov[2] = {{h, header_size}, {const_cast<char*>(payload.data()), payload.size()}};
+    auto h = journal_format::encode_header(seq, static_cast<std::uint32_t>(first_seq_), payload);
+    iovec iov[2] = {{h.data(), header_size}, {const_cast<char*>(payload.data()), payload.size()}};
     std::size_t total = header_size + payload.size(), done = 0;
     int idx = 0;
     while (done < total) {

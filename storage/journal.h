@@ -10,12 +10,13 @@
 // past all its records and no article in the checkpointed state lives in it (expiry and
 // cancels count them down: meta `seg:<file>`).
 //
-// Record: magic(4) length(4) seq(8) file tag(4) crc32c(4), then `length` bytes of payload. The
-// CRC covers length, seq, tag and payload, so a torn tail (power loss mid-append) is recognised
-// and ignored: it was never acknowledged, because its fdatasync had not returned. The tag is the
-// low 32 bits of the file's first seq: a deleted file may be recycled (renamed `journal.spare`;
-// the next file reuses it, overwriting blocks it already has, which makes each fdatasync
-// cheaper), and the old life's records after the new ones must end the file.
+// Record (journal_format.h): magic(4) length(4) seq(8) file tag(4) crc32c(4), then `length`
+// bytes of payload. The CRC covers length, seq, tag and payload, so a torn tail (power loss
+// mid-append) is recognised and ignored: it was never acknowledged, because its fdatasync had
+// not returned. The tag is the low 32 bits of the file's first seq: a deleted file may be
+// recycled (renamed `journal.spare`; the next file reuses it, overwriting blocks it already
+// has, which makes each fdatasync cheaper), and the old life's records after the new ones must
+// end the file.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +27,8 @@
 #include <set>
 #include <string>
 #include <string_view>
+
+#include "storage/journal_format.h"
 
 namespace tidings::storage::detail {
 
@@ -38,11 +41,8 @@ public:
     Journal(const Journal&) = delete;
     Journal& operator=(const Journal&) = delete;
 
-    static constexpr std::size_t header_size = 24;
-    struct Record {
-        std::uint64_t seq;
-        std::string_view payload;
-    };
+    static constexpr std::size_t header_size = journal_format::header_size;
+    using Record = journal_format::Record;
     // The intact record at `pos` of the contents of file `first_seq` (magic, length, CRC, the
     // file's tag), or nothing.
     static std::optional<Record> record_in(const std::string& data, std::size_t pos, std::uint64_t first_seq);

@@ -3,8 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cctype>
-
+#include "protocol/reply.h"
 #include "protocol/status.h"
 
 namespace tidings::server::feed {
@@ -22,14 +21,10 @@ constexpr std::size_t max_line = 4096;
 }  // namespace
 
 Reply parse_reply(std::string line) {
+    const auto s = protocol::parse_status_line(line);
     Reply r;
-    if (line.size() >= 3 && std::isdigit(static_cast<unsigned char>(line[0])) &&
-        std::isdigit(static_cast<unsigned char>(line[1])) && std::isdigit(static_cast<unsigned char>(line[2])))
-        r.code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
-    if (line.size() > 4) {
-        auto end = line.find_first_of(" \t", 4);
-        r.id = line.substr(4, end == std::string::npos ? std::string::npos : end - 4);
-    }
+    r.code = s.code;
+    r.id = std::string(s.argument);
     r.line = std::move(line);
     return r;
 }

@@ -13,9 +13,9 @@
 
 namespace tidings::server::feed {
 
-// An answer line of the peer.
+// An answer line of the peer (protocol::parse_status_line).
 struct Reply {
-    int code = 0;
+    int code = 0;      // 0: not a status line
     std::string id;    // second token (the Message-ID of streaming answers), may be empty
     std::string line;  // for logs
 };

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "protocol/base64.h"
+#include "protocol/sasl.h"
 #include "protocol/status.h"
 #include "protocol/wildmat.h"
 #include "server/net/off_thread.h"
@@ -188,15 +189,14 @@ awaitable<void> run_sasl_plain(Session& s, const protocol::Command& cmd) {
         s.conn->push(protocol::response(st::err_base64, "Base64 encoding error"));
         co_return;
     }
-    auto first = plain->find('\0');
-    auto second = first == std::string::npos ? std::string::npos : plain->find('\0', first + 1);
-    if (second == std::string::npos || plain->find('\0', second + 1) != std::string::npos) {
+    const auto message = protocol::parse_sasl_plain(*plain);
+    if (!message) {
         s.conn->push(protocol::response(st::fail_auth_reject, "Authentication failed"));
         co_return;
     }
-    const std::string authzid = plain->substr(0, first);
-    const std::string authcid = plain->substr(first + 1, second - first - 1);
-    std::string password = plain->substr(second + 1);
+    const std::string authzid(message->authzid);
+    const std::string authcid(message->authcid);
+    std::string password(message->password);
     // Acting as another user is not something accounts here can grant.
     bool ok = !authcid.empty() && (authzid.empty() || authzid == authcid);
     if (ok) ok = co_await sign_in(s, authcid, std::move(password));

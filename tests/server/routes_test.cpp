@@ -124,6 +124,25 @@ TEST(AdminHost, OnlyAddressesLocalhostAndThePathhostAreThisServer) {
         {true, "[::1", false},
         {true, "[::1]x", false},
         {true, "[evil]", false},
+        // Found by fuzz_routes: only real literals. Browsers never send these, but the check
+        // promised "an IP literal" and took any digits and dots, and any hex digits in brackets.
+        {true, "999.999.999.999", false},
+        {true, "256.0.0.1:80", false},
+        {true, "255.255.255.255", true},
+        {true, "127.000.000.001", true},
+        {true, "[cafe]", false},
+        {true, "[::1.2.3]", false},
+        {true, "[1.2.3.4]", false},
+        {true, "[1:2:3:4:5:6:7:8:9]", false},
+        {true, "[1::2::3]", false},
+        {true, "[:1]", false},
+        {true, "[1:]", false},
+        {true, "[12345::1]", false},
+        {true, "[::ffff:010.0.0.1]", false},
+        {true, "[::]", true},
+        {true, "[1:2:3:4:5:6:7::]", true},
+        {true, "[::ffff:192.0.2.1]:8119", true},
+        {true, "[fe80::1:2:3:4]", true},
     };
     for (const auto& c : cases)
         EXPECT_EQ(host_header_allowed(c.present, c.host, "news.example.org"), c.allowed) << c.host;
