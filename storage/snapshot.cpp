@@ -47,16 +47,19 @@ std::optional<HistoryEntry> Snapshot::history(std::string_view message_id) const
     return v ? codec::decode_history(*v) : std::nullopt;
 }
 
-std::optional<std::string_view> Snapshot::article(std::string_view message_id) const {
+// Reads an article's bytes (all, or only its head) from the article log into a buffer the
+// Snapshot owns.
+std::optional<std::string_view> Snapshot::read_article(std::string_view message_id, bool head_only) const {
+    State& st = *state_;
     if (message_id.empty() || message_id.size() > 511) return std::nullopt;
-    auto v = state_->txn.get(state_->env->dbi.articles, message_id);
+    auto v = st.txn.get(st.env->dbi.articles, message_id);
     auto at = v ? codec::article_locator(*v) : std::nullopt;
     if (!at) return std::nullopt;
-    auto& bytes = state_->articles.emplace_back();
-    if (int err = state_->env->log.read(*at, bytes)) {
+    auto& bytes = st.articles.emplace_back();
+    if (int err = head_only ? st.env->log.read_head(*at, bytes) : st.env->log.read(*at, bytes)) {
         // Its file is gone (an older Snapshot than the checkpoint that deleted it: the article
         // expired meanwhile) or damaged.
-        state_->articles.pop_back();
+        st.articles.pop_back();
         spdlog::warn("storage event=article_unreadable id={} file={} error=\"{}\"", message_id,
                      Journal::file_name(at->file), std::strerror(err));
         return std::nullopt;
@@ -64,19 +67,12 @@ std::optional<std::string_view> Snapshot::article(std::string_view message_id) c
     return std::string_view(bytes);
 }
 
+std::optional<std::string_view> Snapshot::article(std::string_view message_id) const {
+    return read_article(message_id, false);
+}
+
 std::optional<std::string_view> Snapshot::article_head(std::string_view message_id) const {
-    if (message_id.empty() || message_id.size() > 511) return std::nullopt;
-    auto v = state_->txn.get(state_->env->dbi.articles, message_id);
-    auto at = v ? codec::article_locator(*v) : std::nullopt;
-    if (!at) return std::nullopt;
-    auto& bytes = state_->articles.emplace_back();
-    if (int err = state_->env->log.read_head(*at, bytes)) {
-        state_->articles.pop_back();
-        spdlog::warn("storage event=article_unreadable id={} file={} error=\"{}\"", message_id,
-                     Journal::file_name(at->file), std::strerror(err));
-        return std::nullopt;
-    }
-    return std::string_view(bytes);
+    return read_article(message_id, true);
 }
 
 bool Snapshot::has_article(std::string_view message_id) const {

@@ -78,6 +78,7 @@ public:
 
 private:
     struct State;
+    std::optional<std::string_view> read_article(std::string_view message_id, bool head_only) const;
     State* state_;  // opaque: holds the LMDB read transaction (no LMDB type in this header)
 };
 
