@@ -148,7 +148,8 @@ constexpr KeySpec limits_keys[] = {
      false, 0, 1000000},
     {"max_auth_failures", Kind::integer, field<&Limits::max_auth_failures>, "5",
      "Failed AUTHINFO logins on one connection before it is closed (each failure's answer is "
-     "delayed 100 ms, doubling, at most 2 s).", false, 1, 1000},
+     "delayed 100 ms, doubling, at most 2 s); also the failures allowed a minute per address "
+     "and per user name, past which logins are refused `481` unchecked and closed.", false, 1, 1000},
     {"max_check_promises", Kind::integer, field<&Limits::max_check_promises>, "1000",
      "CHECKs one peer connection may have answered `238` without sending the article yet "
      "(each lapses after 5 s); past it, `431` (try later).",

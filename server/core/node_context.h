@@ -115,6 +115,8 @@ public:
     StoreBudget store_budget;
     // POSTs per user or address (limits.max_posts_per_minute).
     RateLimiter post_rate;
+    // Failed logins per address and per user name (limits.max_auth_failures a minute each).
+    RateLimiter auth_failures;
 
     // Live sessions by id (never by pointer elsewhere: a session may end at any co_await): the socket lets shutdown
     // end a session's reading so it finishes its current command and leaves.

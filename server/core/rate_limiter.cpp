@@ -32,6 +32,12 @@ bool RateLimiter::allow(const std::string& key, std::uint32_t per_minute, Clock:
     return false;
 }
 
+bool RateLimiter::available(const std::string& key, std::uint32_t per_minute, Clock::time_point now) const {
+    if (per_minute == 0) return true;
+    auto it = buckets_.find(key);
+    return it == buckets_.end() || refill(it->second.tokens, now - it->second.at, per_minute) >= 1.0;
+}
+
 void RateLimiter::forget_full(std::uint32_t per_minute, Clock::time_point now) {
     // A full bucket is the same as no bucket: dropping it changes nothing for its key.
     std::erase_if(buckets_, [&](const auto& kv) {

@@ -19,6 +19,8 @@ public:
     // then `retry_after` says when it may again. per_minute == 0: no limit.
     bool allow(const std::string& key, std::uint32_t per_minute, Clock::time_point now,
                std::chrono::seconds* retry_after = nullptr);
+    // True when `key` has a token now (nothing is spent).
+    bool available(const std::string& key, std::uint32_t per_minute, Clock::time_point now) const;
     std::size_t keys() const { return buckets_.size(); }
 
 private:

@@ -13,6 +13,7 @@
 #include "protocol/sasl.h"
 #include "protocol/status.h"
 #include "protocol/wildmat.h"
+#include "server/net/address_key.h"
 #include "server/net/off_thread.h"
 #include "server/nntp/peer_attribution.h"
 
@@ -123,11 +124,22 @@ void signed_in(Session& s, const config::User* u) {
 // does not tell which names exist.
 constexpr const char* unknown_user_hash = "$y$j9T$5EtO3ASWi4dtuF3YOjC9K/$FMmngWY6Q2RBMcCs89uLGsifn/.Nw2nJXwP4oZKwBD9";
 
+std::string auth_address_key(const Session& s) {
+    return "address:" + address_key(net::ip::make_address(s.ip));
+}
+std::string auth_user_key(std::string_view name) { return "user:" + std::string(name); }
+
 // After a failed login the answer waits 100 ms, doubled per failure on the connection (at most
 // 2 s), and limits.max_auth_failures failures close it: guessing passwords costs time, and a
 // guesser must reconnect (past the per-address connection limit).
-awaitable<void> after_failure(Session& s) {
+awaitable<void> after_failure(Session& s, std::string_view name) {
     ++s.auth_failures;
+    // Spent per address and per user too: a guesser cannot get round the per-connection limit
+    // by reconnecting, nor by spreading over connections.
+    const auto now = RateLimiter::Clock::now();
+    const std::uint32_t per_minute = s.cfg().limits.max_auth_failures;
+    s.node.auth_failures.allow(auth_address_key(s), per_minute, now);
+    s.node.auth_failures.allow(auth_user_key(name), per_minute, now);
     const auto delay = std::min<std::chrono::milliseconds>(
         std::chrono::milliseconds(100 << std::min<std::uint32_t>(s.auth_failures - 1, 5)), std::chrono::seconds(2));
     net::steady_timer t(s.node.io, delay);
@@ -143,6 +155,21 @@ awaitable<void> after_failure(Session& s) {
 
 // Checks a user's password (off the I/O thread) and read rights; signs the session in.
 awaitable<bool> sign_in(Session& s, std::string_view name, std::string password) {
+    // limits.max_auth_failures failed logins a minute per address and per user name: past
+    // either, no password is checked; the answer is the slowest failure's, then the close.
+    const auto now = RateLimiter::Clock::now();
+    const std::uint32_t per_minute = s.cfg().limits.max_auth_failures;
+    if (!s.node.auth_failures.available(auth_address_key(s), per_minute, now) ||
+        !s.node.auth_failures.available(auth_user_key(name), per_minute, now)) {
+        ++s.node.counters.refused["auth_throttled"];
+        spdlog::warn("conn={} event=auth_throttled remote={} user={}", s.id, s.ip, protocol::sanitize_for_echo(name));
+        net::steady_timer t(s.node.io, std::chrono::seconds(2));
+        boost::system::error_code ec;
+        co_await t.async_wait(net::redirect_error(use_awaitable, ec));
+        s.closing = true;
+        s.conn->set_close_reason(CloseReason::limit);
+        co_return false;
+    }
     const config::User* u = find_user(s.cfg(), name);
     // Named first: gcc 12 mishandles a temporary built inside a co_await expression.
     std::string hash = u ? u->password_hash : std::string(unknown_user_hash);
@@ -151,7 +178,7 @@ awaitable<bool> sign_in(Session& s, std::string_view name, std::string password)
     if (!ok) {
         ++s.node.counters.refused["auth_failed"];
         spdlog::info("conn={} event=auth_failed remote={} user={}", s.id, s.ip, protocol::sanitize_for_echo(name));
-        co_await after_failure(s);
+        co_await after_failure(s, name);
         co_return false;
     }
     signed_in(s, u);

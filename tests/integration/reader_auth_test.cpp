@@ -107,6 +107,34 @@ TEST_F(ReaderAuth, RepeatedFailuresAreSlowedThenClosed) {
     EXPECT_TRUE(c_.closed_by_server());
 }
 
+// limits.max_auth_failures is also a budget per address and per user name, each a minute: a
+// guesser cannot get round the per-connection limit by reconnecting or by changing address.
+// Past it no password is checked (even a right one gets 481) and the connection closes.
+TEST(ReaderAuthLimits, FailuresCountPerAddressAndPerUserAcrossConnections) {
+    Daemon d(std::string(auth_config) + "\n[limits]\nmax_auth_failures = 2\n");
+    ASSERT_TRUE(d.start()) << d.log();
+    NntpClient a, b, c;
+    ASSERT_TRUE(a.connect(d.port()));
+    a.read_line();
+    for (int i = 1; i <= 2; ++i) {
+        EXPECT_EQ(a.command("AUTHINFO USER alice").substr(0, 3), "381");
+        EXPECT_EQ(a.command("AUTHINFO PASS guess" + std::to_string(i)).substr(0, 3), "481");
+    }
+    EXPECT_TRUE(a.closed_by_server());
+    // Same address, right password: throttled.
+    ASSERT_TRUE(b.connect(d.port()));
+    b.read_line();
+    EXPECT_EQ(b.command("AUTHINFO USER alice").substr(0, 3), "381");
+    EXPECT_EQ(b.command("AUTHINFO PASS secret").substr(0, 3), "481");
+    EXPECT_TRUE(b.closed_by_server());
+    // Another address, same user: throttled too.
+    ASSERT_TRUE(c.connect(d.port(), "127.0.0.1", "127.0.0.2"));
+    c.read_line();
+    EXPECT_EQ(c.command("AUTHINFO USER alice").substr(0, 3), "381");
+    EXPECT_EQ(c.command("AUTHINFO PASS secret").substr(0, 3), "481");
+    EXPECT_NE(d.log().find("event=auth_throttled"), std::string::npos);
+}
+
 // RFC 4643 §2.4 with RFC 4616 PLAIN: "authzid NUL authcid NUL password" in base64.
 TEST_F(ReaderAuth, SaslPlainWithAndWithoutInitialResponse) {
     using tidings::protocol::base64_encode;
