@@ -1,6 +1,7 @@
 // Admin HTTP listener: accept loop, the per-connection request loop with Beast's limits and
 // timeouts, and start/stop. Routing lives in http_router.cpp.
 #include "server/admin/http_server.h"
+#include "server/net/exception_text.h"
 
 #include <spdlog/spdlog.h>
 
@@ -174,11 +175,7 @@ awaitable<void> accept_admin(AdminContext& ctx, std::shared_ptr<AdminServer> adm
         net::co_spawn(node.io, serve_admin(beast::tcp_stream(std::move(socket)), ctx, admin, id),
                       [id](std::exception_ptr e) {
                           if (!e) return;
-                          try {
-                              std::rethrow_exception(e);
-                          } catch (const std::exception& x) {
-                              spdlog::error("admin={} event=session_crash what=\"{}\"", id, x.what());
-                          }
+                          spdlog::error("admin={} event=session_crash what=\"{}\"", id, exception_text(e));
                       });
     }
 }

@@ -1,6 +1,7 @@
 // One outgoing feed connection's life: connect, send by streaming or IHAVE until the
 // connection fails or the feed stops, reconnect with exponential backoff and jitter.
 #include "server/feeds/feed_peer.h"
+#include "server/net/exception_text.h"
 
 #include <spdlog/spdlog.h>
 
@@ -89,13 +90,8 @@ awaitable<void> feed_peer(std::shared_ptr<PeerFeed> fp, unsigned index) {
         if (fault) {
             ++f.stats.faults;
             worked = false;
-            try {
-                std::rethrow_exception(fault);
-            } catch (const std::exception& x) {
-                spdlog::error("peer={} conn={} event=sender_fault error=\"{}\"", f.peer.name, index, x.what());
-            } catch (...) {
-                spdlog::error("peer={} conn={} event=sender_fault error=unknown", f.peer.name, index);
-            }
+            spdlog::error("peer={} conn={} event=sender_fault error=\"{}\"", f.peer.name, index,
+                          exception_text(fault));
         }
         f.streams.erase(&link.stream);
         boost::system::error_code ec;

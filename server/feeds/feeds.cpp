@@ -1,6 +1,7 @@
 // Outgoing feeds: one PeerFeed per [[peer]] with `outgoing`, its N sender connections
 // (feed_connection.cpp), the bounded-backlog policy and the periodic per-peer log line.
 #include "server/feeds/feeds.h"
+#include "server/net/exception_text.h"
 
 #include <spdlog/spdlog.h>
 
@@ -133,11 +134,7 @@ void start_peer_feed(NodeContext& node, std::map<std::string, FeedStats>& all_st
     for (unsigned i = 0; i < std::max<std::uint32_t>(p.connections, 1); ++i)
         net::co_spawn(node.io, feed_peer(f, i), [name = p.name, i](std::exception_ptr e) {
             if (!e) return;
-            try {
-                std::rethrow_exception(e);
-            } catch (const std::exception& x) {
-                spdlog::error("peer={} conn={} event=sender_failed error=\"{}\"", name, i, x.what());
-            }
+            spdlog::error("peer={} conn={} event=sender_failed error=\"{}\"", name, i, exception_text(e));
         });
 }
 

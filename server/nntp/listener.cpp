@@ -1,5 +1,6 @@
 // Accept loop with connection admission (total, reserved-for-peers and per-address limits).
 #include "server/nntp/listener.h"
+#include "server/net/exception_text.h"
 
 #include <spdlog/spdlog.h>
 
@@ -76,11 +77,7 @@ awaitable<void> accept_connections(tcp::acceptor& acceptor, NodeContext& node,
                       [id](std::exception_ptr e) {
                           if (!e) return;
                           // One broken session never takes the process down.
-                          try {
-                              std::rethrow_exception(e);
-                          } catch (const std::exception& ex) {
-                              spdlog::error("conn={} event=session_crash what=\"{}\"", id, ex.what());
-                          }
+                          spdlog::error("conn={} event=session_crash what=\"{}\"", id, exception_text(e));
                       });
     }
 }

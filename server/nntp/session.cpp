@@ -8,6 +8,7 @@
 #include "protocol/command.h"
 #include "protocol/status.h"
 #include "server/net/address_key.h"
+#include "server/net/exception_text.h"
 #include "server/nntp/capabilities.h"
 #include "server/nntp/peer_attribution.h"
 #include "server/nntp/session_state.h"
@@ -55,16 +56,6 @@ private:
     std::uint64_t id_;
     std::string ip_;
 };
-
-std::string what(const std::exception_ptr& e) {
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception& x) {
-        return protocol::sanitize_for_echo(x.what());
-    } catch (...) {
-        return "unknown exception";
-    }
-}
 
 }  // namespace
 
@@ -137,7 +128,8 @@ awaitable<void> serve_session(tcp::socket socket, NodeContext& node, const Dispa
                 if (fault) {
                     ++node.counters.session_faults;
                     spdlog::error("conn={} event=session_fault command={} what=\"{}\"", id,
-                                  protocol::sanitize_for_echo(in.line.substr(0, in.line.find(' '))), what(fault));
+                                  protocol::sanitize_for_echo(in.line.substr(0, in.line.find(' '))),
+                                  protocol::sanitize_for_echo(exception_text(fault)));
                     // An answer the failed command reserved may never be filled: finish() must
                     // not wait for it.
                     conn->drop_owed_answers();
