@@ -16,7 +16,8 @@ public:
     // Writer thread: commits a batch's write transaction (into the page cache: MDB_NOSYNC).
     // mdb_txn_commit frees the transaction even when it fails. 0 or an LMDB error / errno.
     virtual int commit(mdb::Txn& txn) noexcept { return txn.commit(); }
-    // Writer thread, durable mode: fdatasyncs the batch's journal record after the commit.
+    // Writer thread: fdatasyncs the journal's unsynced records — in durable mode the batch's
+    // record after its commit, in relaxed mode the old file's records before a rotation.
     virtual int sync_journal(Journal& journal) noexcept { return journal.sync(); }
     // Checkpointer or writer thread: syncs LMDB's data file before a checkpoint is recorded.
     virtual int sync_data(MDB_env* env) noexcept { return mdb_env_sync(env, 1); }

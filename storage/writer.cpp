@@ -144,6 +144,20 @@ bool Core::ready_for_batch(Batch& batch) {
         }
     }
     if (!w.journal->is_open() || w.journal->bytes_in_file() >= opts.journal_file_bytes) {
+        // Relaxed mode: the old file's unsynced records must reach the disk before the next
+        // file starts (a later sync reaches only that one). If they cannot, what the old file
+        // holds past its last good sync may be gone: roll LMDB back to the checkpoint and the
+        // synced records, as after a failed batch sync, and carry on in a new file — retrying
+        // the sync could only fail again (Journal::sync) and would wedge the writer.
+        if (w.journal->is_open() && w.journal->unsynced()) {
+            if (int err = io->sync_journal(*w.journal)) {
+                spdlog::error("storage event=journal_failed at=rotation error=\"{}\"", std::strerror(err));
+                stats.count_commit_failure();
+                recover_after_failure();
+                defer_all(batch);
+                return false;
+            }
+        }
         if (int err = w.journal->start(w.journal_seq + 1)) {
             spdlog::error("storage event=journal_rotate_failed error=\"{}\"", std::strerror(err));
             fail_all(batch, err);
