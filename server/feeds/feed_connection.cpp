@@ -24,7 +24,7 @@ awaitable<void> run_link(std::shared_ptr<PeerFeed> fp, Link& link, unsigned inde
     }
     const std::size_t window = std::max<std::uint32_t>(f.peer.window, 1);
     while (!streaming && !f.stopping && !f.paused) {
-        auto batch = f.claim(std::min<std::size_t>(window, 16));
+        auto batch = f.claim(std::min<std::size_t>(window, 16), index);
         if (batch.empty()) {
             co_await feed::wait_for_work(f);
             continue;
@@ -93,6 +93,10 @@ awaitable<void> feed_peer(std::shared_ptr<PeerFeed> fp, unsigned index) {
             spdlog::error("peer={} conn={} event=sender_fault error=\"{}\"", f.peer.name, index,
                           exception_text(fault));
         }
+        // Whatever the connection still held (a fault unwound past its window, or a write
+        // failed halfway through a batch) is offered again, by this or another connection.
+        if (std::size_t n = f.release_claims(index))
+            spdlog::info("peer={} conn={} event=claims_released count={}", f.peer.name, index, n);
         f.streams.erase(&link.stream);
         boost::system::error_code ec;
         link.stream.socket().close(ec);

@@ -5,7 +5,7 @@
 
 namespace tidings::server {
 
-std::vector<storage::QueueEntry> PeerFeed::claim(std::size_t max) {
+std::vector<storage::QueueEntry> PeerFeed::claim(std::size_t max, unsigned connection) {
     std::vector<storage::QueueEntry> out;
     if (max == 0) return out;
     // Claimed and deferred entries sit at the head too: look past them.
@@ -20,7 +20,7 @@ std::vector<storage::QueueEntry> PeerFeed::claim(std::size_t max) {
             if (it->second > now) continue;
             not_before_.erase(it);
         }
-        claimed_.insert(e.seq);
+        claimed_.emplace(e.seq, connection);
         out.push_back(std::move(e));
     }
     return out;
@@ -28,6 +28,10 @@ std::vector<storage::QueueEntry> PeerFeed::claim(std::size_t max) {
 
 void PeerFeed::settle(FeedOutcomes&& out) {
     for (auto seq : out.unresolved) claimed_.erase(seq);
+    for (auto seq : out.ack)
+        if (auto it = claimed_.find(seq); it != claimed_.end()) it->second = settling;
+    for (const auto& e : out.defer)
+        if (auto it = claimed_.find(e.seq); it != claimed_.end()) it->second = settling;
     auto self = shared_from_this();
     auto release = [self](std::vector<std::uint64_t> seqs) {
         return [self, seqs = std::move(seqs)](std::size_t) mutable {
@@ -53,6 +57,12 @@ void PeerFeed::settle(FeedOutcomes&& out) {
         auto copy = seqs;
         node.store.queue_defer(peer.name, std::move(seqs), release(std::move(copy)));
     }
+}
+
+std::size_t PeerFeed::release_claims(unsigned connection) {
+    const std::size_t n = std::erase_if(claimed_, [&](const auto& kv) { return kv.second == connection; });
+    if (n) wake();
+    return n;
 }
 
 void PeerFeed::prune_retries() {

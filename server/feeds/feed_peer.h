@@ -43,13 +43,18 @@ public:
 
     // Up to `max` entries from the head of the queue that no other connection of this peer has
     // claimed and that are not waiting for a retry time; they are claimed for the caller until
-    // settle() (and the store's commit of the ack/defer) releases them.
-    std::vector<storage::QueueEntry> claim(std::size_t max);
+    // settle() (and the store's commit of the ack/defer) releases them. `connection`: the
+    // claiming connection's index (release_claims).
+    std::vector<storage::QueueEntry> claim(std::size_t max, unsigned connection);
     // Hands the outcomes to the store (ack / defer) and releases the claims once committed.
     void settle(FeedOutcomes&& out);
     // Forgets retry times that passed long ago (their entries were dropped, cancelled, or sit
     // far back in the queue, where no wait is needed any more): the table stays bounded.
     void prune_retries();
+    // A connection ended: its claims that no settle() took over (in flight on it, or claimed
+    // and never sent — a write failed, or the run faulted) are released, to be offered again.
+    // Returns how many.
+    std::size_t release_claims(unsigned connection);
     // When the earliest deferred entry may be retried; clock::time_point::max() if none.
     clock::time_point next_retry() const;
     // Deferral delay for an entry deferred `attempts` times before: 250 ms, 500 ms, 1 s ... ≤ retry_s.
@@ -67,7 +72,10 @@ public:
     void resume();
 
 private:
-    std::unordered_set<std::uint64_t> claimed_;
+    // Claimed queue entries: seq -> the claiming connection, or `settling` once settle() handed
+    // the entry's ack or defer to the store (released when that commits).
+    static constexpr unsigned settling = ~0u;
+    std::unordered_map<std::uint64_t, unsigned> claimed_;
     std::unordered_map<std::string, clock::time_point> not_before_;
 };
 

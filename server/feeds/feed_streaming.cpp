@@ -25,7 +25,7 @@ public:
     // queue head, so claiming one by one would cost a read per article). False: write failed.
     awaitable<bool> refill() {
         if (f_.stopping || f_.paused || inflight_.size() > size_ / 2) co_return true;
-        auto batch = f_.claim(size_ - inflight_.size());
+        auto batch = f_.claim(size_ - inflight_.size(), index_);
         std::vector<storage::QueueEntry> live;
         {
             storage::Snapshot snap(f_.node.store);
