@@ -5,6 +5,7 @@
 #include "storage/codec.h"
 #include "storage/journal.h"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -15,7 +16,12 @@ namespace tidings::storage::detail {
 
 using clock = std::chrono::steady_clock;
 
-void Checkpointer::start() { thread_ = std::thread([this] { loop(); }); }
+void Checkpointer::start() {
+    thread_ = std::thread([this] {
+        (void)pthread_setname_np(pthread_self(), "tidings-ckpt");  // as top -H and ps -L show it
+        loop();
+    });
+}
 
 void Checkpointer::stop() {
     if (!thread_.joinable()) return;

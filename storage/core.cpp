@@ -3,6 +3,7 @@
 #include "storage/core.h"
 #include "storage/file_io.h"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -148,7 +149,10 @@ void Core::start() {
     w.next_expiry = opts.expiry_interval.count() > 0 ? clock::now() + std::chrono::seconds(5)
                                                      : clock::time_point::max();
     if (w.journal) checkpointer.start();
-    writer = std::thread([this] { run(); });
+    writer = std::thread([this] {
+        (void)pthread_setname_np(pthread_self(), "tidings-writer");  // as top -H and ps -L show it
+        run();
+    });
 }
 
 void Core::post(std::unique_ptr<Op> op) {
