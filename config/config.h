@@ -97,6 +97,8 @@ struct Limits {
     std::uint32_t max_check_promises = 1000;  // a session's unkept CHECK 238s, then 431
     std::uint32_t max_posts_per_minute = 60;  // per user, or per address (/64) when anonymous; 0: no limit
     std::uint32_t max_auth_failures = 5;      // failed logins on one connection, then 481 and close
+    std::uint32_t max_auth_waiting = 200;     // logins waiting for a password check, node-wide
+    std::uint32_t max_auth_waiting_per_ip = 4;  // of them from one address (/64); past either: 400
     bool operator==(const Limits&) const = default;
 };
 

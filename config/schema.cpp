@@ -150,6 +150,13 @@ constexpr KeySpec limits_keys[] = {
      "Failed AUTHINFO logins on one connection before it is closed (each failure's answer is "
      "delayed 100 ms, doubling, at most 2 s); also the failures allowed a minute per address "
      "and per user name, past which logins are refused `481` unchecked and closed.", false, 1, 1000},
+    {"max_auth_waiting", Kind::integer, field<&Limits::max_auth_waiting>, "200",
+     "Logins waiting for a password check, node-wide (two checks run at once). The queue is "
+     "fair: a freed turn goes to the waiting address with the fewest failed logins in the last "
+     "minute, then to the one served least recently. Past it, `400` and close.", false, 1, 100000},
+    {"max_auth_waiting_per_ip", Kind::integer, field<&Limits::max_auth_waiting_per_ip>, "4",
+     "Of `max_auth_waiting`, logins from one address (an IPv6 /64 is one). Past it, `400` and "
+     "close.", false, 1, 1000},
     {"max_check_promises", Kind::integer, field<&Limits::max_check_promises>, "1000",
      "CHECKs one peer connection may have answered `238` without sending the article yet "
      "(each lapses after 5 s); past it, `431` (try later).",

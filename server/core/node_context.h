@@ -23,6 +23,7 @@
 #include "server/core/rate_limiter.h"
 #include "server/core/store_budget.h"
 #include "server/net/connection.h"
+#include "server/net/fair_gate.h"
 #include "storage/store.h"
 
 namespace tidings::server {
@@ -117,6 +118,11 @@ public:
     RateLimiter post_rate;
     // Failed logins per address and per user name (limits.max_auth_failures a minute each).
     RateLimiter auth_failures;
+    // Password checks (crypt(3) off the I/O thread, two at once), queued fairly by address
+    // ("address:" + address_key): the address with the fewest failed logins goes first.
+    FairGate password_checks{2, [this](const std::string& address) {
+        return std::uint64_t{auth_failures.spent(address, cfg().limits.max_auth_failures, RateLimiter::Clock::now())};
+    }};
 
     // Live sessions by id (never by pointer elsewhere: a session may end at any co_await): the socket lets shutdown
     // end a session's reading so it finishes its current command and leaves.

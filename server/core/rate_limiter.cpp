@@ -38,6 +38,13 @@ bool RateLimiter::available(const std::string& key, std::uint32_t per_minute, Cl
     return it == buckets_.end() || refill(it->second.tokens, now - it->second.at, per_minute) >= 1.0;
 }
 
+std::uint32_t RateLimiter::spent(const std::string& key, std::uint32_t per_minute, Clock::time_point now) const {
+    auto it = buckets_.find(key);
+    if (per_minute == 0 || it == buckets_.end()) return 0;
+    const double tokens = refill(it->second.tokens, now - it->second.at, per_minute);
+    return static_cast<std::uint32_t>(std::ceil(per_minute - tokens));
+}
+
 void RateLimiter::forget_full(std::uint32_t per_minute, Clock::time_point now) {
     // A full bucket is the same as no bucket: dropping it changes nothing for its key.
     std::erase_if(buckets_, [&](const auto& kv) {

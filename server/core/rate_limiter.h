@@ -21,6 +21,8 @@ public:
                std::chrono::seconds* retry_after = nullptr);
     // True when `key` has a token now (nothing is spent).
     bool available(const std::string& key, std::uint32_t per_minute, Clock::time_point now) const;
+    // Tokens `key` has spent and not yet got back (0 for an unknown key or no limit).
+    std::uint32_t spent(const std::string& key, std::uint32_t per_minute, Clock::time_point now) const;
     std::size_t keys() const { return buckets_.size(); }
 
 private:

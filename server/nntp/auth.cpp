@@ -7,6 +7,7 @@
 
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "protocol/base64.h"
@@ -100,15 +101,24 @@ const config::User* find_user(const config::Config& cfg, std::string_view name) 
     return nullptr;
 }
 
-// crypt(3) with yescrypt costs ~12 ms of CPU by design: run it on its own thread so the I/O
-// thread keeps serving every other session meanwhile. At most this many checks run at once;
-// further logins wait their turn (a flood of AUTHINFO attempts cannot take every core).
-OffThreadLimit password_checks{2, std::chrono::milliseconds(5)};  // I/O thread only
+std::string auth_address_key(const Session& s) {
+    return "address:" + address_key(net::ip::make_address(s.ip));
+}
+std::string auth_user_key(std::string_view name) { return "user:" + std::string(name); }
 
-awaitable<bool> check_password_off_thread(NodeContext& node, std::string hash, std::string password) {
+// crypt(3) with yescrypt costs ~12 ms of CPU by design: run it on its own thread so the I/O
+// thread keeps serving every other session meanwhile. Two checks run at once (a flood of
+// AUTHINFO attempts cannot take every core); further logins wait in node.password_checks, a
+// fair queue by address (server/net/fair_gate.h). nullopt: the queue is full.
+awaitable<std::optional<bool>> check_password_off_thread(Session& s, std::string hash, std::string password) {
+    const auto& limits = s.cfg().limits;
+    auto turn = co_await s.node.password_checks.enter(auth_address_key(s), limits.max_auth_waiting_per_ip,
+                                                      limits.max_auth_waiting);
+    if (!turn) co_return std::nullopt;
     // A named lambda: gcc 12 destroys a temporary one inside a co_await expression twice.
     auto job = [hash = std::move(hash), password = std::move(password)] { return verify_password(hash, password); };
-    co_return co_await run_off_thread(node.io, password_checks, std::move(job));
+    const bool ok = co_await run_off_thread(s.node.io, std::move(job));
+    co_return ok;
 }
 
 void signed_in(Session& s, const config::User* u) {
@@ -123,11 +133,6 @@ void signed_in(Session& s, const config::User* u) {
 // and refused whatever it says: the answer takes as long as for a known user, so the timing
 // does not tell which names exist.
 constexpr const char* unknown_user_hash = "$y$j9T$5EtO3ASWi4dtuF3YOjC9K/$FMmngWY6Q2RBMcCs89uLGsifn/.Nw2nJXwP4oZKwBD9";
-
-std::string auth_address_key(const Session& s) {
-    return "address:" + address_key(net::ip::make_address(s.ip));
-}
-std::string auth_user_key(std::string_view name) { return "user:" + std::string(name); }
 
 // After a failed login the answer waits 100 ms, doubled per failure on the connection (at most
 // 2 s), and limits.max_auth_failures failures close it: guessing passwords costs time, and a
@@ -153,8 +158,11 @@ awaitable<void> after_failure(Session& s, std::string_view name) {
     }
 }
 
+enum class SignIn { ok, failed, busy };
+
 // Checks a user's password (off the I/O thread) and read rights; signs the session in.
-awaitable<bool> sign_in(Session& s, std::string_view name, std::string password) {
+// `busy`: the password-check queue is full; the session is closing and the caller answers 400.
+awaitable<SignIn> sign_in(Session& s, std::string_view name, std::string password) {
     // limits.max_auth_failures failed logins a minute per address and per user name: past
     // either, no password is checked; the answer is the slowest failure's, then the close.
     const auto now = RateLimiter::Clock::now();
@@ -168,22 +176,38 @@ awaitable<bool> sign_in(Session& s, std::string_view name, std::string password)
         co_await t.async_wait(net::redirect_error(use_awaitable, ec));
         s.closing = true;
         s.conn->set_close_reason(CloseReason::limit);
-        co_return false;
+        co_return SignIn::failed;
     }
     const config::User* u = find_user(s.cfg(), name);
     // Named first: gcc 12 mishandles a temporary built inside a co_await expression.
     std::string hash = u ? u->password_hash : std::string(unknown_user_hash);
-    bool ok = co_await check_password_off_thread(s.node, std::move(hash), std::move(password));
-    ok = ok && u && reader_rights(s.cfg(), s.anonymous, u, s.ip).read;
+    const std::optional<bool> checked = co_await check_password_off_thread(s, std::move(hash), std::move(password));
+    if (!checked) {
+        ++s.node.counters.refused["auth_queue_full"];
+        spdlog::warn("conn={} event=auth_queue_full remote={} waiting={}", s.id, s.ip,
+                     s.node.password_checks.waiting());
+        s.closing = true;
+        s.conn->set_close_reason(CloseReason::limit);
+        co_return SignIn::busy;
+    }
+    const bool ok = *checked && u && reader_rights(s.cfg(), s.anonymous, u, s.ip).read;
     if (!ok) {
         ++s.node.counters.refused["auth_failed"];
         spdlog::info("conn={} event=auth_failed remote={} user={}", s.id, s.ip, protocol::sanitize_for_echo(name));
         co_await after_failure(s, name);
-        co_return false;
+        co_return SignIn::failed;
     }
     signed_in(s, u);
     spdlog::info("conn={} event=auth remote={} user={}", s.id, s.ip, u->name);
-    co_return true;
+    co_return SignIn::ok;
+}
+
+// The answer to a login that did not succeed.
+void push_refusal(Session& s, SignIn result) {
+    if (result == SignIn::busy)  // RFC 3977 §3.2.1: 400 may answer any command; then close
+        s.conn->push(protocol::response(st::fail_terminating, "Too many logins waiting; try again later"));
+    else
+        s.conn->push(protocol::response(st::fail_auth_reject, "Authentication failed"));
 }
 
 // AUTHINFO SASL PLAIN (RFC 4643 §2.4, RFC 4616): "authzid NUL authcid NUL passwd" in base64,
@@ -225,10 +249,11 @@ awaitable<void> run_sasl_plain(Session& s, const protocol::Command& cmd) {
     const std::string authcid(message->authcid);
     std::string password(message->password);
     // Acting as another user is not something accounts here can grant.
-    bool ok = !authcid.empty() && (authzid.empty() || authzid == authcid);
-    if (ok) ok = co_await sign_in(s, authcid, std::move(password));
-    if (!ok) {
-        s.conn->push(protocol::response(st::fail_auth_reject, "Authentication failed"));
+    SignIn result = SignIn::failed;
+    if (!authcid.empty() && (authzid.empty() || authzid == authcid))
+        result = co_await sign_in(s, authcid, std::move(password));
+    if (result != SignIn::ok) {
+        push_refusal(s, result);
         co_return;
     }
     s.conn->push(protocol::response(st::ok_authinfo, "Authentication accepted"));
@@ -276,9 +301,9 @@ awaitable<void> run_authinfo(Session& s, const protocol::ParseResult& parsed) {
     std::string user = std::move(s.pending_user);
     s.pending_user.clear();
     std::string password(cmd.argument);
-    const bool ok = co_await sign_in(s, user, std::move(password));
-    if (!ok) {
-        s.conn->push(protocol::response(st::fail_auth_reject, "Authentication failed"));
+    const SignIn result = co_await sign_in(s, user, std::move(password));
+    if (result != SignIn::ok) {
+        push_refusal(s, result);
         co_return;
     }
     s.conn->push(protocol::response(st::ok_authinfo, "Authentication accepted"));

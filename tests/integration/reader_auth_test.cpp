@@ -135,6 +135,35 @@ TEST(ReaderAuthLimits, FailuresCountPerAddressAndPerUserAcrossConnections) {
     EXPECT_NE(d.log().find("event=auth_throttled"), std::string::npos);
 }
 
+// Password checks run two at a time; logins waiting for one are bounded per address
+// (limits.max_auth_waiting_per_ip): eight logins at once from one address, one may wait, and
+// those past it are answered 400 and closed without a check.
+TEST(ReaderAuthLimits, LoginsPastTheWaitingLimitGet400) {
+    Daemon d(std::string(auth_config) + "\n[limits]\nmax_auth_failures = 100\nmax_auth_waiting_per_ip = 1\n");
+    ASSERT_TRUE(d.start()) << d.log();
+    std::vector<NntpClient> cs(8);
+    for (auto& c : cs) {
+        ASSERT_TRUE(c.connect(d.port(), "127.0.0.1", "127.0.0.3"));
+        c.read_line();
+        ASSERT_EQ(c.command("AUTHINFO USER alice").substr(0, 3), "381");
+    }
+    for (auto& c : cs) c.send_line("AUTHINFO PASS wrong");  // all at once: ~12 ms per check
+    int busy = 0, checked = 0;
+    for (auto& c : cs) {
+        const std::string code = c.read_line().substr(0, 3);
+        if (code == "400") {
+            ++busy;
+            EXPECT_TRUE(c.closed_by_server());
+        } else {
+            EXPECT_EQ(code, "481");
+            ++checked;
+        }
+    }
+    EXPECT_GE(busy, 1);
+    EXPECT_GE(checked, 3);  // two running and one waiting, at least
+    EXPECT_NE(d.log().find("event=auth_queue_full"), std::string::npos);
+}
+
 // RFC 4643 §2.4 with RFC 4616 PLAIN: "authzid NUL authcid NUL password" in base64.
 TEST_F(ReaderAuth, SaslPlainWithAndWithoutInitialResponse) {
     using tidings::protocol::base64_encode;
