@@ -53,6 +53,10 @@ struct Node {
     LogFormat log_format = LogFormat::text;
     std::string organization;  // Organization header for local posts; empty = none
     std::string motd;          // LIST MOTD text; empty = none
+    // The node's identity (server/net/identity.h): PEM certificate and key; both empty: made
+    // on first start in <data_dir>/identity/.
+    std::string identity_cert;
+    std::string identity_key;
     bool operator==(const Node&) const = default;
 };
 

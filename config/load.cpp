@@ -114,6 +114,10 @@ TableReader section_reader(const toml::table& root, std::string_view name, Error
 void read_node_section(const toml::table& root, Config& c, Errors& e) {
     TableReader r = section_reader(root, "node", e);
     r.read_fields(c.node);
+    if (c.node.identity_cert.empty() != c.node.identity_key.empty()) {
+        const char* missing = c.node.identity_cert.empty() ? "identity_cert" : "identity_key";
+        e.add(r.table().source(), r.key_path(missing), "required when the other identity file is set");
+    }
     r.finish();
     // An invalid pathhost or domain was reported and left empty: derive nothing from it.
     if (!r.node("pathhost")) c.node.pathhost = default_pathhost();

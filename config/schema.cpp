@@ -52,6 +52,12 @@ constexpr KeySpec node_keys[] = {
      "Right-hand side of Message-IDs generated for local posts. Default: `pathhost`."},
     {"data_dir", Kind::path, field<&Node::data_dir>, R"("./tidings-data")",
      "Directory of the LMDB store, created if missing; relative to the working directory."},
+    {"identity_cert", Kind::path, field<&Node::identity_cert>, "",
+     "The node's own certificate (PEM), whose public key peers pin (`tidingsd --print-identity`). "
+     "Empty, with `identity_key`: a key pair and self-signed certificate are made on first start "
+     "in `<data_dir>/identity/`."},
+    {"identity_key", Kind::path, field<&Node::identity_key>, "",
+     "The private key (PEM) of `identity_cert`; set both or neither."},
     {"log_level", Kind::choice, field<&Node::log_level>, R"("info")",
      "Least severe log level written.", false, 0, 0, log_levels},
     {"log_format", Kind::choice, field<&Node::log_format>, R"("text")",

@@ -65,6 +65,8 @@ footer { color:var(--mute); font-size:12px; padding:8px 24px 18px; }
 </table>
 <h2>Listeners</h2>
 <table id="listeners"><thead><tr><th>Kind</th><th class="l">Address</th><th>Port</th><th class="l">Roles</th><th class="l">TLS</th></tr></thead><tbody></tbody></table>
+<h2>Identity</h2>
+<p>Peers pin this node's public key: <code id="pin">&hellip;</code></p>
 </main>
 <footer id="foot"></footer>
 <script>
@@ -93,6 +95,8 @@ function cell(row, text, cls) {
 }
 function render(s, t) {
   $("ident").textContent = s.pathhost + " · tidingsd " + s.version + " · up " + age(s.uptime_seconds);
+  $("ident").title = "identity " + s.identity.pin;
+  $("pin").textContent = s.identity.pin;
   $("dot").className = "dot " + (s.ready ? "ok" : "bad");
   $("livetext").textContent = (s.ready ? "ready" : "not ready") + " · updated " + new Date(t).toLocaleTimeString();
   const dt = last ? (t - last.t) / 1000 : 0;

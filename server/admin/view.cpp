@@ -49,6 +49,8 @@ NodeView gather_view(const AdminContext& ctx) {
     v.version = TIDINGS_VERSION;
     v.pathhost = node.cfg().node.pathhost;
     v.data_dir = node.cfg().node.data_dir;
+    v.identity_pin = node.identity.pin;
+    v.identity_cert = node.identity.cert_file;
     auto up = std::chrono::steady_clock::now() - node.started;
     v.uptime_s = std::chrono::duration<double>(up).count();
     v.started_unix = static_cast<std::int64_t>(std::time(nullptr)) - static_cast<std::int64_t>(v.uptime_s);
@@ -86,6 +88,7 @@ nlohmann::json status_json(const NodeView& v) {
     j["version"] = v.version;
     j["pathhost"] = v.pathhost;
     j["data_dir"] = v.data_dir;
+    j["identity"] = {{"pin", v.identity_pin}, {"cert", v.identity_cert}};
     j["uptime_seconds"] = static_cast<std::int64_t>(v.uptime_s);
     j["started_unix"] = v.started_unix;
     j["ready"] = v.ready;

@@ -38,6 +38,8 @@ struct NodeView {
     std::string version;
     std::string pathhost;
     std::string data_dir;
+    std::string identity_pin;   // server/net/identity.h
+    std::string identity_cert;
     double uptime_s = 0;
     std::int64_t started_unix = 0;
     bool ready = false;  // store open, listeners bound, not stopping

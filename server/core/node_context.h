@@ -24,6 +24,7 @@
 #include "server/core/store_budget.h"
 #include "server/net/connection.h"
 #include "server/net/fair_gate.h"
+#include "server/net/identity.h"
 #include "storage/store.h"
 
 namespace tidings::server {
@@ -136,6 +137,9 @@ public:
     // Sessions logged in with AUTHINFO, by session id: the [[user]] name (a reload that removes
     // or changes the account ends them).
     std::unordered_map<std::uint64_t, std::string> user_sessions;
+
+    // The node's key pair and certificate (start-up loads or makes it; server/net/identity.h).
+    NodeIdentity identity;
 
     // The bound NNTP listeners (start-up fills it; the admin API reports it).
     std::vector<ListenerInfo> listeners;

@@ -44,6 +44,8 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
             set_action(CliAction::version, a);
         } else if (a == "--print-default-config") {
             set_action(CliAction::print_default_config, a);
+        } else if (a == "--print-identity") {
+            set_action(CliAction::print_identity, a);
         } else if (auto v = option_value(args, i, "--config", o.error)) {
             o.config_path = *v;
         } else if (auto c = option_value(args, i, "--check-config", o.error)) {
@@ -65,6 +67,9 @@ std::string usage_text() {
            "  --check-config FILE       validate FILE; print each mistake as\n"
            "                            file:line:col: key: reason; exit 0 (valid) or 2\n"
            "  --print-default-config    print the embedded default configuration (TOML)\n"
+           "  --print-identity          print this node's public-key pin (sha256//BASE64), the\n"
+           "                            value peers pin; makes the identity first if missing\n"
+           "                            (with --config FILE: that node's)\n"
            "  --version                 print the version\n"
            "  --help                    print this help\n"
            "  hash-password             read a password (stdin, or a prompt without echo) and\n"

@@ -6,7 +6,7 @@
 
 namespace tidings::server {
 
-enum class CliAction { run, check_config, print_default_config, version, help, hash_password };
+enum class CliAction { run, check_config, print_default_config, version, help, hash_password, print_identity };
 
 struct CliOptions {
     CliAction action = CliAction::run;
@@ -15,7 +15,7 @@ struct CliOptions {
 };
 
 // Parses argv[1..]. Accepts `--config FILE`, `--config=FILE`, `--check-config FILE`,
-// `--print-default-config`, `--version`/`-V`, `--help`/`-h`, and the subcommand
+// `--print-default-config`, `--print-identity`, `--version`/`-V`, `--help`/`-h`, and the subcommand
 // `hash-password` (first argument). Never throws.
 CliOptions parse_cli(const std::vector<std::string>& args);
 

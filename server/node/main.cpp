@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "server/net/identity.h"
 #include "server/nntp/auth.h"
 #include "server/node/cli.h"
 #include "server/node/logging.h"
@@ -48,6 +49,21 @@ int hash_password_command() {
     return 0;
 }
 
+// `tidingsd --print-identity`: the pin on stdout (for scripts and peers' tls_pin), the
+// certificate's path on stderr.
+int print_identity_command(const config::Config& cfg) {
+    try {
+        auto id = server::load_or_create_identity(cfg.node.identity_cert, cfg.node.identity_key, cfg.node.data_dir,
+                                                  cfg.node.pathhost);
+        std::cout << id.pin << "\n";
+        std::cerr << "tidingsd: certificate " << id.cert_file << (id.created ? " (made now)" : "") << "\n";
+        return 0;
+    } catch (const std::exception& e) {
+        std::cerr << "tidingsd: identity: " << e.what() << "\n";
+        return 1;
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -77,6 +93,7 @@ int main(int argc, char** argv) {
         case server::CliAction::hash_password:
             return hash_password_command();
         case server::CliAction::run:
+        case server::CliAction::print_identity:
             break;
     }
 
@@ -93,6 +110,7 @@ int main(int argc, char** argv) {
         if (!r.config) return 2;
         cfg = std::move(*r.config);
     }
+    if (opts.action == server::CliAction::print_identity) return print_identity_command(cfg);
     server::setup_logging(config::to_string(cfg.node.log_level), config::to_string(cfg.node.log_format));
     return server::run_node(cfg, opts.config_path);
 }

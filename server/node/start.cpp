@@ -149,8 +149,18 @@ std::unique_ptr<storage::Store> open_store(const config::Config& cfg) {
 int run_node(const config::Config& cfg, const std::string& config_path) {
     std::unique_ptr<storage::Store> store = open_store(cfg);
     if (!store) return 1;
+    NodeIdentity identity;
+    try {
+        identity = load_or_create_identity(cfg.node.identity_cert, cfg.node.identity_key, cfg.node.data_dir,
+                                           cfg.node.pathhost);
+    } catch (const std::exception& e) {
+        spdlog::error("event=identity_failed error=\"{}\"", e.what());
+        return 1;
+    }
+    spdlog::info("event=identity pin={} cert={}{}", identity.pin, identity.cert_file, identity.created ? " created=yes" : "");
     net::io_context io(1);
     NodeContext node(io, cfg, *store);
+    node.identity = identity;
     Transit transit(node);
     Feeds feeds(node);
     // The store's writer hands outcomes to transit.store_acks until it has stopped: stop it

@@ -405,5 +405,13 @@ TEST(LoadFile, BadSamplesGiveExactlyTheirExpectedLines) {
     EXPECT_GE(files, 20u);
 }
 
+TEST(LoadString, IdentityFilesComeInPairs) {
+    EXPECT_EQ(errors_of("[node]\nidentity_cert = \"/etc/c.pem\"\n"),
+              Lines{"tidings.toml:1:1: node.identity_key: required when the other identity file is set"});
+    EXPECT_EQ(errors_of("[node]\nidentity_key = \"/etc/k.pem\"\n"),
+              Lines{"tidings.toml:1:1: node.identity_cert: required when the other identity file is set"});
+    EXPECT_TRUE(errors_of("[node]\nidentity_cert = \"/etc/c.pem\"\nidentity_key = \"/etc/k.pem\"\n").empty());
+}
+
 }  // namespace
 }  // namespace tidings::config

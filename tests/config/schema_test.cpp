@@ -145,7 +145,8 @@ TEST(Schema, EachKeyReachesItsOwnField) {
         bool (*same)(const Config&, const Config&);
     };
     const Probe probes[] = {
-        {"node", "", "", [](const Config& a, const Config& b) { return a.node == b.node; }},
+        {"node", "", "identity_cert = \"/c\"\nidentity_key = \"/k\"\n",  // set both or neither
+         [](const Config& a, const Config& b) { return a.node == b.node; }},
         {"storage", "", "",
          [](const Config& a, const Config& b) { return a.storage == b.storage; }},
         {"listen", "", "tls_cert = \"/c\"\ntls_key = \"/k\"\n",  // for tls = "implicit"

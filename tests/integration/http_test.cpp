@@ -38,6 +38,8 @@ TEST_F(Admin, StatusReportsNodeStoreListenersAndPeers) {
     EXPECT_EQ(r.headers["content-type"], "application/json");
     auto j = body_json(r);
     EXPECT_EQ(j["pathhost"], "admin.tidings");
+    EXPECT_EQ(j["identity"]["pin"].get<std::string>().rfind("sha256//", 0), 0u);
+    EXPECT_EQ(j["identity"]["cert"], d->data_dir() + "/identity/cert.pem");
     EXPECT_FALSE(j["version"].get<std::string>().empty());
     EXPECT_GE(j["uptime_seconds"].get<int>(), 0);
     EXPECT_EQ(j["store"]["articles"], 1);

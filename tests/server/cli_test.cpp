@@ -34,3 +34,14 @@ TEST(Cli, ConflictingActionsAreAnError) {
     EXPECT_EQ(parse_cli({"-V"}).action, CliAction::version);
     EXPECT_EQ(parse_cli({"-h"}).action, CliAction::help);
 }
+
+TEST(Cli, PrintIdentityTakesAnOptionalConfig) {
+    auto a = parse_cli({"--print-identity"});
+    EXPECT_TRUE(a.error.empty());
+    EXPECT_EQ(a.action, CliAction::print_identity);
+    auto b = parse_cli({"--print-identity", "--config", "x.toml"});
+    EXPECT_TRUE(b.error.empty());
+    EXPECT_EQ(b.action, CliAction::print_identity);
+    EXPECT_EQ(b.config_path, "x.toml");
+    EXPECT_FALSE(parse_cli({"--print-identity", "--version"}).error.empty());
+}
