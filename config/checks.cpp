@@ -96,6 +96,16 @@ std::vector<std::string> split_command(std::string_view command) {
     return words;
 }
 
+std::optional<std::string> spki_pin_error(std::string_view pin) {
+    constexpr std::string_view prefix = "sha256//";
+    if (!pin.starts_with(prefix)) return "must start with sha256// (tidingsd --print-identity prints one)";
+    pin.remove_prefix(prefix.size());
+    if (pin.size() != 44 || pin.back() != '=') return "not the base64 of a SHA-256 (44 characters ending in =)";
+    for (char c : pin.substr(0, 43))
+        if (!is_alnum(c) && c != '+' && c != '/') return "not base64";
+    return std::nullopt;
+}
+
 std::optional<std::string> password_hash_error(std::string_view hash) {
     if (hash.starts_with("$y$") || hash.starts_with("$6$")) {
         if (hash.size() < 8) return "truncated crypt(3) hash";
@@ -219,6 +229,7 @@ std::optional<std::string> value_error(Kind kind, std::string_view v) {
     case Kind::name: return named("bad name", peer_name_error(v));
     case Kind::user_name: return named("bad user name", user_name_error(v));
     case Kind::mail_address: return named("bad mail address", mail_address_error(v));
+    case Kind::spki_pin: return named("bad pin", spki_pin_error(v));
     case Kind::password_hash:
         // A hash is half a secret: say what is wrong, never what it was.
         if (auto why = password_hash_error(v)) return "bad password hash: " + *why;

@@ -29,6 +29,8 @@ std::optional<std::string> password_hash_error(std::string_view hash);
 // To: line and a mailer's argument, so anything that could start another header or address
 // is refused here.
 std::optional<std::string> mail_address_error(std::string_view address);
+// A public-key pin: "sha256//" and the base64 of 32 bytes (43 characters and "=").
+std::optional<std::string> spki_pin_error(std::string_view pin);
 // A command line split at runs of spaces (no quoting: the mailer is run without a shell).
 std::vector<std::string> split_command(std::string_view command);
 // RFC 5536 §3.2.4 dist-name: ALPHA / DIGIT, then ALPHA / DIGIT / "+" / "-" / "_"; not "all".

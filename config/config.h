@@ -146,6 +146,13 @@ struct Peer {
     std::uint64_t max_backlog = 1000000;  // queued articles before the oldest are dropped
     std::uint32_t max_backlog_age_h = 72;
     std::uint32_t retry_s = 60;
+    // Outgoing feed over TLS (RFC 8143 §4 for implicit, RFC 4642 STARTTLS): the peer's
+    // certificate is checked against tls_pin (its public key) and/or tls_ca_file (a chain to a
+    // trusted CA, for tls_server_name); never a fallback to plaintext.
+    Tls tls = Tls::none;
+    std::string tls_pin;          // "sha256//BASE64" (tidingsd --print-identity on the peer)
+    std::string tls_ca_file;      // PEM CA certificates
+    std::string tls_server_name;  // SNI and the name verified; empty: outgoing's host
     bool operator==(const Peer&) const = default;
 };
 

@@ -25,10 +25,10 @@ void read_listener(TableReader& r, Listener& l, Errors& e) {
         l.reader = (*roles)[0];
         l.transit = (*roles)[1];
     }
-    if (l.tls != Tls::none) {
-        for (auto [key, value] : {std::pair{"tls_cert", &l.tls_cert}, {"tls_key", &l.tls_key}})
-            if (value->empty() && !r.node(key))
-                e.add(r.table().source(), r.key_path(key), "required when tls is not \"none\"");
+    // TLS without tls_cert and tls_key presents the node's identity (server/net/identity.h).
+    if (l.tls_cert.empty() != l.tls_key.empty()) {
+        const char* missing = l.tls_cert.empty() ? "tls_cert" : "tls_key";
+        e.add(r.table().source(), r.key_path(missing), "required when the other TLS file is set");
     }
 }
 
@@ -189,6 +189,14 @@ void read_accounts(const toml::table& root, Config& c, Errors& e) {
         peers.check(p.name, r, "name", e);
         if (p.path_identity.empty() && !r.node("path_identity")) p.path_identity = p.name;
         if (p.max_article_bytes == 0) p.max_article_bytes = c.limits.max_article_bytes;
+        if (p.tls != Tls::none) {
+            if (!p.outgoing)
+                e.add(r.node("tls")->source(), r.key_path("tls"), "needs outgoing (TLS is for the feed we send)");
+            else if (p.tls_pin.empty() && p.tls_ca_file.empty() && !r.node("tls_pin") && !r.node("tls_ca_file"))
+                e.add(r.node("tls")->source(), r.key_path("tls_pin"),
+                      "required when tls is not \"none\" (or tls_ca_file): a certificate nobody checks "
+                      "proves nothing");
+        }
         if (!p.auth_user.empty() && !users.contains(p.auth_user))
             e.add(r.node("auth_user")->source(), r.key_path("auth_user"),
                   "no [[user]] named " + quote(p.auth_user));

@@ -105,9 +105,10 @@ constexpr KeySpec listen_keys[] = {
      "`starttls`: plain until STARTTLS (RFC 4642); `implicit`: TLS from the first byte.",
      false, 0, 0, tls_modes},
     {"tls_cert", Kind::path, field<&Listener::tls_cert>, "",
-     "PEM certificate chain; required when `tls` is not `none`."},
+     "PEM certificate chain. Unset (with `tls_key`): the node's identity certificate "
+     "(`[node] identity_cert`, or the one made in `<data_dir>/identity/`)."},
     {"tls_key", Kind::path, field<&Listener::tls_key>, "",
-     "PEM private key; required when `tls` is not `none`."},
+     "PEM private key of `tls_cert`; set both or neither."},
 };
 
 constexpr KeySpec limits_keys[] = {
@@ -219,6 +220,19 @@ constexpr KeySpec peer_keys[] = {
      "Hours an article may wait in the queue.", false, 1, 8760},
     {"retry_s", Kind::integer, field<&Peer::retry_s>, "60",
      "Seconds between reconnection attempts.", false, 1, 86400},
+    {"tls", Kind::choice, field<&Peer::tls>, R"("none")",
+     "The outgoing feed over TLS 1.2 or later: `implicit` (TLS from the first byte, RFC 8143), "
+     "`starttls` (RFC 4642), or `none`. With TLS, `tls_pin` or `tls_ca_file` is required; a "
+     "certificate that fails them stops the connection (logged, in /status), never a fallback "
+     "to plaintext.", false, 0, 0, tls_modes},
+    {"tls_pin", Kind::spki_pin, field<&Peer::tls_pin>, "",
+     "The peer's public-key pin, `sha256//BASE64` (`tidingsd --print-identity` on the peer): "
+     "its certificate must carry that key."},
+    {"tls_ca_file", Kind::path, field<&Peer::tls_ca_file>, "",
+     "PEM CA certificates: the peer's certificate must chain to one and name `tls_server_name`."},
+    {"tls_server_name", Kind::string, field<&Peer::tls_server_name>, "",
+     "The name sent as SNI and verified against the certificate (with `tls_ca_file`); default: "
+     "the host of `outgoing`."},
 };
 
 constexpr KeySpec group_keys[] = {
@@ -371,6 +385,7 @@ std::string type_text(const KeySpec& k) {
     case Kind::distributions: return "array of distribution names";
     case Kind::pathhost_list: return "array of path identities";
     case Kind::mail_address: return "mail address";
+    case Kind::spki_pin: return "sha256//BASE64 pin";
     }
     return "?";
 }

@@ -35,6 +35,7 @@ enum class Kind : std::uint8_t {
     distributions, // array of RFC 5536 §3.2.4 dist-names
     pathhost_list, // array of path identities
     mail_address,  // local@domain, one address; may hold one "%s" (and "%%")
+    spki_pin,      // "sha256//" + base64 of a SHA-256 (44 characters): a public-key pin
 };
 
 class FieldReader;

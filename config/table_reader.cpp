@@ -15,6 +15,7 @@ bool is_string_kind(Kind k) {
     case Kind::string: case Kind::path: case Kind::wildmat: case Kind::feed_wildmat:
     case Kind::address: case Kind::newsgroup: case Kind::pathhost: case Kind::domain:
     case Kind::name: case Kind::user_name: case Kind::password_hash: case Kind::mail_address:
+    case Kind::spki_pin:
         return true;
     default:
         return false;

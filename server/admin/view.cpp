@@ -69,6 +69,7 @@ NodeView gather_view(const AdminContext& ctx) {
         pv.name = p.name;
         pv.incoming_sessions = per_peer[p.name];
         pv.outgoing = p.outgoing;
+        pv.tls = p.tls;
         if (auto it = ctx.feeds.stats().find(p.name); it != ctx.feeds.stats().end()) pv.feed = it->second;
         if (p.outgoing) {
             auto d = node.store.queue_depth(p.name);
@@ -153,6 +154,9 @@ nlohmann::json status_json(const NodeView& v) {
                 o["skipped"] = f.skipped;
                 o["dropped"] = f.dropped;
                 o["faults"] = f.faults;
+                o["tls"] = std::string(config::to_string(p.tls));
+                o["tls_failures"] = f.tls_failures;
+                if (!f.last_error.empty()) o["last_error"] = f.last_error;
             } else {
                 o["state"] = "idle";
             }

@@ -3,6 +3,7 @@
 // queued article out of the store. Internal to server/feeds/.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +32,9 @@ inline constexpr std::size_t write_chunk = 256 * 1024;
 // and read has a deadline: a silent peer is a dead connection.
 struct Link {
     beast::tcp_stream stream;
+    // Set once TLS is up (open_link): from then on every byte goes through it. The tcp_stream
+    // below keeps the deadlines.
+    std::unique_ptr<net::ssl::stream<beast::tcp_stream&>> tls;
     std::string in;
     std::string out;  // commands and articles waiting to be written
 

@@ -38,6 +38,8 @@ public:
     GenerationPtr generation;  // holds the configuration `peer` lives in
     const config::Peer& peer;
     FeedStats& stats;
+    // The client TLS context of `peer` (tls != none), made at the first connection.
+    std::shared_ptr<net::ssl::context> tls_context;
     bool stopping = false;
     bool paused = false;  // pause_feed(): connections close and wait for resume()
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <string>
 #include <cstdint>
 #include <string_view>
 
@@ -30,6 +31,8 @@ struct FeedStats {
     std::uint64_t dropped = 0;   // dropped by the backlog policy (max_backlog, max_backlog_age_h)
     std::uint64_t connects = 0, disconnects = 0, connect_failures = 0;
     std::uint64_t faults = 0;  // a connection's run ended by an exception (logged, restarted)
+    std::uint64_t tls_failures = 0;  // handshake, verification or pin failed: nothing was sent
+    std::string last_error;          // why the last connection attempt failed (TLS), for /status
 };
 
 }  // namespace tidings::server

@@ -151,6 +151,8 @@ void create(const std::string& cert_file, const std::string& key_file, const std
 
 }  // namespace
 
+std::string spki_pin_of_cert(X509* cert) { return cert ? pin_of(cert) : std::string(); }
+
 NodeIdentity load_or_create_identity(const std::string& cert_file, const std::string& key_file,
                                      const std::string& data_dir, const std::string& name) {
     NodeIdentity id{cert_file, key_file, {}, false};

@@ -6,6 +6,8 @@
 
 #include <string>
 
+struct x509_st;  // OpenSSL's X509
+
 namespace tidings::server {
 
 struct NodeIdentity {
@@ -21,6 +23,9 @@ struct NodeIdentity {
 // the key belongs to the certificate. Throws std::runtime_error naming the file on failure.
 NodeIdentity load_or_create_identity(const std::string& cert_file, const std::string& key_file,
                                      const std::string& data_dir, const std::string& name);
+
+// The pin of a certificate.
+std::string spki_pin_of_cert(x509_st* cert);
 
 // The pin of the first certificate in a PEM text ("sha256//BASE64", the form curl's
 // --pinnedpubkey takes); empty when the text holds no certificate.

@@ -2,6 +2,9 @@
 #include "server/net/tls_context.h"
 
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "server/net/identity.h"
 
 #include <stdexcept>
 
@@ -20,6 +23,29 @@ std::shared_ptr<net::ssl::context> make_tls_context(const std::string& cert_file
     if (SSL_CTX_check_private_key(ctx->native_handle()) != 1)
         throw std::runtime_error("TLS key " + key_file + " does not match certificate " + cert_file);
     return ctx;
+}
+
+std::shared_ptr<net::ssl::context> make_client_tls_context(const std::string& ca_file) {
+    auto ctx = std::make_shared<net::ssl::context>(net::ssl::context::tls_client);
+    ctx->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                     net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                     net::ssl::context::no_tlsv1_1 | net::ssl::context::no_compression);
+    SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+    if (!ca_file.empty()) {
+        ctx->load_verify_file(ca_file);
+        ctx->set_verify_mode(net::ssl::verify_peer);
+    } else {
+        ctx->set_verify_mode(net::ssl::verify_none);  // the pin decides, after the handshake
+    }
+    return ctx;
+}
+
+std::string peer_key_pin(SSL* ssl) {
+    X509* cert = SSL_get1_peer_certificate(ssl);
+    if (!cert) return {};
+    std::string pin = spki_pin_of_cert(cert);
+    X509_free(cert);
+    return pin;
 }
 
 }  // namespace tidings::server

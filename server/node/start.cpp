@@ -72,12 +72,15 @@ struct Bound {
 };
 
 // Binds every [[listen]] (with its TLS context); false, logged, when one cannot be bound.
-bool bind_listeners(net::io_context& io, const config::Config& cfg, std::vector<Bound>& out) {
+bool bind_listeners(net::io_context& io, const config::Config& cfg, const NodeIdentity& identity,
+                    std::vector<Bound>& out) {
     for (const auto& l : cfg.listeners) {
         ListenerInfo info{l.address, l.port, l.reader, l.transit};
         try {
             info.tls = l.tls;
-            if (l.tls != config::Tls::none) info.tls_context = make_tls_context(l.tls_cert, l.tls_key);
+            if (l.tls != config::Tls::none)
+                info.tls_context = l.tls_cert.empty() ? make_tls_context(identity.cert_file, identity.key_file)
+                                                      : make_tls_context(l.tls_cert, l.tls_key);
             tcp::endpoint ep(net::ip::make_address(l.address), l.port);
             auto a = std::make_unique<tcp::acceptor>(io);
             a->open(ep.protocol());
@@ -170,7 +173,7 @@ int run_node(const config::Config& cfg, const std::string& config_path) {
         ~StopStore() { store.shutdown(); }
     } stop_store{*store};
     std::vector<Bound> bound;
-    if (!bind_listeners(io, cfg, bound)) return 1;
+    if (!bind_listeners(io, cfg, identity, bound)) return 1;
     for (const auto& b : bound) node.listeners.push_back(b.info);
 
     // The services, wired here and nowhere else: the dispatcher gets the reader's and

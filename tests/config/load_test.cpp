@@ -117,9 +117,17 @@ const BadRow bad_rows[] = {
       "reserved"}},
     {"auth_user names no user", "[[peer]]\nname = \"hub\"\nauth_user = \"hubfeed\"\n",
      {"tidings.toml:3:13: peer[0].auth_user: no [[user]] named \"hubfeed\""}},
-    {"tls without files", "[[listen]]\nport = 563\ntls = \"implicit\"\n",
-     {"tidings.toml:1:1: listen[0].tls_cert: required when tls is not \"none\"",
-      "tidings.toml:1:1: listen[0].tls_key: required when tls is not \"none\""}},
+    {"tls key without cert", "[[listen]]\nport = 563\ntls = \"implicit\"\ntls_key = \"/k.pem\"\n",
+     {"tidings.toml:1:1: listen[0].tls_cert: required when the other TLS file is set"}},
+    {"peer tls without a pin", "[[peer]]\nname = \"hub\"\noutgoing = \"hub.example:563\"\ntls = \"implicit\"\n",
+     {"tidings.toml:4:7: peer[0].tls_pin: required when tls is not \"none\" (or tls_ca_file): a certificate "
+      "nobody checks proves nothing"}},
+    {"peer tls without outgoing", "[[peer]]\nname = \"hub\"\ntls = \"starttls\"\ntls_pin = \"sha256//"
+     "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"\n",
+     {"tidings.toml:3:7: peer[0].tls: needs outgoing (TLS is for the feed we send)"}},
+    {"bad pin", "[[peer]]\nname = \"hub\"\ntls_pin = \"AAAA\"\n",
+     {"tidings.toml:3:11: peer[0].tls_pin: bad pin \"AAAA\": must start with sha256// (tidingsd "
+      "--print-identity prints one)"}},
     {"duplicate listener",
      "[[listen]]\naddress = \"::\"\nport = 119\n[[listen]]\naddress = \"::0\"\nport = 119\n",
      {"tidings.toml:4:1: listen[1]: duplicate listener [::]:119 (first at line 1)"}},

@@ -115,6 +115,7 @@ std::string probe_value(const KeySpec& k) {
     case Kind::string:  // moderation.mail_command needs an absolute program path
     case Kind::path: return R"("/probe")";
     case Kind::mail_address: return R"("probe@example.org")";
+    case Kind::spki_pin: return R"("sha256//BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB=")";
     case Kind::wildmat:
     case Kind::feed_wildmat: return R"("probe.*")";
     case Kind::address: return R"("192.0.2.1")";
@@ -155,7 +156,9 @@ TEST(Schema, EachKeyReachesItsOwnField) {
         {"readers", "", "",
          [](const Config& a, const Config& b) { return a.readers == b.readers; }},
         {"peer", "[[user]]\nname = \"probe\"\npassword_hash = \"$6$saltsalt$x\"\n",
-         "name = \"hub\"\n", [](const Config& a, const Config& b) { return a.peers == b.peers; }},
+         "name = \"hub\"\noutgoing = \"192.0.2.9:119\"\n"  // outgoing and a pin: for tls = "implicit"
+         "tls_pin = \"sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"\n",
+         [](const Config& a, const Config& b) { return a.peers == b.peers; }},
         {"group", "", "name = \"a.b\"\n",
          [](const Config& a, const Config& b) { return a.groups == b.groups; }},
         {"user", "", "name = \"joe\"\npassword_hash = \"$6$saltsalt$x\"\n",
@@ -239,6 +242,10 @@ TEST(Schema, ChoiceSpellingsMapToTheirEnumerators) {
          [](int i) { return to_string(Tls(i)); }},
         {"readers", "others", "", [](const Config& c) { return int(c.readers.others); },
          [](int i) { return to_string(OthersPolicy(i)); }},
+        {"peer", "tls", "name = \"hub\"\noutgoing = \"192.0.2.9:119\"\n"
+                        "tls_pin = \"sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"\n",
+         [](const Config& c) { return int(c.peers.at(0).tls); },
+         [](int i) { return to_string(Tls(i)); }},
         {"group", "status", "name = \"a.b\"\n",
          [](const Config& c) { return int(c.groups.at(0).status); },
          [](int i) { return to_string(GroupStatus(i)); }},
