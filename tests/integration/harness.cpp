@@ -150,18 +150,34 @@ void NntpClient::close() {
 
 bool NntpClient::connect(int port, const char* host, const char* source) {
     close();
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (source) {
-        sockaddr_in src{};
-        src.sin_family = AF_INET;
-        inet_pton(AF_INET, source, &src.sin_addr);
-        if (::bind(fd_, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0) return false;
+    // An IPv6 literal ("::1") connects over IPv6, anything else over IPv4.
+    const bool v6 = std::string_view(host).find(':') != std::string_view::npos;
+    fd_ = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+    if (v6) {
+        if (source) {
+            sockaddr_in6 src{};
+            src.sin6_family = AF_INET6;
+            inet_pton(AF_INET6, source, &src.sin6_addr);
+            if (::bind(fd_, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0) return false;
+        }
+        sockaddr_in6 sa{};
+        sa.sin6_family = AF_INET6;
+        sa.sin6_port = htons(static_cast<std::uint16_t>(port));
+        inet_pton(AF_INET6, host, &sa.sin6_addr);
+        if (::connect(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) return false;
+    } else {
+        if (source) {
+            sockaddr_in src{};
+            src.sin_family = AF_INET;
+            inet_pton(AF_INET, source, &src.sin_addr);
+            if (::bind(fd_, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0) return false;
+        }
+        sockaddr_in sa{};
+        sa.sin_family = AF_INET;
+        sa.sin_port = htons(static_cast<std::uint16_t>(port));
+        inet_pton(AF_INET, host, &sa.sin_addr);
+        if (::connect(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) return false;
     }
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(static_cast<std::uint16_t>(port));
-    inet_pton(AF_INET, host, &sa.sin_addr);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) return false;
     int one = 1;
     setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     buf_.clear();
