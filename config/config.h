@@ -29,6 +29,8 @@ enum class LogFormat : std::uint8_t { text, json };
 // a crash may lose the last batches but never corrupts.
 enum class Durability : std::uint8_t { durable, relaxed };
 enum class Tls : std::uint8_t { none, starttls, implicit };
+// Whether a TLS listener asks clients for a certificate (peers known by its key: Peer::client_pin).
+enum class ClientCerts : std::uint8_t { none, request, require };
 // What happens to a reader connecting from outside readers.anonymous_hosts.
 enum class OthersPolicy : std::uint8_t { auth, refuse };  // must AUTHINFO | 502 at greeting
 // LIST ACTIVE status: y posting allowed, n no posting, m moderated.
@@ -42,6 +44,7 @@ std::string_view to_string(LogFormat format) noexcept;
 std::string_view to_string(Durability durability) noexcept;
 std::string_view to_string(Tls tls) noexcept;
 std::string_view to_string(OthersPolicy policy) noexcept;
+std::string_view to_string(ClientCerts c) noexcept;
 std::string_view to_string(GroupStatus status) noexcept;
 
 // [node]
@@ -81,6 +84,7 @@ struct Listener {
     Tls tls = Tls::none;
     std::string tls_cert;  // PEM paths; both non-empty when tls != none
     std::string tls_key;
+    ClientCerts client_certs = ClientCerts::none;
     bool operator==(const Listener&) const = default;
 };
 
@@ -153,6 +157,14 @@ struct Peer {
     std::string tls_pin;          // "sha256//BASE64" (tidingsd --print-identity on the peer)
     std::string tls_ca_file;      // PEM CA certificates
     std::string tls_server_name;  // SNI and the name verified; empty: outgoing's host
+    // "username:password" for AUTHINFO on the outgoing feed (server/feeds/credentials.h); the
+    // file is read at each connection, its contents never logged.
+    std::string auth_file;
+    // COMPRESS DEFLATE (RFC 8054) on the outgoing feed when the peer advertises it.
+    bool compress = false;
+    // The public key (sha256//BASE64) of the client certificate the peer presents when it
+    // feeds us over TLS: a session showing it is this peer's feed, whatever its address.
+    std::string client_pin;
     bool operator==(const Peer&) const = default;
 };
 

@@ -30,6 +30,9 @@ void read_listener(TableReader& r, Listener& l, Errors& e) {
         const char* missing = l.tls_cert.empty() ? "tls_cert" : "tls_key";
         e.add(r.table().source(), r.key_path(missing), "required when the other TLS file is set");
     }
+    if (l.client_certs != ClientCerts::none && l.tls == Tls::none)
+        e.add(r.node("client_certs")->source(), r.key_path("client_certs"),
+              "needs tls (certificates are only seen over TLS)");
 }
 
 void read_moderation(TableReader& r, Moderation& m, Errors& e) {
@@ -183,6 +186,7 @@ void read_accounts(const toml::table& root, Config& c, Errors& e) {
         users.check(u.name, r, "name", e);
     });
     UniqueNames peers("peer");
+    std::map<std::string, std::string> client_pins;  // pin -> the first peer with it
     each_section_table(root, *find_section("peer"), "peer", e, [&](TableReader& r) {
         Peer& p = c.peers.emplace_back();
         r.read_fields(p);
@@ -196,6 +200,15 @@ void read_accounts(const toml::table& root, Config& c, Errors& e) {
                 e.add(r.node("tls")->source(), r.key_path("tls_pin"),
                       "required when tls is not \"none\" (or tls_ca_file): a certificate nobody checks "
                       "proves nothing");
+        }
+        if (!p.auth_file.empty() && !p.outgoing)
+            e.add(r.node("auth_file")->source(), r.key_path("auth_file"),
+                  "needs outgoing (the login is for the feed we send)");
+        if (!p.client_pin.empty()) {
+            auto [it, fresh] = client_pins.emplace(p.client_pin, p.name);
+            if (!fresh)
+                e.add(r.node("client_pin")->source(), r.key_path("client_pin"),
+                      "the same key as peer " + quote(it->second) + "'s");
         }
         if (!p.auth_user.empty() && !users.contains(p.auth_user))
             e.add(r.node("auth_user")->source(), r.key_path("auth_user"),

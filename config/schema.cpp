@@ -25,6 +25,7 @@ constexpr std::string_view durabilities[] = {"durable", "relaxed"};
 constexpr std::string_view roles[] = {"reader", "transit"};
 constexpr std::string_view tls_modes[] = {"none", "starttls", "implicit"};
 constexpr std::string_view others_policies[] = {"auth", "refuse"};
+constexpr std::string_view client_cert_modes[] = {"none", "request", "require"};
 constexpr std::string_view group_statuses[] = {"y", "n", "m"};
 
 template <class Enum, std::size_t N>
@@ -36,6 +37,7 @@ static_assert(names_every(log_formats, LogFormat::json));
 static_assert(names_every(durabilities, Durability::relaxed));
 static_assert(names_every(tls_modes, Tls::implicit));
 static_assert(names_every(others_policies, OthersPolicy::refuse));
+static_assert(names_every(client_cert_modes, ClientCerts::require));
 static_assert(names_every(group_statuses, GroupStatus::m));
 
 template <class Enum, std::size_t N>
@@ -109,6 +111,11 @@ constexpr KeySpec listen_keys[] = {
      "(`[node] identity_cert`, or the one made in `<data_dir>/identity/`)."},
     {"tls_key", Kind::path, field<&Listener::tls_key>, "",
      "PEM private key of `tls_cert`; set both or neither."},
+    {"client_certs", Kind::choice, field<&Listener::client_certs>, R"("none")",
+     "With TLS: `request` asks clients for a certificate; one whose key is a `[[peer]]`'s "
+     "`client_pin` makes the session that peer's feed, an unknown one is refused (`502`, "
+     "closed). `require` also refuses clients without a certificate. `none`: never asks.",
+     false, 0, 0, client_cert_modes},
 };
 
 constexpr KeySpec limits_keys[] = {
@@ -233,6 +240,18 @@ constexpr KeySpec peer_keys[] = {
     {"tls_server_name", Kind::string, field<&Peer::tls_server_name>, "",
      "The name sent as SNI and verified against the certificate (with `tls_ca_file`); default: "
      "the host of `outgoing`."},
+    {"auth_file", Kind::path, field<&Peer::auth_file>, "",
+     "A file whose first line (blank and `#` lines skipped) is `username:password`: the "
+     "outgoing feed logs in with AUTHINFO USER/PASS (RFC 4643) before it sends. Read at each "
+     "connection; never logged. Keep it mode 0600."},
+    {"compress", Kind::boolean, field<&Peer::compress>, "false",
+     "COMPRESS DEFLATE (RFC 8054) on the outgoing feed, when the peer's CAPABILITIES lists it "
+     "(after TLS and AUTHINFO); else the feed goes uncompressed. Saves bytes on slow links at "
+     "some CPU: BENCHMARKS.md, \"Peer links\"."},
+    {"client_pin", Kind::spki_pin, field<&Peer::client_pin>, "",
+     "The public-key pin, `sha256//BASE64`, of the client certificate the peer presents when "
+     "it feeds us over TLS (its `tidingsd --print-identity`): on a listener with "
+     "`client_certs`, a session showing it is this peer's feed from any address."},
 };
 
 constexpr KeySpec group_keys[] = {
@@ -345,6 +364,7 @@ std::string_view to_string(LogFormat format) noexcept { return spelling(log_form
 std::string_view to_string(Durability d) noexcept { return spelling(durabilities, d); }
 std::string_view to_string(Tls tls) noexcept { return spelling(tls_modes, tls); }
 std::string_view to_string(OthersPolicy p) noexcept { return spelling(others_policies, p); }
+std::string_view to_string(ClientCerts c) noexcept { return spelling(client_cert_modes, c); }
 std::string_view to_string(GroupStatus status) noexcept { return spelling(group_statuses, status); }
 
 const SectionSpec* find_section(std::string_view name) {

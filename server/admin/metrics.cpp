@@ -119,6 +119,26 @@ void peer_families(Exposition& e, const NodeView& v) {
              "Outgoing connections ended by an internal fault (logged; the sender starts over after its backoff).");
     for (const auto& p : v.peers)
         if (p.feed) e.sample("tidings_peer_sender_faults_total", fmt::format("peer=\"{}\"", label(p.name)), p.feed->faults);
+    e.family("tidings_peer_link_failures_total", "counter",
+             "Outgoing connections to each peer dropped before any news was sent, by cause (tls: "
+             "handshake, certificate or pin; auth: auth_file unreadable or the login refused).");
+    for (const auto& p : v.peers) {
+        if (!p.feed) continue;
+        e.sample("tidings_peer_link_failures_total", fmt::format("peer=\"{}\",cause=\"tls\"", label(p.name)),
+                 p.feed->tls_failures);
+        e.sample("tidings_peer_link_failures_total", fmt::format("peer=\"{}\",cause=\"auth\"", label(p.name)),
+                 p.feed->auth_failures);
+    }
+    e.family("tidings_peer_sent_bytes_total", "counter",
+             "Bytes sent on each outgoing feed: layer=\"nntp\" as NNTP, layer=\"wire\" after COMPRESS "
+             "DEFLATE (before TLS); the two are equal on an uncompressed feed.");
+    for (const auto& p : v.peers) {
+        if (!p.feed) continue;
+        e.sample("tidings_peer_sent_bytes_total", fmt::format("peer=\"{}\",layer=\"nntp\"", label(p.name)),
+                 p.feed->bytes_sent);
+        e.sample("tidings_peer_sent_bytes_total", fmt::format("peer=\"{}\",layer=\"wire\"", label(p.name)),
+                 p.feed->wire_bytes_sent);
+    }
     e.family("tidings_peer_incoming_sessions", "gauge", "Open sessions from each peer's addresses.");
     for (const auto& p : v.peers)
         e.sample("tidings_peer_incoming_sessions", fmt::format("peer=\"{}\"", label(p.name)),

@@ -70,6 +70,8 @@ NodeView gather_view(const AdminContext& ctx) {
         pv.incoming_sessions = per_peer[p.name];
         pv.outgoing = p.outgoing;
         pv.tls = p.tls;
+        pv.auth = !p.auth_file.empty();
+        pv.compress = p.compress;
         if (auto it = ctx.feeds.stats().find(p.name); it != ctx.feeds.stats().end()) pv.feed = it->second;
         if (p.outgoing) {
             auto d = node.store.queue_depth(p.name);
@@ -156,6 +158,11 @@ nlohmann::json status_json(const NodeView& v) {
                 o["faults"] = f.faults;
                 o["tls"] = std::string(config::to_string(p.tls));
                 o["tls_failures"] = f.tls_failures;
+                o["auth"] = p.auth;
+                o["compress"] = p.compress;
+                o["bytes_sent"] = f.bytes_sent;
+                o["wire_bytes_sent"] = f.wire_bytes_sent;
+                o["auth_failures"] = f.auth_failures;
                 if (!f.last_error.empty()) o["last_error"] = f.last_error;
             } else {
                 o["state"] = "idle";

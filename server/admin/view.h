@@ -22,6 +22,8 @@ struct PeerView {
     std::uint32_t incoming_sessions = 0;  // open sessions attributed to it
     std::optional<config::HostPort> outgoing;
     config::Tls tls = config::Tls::none;  // of the outgoing feed
+    bool auth = false;                    // the outgoing feed logs in (auth_file)
+    bool compress = false;                // it asks for COMPRESS DEFLATE
     std::optional<FeedStats> feed;        // when it has an outgoing feed that started
     std::uint64_t backlog = 0;            // entries in its outgoing queue
     std::int64_t oldest_age_s = 0;        // age of the head entry; 0 when empty

@@ -79,6 +79,7 @@ struct ListenerInfo {
     bool transit = true;
     config::Tls tls = config::Tls::none;              // STARTTLS offered, or TLS from the start
     std::shared_ptr<net::ssl::context> tls_context{}; // set when tls != none (server/net/tls_context.h)
+    config::ClientCerts client_certs = config::ClientCerts::none;  // asked for in the handshake
 };
 
 // One configuration as loaded, with the outgoing feed selection compiled from it. Immutable.

@@ -7,6 +7,7 @@
 
 #include "protocol/reply.h"
 #include "protocol/status.h"
+#include "server/feeds/credentials.h"
 #include "server/net/tls_context.h"
 
 namespace tidings::server::feed {
@@ -42,22 +43,65 @@ awaitable<bool> Link::flush() {
     if (out.empty()) co_return true;
     boost::system::error_code ec;
     stream.expires_after(answer_timeout);
+    std::string packed;
+    if (deflate) deflate->compress(out, packed);  // one sync flush per write: the peer can act on it
+    const std::string& wire = deflate ? packed : out;
+    if (stats) {
+        stats->bytes_sent += out.size();
+        stats->wire_bytes_sent += wire.size();
+    }
     if (tls)
-        co_await net::async_write(*tls, net::buffer(out), net::redirect_error(use_awaitable, ec));
+        co_await net::async_write(*tls, net::buffer(wire), net::redirect_error(use_awaitable, ec));
     else
-        co_await net::async_write(stream, net::buffer(out), net::redirect_error(use_awaitable, ec));
+        co_await net::async_write(stream, net::buffer(wire), net::redirect_error(use_awaitable, ec));
     out.clear();
     co_return !ec;
 }
 
+awaitable<std::size_t> Link::read_some(char* to, std::size_t n, boost::system::error_code& ec) {
+    stream.expires_after(answer_timeout);
+    std::size_t got = tls ? co_await tls->async_read_some(net::buffer(to, n), net::redirect_error(use_awaitable, ec))
+                          : co_await stream.async_read_some(net::buffer(to, n), net::redirect_error(use_awaitable, ec));
+    co_return got;
+}
+
+awaitable<bool> Link::fill_inflated() {
+    char buf[max_line];
+    for (;;) {
+        // Inflate first (even from no new input: a match cut short by a full buffer is owed),
+        // never past max_line of undelivered text: a deflate bomb inflates a little at a time.
+        const std::size_t room = max_line - std::min(max_line, in.size());
+        if (room == 0) co_return false;  // no line end within max_line: overlong
+        auto r = deflate->decompress(raw_in, buf, room);
+        if (!r.ok) co_return false;  // corrupt stream (RFC 8054 §2.2.2: close)
+        raw_in.erase(0, r.consumed);
+        in.append(buf, r.produced);
+        if (r.produced) co_return true;
+        if (r.consumed) continue;
+        boost::system::error_code ec;
+        const std::size_t n = co_await read_some(buf, sizeof buf, ec);
+        if (ec) co_return false;
+        raw_in.append(buf, n);
+    }
+}
+
 awaitable<std::optional<Reply>> Link::read_reply() {
     boost::system::error_code ec;
-    stream.expires_after(answer_timeout);
-    std::size_t n = tls ? co_await net::async_read_until(*tls, net::dynamic_buffer(in, max_line), "\r\n",
-                                                         net::redirect_error(use_awaitable, ec))
-                        : co_await net::async_read_until(stream, net::dynamic_buffer(in, max_line), "\r\n",
-                                                         net::redirect_error(use_awaitable, ec));
-    if (ec) co_return std::nullopt;
+    std::size_t n = 0;
+    if (deflate) {
+        while ((n = in.find("\r\n")) == std::string::npos) {
+            const bool more = co_await fill_inflated();
+            if (!more) co_return std::nullopt;
+        }
+        n += 2;
+    } else {
+        stream.expires_after(answer_timeout);
+        n = tls ? co_await net::async_read_until(*tls, net::dynamic_buffer(in, max_line), "\r\n",
+                                                 net::redirect_error(use_awaitable, ec))
+                : co_await net::async_read_until(stream, net::dynamic_buffer(in, max_line), "\r\n",
+                                                 net::redirect_error(use_awaitable, ec));
+        if (ec) co_return std::nullopt;
+    }
     std::string line = in.substr(0, n - 2);
     in.erase(0, n);
     co_return parse_reply(std::move(line));
@@ -95,7 +139,10 @@ awaitable<bool> start_tls(PeerFeed& f, Link& link, unsigned index) {
     const auto& peer = f.peer;
     if (!f.tls_context) {
         try {
-            f.tls_context = make_client_tls_context(peer.tls_ca_file);
+            // Our node identity as client certificate: a peer listening with client_certs
+            // knows us by its key (its [[peer]] client_pin).
+            f.tls_context = make_client_tls_context(peer.tls_ca_file, f.node.identity.cert_file,
+                                                    f.node.identity.key_file);
         } catch (const std::exception& e) {
             tls_failed(f, index, "tls_ca_file " + peer.tls_ca_file + ": " + e.what());
             co_return false;
@@ -127,10 +174,89 @@ awaitable<bool> start_tls(PeerFeed& f, Link& link, unsigned index) {
     co_return true;
 }
 
+// A login that failed or could not be tried: logged, counted and kept for /status. The
+// password never appears (the peer's answer may quote the user name).
+void auth_failed(PeerFeed& f, unsigned index, std::string why) {
+    ++f.stats.auth_failures;
+    spdlog::error("peer={} conn={} event=auth_failed error=\"{}\"", f.peer.name, index, why);
+    f.stats.last_error = "AUTHINFO: " + std::move(why);
+}
+
+// RFC 4643 §2.3: AUTHINFO USER, then PASS when asked (381); 281 either way is success.
+awaitable<bool> authenticate(PeerFeed& f, Link& link, unsigned index, const Credentials& c) {
+    link.out = "AUTHINFO USER " + c.username + "\r\n";
+    if (!co_await link.flush()) co_return false;
+    auto r = co_await link.read_reply();
+    if (r && r->code == st::cont_authinfo) {
+        link.out = "AUTHINFO PASS " + c.password + "\r\n";
+        const bool sent = co_await link.flush();
+        if (!sent) co_return false;
+        r = co_await link.read_reply();
+    }
+    if (!r || r->code != st::ok_authinfo) {
+        auth_failed(f, index, "login as " + c.username + " refused: " +
+                                  (r ? printable(r->line) : std::string("(no answer)")));
+        co_return false;
+    }
+    spdlog::info("peer={} conn={} event=authenticated user={}", f.peer.name, index, c.username);
+    co_return true;
+}
+
+// RFC 8054 §2.2: COMPRESS only when CAPABILITIES lists it with DEFLATE, after STARTTLS and
+// AUTHINFO (§2.2.2: no authentication once compression is on). A peer without it is fed
+// uncompressed (logged once per connection). False: the connection failed.
+awaitable<bool> negotiate_compress(PeerFeed& f, Link& link, unsigned index) {
+    link.out = "CAPABILITIES\r\n";
+    if (!co_await link.flush()) co_return false;
+    auto r = co_await link.read_reply();
+    if (!r) co_return false;
+    bool deflate = false;
+    if (r->code == st::info_capabilities) {
+        // A bounded list: a peer that never ends it is a broken one.
+        for (int lines = 0;; ++lines) {
+            auto l = co_await link.read_reply();
+            if (!l || lines > 1000) co_return false;
+            if (l->line == ".") break;
+            std::string upper = l->line;
+            for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+            if (upper.rfind("COMPRESS ", 0) == 0 && (" " + upper + " ").find(" DEFLATE ") != std::string::npos)
+                deflate = true;
+        }
+    }
+    if (!deflate) {
+        spdlog::info("peer={} conn={} event=no_compress reason=\"not advertised\"", f.peer.name, index);
+        co_return true;
+    }
+    link.out = "COMPRESS DEFLATE\r\n";
+    if (!co_await link.flush()) co_return false;
+    r = co_await link.read_reply();
+    if (!r) co_return false;
+    if (r->code != st::ok_compress) {
+        spdlog::info("peer={} conn={} event=no_compress reply=\"{}\"", f.peer.name, index, printable(r->line));
+        co_return true;
+    }
+    link.deflate = std::make_unique<CompressLayer>();
+    link.raw_in = std::move(link.in);  // read past the 206: already compressed
+    link.in.clear();
+    spdlog::info("peer={} conn={} event=compress", f.peer.name, index);
+    co_return true;
+}
+
 }  // namespace
 
 awaitable<std::optional<bool>> open_link(PeerFeed& f, Link& link, unsigned index) {
     const auto& where = *f.peer.outgoing;
+    // The login is read before connecting: a missing or malformed file costs the peer nothing.
+    std::optional<Credentials> login;
+    if (!f.peer.auth_file.empty()) {
+        auto read = read_credentials(f.peer.auth_file);
+        if (!read.credentials) {
+            auth_failed(f, index, read.error);
+            co_return std::nullopt;
+        }
+        login = std::move(read.credentials);
+    }
+    link.stats = &f.stats;
     boost::system::error_code ec;
     tcp::resolver resolver(f.node.io);
     auto endpoints = co_await resolver.async_resolve(where.host, std::to_string(where.port),
@@ -170,6 +296,15 @@ awaitable<std::optional<bool>> open_link(PeerFeed& f, Link& link, unsigned index
             co_return std::nullopt;
         }
         if (!co_await start_tls(f, link, index)) co_return std::nullopt;
+    }
+    // As innfeed: log in first, then MODE STREAM (RFC 4643 §2.2: after STARTTLS, never before).
+    if (login) {
+        const bool in = co_await authenticate(f, link, index, *login);
+        if (!in) co_return std::nullopt;
+    }
+    if (f.peer.compress) {
+        const bool ok = co_await negotiate_compress(f, link, index);
+        if (!ok) co_return std::nullopt;
     }
     if (!f.peer.streaming || !f.stats.streaming) co_return false;
     link.out = "MODE STREAM\r\n";

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "server/feeds/feed_peer.h"
+#include "server/net/compress_layer.h"
 #include "server/net/net.h"
 #include "storage/snapshot.h"
 
@@ -35,13 +36,22 @@ struct Link {
     // Set once TLS is up (open_link): from then on every byte goes through it. The tcp_stream
     // below keeps the deadlines.
     std::unique_ptr<net::ssl::stream<beast::tcp_stream&>> tls;
+    // Set once COMPRESS DEFLATE is on (RFC 8054), inside TLS when both are: `out` is deflated
+    // as it is written, and what the peer sends is inflated from `raw_in` into `in`.
+    std::unique_ptr<CompressLayer> deflate;
+    std::string raw_in;  // the peer's compressed bytes not inflated yet
     std::string in;
     std::string out;  // commands and articles waiting to be written
+    FeedStats* stats = nullptr;  // bytes sent, before and after compression
 
     explicit Link(net::io_context& io) : stream(io) {}
     awaitable<bool> flush();                        // writes `out`; false: the connection failed
     bool has_line() const { return in.find("\r\n") != std::string::npos; }
     awaitable<std::optional<Reply>> read_reply();  // nullopt: failed, timed out or overlong
+
+private:
+    awaitable<std::size_t> read_some(char* to, std::size_t n, boost::system::error_code& ec);
+    awaitable<bool> fill_inflated();  // more of `in` from the compressed stream; false: failed
 };
 
 // Connects to the peer and negotiates; nullopt on failure (logged). The bool is "streaming"

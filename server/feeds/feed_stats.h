@@ -32,7 +32,10 @@ struct FeedStats {
     std::uint64_t connects = 0, disconnects = 0, connect_failures = 0;
     std::uint64_t faults = 0;  // a connection's run ended by an exception (logged, restarted)
     std::uint64_t tls_failures = 0;  // handshake, verification or pin failed: nothing was sent
-    std::string last_error;          // why the last connection attempt failed (TLS), for /status
+    std::uint64_t bytes_sent = 0;       // NNTP bytes written (commands and articles)
+    std::uint64_t wire_bytes_sent = 0;  // the same after COMPRESS (before TLS); equal without it
+    std::uint64_t auth_failures = 0; // auth_file unreadable or the login refused: nothing was sent
+    std::string last_error;          // why the last connection attempt failed (TLS, login), for /status
 };
 
 }  // namespace tidings::server

@@ -73,6 +73,7 @@ public:
     // slot only that long). False when it failed or timed out (close then).
     awaitable<bool> start_tls(std::shared_ptr<net::ssl::context> ctx, std::chrono::seconds timeout);
     bool tls() const { return tls_ != nullptr; }
+    SSL* ssl() const { return tls_ ? tls_->native_handle() : nullptr; }  // once start_tls succeeded
 
     // --- COMPRESS DEFLATE (RFC 8054) ---
     // From now on answers are compressed before they are written (and before TLS), and what

@@ -25,7 +25,17 @@ std::shared_ptr<net::ssl::context> make_tls_context(const std::string& cert_file
     return ctx;
 }
 
-std::shared_ptr<net::ssl::context> make_client_tls_context(const std::string& ca_file) {
+void request_client_certificates(net::ssl::context& ctx) {
+    // Without a session id context OpenSSL refuses to resume sessions of a context that
+    // verifies clients.
+    static const unsigned char id_context[] = "tidings-nntp";
+    SSL_CTX_set_session_id_context(ctx.native_handle(), id_context, sizeof id_context - 1);
+    SSL_CTX_set_verify(ctx.native_handle(), SSL_VERIFY_PEER,
+                       [](int, X509_STORE_CTX*) { return 1; });  // the pin decides, later
+}
+
+std::shared_ptr<net::ssl::context> make_client_tls_context(const std::string& ca_file, const std::string& cert_file,
+                                                           const std::string& key_file) {
     auto ctx = std::make_shared<net::ssl::context>(net::ssl::context::tls_client);
     ctx->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
                      net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
@@ -36,6 +46,10 @@ std::shared_ptr<net::ssl::context> make_client_tls_context(const std::string& ca
         ctx->set_verify_mode(net::ssl::verify_peer);
     } else {
         ctx->set_verify_mode(net::ssl::verify_none);  // the pin decides, after the handshake
+    }
+    if (!cert_file.empty() && !key_file.empty()) {
+        ctx->use_certificate_chain_file(cert_file);
+        ctx->use_private_key_file(key_file, net::ssl::context::pem);
     }
     return ctx;
 }

@@ -15,6 +15,12 @@ const config::Peer* peer_for_user(const config::Config& cfg, std::string_view us
     return nullptr;
 }
 
+const config::Peer* peer_for_client_pin(const config::Config& cfg, std::string_view pin) {
+    for (const auto& p : cfg.peers)
+        if (!p.client_pin.empty() && p.client_pin == pin) return &p;
+    return nullptr;
+}
+
 void attribute_peer(Session& s, const config::Peer* peer) {
     if (!peer || !s.info.transit || s.peer) return;
     s.peer = peer;

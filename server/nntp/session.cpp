@@ -84,7 +84,8 @@ awaitable<void> serve_session(tcp::socket socket, NodeContext& node, const Dispa
     // Session&): the result is taken first.
     const bool tls_ok = co_await begin_implicit_tls(s);
     if (!tls_ok) {
-        conn->set_close_reason(CloseReason::refused);  // the TLS handshake failed: no greeting
+        // The handshake failed (no greeting), or the client certificate was refused (502 queued).
+        conn->set_close_reason(CloseReason::refused);
     } else if (!s.anonymous && !s.peer && s.cfg().readers.others == config::OthersPolicy::refuse) {
         conn->set_close_reason(CloseReason::refused);
         conn->push(protocol::response(st::err_access, "You have no permission to talk here"));

@@ -4,8 +4,40 @@
 #include <spdlog/spdlog.h>
 
 #include "protocol/status.h"
+#include "server/net/tls_context.h"
+#include "server/nntp/peer_attribution.h"
 
 namespace tidings::server {
+namespace {
+
+namespace st = protocol::status;
+
+// On a listener with client_certs, after the handshake: the key of the client's certificate
+// names a [[peer]] (its client_pin) and the session becomes that peer's feed — over an
+// attribution by address, a key being the stronger proof. False: refused, with 502 queued
+// (a certificate no peer has; none where one is required).
+bool identify_client(Session& s) {
+    if (s.info.client_certs == config::ClientCerts::none) return true;
+    const std::string pin = peer_key_pin(s.conn->ssl());
+    const config::Peer* peer = pin.empty() ? nullptr : peer_for_client_pin(s.cfg(), pin);
+    if (peer) {
+        if (s.peer != peer) {
+            s.peer = nullptr;
+            attribute_peer(s, peer);
+        }
+        spdlog::info("conn={} event=client_cert remote={} peer={}", s.id, s.ip, peer->name);
+        return true;
+    }
+    if (pin.empty() && s.info.client_certs == config::ClientCerts::request) return true;
+    const char* reason = pin.empty() ? "client_cert_missing" : "client_cert_unknown";
+    ++s.node.counters.refused[reason];
+    spdlog::warn("conn={} event=refused remote={} reason={} pin={}", s.id, s.ip, reason, pin.empty() ? "-" : pin);
+    s.conn->push(protocol::response(st::err_access, pin.empty() ? "A client certificate is required here"
+                                                                 : "Client certificate not known here"));
+    return false;
+}
+
+}  // namespace
 
 awaitable<bool> begin_implicit_tls(Session& s) {
     Session* sp = &s;
@@ -17,7 +49,7 @@ awaitable<bool> begin_implicit_tls(Session& s) {
         co_return false;
     }
     sp->tls_active = sp->info.tls == config::Tls::implicit;
-    co_return true;
+    co_return !sp->tls_active || identify_client(*sp);
 }
 
 bool starttls_available(const Session& s) noexcept {
@@ -26,7 +58,6 @@ bool starttls_available(const Session& s) noexcept {
 }
 
 awaitable<void> run_starttls(Session& s) {
-    namespace st = protocol::status;
     if (s.tls_active || s.user || s.compress_active) {
         // RFC 4642 §2.2.2: not after TLS is active, not after authentication; RFC 8054 §2.2.2:
         // not once compression is on.
@@ -48,6 +79,10 @@ awaitable<void> run_starttls(Session& s) {
         co_return;
     }
     s.tls_active = true;
+    if (!identify_client(s)) {
+        s.closing = true;
+        co_return;
+    }
     // RFC 4642 §2.2.2: the client must discard what it knew; we forget the selected group too.
     s.group.clear();
     s.article = 0;

@@ -12,7 +12,9 @@
 namespace tidings::server {
 
 // For an implicit-TLS listener, runs the handshake before the greeting. True when the session
-// may go on (TLS is up, or the listener does not use implicit TLS).
+// may go on (TLS is up, or the listener does not use implicit TLS). With client_certs, the
+// client's certificate may make the session a peer's; an unknown certificate (or none where
+// one is required) is refused: false, with a 502 queued instead of the greeting.
 awaitable<bool> begin_implicit_tls(Session& s);
 
 // STARTTLS (RFC 4642 §2.2): 382, then the handshake; 502 when TLS is already active or the

@@ -81,6 +81,9 @@ bool bind_listeners(net::io_context& io, const config::Config& cfg, const NodeId
             if (l.tls != config::Tls::none)
                 info.tls_context = l.tls_cert.empty() ? make_tls_context(identity.cert_file, identity.key_file)
                                                       : make_tls_context(l.tls_cert, l.tls_key);
+            info.client_certs = l.client_certs;
+            if (info.tls_context && l.client_certs != config::ClientCerts::none)
+                request_client_certificates(*info.tls_context);
             tcp::endpoint ep(net::ip::make_address(l.address), l.port);
             auto a = std::make_unique<tcp::acceptor>(io);
             a->open(ep.protocol());
@@ -186,13 +189,9 @@ int run_node(const config::Config& cfg, const std::string& config_path) {
     auto reload = [&] { return reload_config(node, reload_state, feeds, admin.server.get()); };
     admin.reload = reload;
     start_admin(admin);  // a failed admin bind is logged; NNTP goes on without it
-    announce(cfg, node.listeners, admin.server.get());
-
-    for (auto& b : bound)
-        net::co_spawn(io, accept_connections(*b.acceptor, node, dispatcher, b.info), net::detached);
-    feeds.start();
-    start_summaries(admin);
-
+    // Signals are caught before the listen file announces the node: a SIGHUP or SIGTERM sent
+    // as soon as it appears (scripts, tests, systemd) must not meet the default action and
+    // kill the process. They are handled once io.run() starts, after everything below.
     // SIGHUP: the same reload as POST /reload (server/node/reload.h).
     net::signal_set hup(io, SIGHUP);
     std::function<void(const boost::system::error_code&, int)> on_hup =
@@ -210,6 +209,13 @@ int run_node(const config::Config& cfg, const std::string& config_path) {
         hup.cancel();
         net::co_spawn(io, drain_sessions(node, admin, feeds, bound), net::detached);
     });
+
+    announce(cfg, node.listeners, admin.server.get());
+
+    for (auto& b : bound)
+        net::co_spawn(io, accept_connections(*b.acceptor, node, dispatcher, b.info), net::detached);
+    feeds.start();
+    start_summaries(admin);
 
     io.run();
     store->shutdown();

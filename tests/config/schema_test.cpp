@@ -150,7 +150,7 @@ TEST(Schema, EachKeyReachesItsOwnField) {
          [](const Config& a, const Config& b) { return a.node == b.node; }},
         {"storage", "", "",
          [](const Config& a, const Config& b) { return a.storage == b.storage; }},
-        {"listen", "", "tls_cert = \"/c\"\ntls_key = \"/k\"\n",  // for tls = "implicit"
+        {"listen", "", "tls = \"starttls\"\ntls_cert = \"/c\"\ntls_key = \"/k\"\n",  // for client_certs
          [](const Config& a, const Config& b) { return a.listeners == b.listeners; }},
         {"limits", "", "", [](const Config& a, const Config& b) { return a.limits == b.limits; }},
         {"readers", "", "",
@@ -240,6 +240,9 @@ TEST(Schema, ChoiceSpellingsMapToTheirEnumerators) {
         {"listen", "tls", "tls_cert = \"c\"\ntls_key = \"k\"\n",
          [](const Config& c) { return int(c.listeners.at(0).tls); },
          [](int i) { return to_string(Tls(i)); }},
+        {"listen", "client_certs", "tls = \"implicit\"\ntls_cert = \"c\"\ntls_key = \"k\"\n",
+         [](const Config& c) { return int(c.listeners.at(0).client_certs); },
+         [](int i) { return to_string(ClientCerts(i)); }},
         {"readers", "others", "", [](const Config& c) { return int(c.readers.others); },
          [](int i) { return to_string(OthersPolicy(i)); }},
         {"peer", "tls", "name = \"hub\"\noutgoing = \"192.0.2.9:119\"\n"

@@ -12,21 +12,13 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "temp_store.h"
+
 using namespace tidings::server;
 
 namespace {
 
-struct TempDir {
-    TempDir() {
-        std::string t = (std::filesystem::temp_directory_path() / "tidings-id-XXXXXX").string();
-        path = ::mkdtemp(t.data());
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-    std::string path;
-};
+using tidings::server::test::TempDir;
 
 std::string slurp(const std::string& file) {
     std::ifstream in(file);

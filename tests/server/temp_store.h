@@ -1,5 +1,5 @@
-// A small store in a fresh temporary directory, for the server unit tests that need real groups
-// or a NodeContext; shut down and removed when the test ends.
+// A fresh temporary directory, and a small store in one, for the server unit tests that need
+// files, real groups or a NodeContext; removed (the store shut down first) when the test ends.
 #pragma once
 
 #include <cstdlib>
@@ -11,6 +11,20 @@
 #include "storage/store.h"
 
 namespace tidings::server::test {
+
+struct TempDir {
+    TempDir() {
+        std::string t = (std::filesystem::temp_directory_path() / "tidings-test-XXXXXX").string();
+        path = ::mkdtemp(t.data());
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    std::string path;
+};
 
 class TempStore {
 public:

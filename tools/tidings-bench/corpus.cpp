@@ -48,6 +48,25 @@ std::string make_line(Rng& rng, std::size_t len, bool dot_start) {
     return line;
 }
 
+// One yEnc line (yEnc 1.3: each byte + 42 mod 256; NUL, LF, CR and '=' escaped as '=' and the
+// value + 64) of exactly `len` octets, from random bytes.
+std::string make_yenc_line(Rng& rng, std::size_t len, bool dot_start) {
+    std::string line;
+    line.reserve(len);
+    if (dot_start) line += '.';  // the byte 4: dot-stuffed on the wire
+    while (line.size() < len) {
+        const auto v = static_cast<unsigned char>((rng.below(256) + 42) & 0xff);
+        const bool escape = v == 0 || v == '\n' || v == '\r' || v == '=';
+        if (!escape) {
+            line += static_cast<char>(v);
+        } else if (line.size() + 2 <= len) {
+            line += '=';
+            line += static_cast<char>((v + 64) & 0xff);
+        }
+    }
+    return line;
+}
+
 std::string format_date(std::int64_t unix_time) {
     const std::time_t t = static_cast<std::time_t>(unix_time);
     std::tm tm{};
@@ -123,7 +142,11 @@ Article make_article(const CorpusSpec& spec, std::uint64_t index) {
     t += "Organization: Tidings bench corpus\r\n";
     t += "User-Agent: tidings-bench/1\r\n";
     t += "MIME-Version: 1.0\r\n";
-    t += "Content-Type: text/plain; charset=UTF-8\r\n";
+    if (spec.body == BodyKind::yenc) {
+        t += "Content-Type: application/octet-stream\r\n";
+    } else {
+        t += "Content-Type: text/plain; charset=UTF-8\r\n";
+    }
     t += "Content-Transfer-Encoding: 8bit\r\n";
     t += "\r\n";
 
@@ -135,6 +158,9 @@ Article make_article(const CorpusSpec& spec, std::uint64_t index) {
         std::size_t len;
         if (remaining <= 80) {
             len = remaining - 2;
+        } else if (spec.body == BodyKind::yenc) {
+            len = std::min<std::size_t>(128, remaining - 2);  // yEnc's usual line=128
+            if (remaining - (len + 2) == 1) --len;
         } else if (rng.below(40) == 0) {
             len = 1 + rng.below(2);  // a bare "." or "..": the terminator's look-alikes
         } else {
@@ -142,7 +168,7 @@ Article make_article(const CorpusSpec& spec, std::uint64_t index) {
             if (remaining - (len + 2) == 1) --len;  // never leave one octet: a line needs CRLF
         }
         const bool dot = first_line || len <= 2 || rng.below(20) == 0;
-        t += make_line(rng, len, dot);
+        t += spec.body == BodyKind::yenc ? make_yenc_line(rng, len, first_line) : make_line(rng, len, dot);
         t += "\r\n";
         remaining -= len + 2;
         first_line = false;

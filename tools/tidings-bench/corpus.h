@@ -10,6 +10,9 @@
 namespace tidings::bench {
 
 enum class SizeMode : std::uint8_t { fixed, mixed };
+// Text bodies (words, compress ~3:1) or yEnc-encoded random bytes, as binary groups carry
+// (incompressible: what COMPRESS costs without saving).
+enum class BodyKind : std::uint8_t { text, yenc };
 
 // Bounds of --sizes mixed: log-uniform over [min, max] (mean ~13.3 KB), which puts most
 // articles near the small end and a long tail of large ones, as on a text feed.
@@ -28,6 +31,7 @@ struct CorpusSpec {
     double crosspost = 0.1;           // fraction of articles posted to 2-3 groups
     std::int64_t date = 0;            // Unix time used in Date:, 0 = today 00:00 UTC
     std::string group_prefix = "bench.g";
+    BodyKind body = BodyKind::text;
 };
 
 struct Article {

@@ -36,6 +36,8 @@ Corpus options (feed, corpus):
                       (default 2048, minimum 500)
   --sizes mixed       sizes log-uniform over 500 B-64 KB (mean ~13.3 KB, median ~5.7 KB)
   --sizes fixed       the default: use --size
+  --body text|yenc    bodies of words (default), or yEnc lines of random bytes as in binary
+                      groups (incompressible)
   --groups G          groups bench.g1..bench.gG, uniformly (default 10)
   --group-prefix P    group names P1..PG (default bench.g)
   --crosspost F       fraction of articles also posted to 1-2 other groups (default 0.1)
@@ -149,6 +151,10 @@ std::string parse_options(int argc, char** argv, Options& o) {
             else if (value == "fixed") o.corpus.size_mode = SizeMode::fixed;
             else return bad + " (mixed or fixed)";
             sizes_given = true;
+        } else if (key == "--body") {
+            if (value == "text") o.corpus.body = BodyKind::text;
+            else if (value == "yenc") o.corpus.body = BodyKind::yenc;
+            else return bad + " (text or yenc)";
         } else if (key == "--groups") {
             if (!parse_number(value, o.corpus.groups) || o.corpus.groups == 0) return bad;
         } else if (key == "--crosspost") {
