@@ -21,6 +21,8 @@ constexpr auto connect_timeout = 15s;
 // milliseconds, so a long silence means a dead connection.
 constexpr auto answer_timeout = 120s;
 constexpr std::size_t max_line = 4096;
+// zlib level of COMPRESS on feeds: the fastest (server/net/compress_layer.h says why).
+constexpr int feed_compress_level = 1;
 
 }  // namespace
 
@@ -235,7 +237,7 @@ awaitable<bool> negotiate_compress(PeerFeed& f, Link& link, unsigned index) {
         spdlog::info("peer={} conn={} event=no_compress reply=\"{}\"", f.peer.name, index, printable(r->line));
         co_return true;
     }
-    link.deflate = std::make_unique<CompressLayer>();
+    link.deflate = std::make_unique<CompressLayer>(feed_compress_level);
     link.raw_in = std::move(link.in);  // read past the 206: already compressed
     link.in.clear();
     spdlog::info("peer={} conn={} event=compress", f.peer.name, index);

@@ -13,15 +13,15 @@ struct CompressLayer::Impl {
     zlib::deflate_stream out;
     zlib::inflate_stream in;
     bool ended = false;
-    Impl() {
-        // Level 6 (zlib's default), a 32 KiB window each way: the receiver adapts to whatever
-        // the sender chose (RFC 8054 §2.2.2).
-        out.reset(6, 15, 8, zlib::Strategy::normal);
+    explicit Impl(int level) {
+        // A 32 KiB window each way: the receiver adapts to whatever the sender chose
+        // (RFC 8054 §2.2.2).
+        out.reset(level, 15, 8, zlib::Strategy::normal);
         in.reset(15);
     }
 };
 
-CompressLayer::CompressLayer() : impl_(std::make_unique<Impl>()) {}
+CompressLayer::CompressLayer(int level) : impl_(std::make_unique<Impl>(level)) {}
 CompressLayer::~CompressLayer() = default;
 
 void CompressLayer::compress(std::string_view data, std::string& out) {

@@ -11,7 +11,10 @@ namespace tidings::server {
 
 class CompressLayer {
 public:
-    CompressLayer();
+    // `level`: zlib's 1 (fastest) to 9; readers' answers get 6, zlib's default. Outgoing feeds
+    // take 1: on text it sends ~25% more bytes than 6 at a fifth of the CPU (BENCHMARKS.md,
+    // "Peer links"), and a feed is CPU-bound long before a link of a few Mbit/s is full.
+    explicit CompressLayer(int level = 6);
     ~CompressLayer();
     CompressLayer(const CompressLayer&) = delete;
     CompressLayer& operator=(const CompressLayer&) = delete;

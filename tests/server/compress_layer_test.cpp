@@ -63,6 +63,18 @@ TEST(CompressLayer, EveryFlushedBatchDecompressesWholeAtTheOtherEnd) {
     EXPECT_LT(total_wire.size(), total_in.size() / 3);  // repetitive text compresses well
 }
 
+// A feed's fast level (1) is read by any inflater, and still compresses.
+TEST(CompressLayer, TheFastLevelRoundTripsAndStillCompresses) {
+    CompressLayer fast(1), reader;
+    std::string text;
+    for (int i = 0; i < 300; ++i) text += "Path: a!b\r\nSubject: article " + std::to_string(i) + " about news\r\n";
+    std::string wire_fast, back;
+    fast.compress(text, wire_fast);
+    ASSERT_TRUE(inflate_all(reader, wire_fast, back, 1u << 20));
+    EXPECT_EQ(back, text);
+    EXPECT_LT(wire_fast.size(), text.size() / 3);
+}
+
 TEST(CompressLayer, InputCutAnywhereStillDecompresses) {
     CompressLayer a, b;
     std::string text(100000, 'x');
