@@ -35,6 +35,9 @@ enum class ClientCerts : std::uint8_t { none, request, require };
 enum class OthersPolicy : std::uint8_t { auth, refuse };  // must AUTHINFO | 502 at greeting
 // LIST ACTIVE status: y posting allowed, n no posting, m moderated.
 enum class GroupStatus : std::uint8_t { y, n, m };
+// What a cancel or Supersedes needs to withdraw an article (server/core/withdrawal.h): a
+// Cancel-Key matching one of the target's Cancel-Locks (RFC 8315), nothing, or it is ignored.
+enum class CancelPolicy : std::uint8_t { key, accept, ignore };
 
 // Each enumerator's spelling in the configuration file, from the schema's one list of them
 // (config/schema.cpp): to_string(LogLevel::warn) == "warn", to_string(GroupStatus::m) == "m".
@@ -45,6 +48,7 @@ std::string_view to_string(Durability durability) noexcept;
 std::string_view to_string(Tls tls) noexcept;
 std::string_view to_string(OthersPolicy policy) noexcept;
 std::string_view to_string(ClientCerts c) noexcept;
+std::string_view to_string(CancelPolicy p) noexcept;
 std::string_view to_string(GroupStatus status) noexcept;
 
 // [node]
@@ -103,6 +107,7 @@ struct Limits {
     std::uint32_t max_uncommitted_kb = 65536;  // a peer's received, not yet committed articles
     std::uint32_t max_unknown_commands = 10;  // then 400 and close (INN's behaviour)
     std::uint32_t max_check_promises = 1000;  // a session's unkept CHECK 238s, then 431
+    std::uint32_t max_pending_cancels = 10000;  // cancels kept until their target arrives
     std::uint32_t max_posts_per_minute = 60;  // per user, or per address (/64) when anonymous; 0: no limit
     std::uint32_t max_auth_failures = 5;      // failed logins on one connection, then 481 and close
     std::uint32_t max_auth_waiting = 200;     // logins waiting for a password check, node-wide
@@ -218,6 +223,24 @@ struct Moderation {
     bool operator==(const Moderation&) const = default;
 };
 
+// [[control.rule]] (in the spirit of INN's control.ctl, for cancels and Supersedes)
+struct ControlRule {
+    std::string pattern;  // wildmat on the target's newsgroups; the first rule matching one wins
+    std::string sender;   // only withdrawals whose From address is this; empty = anyone
+    CancelPolicy cancel = CancelPolicy::key;
+    bool operator==(const ControlRule&) const = default;
+};
+
+// [control]
+struct Control {
+    // Secret of the Cancel-Lock put on local posts (RFC 8315 §4); empty: made on first start in
+    // <data_dir>/cancel-lock.secret.
+    std::string cancel_lock_secret_file;
+    bool add_cancel_lock = true;
+    std::vector<ControlRule> rules;
+    bool operator==(const Control&) const = default;
+};
+
 // [http] admin and metrics endpoint
 struct Http {
     bool enabled = true;
@@ -240,6 +263,7 @@ struct Config {
     std::vector<User> users;
     Expire expire;
     Moderation moderation;
+    Control control;
     Http http;
     bool operator==(const Config&) const = default;
 };

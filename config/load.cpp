@@ -101,8 +101,9 @@ void check_top_level(const toml::table& root, Errors& e) {
             e.add(v.source(), name, expected_got("a [" + name + "] table", v));
         }
     }
-    // The nested [[expire.rule]] and [[moderation.rule]] are checked like top-level arrays.
-    for (std::string_view parent : {"expire", "moderation"}) {
+    // The nested [[expire.rule]], [[moderation.rule]] and [[control.rule]] are checked like
+    // top-level arrays.
+    for (std::string_view parent : {"expire", "moderation", "control"}) {
         const toml::table& t = section_table(root, parent);
         std::string name = std::string(parent) + ".rule";
         if (auto* rule = t.get("rule"); rule && !rule->is_array())
@@ -245,12 +246,16 @@ Config build(const toml::table& root, Errors& e) {
     expire.read_fields(c.expire);
     TableReader moderation = section_reader(root, "moderation", e);
     read_moderation(moderation, c.moderation, e);
-    for (const TableReader* r : {&storage, &limits, &readers, &http, &expire, &moderation})
+    TableReader control = section_reader(root, "control", e);
+    control.read_fields(c.control);
+    for (const TableReader* r : {&storage, &limits, &readers, &http, &expire, &moderation, &control})
         r->finish();
     each_section_table(expire.table(), *find_section("expire.rule"), "rule", e,
                        [&](TableReader& r) { r.read_fields(c.expire.rules.emplace_back()); });
     each_section_table(moderation.table(), *find_section("moderation.rule"), "rule", e,
                        [&](TableReader& r) { r.read_fields(c.moderation.rules.emplace_back()); });
+    each_section_table(control.table(), *find_section("control.rule"), "rule", e,
+                       [&](TableReader& r) { r.read_fields(c.control.rules.emplace_back()); });
     read_listeners(root, c, http, e);
     read_accounts(root, c, e);
     UniqueNames groups("group");

@@ -26,6 +26,7 @@ constexpr std::string_view roles[] = {"reader", "transit"};
 constexpr std::string_view tls_modes[] = {"none", "starttls", "implicit"};
 constexpr std::string_view others_policies[] = {"auth", "refuse"};
 constexpr std::string_view client_cert_modes[] = {"none", "request", "require"};
+constexpr std::string_view cancel_policies[] = {"key", "accept", "ignore"};
 constexpr std::string_view group_statuses[] = {"y", "n", "m"};
 
 template <class Enum, std::size_t N>
@@ -38,6 +39,7 @@ static_assert(names_every(durabilities, Durability::relaxed));
 static_assert(names_every(tls_modes, Tls::implicit));
 static_assert(names_every(others_policies, OthersPolicy::refuse));
 static_assert(names_every(client_cert_modes, ClientCerts::require));
+static_assert(names_every(cancel_policies, CancelPolicy::ignore));
 static_assert(names_every(group_statuses, GroupStatus::m));
 
 template <class Enum, std::size_t N>
@@ -175,6 +177,10 @@ constexpr KeySpec limits_keys[] = {
      "CHECKs one peer connection may have answered `238` without sending the article yet "
      "(each lapses after 5 s); past it, `431` (try later).",
      false, 1, 1000000},
+    {"max_pending_cancels", Kind::integer, field<&Limits::max_pending_cancels>, "10000",
+     "Cancels kept in memory until their target arrives, when `[[control.rule]]` asks for a "
+     "key (the target's Cancel-Lock is needed to judge them). Past it the oldest are "
+     "forgotten (`tidings_pending_cancels_dropped_total`).", false, 0, 10000000},
 };
 
 constexpr KeySpec readers_keys[] = {
@@ -308,6 +314,28 @@ constexpr KeySpec moderation_rule_keys[] = {
      "(`\"%s@moderators.isc.org\"`), `%%` a `%`.", true},
 };
 
+constexpr KeySpec control_keys[] = {
+    {"cancel_lock_secret_file", Kind::path, field<&Control::cancel_lock_secret_file>, "",
+     "Secret (at least 32 bytes) for the Cancel-Lock of local posts (RFC 8315 §4). Unset: "
+     "`<data_dir>/cancel-lock.secret`, made on first start."},
+    {"add_cancel_lock", Kind::boolean, field<&Control::add_cancel_lock>, "true",
+     "Add a Cancel-Lock to every local post, and the matching Cancel-Key to a local user's "
+     "cancel or Supersedes of their own post."},
+};
+
+constexpr KeySpec control_rule_keys[] = {
+    {"pattern", Kind::wildmat, field<&ControlRule::pattern>, "",
+     "Groups of the withdrawn article the rule applies to (wildmat); the first rule matching "
+     "one of them (and `sender`) wins. No rule: `key`.", true},
+    {"sender", Kind::mail_address, field<&ControlRule::sender>, "",
+     "Only withdrawals whose From address is this one. Unset: from anyone."},
+    {"cancel", Kind::choice, field<&ControlRule::cancel>, R"("key")",
+     "What a cancel (`Control: cancel`) or `Supersedes` needs: `key`, a Cancel-Key matching "
+     "one of the target's Cancel-Locks (RFC 8315); `accept`, nothing; `ignore`: never "
+     "applied (the control message is still stored and relayed).",
+     false, 0, 0, cancel_policies},
+};
+
 constexpr KeySpec http_keys[] = {
     {"enabled", Kind::boolean, field<&Http::enabled>, "true",
      "Serve the admin and metrics HTTP endpoint."},
@@ -341,6 +369,9 @@ constexpr SectionSpec sections[] = {
      "`moderators` file and `mta`). Without a matching rule they are refused.",
      moderation_keys},
     {"moderation.rule", true, "Submission addresses of moderated groups.", moderation_rule_keys},
+    {"control", false,
+     "Cancels and Supersedes (RFC 5537 §5.3, §5.4) and Cancel-Lock (RFC 8315).", control_keys},
+    {"control.rule", true, "Who may withdraw articles, by group and sender.", control_rule_keys},
     {"http", false, "Admin and metrics HTTP endpoint.", http_keys},
 };
 
@@ -365,6 +396,7 @@ std::string_view to_string(Durability d) noexcept { return spelling(durabilities
 std::string_view to_string(Tls tls) noexcept { return spelling(tls_modes, tls); }
 std::string_view to_string(OthersPolicy p) noexcept { return spelling(others_policies, p); }
 std::string_view to_string(ClientCerts c) noexcept { return spelling(client_cert_modes, c); }
+std::string_view to_string(CancelPolicy p) noexcept { return spelling(cancel_policies, p); }
 std::string_view to_string(GroupStatus status) noexcept { return spelling(group_statuses, status); }
 
 const SectionSpec* find_section(std::string_view name) {

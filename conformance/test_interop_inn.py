@@ -5,6 +5,8 @@ Needs a tidingsd binary and the INN lab running: conformance/run's interop stage
 (INTEROP=1, INNLAB, INNPORT). Run on its own by the ordinary suite it is skipped, with the
 reason printed.
 """
+import base64
+import hashlib
 import os
 import re
 import time
@@ -138,6 +140,62 @@ class InteropWithInn(unittest.TestCase):
         self.assertEqual(stats(innxmit(again)), (n, 0, n, 0))  # 435 for every one
         self.assertEqual(mn.article_count(self.node.data), count_before)
         print(f"\n  innxmit IHAVE -> tidings: {len(acked)} stored once; re-run refused", end=" ")
+
+
+    def test_4_cancels_cross_both_ways(self):
+        """Issue 21: a cancel fed by INN removes the article at Tidings, and a cancel fed to
+        Tidings removes it at INN. The articles carry a Cancel-Lock and the cancels the key that
+        opens it (RFC 8315: the lock is base64(SHA-256(key text))), which Tidings' default policy
+        (`key`) requires; the lab's INN runs with docancels = all."""
+        tag = uuid.uuid4().hex[:8]
+        key = base64.b64encode(f"poster-secret-{tag}".encode()).decode()
+        lock = base64.b64encode(hashlib.sha256(key.encode()).digest()).decode()
+
+        def with_headers(mid, extra):
+            text = mn.make_article(mid, "local.test", path="elsewhere.example!not-for-mail")
+            return text.replace("\r\n\r\n", "\r\n" + extra + "\r\n", 1)
+
+        def locked(mid):
+            return (mid, with_headers(mid, f"Cancel-Lock: sha256:{lock}\r\n"))
+
+        def cancel(mid, target):
+            return (mid, with_headers(mid, f"Control: cancel {target}\r\nCancel-Key: sha256:{key}\r\n"))
+
+        def until(cond, timeout=60, step=None):
+            deadline = time.time() + timeout
+            while time.time() < deadline:
+                if step:
+                    step()
+                if cond():
+                    return True
+                time.sleep(0.3)
+            return False
+
+        # INN -> Tidings, on a feed that also carries control messages (the suite's "tidings"
+        # site leaves control.* out, as many sites do).
+        mn.inn_add_feed("tidingsctl", [self.node.name], pattern="*,!junk")
+        send = lambda: mn.inn_send_batch("tidingsctl", self.node.port)
+        a, ca = f"<cl-in.{tag}@interop.test>", f"<cl-in-cancel.{tag}@interop.test>"
+        self.assertEqual(mn.takethis(mn.INNPORT, [locked(a)]), {a})
+        self.assertTrue(until(lambda: mn.reader_has_ids(self.node.port, {a}) == {a}, step=send),
+                        "INN did not feed the locked article to Tidings")
+        self.assertEqual(mn.takethis(mn.INNPORT, [cancel(ca, a)]), {ca})
+        self.assertTrue(until(lambda: mn.reader_has_ids(self.node.port, {a, ca}) == {ca}, step=send),
+                        "the cancel from INN did not remove the article at Tidings")
+        # Tidings -> INN: the node's outgoing feed to innd carries the article, then the cancel.
+        b, cb = f"<cl-out.{tag}@interop.test>", f"<cl-out-cancel.{tag}@interop.test>"
+        self.assertEqual(mn.takethis(self.node.port, [locked(b)]), {b})
+        self.assertTrue(until(lambda: mn.reader_has_ids(mn.INNPORT, {b}) == {b}), "innd never got the article")
+        self.assertEqual(mn.takethis(self.node.port, [cancel(cb, b)]), {cb})
+        self.assertTrue(until(lambda: mn.reader_has_ids(self.node.port, {b}) == set()),
+                        "Tidings did not apply the cancel")
+        self.assertTrue(until(lambda: mn.reader_has_ids(mn.INNPORT, {b, cb}) == {cb}),
+                        "the cancel fed to Tidings did not remove the article at INN")
+        with open(os.path.join(self.node.dir, "tidingsd.log")) as f:
+            log = f.read()
+        applied = [l for l in log.splitlines() if f"target={a} " in l and "decision=apply reason=key_matched" in l]
+        self.assertTrue(applied, "no withdrawal line for the cancel from INN")
+        print(f"\n  cancels: INN -> Tidings and Tidings -> INN applied", end=" ")
 
 
 if __name__ == "__main__":

@@ -61,6 +61,19 @@ void incoming_families(Exposition& e, const NodeView& v) {
     e.family("tidings_refusals_total", "counter", "Refused offers, posts and logins by reason.");
     for (const auto& [reason, n] : c.refused)
         e.sample("tidings_refusals_total", fmt::format("reason=\"{}\"", label(reason)), n);
+    e.family("tidings_withdrawals_total", "counter",
+             "Cancels and Supersedes by kind and outcome (applied, waiting for the target, ignored, "
+             "no_key, no_lock, key_mismatch, ...): one per decision ([[control.rule]]).");
+    for (const auto& [what, n] : c.withdrawals) {
+        const auto slash = what.find('/');
+        e.sample("tidings_withdrawals_total",
+                 fmt::format("kind=\"{}\",outcome=\"{}\"", label(what.substr(0, slash)), label(what.substr(slash + 1))), n);
+    }
+    e.family("tidings_pending_cancels", "gauge", "Cancels kept until their target arrives (limits.max_pending_cancels).");
+    e.sample("tidings_pending_cancels", "", std::uint64_t{v.pending_cancels});
+    e.family("tidings_pending_cancels_dropped_total", "counter",
+             "Pending cancels forgotten to stay within limits.max_pending_cancels.");
+    e.sample("tidings_pending_cancels_dropped_total", "", v.pending_cancels_dropped);
     e.family("tidings_commands_total", "counter", "NNTP commands received.");
     e.sample("tidings_commands_total", "", c.commands);
     e.family("tidings_session_faults_total", "counter",

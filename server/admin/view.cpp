@@ -63,6 +63,8 @@ NodeView gather_view(const AdminContext& ctx) {
     std::map<std::string, std::uint32_t> per_peer;
     count_sessions(node, v, per_peer);
     v.counters = node.counters;
+    v.pending_cancels = node.pending_cancels.size();
+    v.pending_cancels_dropped = node.pending_cancels.dropped();
     const auto now = static_cast<std::int64_t>(std::time(nullptr));
     for (const auto& p : node.cfg().peers) {
         PeerView pv;
@@ -130,6 +132,8 @@ nlohmann::json status_json(const NodeView& v) {
                      {"idle_timeouts", c.idle_timeouts},
                      {"line_timeouts", c.line_timeouts},
                      {"connections_accepted", c.connections_accepted},
+                     {"withdrawals", c.withdrawals},
+                     {"pending_cancels", v.pending_cancels},
                      {"connections_refused", {{"max_connections", c.connections_refused_total_limit},
                                               {"max_connections_per_ip", c.connections_refused_ip_limit},
                                               {"peer_reserved_connections", c.connections_refused_reserved}}},

@@ -53,6 +53,8 @@ struct NodeView {
     // or auth_user, NodeContext::peer_sessions) are transit sessions, the others reader sessions.
     std::uint64_t connections = 0, reader_connections = 0, transit_connections = 0;
     Counters counters;
+    std::size_t pending_cancels = 0;            // cancels waiting for their target
+    std::uint64_t pending_cancels_dropped = 0;
     std::vector<PeerView> peers;
 };
 

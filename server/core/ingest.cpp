@@ -99,6 +99,24 @@ IngestVerdict refuse(std::string reason, std::string detail) {
 
 }  // namespace
 
+std::optional<WithdrawalPlan> plan_withdrawal(const config::Control& control, const protocol::ParsedArticle& article,
+                                              const storage::Snapshot& snap) {
+    auto w = protocol::withdrawal_of(article);
+    if (!w) return std::nullopt;
+    std::optional<std::string_view> stored;
+    if (auto h = snap.history(w->target); h && h->status == storage::HistoryStatus::stored) stored = snap.article(w->target);
+    if (stored) {
+        const auto target = protocol::parse_article(*stored);
+        return WithdrawalPlan{*w, judge_withdrawal(control, article, &target)};
+    }
+    return WithdrawalPlan{*w, judge_withdrawal(control, article, nullptr)};
+}
+
+void file_control_message(std::vector<std::string>& groups, const storage::Snapshot& snap) {
+    groups.clear();
+    if (snap.group("control.cancel")) groups.emplace_back("control.cancel");
+}
+
 IngestVerdict prepare_transit_article(const config::Config& cfg, const FeedTable& feeds,
                                       const config::Peer* from, std::string_view offered_id,
                                       std::string wire, const storage::Snapshot& snap) {
@@ -128,6 +146,9 @@ IngestVerdict prepare_transit_article(const config::Config& cfg, const FeedTable
         // Kept by id (history, ARTICLE <id>, onward feeds) without being filed in a group.
     }
 
+    v.withdrawal = plan_withdrawal(cfg.control, article, snap);
+    if (v.withdrawal && v.withdrawal->what.kind == protocol::WithdrawalKind::cancel)
+        file_control_message(v.request.groups, snap);
     // Indexed as it came (the Path we prepend changes neither the overview nor who has it).
     index_article(v.request, article, wire, offered_id, newsgroups, feeds, from,
                   static_cast<std::int64_t>(std::time(nullptr)));

@@ -2,12 +2,15 @@
 // acceptance rules of the transit path. No I/O: unit-testable.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "config/config.h"
 #include "protocol/article.h"
+#include "protocol/control.h"
+#include "server/core/withdrawal.h"
 #include "protocol/wildmat.h"
 #include "storage/snapshot.h"
 #include "storage/types.h"
@@ -40,6 +43,14 @@ private:
     std::vector<Feed> feeds_;
 };
 
+// An accepted article that withdraws another (cancel or Supersedes) and what to do about it:
+// the caller applies it (apply_withdrawal) before storing the article, so that the target is
+// gone no later than the withdrawal is acknowledged.
+struct WithdrawalPlan {
+    protocol::Withdrawal what;
+    WithdrawalVerdict verdict;
+};
+
 struct IngestVerdict {
     bool accept = false;
     // Why it was refused, one token for logs and counters: loop, malformed, unwanted_group.
@@ -51,7 +62,17 @@ struct IngestVerdict {
     // article by offering its id with something else attached.
     bool remember = true;
     storage::StoreRequest request;  // when accepted: Path prepended, groups, overview, feeds
+    std::optional<WithdrawalPlan> withdrawal;  // when accepted and it cancels or supersedes
 };
+
+// Judges the withdrawal `article` asks for, if any, against what `snap` holds (the target's
+// Cancel-Lock and groups) under cfg.control.
+std::optional<WithdrawalPlan> plan_withdrawal(const config::Control& control, const protocol::ParsedArticle& article,
+                                              const storage::Snapshot& snap);
+
+// RFC 5537 §5.3: a cancel is filed in control.cancel when carried (as INN does), never in its
+// target's groups; `groups` are the carried groups of its Newsgroups.
+void file_control_message(std::vector<std::string>& groups, const storage::Snapshot& snap);
 
 // `wire` is the article as received (dot-stuffed, CRLF, without the final ".\r\n").
 // `offered_id` is the Message-ID of the IHAVE/TAKETHIS command line. `from` is the feeding

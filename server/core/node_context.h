@@ -24,6 +24,7 @@
 #include "server/core/store_budget.h"
 #include "server/net/connection.h"
 #include "server/net/fair_gate.h"
+#include "server/core/pending_cancels.h"
 #include "server/net/identity.h"
 #include "storage/store.h"
 
@@ -47,6 +48,8 @@ struct Counters {
     std::uint64_t deferred = 0;   // articles the store could not take now (436/400)
     std::uint64_t store_backpressure_waits = 0;
     std::map<std::string, std::uint64_t> refused;  // by reason: duplicate, loop, too_big, ...
+    // Cancels and Supersedes by "kind/outcome" (cancel/applied, supersede/key_mismatch, ...).
+    std::map<std::string, std::uint64_t> withdrawals;
 
     // Articles offered by each configured feeding peer, by outcome.
     struct PeerIncoming {
@@ -141,6 +144,10 @@ public:
 
     // The node's key pair and certificate (start-up loads or makes it; server/net/identity.h).
     NodeIdentity identity;
+    // The secret of the Cancel-Lock of local posts (server/core/cancel_lock.h); set at start.
+    std::string cancel_lock_secret;
+    // Cancels judged `key` whose target has not arrived yet (server/core/withdraw.h).
+    PendingCancels pending_cancels;
 
     // The bound NNTP listeners (start-up fills it; the admin API reports it).
     std::vector<ListenerInfo> listeners;

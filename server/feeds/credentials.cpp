@@ -19,7 +19,13 @@ bool user_chars(std::string_view s) {
 
 CredentialsResult failed(std::string_view file, std::size_t line, std::string why) {
     CredentialsResult r;
-    r.error = std::string(file) + (line ? ":" + std::to_string(line) : std::string()) + ": " + std::move(why);
+    r.error = std::string(file);
+    if (line) {
+        r.error += ':';
+        r.error += std::to_string(line);
+    }
+    r.error += ": ";
+    r.error += why;
     return r;
 }
 

@@ -10,6 +10,7 @@
 #include <future>
 
 #include "server/admin/http_server.h"
+#include "server/core/cancel_lock.h"
 #include "server/core/node_context.h"
 #include "server/feeds/feeds.h"
 #include "server/net/tls_context.h"
@@ -167,6 +168,13 @@ int run_node(const config::Config& cfg, const std::string& config_path) {
     net::io_context io(1);
     NodeContext node(io, cfg, *store);
     node.identity = identity;
+    try {
+        node.cancel_lock_secret =
+            load_or_create_cancel_secret(cfg.control.cancel_lock_secret_file, cfg.node.data_dir);
+    } catch (const std::exception& e) {
+        spdlog::error("event=cancel_lock_secret_failed error=\"{}\"", e.what());
+        return 1;
+    }
     Transit transit(node);
     Feeds feeds(node);
     // The store's writer hands outcomes to transit.store_acks until it has stopped: stop it

@@ -18,7 +18,10 @@
 #include "protocol/overview.h"
 #include "protocol/status.h"
 #include "protocol/wildmat.h"
+#include "protocol/control.h"
+#include "server/core/cancel_lock.h"
 #include "server/core/ingest.h"
+#include "server/core/withdraw.h"
 #include "server/reader/mailer.h"
 #include "server/net/off_thread.h"
 #include "server/nntp/read_block.h"
@@ -42,7 +45,38 @@ struct Prepared {
     storage::StoreRequest request;
     // Set: unapproved for this moderated group (the first in Newsgroups): mail, do not store.
     std::string moderated_group;
+    std::optional<WithdrawalPlan> withdrawal;  // a cancel or Supersedes, judged
 };
+
+// Adds `element` to the header field `name` of `text` (CRLF article): at the end of the first
+// such field when there is one (RFC 8315 §2 lists are space-separated), else as a new last
+// field.
+void add_element(std::string& text, std::string_view name, const std::string& element) {
+    const auto parsed = protocol::parse_article(text);
+    if (const auto* f = parsed.find(name)) {
+        const std::size_t at = static_cast<std::size_t>(f->raw.data() - text.data()) + f->raw.size() - 2;
+        text.insert(at, " " + element);
+        return;
+    }
+    auto end = text.find("\r\n\r\n");
+    if (end != std::string::npos) text.insert(end + 2, std::string(name) + ": " + element + "\r\n");
+}
+
+// RFC 8315 §4 (as INN's nnrpd with addcanlockuser): a Cancel-Lock for the poster — the account
+// name, or none when anonymous — on every local post, and on a local cancel or Supersedes the
+// key that opens the lock this node put on the target for the same poster; both added to what
+// the poster wrote, never replacing it. Another account's key does not match: a reader can
+// withdraw only their own posts (and those whose keys they hold).
+void add_cancel_lock(const Session& s, std::string& text, const std::string& message_id) {
+    if (!s.cfg().control.add_cancel_lock || s.node.cancel_lock_secret.empty()) return;
+    const std::string user = s.user ? s.user->name : std::string();
+    const auto withdrawal = protocol::withdrawal_of(protocol::parse_article(text));
+    std::string target = withdrawal ? withdrawal->target : std::string();
+    add_element(text, "Cancel-Lock",
+                "sha256:" + make_cancel_lock(make_cancel_key(s.node.cancel_lock_secret, user, message_id)));
+    if (!target.empty())
+        add_element(text, "Cancel-Key", "sha256:" + make_cancel_key(s.node.cancel_lock_secret, user, target));
+}
 
 Prepared prepare(Session& s, std::string wire) {
     Prepared p;
@@ -65,6 +99,7 @@ Prepared prepare(Session& s, std::string wire) {
             r.text.insert(end + 2, "Organization: " + org + "\r\n");
         }
     }
+    add_cancel_lock(s, r.text, r.message_id);
     auto a = protocol::parse_article(r.text);
     std::string newsgroups = protocol::unfold(a.find("Newsgroups")->value);
     ReaderRights rights = reader_rights(s);
@@ -97,6 +132,9 @@ Prepared prepare(Session& s, std::string wire) {
             if (std::find(p.request.groups.begin(), p.request.groups.end(), g) == p.request.groups.end())
                 p.request.groups.emplace_back(g);
         }
+        p.withdrawal = plan_withdrawal(cfg.control, a, snap);
+        if (p.withdrawal && p.withdrawal->what.kind == protocol::WithdrawalKind::cancel)
+            file_control_message(p.request.groups, snap);
     }
     if (!p.moderated_group.empty()) {
         p.request.message_id = r.message_id;
@@ -199,6 +237,7 @@ awaitable<void> run_post(Session& s, const protocol::Command&) {
         co_return;
     }
     std::string id = p.request.message_id;
+    if (p.withdrawal) apply_withdrawal(s.node, *p.withdrawal, id, "local");
     std::uint64_t ticket = s.conn->reserve();
     auto conn = s.conn;
     auto* node = &s.node;

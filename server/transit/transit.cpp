@@ -10,6 +10,7 @@
 
 #include "protocol/dot_stuffing.h"
 #include "protocol/status.h"
+#include "server/core/withdraw.h"
 #include "server/nntp/read_block.h"
 
 namespace tidings::server {
@@ -65,10 +66,11 @@ void count_refusal(NodeContext& node, const Session& s, std::string_view id, std
 // Remember a refused id so a re-offer is answered from history (INN's history does the same).
 // Until the writer has committed it, the id is kept in memory so that an immediate re-offer
 // is refused too.
-void remember_rejected(Transit& t, std::string id) {
+void remember_rejected(Transit& t, std::string id,
+                       storage::HistoryStatus why = storage::HistoryStatus::rejected) {
     t.being_remembered.insert(id);
     auto* tp = &t;
-    t.node.store.remember(id, storage::HistoryStatus::rejected, [tp, id](bool) {
+    t.node.store.remember(id, why, [tp, id](bool) {
         net::post(tp->node.io, [tp, id] { tp->being_remembered.erase(id); });
     });
 }
@@ -109,6 +111,15 @@ void accept_article(Transit& t, Session& s, std::string id, std::string wire, st
         if (v.remember) remember_rejected(t, id);
         return;
     }
+    // RFC 5537 §5.3: a cancel that came first (and waited for this article's Cancel-Lock).
+    if (cancelled_on_arrival(node, id, v.request.article)) {
+        release_id(t, id, s.id);
+        count_refusal(node, s, id, "cancelled", "a cancel with a matching key came first");
+        s.conn->fill(ticket, id_response(codes.rejected, id));
+        remember_rejected(t, id, storage::HistoryStatus::cancelled);
+        return;
+    }
+    if (v.withdrawal) apply_withdrawal(node, *v.withdrawal, id, s.peer ? std::string_view(s.peer->name) : "-");
     std::uint64_t bytes = v.request.article.size();
     node.store_budget.take(*s.conn, bytes);
     StoreAck ack{s.conn, ticket, std::move(id), bytes, codes, s.id, s.peer ? s.peer->name : "-",

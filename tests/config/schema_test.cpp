@@ -71,6 +71,7 @@ TEST(Schema, DocumentedDefaultsAreTheStructDefaults) {
     EXPECT_EQ(load_ok(defaults_toml(*find_section("readers"))).readers, d.readers);
     EXPECT_EQ(load_ok(defaults_toml(*find_section("expire"))).expire, d.expire);
     EXPECT_EQ(load_ok(defaults_toml(*find_section("moderation"))).moderation, d.moderation);
+    EXPECT_EQ(load_ok(defaults_toml(*find_section("control"))).control, d.control);
     EXPECT_EQ(load_ok(defaults_toml(*find_section("http"))).http, d.http);
 
     Peer peer;
@@ -170,6 +171,9 @@ TEST(Schema, EachKeyReachesItsOwnField) {
          [](const Config& a, const Config& b) { return a.moderation == b.moderation; }},
         {"moderation.rule", "", "pattern = \"*\"\naddress = \"a@b.example\"\n",
          [](const Config& a, const Config& b) { return a.moderation.rules == b.moderation.rules; }},
+        {"control", "", "", [](const Config& a, const Config& b) { return a.control == b.control; }},
+        {"control.rule", "", "pattern = \"*\"\n",
+         [](const Config& a, const Config& b) { return a.control.rules == b.control.rules; }},
         {"http", "", "", [](const Config& a, const Config& b) { return a.http == b.http; }},
     };
     std::size_t sections = 0;
@@ -249,6 +253,9 @@ TEST(Schema, ChoiceSpellingsMapToTheirEnumerators) {
                         "tls_pin = \"sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"\n",
          [](const Config& c) { return int(c.peers.at(0).tls); },
          [](int i) { return to_string(Tls(i)); }},
+        {"control.rule", "cancel", "pattern = \"*\"\n",
+         [](const Config& c) { return int(c.control.rules.at(0).cancel); },
+         [](int i) { return to_string(CancelPolicy(i)); }},
         {"group", "status", "name = \"a.b\"\n",
          [](const Config& c) { return int(c.groups.at(0).status); },
          [](int i) { return to_string(GroupStatus(i)); }},
