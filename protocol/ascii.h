@@ -2,11 +2,18 @@
 // case-insensitive over US-ASCII only; 8-bit octets compare as themselves).
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace tidings::protocol {
 
 constexpr char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+
+inline std::string ascii_lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) c = ascii_lower(c);
+    return out;
+}
 
 // True when `a` and `b` are equal ignoring ASCII case.
 constexpr bool iequals(std::string_view a, std::string_view b) noexcept {

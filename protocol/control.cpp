@@ -3,16 +3,11 @@
 
 #include <cctype>
 
+#include "protocol/ascii.h"
 #include "protocol/message_id.h"
 
 namespace tidings::protocol {
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 std::vector<std::string> words(std::string_view s) {
     std::vector<std::string> out;
@@ -42,7 +37,7 @@ std::optional<ControlCommand> control_command(const ParsedArticle& a) {
     auto w = words(unfold(f->value));
     if (w.empty()) return std::nullopt;
     ControlCommand c;
-    c.verb = lower(w.front());
+    c.verb = ascii_lower(w.front());
     c.arguments.assign(w.begin() + 1, w.end());
     return c;
 }
@@ -67,14 +62,14 @@ std::optional<Withdrawal> withdrawal_of(const ParsedArticle& a) {
 std::vector<CancelElement> cancel_elements(const ParsedArticle& a, std::string_view name, std::size_t max_elements) {
     std::vector<CancelElement> out;
     for (const auto& f : a.fields) {
-        if (f.name.size() != name.size() || lower(f.name) != lower(name)) continue;
+        if (!iequals(f.name, name)) continue;
         for (const auto& w : words(unfold(f.value))) {
             if (out.size() >= max_elements) return out;
             const auto colon = w.find(':');
             if (colon == std::string::npos || colon == 0) continue;
             std::string value = w.substr(colon + 1);
             if (!base64_chars(value)) continue;
-            out.push_back({lower(std::string_view(w).substr(0, colon)), std::move(value)});
+            out.push_back({ascii_lower(std::string_view(w).substr(0, colon)), std::move(value)});
         }
     }
     return out;

@@ -16,6 +16,7 @@
 #include <stdexcept>
 
 #include "protocol/base64.h"
+#include "server/net/durable_file.h"
 
 namespace tidings::server {
 namespace {
@@ -64,13 +65,7 @@ std::string load_or_create_cancel_secret(const std::string& file, const std::str
     if (file.empty() && ::access(path.c_str(), F_OK) != 0) {
         unsigned char bytes[32];
         if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no random bytes for " + path);
-        // Written whole to a temporary name, then renamed: a crash leaves no short secret.
-        const std::string tmp = path + ".tmp";
-        int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (fd < 0) throw std::runtime_error(tmp + ": " + std::strerror(errno));
-        const bool ok = ::write(fd, bytes, sizeof bytes) == static_cast<ssize_t>(sizeof bytes) && ::fsync(fd) == 0;
-        ::close(fd);
-        if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error(path + ": " + std::strerror(errno));
+        write_file_durably(path, std::string(reinterpret_cast<const char*>(bytes), sizeof bytes), 0600);
     }
     std::ifstream in(path, std::ios::binary);
     if (!in) throw std::runtime_error(path + ": " + std::strerror(errno));

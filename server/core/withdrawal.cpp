@@ -1,22 +1,16 @@
 // Cancel and Supersedes policy.
 #include "server/core/withdrawal.h"
 
-#include <cctype>
 
+#include "protocol/ascii.h"
 #include "protocol/wildmat.h"
 #include "server/core/cancel_lock.h"
 
 namespace tidings::server {
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
 bool rule_matches(const config::ControlRule& r, std::string_view newsgroups, const std::string& sender) {
-    if (!r.sender.empty() && lower(r.sender) != sender) return false;
+    if (!r.sender.empty() && protocol::ascii_lower(r.sender) != sender) return false;
     const protocol::Wildmat pattern(r.pattern);
     for (auto g : protocol::split_newsgroups(newsgroups))
         if (pattern.matches(g)) return true;
@@ -30,7 +24,7 @@ std::string from_address(std::string_view from) {
     std::string_view s = v;
     if (auto lt = s.rfind('<'); lt != std::string_view::npos) {
         auto gt = s.find('>', lt);
-        if (gt != std::string_view::npos) return lower(s.substr(lt + 1, gt - lt - 1));
+        if (gt != std::string_view::npos) return protocol::ascii_lower(s.substr(lt + 1, gt - lt - 1));
     }
     // "a@b (Name)" or a bare address: the first word with an '@'.
     std::size_t i = 0;
@@ -39,7 +33,7 @@ std::string from_address(std::string_view from) {
         std::size_t j = i;
         while (j < s.size() && s[j] != ' ' && s[j] != '\t') ++j;
         auto w = s.substr(i, j - i);
-        if (w.find('@') != std::string_view::npos) return lower(w);
+        if (w.find('@') != std::string_view::npos) return protocol::ascii_lower(w);
         i = j;
     }
     return {};

@@ -1,4 +1,5 @@
 #include "server/net/identity.h"
+#include "server/net/durable_file.h"
 
 #include <fcntl.h>
 #include <openssl/bio.h>
@@ -71,35 +72,6 @@ Key read_key(const std::string& file) {
     return key;
 }
 
-// Writes `pem` to `path` through a temporary file, synced and renamed, with `mode`: a crash
-// leaves the old file or the new one, never half of one.
-void write_file(const std::string& path, const std::string& pem, mode_t mode) {
-    const std::string tmp = path + ".tmp";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0) fail(tmp, std::strerror(errno));
-    std::size_t done = 0;
-    while (done < pem.size()) {
-        ssize_t n = ::write(fd, pem.data() + done, pem.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            const int err = errno;
-            ::close(fd);
-            fail(tmp, std::strerror(err));
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) fail(tmp, std::strerror(errno));
-    if (::rename(tmp.c_str(), path.c_str()) != 0) fail(path, std::strerror(errno));
-}
-
-void sync_dir(const std::string& dir) {
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) fail(dir, std::strerror(errno));
-    const int rc = ::fsync(fd);
-    ::close(fd);
-    if (rc != 0) fail(dir, std::strerror(errno));
-}
-
 std::string to_pem(EVP_PKEY* key) {
     Bio bio(BIO_new(BIO_s_mem()));
     if (!bio || !PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr)) return {};
@@ -145,8 +117,8 @@ void create(const std::string& cert_file, const std::string& key_file, const std
     }
     if (!X509_sign(cert.get(), key.get(), EVP_sha256())) fail(cert_file, "cannot sign: " + openssl_reason());
     // The key first: a certificate without its key would be an identity that cannot be used.
-    write_file(key_file, to_pem(key.get()), 0600);
-    write_file(cert_file, to_pem(cert.get()), 0644);
+    write_file_durably(key_file, to_pem(key.get()), 0600);
+    write_file_durably(cert_file, to_pem(cert.get()), 0644);
 }
 
 }  // namespace
@@ -166,7 +138,6 @@ NodeIdentity load_or_create_identity(const std::string& cert_file, const std::st
             if (ec) fail(dir, ec.message());
             ::chmod(dir.c_str(), 0700);
             create(id.cert_file, id.key_file, name.empty() ? std::string("tidings") : name);
-            sync_dir(dir);
             id.created = true;
         }
     }
