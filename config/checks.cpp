@@ -1,6 +1,8 @@
 // Value syntax checks used by the loader (and by tests directly).
 #include "config/checks.h"
 
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <charconv>
 #include <vector>
@@ -230,6 +232,16 @@ std::optional<std::string> value_error(Kind kind, std::string_view v) {
     case Kind::user_name: return named("bad user name", user_name_error(v));
     case Kind::mail_address: return named("bad mail address", mail_address_error(v));
     case Kind::spki_pin: return named("bad pin", spki_pin_error(v));
+    case Kind::name_list: return named("bad name", peer_name_error(v));
+    case Kind::regex: {
+        // Compiled as the filter will compile it (server/core/filter.cpp): RE2 syntax, which
+        // has no backreferences or lookaround, so matching time is linear in the input.
+        RE2::Options o;
+        o.set_log_errors(false);
+        RE2 re(re2::StringPiece(v.data(), v.size()), o);
+        if (re.ok()) return std::nullopt;
+        return named("bad regular expression", re.error());
+    }
     case Kind::password_hash:
         // A hash is half a secret: say what is wrong, never what it was.
         if (auto why = password_hash_error(v)) return "bad password hash: " + *why;

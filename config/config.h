@@ -38,6 +38,12 @@ enum class GroupStatus : std::uint8_t { y, n, m };
 // What a cancel or Supersedes needs to withdraw an article (server/core/withdrawal.h): a
 // Cancel-Key matching one of the target's Cancel-Locks (RFC 8315), nothing, or it is ignored.
 enum class CancelPolicy : std::uint8_t { key, accept, ignore };
+// [[control.group_rule]]: which group control messages a rule is for, and what it does (INN's
+// control.ctl actions).
+enum class GroupControlKinds : std::uint8_t { all, newgroup, rmgroup, checkgroups };
+enum class GroupControlAction : std::uint8_t { doit, log, drop, mail };
+// What a [[filter.rule]] does to an article it matches.
+enum class FilterAction : std::uint8_t { reject, quarantine, accept };
 
 // Each enumerator's spelling in the configuration file, from the schema's one list of them
 // (config/schema.cpp): to_string(LogLevel::warn) == "warn", to_string(GroupStatus::m) == "m".
@@ -49,6 +55,9 @@ std::string_view to_string(Tls tls) noexcept;
 std::string_view to_string(OthersPolicy policy) noexcept;
 std::string_view to_string(ClientCerts c) noexcept;
 std::string_view to_string(CancelPolicy p) noexcept;
+std::string_view to_string(FilterAction a) noexcept;
+std::string_view to_string(GroupControlKinds k) noexcept;
+std::string_view to_string(GroupControlAction a) noexcept;
 std::string_view to_string(GroupStatus status) noexcept;
 
 // [node]
@@ -108,6 +117,7 @@ struct Limits {
     std::uint32_t max_unknown_commands = 10;  // then 400 and close (INN's behaviour)
     std::uint32_t max_check_promises = 1000;  // a session's unkept CHECK 238s, then 431
     std::uint32_t max_pending_cancels = 10000;  // cancels kept until their target arrives
+    std::uint32_t max_body_hashes = 100000;     // bodies remembered for [[filter.rule]] min_body_copies
     std::uint32_t max_posts_per_minute = 60;  // per user, or per address (/64) when anonymous; 0: no limit
     std::uint32_t max_auth_failures = 5;      // failed logins on one connection, then 481 and close
     std::uint32_t max_auth_waiting = 200;     // logins waiting for a password check, node-wide
@@ -231,6 +241,17 @@ struct ControlRule {
     bool operator==(const ControlRule&) const = default;
 };
 
+// [[control.group_rule]]: newgroup, rmgroup and checkgroups (RFC 5537 §5.2); the first rule
+// whose kind, pattern and sender fit decides. No rule: log.
+struct GroupControlRule {
+    GroupControlKinds kind = GroupControlKinds::all;
+    std::string pattern;  // wildmat on the group (checkgroups: its lines outside are ignored)
+    std::string sender;   // wildmat on the sender's address (Sender, else From); empty: anyone
+    std::string verify;   // a PGP signer the message must carry (user id or its first word)
+    GroupControlAction action = GroupControlAction::log;
+    bool operator==(const GroupControlRule&) const = default;
+};
+
 // [control]
 struct Control {
     // Secret of the Cancel-Lock put on local posts (RFC 8315 §4); empty: made on first start in
@@ -238,7 +259,42 @@ struct Control {
     std::string cancel_lock_secret_file;
     bool add_cancel_lock = true;
     std::vector<ControlRule> rules;
+    std::string keyring;                  // gpgv --keyring for verify rules; empty: none can pass
+    std::string gpgv = "/usr/bin/gpgv";   // Debian's gpgv
+    std::string mail_to;                  // where action "mail" sends group control messages
+    std::vector<GroupControlRule> group_rules;
     bool operator==(const Control&) const = default;
+};
+
+// [[filter.rule]]: every condition set must hold (an unset one always does); the first rule
+// that matches decides. Regular expressions are RE2's (linear time, no backtracking).
+struct FilterRule {
+    std::string name;                  // for logs and counters; unique
+    std::vector<std::string> sources;  // peer names or "local" (POST); empty: every source
+    std::string header;                // with `regex`: a header field name
+    std::string regex;                 // matches somewhere in one of the `header` fields' values
+    std::string posting_host;          // regex on Injection-Info's posting-host (or NNTP-Posting-Host)
+    std::uint64_t min_bytes = 0;       // the article is at least this large; 0: any size
+    std::uint32_t min_groups = 0;      // Newsgroups names at least this many groups
+    std::uint32_t min_followup_groups = 0;  // Followup-To names at least this many
+    std::uint32_t min_body_copies = 0;      // the same body seen this often in body_window_s
+    std::uint32_t body_window_s = 3600;
+    FilterAction action = FilterAction::reject;
+    bool operator==(const FilterRule&) const = default;
+};
+
+// [filter]
+struct Filter {
+    // Quarantined articles are filed here: hidden from readers, fed to no peer, released or
+    // left to expire through the admin API.
+    std::string quarantine_group = "tidings.quarantine";
+    std::vector<FilterRule> rules;
+    bool operator==(const Filter&) const = default;
+    bool quarantines() const {
+        for (const auto& r : rules)
+            if (r.action == FilterAction::quarantine) return true;
+        return false;
+    }
 };
 
 // [http] admin and metrics endpoint
@@ -264,6 +320,7 @@ struct Config {
     Expire expire;
     Moderation moderation;
     Control control;
+    Filter filter;
     Http http;
     bool operator==(const Config&) const = default;
 };

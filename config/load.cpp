@@ -103,10 +103,12 @@ void check_top_level(const toml::table& root, Errors& e) {
     }
     // The nested [[expire.rule]], [[moderation.rule]] and [[control.rule]] are checked like
     // top-level arrays.
-    for (std::string_view parent : {"expire", "moderation", "control"}) {
+    const std::pair<std::string_view, std::string_view> nested[] = {
+        {"expire", "rule"}, {"moderation", "rule"}, {"control", "rule"}, {"control", "group_rule"}, {"filter", "rule"}};
+    for (auto [parent, child] : nested) {
         const toml::table& t = section_table(root, parent);
-        std::string name = std::string(parent) + ".rule";
-        if (auto* rule = t.get("rule"); rule && !rule->is_array())
+        std::string name = std::string(parent) + "." + std::string(child);
+        if (auto* rule = t.get(child); rule && !rule->is_array())
             e.add(rule->source(), name, expected_got("[[" + name + "]] tables", *rule));
     }
 }
@@ -176,6 +178,28 @@ void read_listeners(const toml::table& root, Config& c, const TableReader& http,
     else
         e.add(it->second.table->source(), it->second.path,
               it->first + " is also the [http] address (http.port default)");
+}
+
+// [[filter.rule]] after [[peer]]: its sources name peers (or "local").
+void read_filter(const toml::table& root, Config& c, Errors& e) {
+    TableReader filter = section_reader(root, "filter", e);
+    filter.read_fields(c.filter);
+    filter.finish();
+    UniqueNames names("filter.rule");
+    each_section_table(filter.table(), *find_section("filter.rule"), "rule", e, [&](TableReader& r) {
+        FilterRule& rule = c.filter.rules.emplace_back();
+        r.read_fields(rule);
+        names.check(rule.name, r, "name", e);
+        for (const auto& s : rule.sources)
+            if (s != "local" && std::none_of(c.peers.begin(), c.peers.end(), [&](const Peer& p) { return p.name == s; }))
+                e.add(r.node("sources")->source(), r.key_path("sources"),
+                      "no [[peer]] named " + quote(s) + " (or \"local\" for posts)");
+        if (rule.header.empty() != rule.regex.empty()) {
+            const char* missing = rule.header.empty() ? "header" : "regex";
+            const toml::node* at = r.node(rule.header.empty() ? "regex" : "header");
+            e.add(at ? at->source() : r.table().source(), r.key_path(missing), "required with the other of header and regex");
+        }
+    });
 }
 
 // [[user]] before [[peer]]: a peer's auth_user must name one.
@@ -256,8 +280,17 @@ Config build(const toml::table& root, Errors& e) {
                        [&](TableReader& r) { r.read_fields(c.moderation.rules.emplace_back()); });
     each_section_table(control.table(), *find_section("control.rule"), "rule", e,
                        [&](TableReader& r) { r.read_fields(c.control.rules.emplace_back()); });
+    each_section_table(control.table(), *find_section("control.group_rule"), "group_rule", e, [&](TableReader& r) {
+        GroupControlRule& g = c.control.group_rules.emplace_back();
+        r.read_fields(g);
+        if (!g.verify.empty() && c.control.keyring.empty())
+            e.add(r.node("verify")->source(), r.key_path("verify"), "needs control.keyring (the keys it is checked against)");
+        if (g.action == GroupControlAction::mail && c.control.mail_to.empty() && r.node("action"))
+            e.add(r.node("action")->source(), r.key_path("action"), "\"mail\" needs control.mail_to");
+    });
     read_listeners(root, c, http, e);
     read_accounts(root, c, e);
+    read_filter(root, c, e);
     UniqueNames groups("group");
     each_section_table(root, *find_section("group"), "group", e, [&](TableReader& r) {
         Group& g = c.groups.emplace_back();

@@ -28,6 +28,9 @@ constexpr std::string_view others_policies[] = {"auth", "refuse"};
 constexpr std::string_view client_cert_modes[] = {"none", "request", "require"};
 constexpr std::string_view cancel_policies[] = {"key", "accept", "ignore"};
 constexpr std::string_view group_statuses[] = {"y", "n", "m"};
+constexpr std::string_view filter_actions[] = {"reject", "quarantine", "accept"};
+constexpr std::string_view group_control_kinds[] = {"all", "newgroup", "rmgroup", "checkgroups"};
+constexpr std::string_view group_control_actions[] = {"doit", "log", "drop", "mail"};
 
 template <class Enum, std::size_t N>
 constexpr bool names_every(const std::string_view (&)[N], Enum last) {
@@ -41,6 +44,9 @@ static_assert(names_every(others_policies, OthersPolicy::refuse));
 static_assert(names_every(client_cert_modes, ClientCerts::require));
 static_assert(names_every(cancel_policies, CancelPolicy::ignore));
 static_assert(names_every(group_statuses, GroupStatus::m));
+static_assert(names_every(filter_actions, FilterAction::accept));
+static_assert(names_every(group_control_kinds, GroupControlKinds::checkgroups));
+static_assert(names_every(group_control_actions, GroupControlAction::mail));
 
 template <class Enum, std::size_t N>
 std::string_view spelling(const std::string_view (&names)[N], Enum e) noexcept {
@@ -181,6 +187,9 @@ constexpr KeySpec limits_keys[] = {
      "Cancels kept in memory until their target arrives, when `[[control.rule]]` asks for a "
      "key (the target's Cancel-Lock is needed to judge them). Past it the oldest are "
      "forgotten (`tidings_pending_cancels_dropped_total`).", false, 0, 10000000},
+    {"max_body_hashes", Kind::integer, field<&Limits::max_body_hashes>, "100000",
+     "Article bodies remembered (as 64-bit hashes) for `[[filter.rule]] min_body_copies`. Past "
+     "it the oldest are forgotten (`tidings_filter_bodies_forgotten_total`).", false, 1, 100000000},
 };
 
 constexpr KeySpec readers_keys[] = {
@@ -321,6 +330,32 @@ constexpr KeySpec control_keys[] = {
     {"add_cancel_lock", Kind::boolean, field<&Control::add_cancel_lock>, "true",
      "Add a Cancel-Lock to every local post, and the matching Cancel-Key to a local user's "
      "cancel or Supersedes of their own post."},
+    {"keyring", Kind::path, field<&Control::keyring>, "",
+     "OpenPGP keyring (`gpg --export` output) that `[[control.group_rule]] verify` checks "
+     "signatures against, with gpgv. Unset: no signature passes."},
+    {"gpgv", Kind::path, field<&Control::gpgv>, R"("/usr/bin/gpgv")",
+     "The gpgv program (absolute path), run for each signed group control message (10 s at most)."},
+    {"mail_to", Kind::mail_address, field<&Control::mail_to>, "",
+     "Where `action = \"mail\"` sends group control messages, with `moderation.mail_command`."},
+};
+
+constexpr KeySpec group_rule_keys[] = {
+    {"kind", Kind::choice, field<&GroupControlRule::kind>, R"("all")",
+     "Which control messages: `newgroup`, `rmgroup`, `checkgroups` or `all`.", false, 0, 0,
+     group_control_kinds},
+    {"pattern", Kind::wildmat, field<&GroupControlRule::pattern>, "",
+     "Groups the rule is for (wildmat). For checkgroups, lines naming other groups are ignored.",
+     true},
+    {"sender", Kind::wildmat, field<&GroupControlRule::sender>, "",
+     "Wildmat on the sender's address (Sender, else From), e.g. `\"group-admin@isc.org\"`. "
+     "Unset: anyone."},
+    {"verify", Kind::string, field<&GroupControlRule::verify>, "",
+     "Needs a good PGP signature (X-PGP-Sig, as INN's pgpverify) by this signer: a user id of a "
+     "key in `control.keyring`, or its first word. A message that fails is only logged."},
+    {"action", Kind::choice, field<&GroupControlRule::action>, R"("log")",
+     "`doit`: create or remove the group (checkgroups: a diff for the admin to apply); `log`: "
+     "one log line; `drop`: nothing (debug log); `mail`: mailed to `control.mail_to`.",
+     false, 0, 0, group_control_actions},
 };
 
 constexpr KeySpec control_rule_keys[] = {
@@ -334,6 +369,44 @@ constexpr KeySpec control_rule_keys[] = {
      "one of the target's Cancel-Locks (RFC 8315); `accept`, nothing; `ignore`: never "
      "applied (the control message is still stored and relayed).",
      false, 0, 0, cancel_policies},
+};
+
+constexpr KeySpec filter_keys[] = {
+    {"quarantine_group", Kind::newsgroup, field<&Filter::quarantine_group>, R"("tidings.quarantine")",
+     "Group of quarantined articles, made at start: hidden from readers, fed to no peer; the "
+     "admin API lists and releases them."},
+};
+
+constexpr KeySpec filter_rule_keys[] = {
+    {"name", Kind::name, field<&FilterRule::name>, "",
+     "Names the rule in logs and `tidings_filter_matches_total`; unique.", true},
+    {"sources", Kind::name_list, field<&FilterRule::sources>, "[]",
+     "Where the article comes from: `[[peer]]` names, `local` for POST. Empty: everywhere."},
+    {"header", Kind::string, field<&FilterRule::header>, "",
+     "Header field whose value `regex` is matched against (every field of that name)."},
+    {"regex", Kind::regex, field<&FilterRule::regex>, "",
+     "RE2 expression found anywhere in the `header` value (unfolded); `(?i)` ignores case."},
+    {"posting_host", Kind::regex, field<&FilterRule::posting_host>, "",
+     "RE2 expression on the posting host: `Injection-Info`'s `posting-host` parameter, else "
+     "`NNTP-Posting-Host`. An article with neither does not match."},
+    {"min_bytes", Kind::integer, field<&FilterRule::min_bytes>, "0",
+     "Matches articles at least this many bytes long; 0: any size.", false, 0, 1099511627776},
+    {"min_groups", Kind::integer, field<&FilterRule::min_groups>, "0",
+     "Matches articles crossposted to at least this many groups (`Newsgroups`); 0: any.",
+     false, 0, 100000},
+    {"min_followup_groups", Kind::integer, field<&FilterRule::min_followup_groups>, "0",
+     "Matches articles whose `Followup-To` names at least this many groups; 0: any.",
+     false, 0, 100000},
+    {"min_body_copies", Kind::integer, field<&FilterRule::min_body_copies>, "0",
+     "Excessive multi-posting (EMP): matches when the same body arrived at least this many "
+     "times (this copy included) within `body_window_s`, under any Message-ID; 0: off.",
+     false, 0, 100000000},
+    {"body_window_s", Kind::integer, field<&FilterRule::body_window_s>, "3600",
+     "Seconds over which `min_body_copies` counts.", false, 1, 31536000},
+    {"action", Kind::choice, field<&FilterRule::action>, R"("reject")",
+     "`reject`: refused (`437`/`439`, `441` to a poster) and remembered; `quarantine`: stored "
+     "in `filter.quarantine_group` only; `accept`: taken, later rules skipped.",
+     false, 0, 0, filter_actions},
 };
 
 constexpr KeySpec http_keys[] = {
@@ -372,6 +445,13 @@ constexpr SectionSpec sections[] = {
     {"control", false,
      "Cancels and Supersedes (RFC 5537 §5.3, §5.4) and Cancel-Lock (RFC 8315).", control_keys},
     {"control.rule", true, "Who may withdraw articles, by group and sender.", control_rule_keys},
+    {"control.group_rule", true,
+     "newgroup, rmgroup and checkgroups (RFC 5537 §5.2; INN's control.ctl), first match wins.",
+     group_rule_keys},
+    {"filter", false, "Content filters on incoming articles (INN's filter_innd, cleanfeed).",
+     filter_keys},
+    {"filter.rule", true, "Filter rules, tried in order; the first that matches decides.",
+     filter_rule_keys},
     {"http", false, "Admin and metrics HTTP endpoint.", http_keys},
 };
 
@@ -397,6 +477,9 @@ std::string_view to_string(Tls tls) noexcept { return spelling(tls_modes, tls); 
 std::string_view to_string(OthersPolicy p) noexcept { return spelling(others_policies, p); }
 std::string_view to_string(ClientCerts c) noexcept { return spelling(client_cert_modes, c); }
 std::string_view to_string(CancelPolicy p) noexcept { return spelling(cancel_policies, p); }
+std::string_view to_string(FilterAction a) noexcept { return spelling(filter_actions, a); }
+std::string_view to_string(GroupControlKinds k) noexcept { return spelling(group_control_kinds, k); }
+std::string_view to_string(GroupControlAction a) noexcept { return spelling(group_control_actions, a); }
 std::string_view to_string(GroupStatus status) noexcept { return spelling(group_statuses, status); }
 
 const SectionSpec* find_section(std::string_view name) {
@@ -438,6 +521,8 @@ std::string type_text(const KeySpec& k) {
     case Kind::pathhost_list: return "array of path identities";
     case Kind::mail_address: return "mail address";
     case Kind::spki_pin: return "sha256//BASE64 pin";
+    case Kind::regex: return "RE2 regular expression";
+    case Kind::name_list: return "array of names";
     }
     return "?";
 }

@@ -36,6 +36,8 @@ enum class Kind : std::uint8_t {
     pathhost_list, // array of path identities
     mail_address,  // local@domain, one address; may hold one "%s" (and "%%")
     spki_pin,      // "sha256//" + base64 of a SHA-256 (44 characters): a public-key pin
+    regex,         // an RE2 regular expression
+    name_list,     // array of names (peer names, "local")
 };
 
 class FieldReader;

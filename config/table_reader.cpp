@@ -15,7 +15,7 @@ bool is_string_kind(Kind k) {
     case Kind::string: case Kind::path: case Kind::wildmat: case Kind::feed_wildmat:
     case Kind::address: case Kind::newsgroup: case Kind::pathhost: case Kind::domain:
     case Kind::name: case Kind::user_name: case Kind::password_hash: case Kind::mail_address:
-    case Kind::spki_pin:
+    case Kind::spki_pin: case Kind::regex:
         return true;
     default:
         return false;
@@ -170,7 +170,9 @@ std::optional<std::vector<bool>> TableReader::read_choice_list(std::string_view 
 // not fit, is a bug in the schema's bindings or in load.cpp.
 const KeySpec& TableReader::mark_read(const KeySpec& k, Kind kind, std::optional<Kind> or_kind) {
     bool ours = &k >= spec_.keys.data() && &k < spec_.keys.data() + spec_.keys.size();
-    bool fits = k.kind == kind || k.kind == or_kind ||
+    // The string lists share one reader.
+    bool list = kind == Kind::distributions && k.kind == Kind::name_list;
+    bool fits = k.kind == kind || k.kind == or_kind || list ||
                 (kind == Kind::string && is_string_kind(k.kind));
     if (!ours || !fits)
         throw std::logic_error("config: read of " + std::string(spec_.name) + "." +

@@ -72,6 +72,12 @@ void remove_placement(WriteCtx& ctx, std::string_view group, std::uint64_t numbe
 }
 
 bool drop_article(WriteCtx& ctx, std::string_view id, HistoryStatus why) {
+    if (!unfile_article(ctx, id)) return false;
+    set_history_refused(ctx, id, why);
+    return true;
+}
+
+bool unfile_article(WriteCtx& ctx, std::string_view id) {
     auto v = ctx.txn.get(ctx.dbi.articles, id);
     if (!v) return false;
     auto meta = codec::decode_article_meta(*v);
@@ -81,7 +87,6 @@ bool drop_article(WriteCtx& ctx, std::string_view id, HistoryStatus why) {
     }
     if (auto at = codec::article_locator(*v)) ctx.forget_article(*at);
     ctx.txn.del(ctx.dbi.articles, id);
-    set_history_refused(ctx, id, why);
     return true;
 }
 

@@ -35,6 +35,7 @@ public:
             result_.status = StoreStatus::rejected;
             return;
         }
+        if (req_.replace) unfile_article(ctx, id);
         if (ctx.txn.get(ctx.dbi.articles, id) || ctx.txn.get(ctx.dbi.history, id)) {
             result_.status = StoreStatus::duplicate;
             return;

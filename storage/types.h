@@ -87,6 +87,10 @@ struct StoreRequest {
     OverviewFields overview;
     std::vector<std::string> feeds;   // peers whose outgoing queues get the article, same txn
     std::int64_t arrival = 0;         // unix seconds; 0 = now
+    // When the id is stored already, its old copy (bytes, placements, expiry) goes first, in the
+    // same transaction, instead of the request being a duplicate: a quarantined article
+    // released into its groups. Not for ids only in history (refused, cancelled, expired).
+    bool replace = false;
 };
 
 enum class StoreStatus : std::uint8_t {

@@ -41,6 +41,8 @@ private:
 // Forgets an article: its bytes, placements and expiry entry; history becomes `why` (cancelled or
 // expired) with a prune entry after the remember window. False when the article is not stored.
 bool drop_article(WriteCtx& ctx, std::string_view message_id, HistoryStatus why);
+// The same without a history entry (the article is about to be stored again: StoreRequest::replace).
+bool unfile_article(WriteCtx& ctx, std::string_view message_id);
 
 // Removes one (group, number) placement: index, overview and the group's counters.
 void remove_placement(WriteCtx& ctx, std::string_view group, std::uint64_t number);

@@ -3,13 +3,19 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <ctime>
 #include <optional>
 
 #include "protocol/message_id.h"
 #include "protocol/newsgroup.h"
 #include "protocol/status.h"
+#include "protocol/article.h"
+#include "protocol/control.h"
+#include "server/core/ingest.h"
+#include "server/core/withdraw.h"
 #include "server/feeds/feeds.h"
+#include "storage/snapshot.h"
 #include "server/admin/http_server.h"
 
 namespace tidings::server {
@@ -42,6 +48,14 @@ awaitable<bool> wait_for(std::shared_ptr<Waiter> w) {
     }
     co_return *w->result;
 }
+
+// The same for a store request's StoreResult.
+struct StoreWaiter {
+    explicit StoreWaiter(net::io_context& io) : io(io), timer(io, net::steady_timer::time_point::max()) {}
+    net::io_context& io;
+    net::steady_timer timer;
+    std::optional<storage::StoreStatus> result;
+};
 
 }  // namespace
 
@@ -81,6 +95,59 @@ awaitable<ActionResult> admin_cancel(AdminContext& ctx, std::string message_id) 
     if (!ok) co_return ActionResult{404, "not stored here: " + shown};
     spdlog::info("event=admin_cancel id={}", shown);
     co_return ActionResult{200, "cancelled " + shown};
+}
+
+awaitable<ActionResult> admin_release(AdminContext& ctx, std::string message_id) {
+    NodeContext& node = ctx.node;
+    const auto& cfg = node.cfg();
+    auto shown = protocol::sanitize_for_echo(message_id);
+    if (!protocol::is_valid_message_id(message_id)) co_return ActionResult{400, "not a Message-ID: " + shown};
+    storage::StoreRequest req;
+    std::optional<WithdrawalPlan> withdrawal;
+    {
+        storage::Snapshot snap(node.store);
+        const auto placements = snap.placements(message_id);
+        const bool quarantined = std::any_of(placements.begin(), placements.end(),
+                                             [&](const auto& p) { return p.first == cfg.filter.quarantine_group; });
+        auto text = quarantined ? snap.article(message_id) : std::nullopt;
+        if (!text) co_return ActionResult{404, "not in quarantine: " + shown};
+        const auto a = protocol::parse_article(*text);
+        const auto* ng = a.find("Newsgroups");
+        const std::string newsgroups = ng ? protocol::unfold(ng->value) : std::string();
+        for (auto g : protocol::split_newsgroups(newsgroups))
+            if (g != cfg.filter.quarantine_group && snap.group(g) &&
+                std::find(req.groups.begin(), req.groups.end(), g) == req.groups.end())
+                req.groups.emplace_back(g);
+        withdrawal = plan_withdrawal(cfg.control, a, snap);
+        if (withdrawal && withdrawal->what.kind == protocol::WithdrawalKind::cancel)
+            file_control_message(req.groups, snap, "cancel");
+        if (req.groups.empty() && !cfg.storage.junk_unwanted)
+            co_return ActionResult{409, "none of its groups is carried: " + shown};
+        // Queued for the peers that want it now; its Path names where it came from, so it does
+        // not go back there. The stored Xref is replaced by the writer (xref_at unset).
+        index_article(req, a, *text, message_id, newsgroups, node.feeds(), nullptr,
+                      static_cast<std::int64_t>(std::time(nullptr)));
+        req.article = std::string(*text);
+    }
+    req.replace = true;
+    if (withdrawal) apply_withdrawal(node, *withdrawal, message_id, "release");
+    auto w = std::make_shared<StoreWaiter>(node.io);
+    node.store.submit(std::move(req), [w](storage::StoreResult r) {
+        net::post(w->io, [w, status = r.status] {
+            w->result = status;
+            w->timer.cancel();
+        });
+    });
+    while (!w->result) {
+        boost::system::error_code ec;
+        co_await w->timer.async_wait(net::redirect_error(use_awaitable, ec));
+    }
+    if (*w->result != storage::StoreStatus::stored)
+        co_return ActionResult{503, "not released: " + std::string(storage::to_string(*w->result))};
+    if (node.wake_feeds) node.wake_feeds();
+    ++node.counters.quarantine_released;
+    spdlog::info("event=quarantine_release id={}", shown);
+    co_return ActionResult{200, "released " + shown};
 }
 
 ActionResult admin_peer_action(AdminContext& ctx, const std::string& peer, const std::string& action) {

@@ -9,6 +9,7 @@
 #include "protocol/ascii.h"
 #include "protocol/status.h"
 #include "server/admin/actions.h"
+#include "server/core/group_control.h"
 #include "server/admin/view.h"
 #include "server/admin/http_server.h"
 #include "server/admin/routes.h"
@@ -84,6 +85,24 @@ awaitable<HttpResponse> mutate(AdminContext& ctx, const Match& m, const HttpRequ
             if (id.empty()) co_return error_response(http::status::bad_request, "\"message_id\" is required", v, true);
             co_return action_response(co_await admin_cancel(ctx, id), v);
         }
+        case Route::quarantine_release: {
+            auto j = body_object(req);
+            if (!j) co_return error_response(http::status::bad_request, "body must be a JSON object", v, true);
+            std::string id = string_field(*j, "message_id");
+            if (id.empty()) co_return error_response(http::status::bad_request, "\"message_id\" is required", v, true);
+            co_return action_response(co_await admin_release(ctx, id), v);
+        }
+        case Route::checkgroups_apply: {
+            auto j = body_object(req);
+            if (!j) co_return error_response(http::status::bad_request, "body must be a JSON object", v, true);
+            auto it = j->find("id");
+            if (it == j->end() || !it->is_number_unsigned())
+                co_return error_response(http::status::bad_request, "\"id\" (a number from GET /checkgroups) is required", v, true);
+            auto diff = ctx.node.checkgroups.take(it->get<std::uint64_t>());
+            if (!diff) co_return error_response(http::status::not_found, "no such checkgroups diff", v, true);
+            auto done = apply_checkgroups(ctx.node, *diff);
+            co_return json_response(http::status::ok, json{{"result", "applied"}, {"changes", done}}, v);
+        }
         case Route::peer_action:
             co_return action_response(admin_peer_action(ctx, m.arg, m.action), v);
         case Route::reload: {
@@ -108,6 +127,8 @@ HttpResponse read_only(AdminContext& ctx, Route r, unsigned v) {
                                  json{{"ready", ready}, {"store", "open"}, {"listeners", node.listeners.size()}}, v);
         }
         case Route::status: return json_response(http::status::ok, status_json(gather_view(ctx)), v);
+        case Route::quarantine: return json_response(http::status::ok, quarantine_json(ctx), v);
+        case Route::checkgroups: return json_response(http::status::ok, checkgroups_json(ctx), v);
         case Route::metrics:
             return make_response(http::status::ok, metrics_text(gather_view(ctx), ctx.server.get()),
                                  "text/plain; version=0.0.4; charset=utf-8", v);

@@ -74,6 +74,27 @@ void incoming_families(Exposition& e, const NodeView& v) {
     e.family("tidings_pending_cancels_dropped_total", "counter",
              "Pending cancels forgotten to stay within limits.max_pending_cancels.");
     e.sample("tidings_pending_cancels_dropped_total", "", v.pending_cancels_dropped);
+    e.family("tidings_filter_matches_total", "counter",
+             "Articles a [[filter.rule]] matched, by rule and action (reject, quarantine, accept).");
+    for (const auto& [what, n] : c.filter_matches) {
+        const auto slash = what.rfind('/');
+        e.sample("tidings_filter_matches_total",
+                 fmt::format("rule=\"{}\",action=\"{}\"", label(what.substr(0, slash)), label(what.substr(slash + 1))), n);
+    }
+    e.family("tidings_group_controls_total", "counter",
+             "newgroup, rmgroup and checkgroups by kind and decision (doit, log, drop, mail) ([[control.group_rule]]).");
+    for (const auto& [what, n] : c.group_controls) {
+        const auto slash = what.find('/');
+        e.sample("tidings_group_controls_total",
+                 fmt::format("kind=\"{}\",decision=\"{}\"", label(what.substr(0, slash)), label(what.substr(slash + 1))), n);
+    }
+    e.family("tidings_quarantined_articles", "gauge", "Articles in filter.quarantine_group.");
+    e.sample("tidings_quarantined_articles", "", v.quarantined);
+    e.family("tidings_quarantine_released_total", "counter", "Quarantined articles released by the admin API.");
+    e.sample("tidings_quarantine_released_total", "", c.quarantine_released);
+    e.family("tidings_filter_bodies_forgotten_total", "counter",
+             "Body hashes forgotten to stay within limits.max_body_hashes (min_body_copies counts less).");
+    e.sample("tidings_filter_bodies_forgotten_total", "", v.filter_bodies_forgotten);
     e.family("tidings_commands_total", "counter", "NNTP commands received.");
     e.sample("tidings_commands_total", "", c.commands);
     e.family("tidings_session_faults_total", "counter",

@@ -45,7 +45,11 @@ Match match_segments(const std::vector<std::string>& s) {
         if (s[0] == "groups") return Match{Route::groups, {}, {}};
         if (s[0] == "cancel") return Match{Route::cancel, {}, {}};
         if (s[0] == "reload") return Match{Route::reload, {}, {}};
+        if (s[0] == "quarantine") return Match{Route::quarantine, {}, {}};
+        if (s[0] == "checkgroups") return Match{Route::checkgroups, {}, {}};
     }
+    if (s.size() == 2 && s[0] == "checkgroups" && s[1] == "apply") return Match{Route::checkgroups_apply, {}, {}};
+    if (s.size() == 2 && s[0] == "quarantine" && s[1] == "release") return Match{Route::quarantine_release, {}, {}};
     if (s.size() == 2 && s[0] == "groups" && !s[1].empty()) return Match{Route::group, s[1], {}};
     if (s.size() == 3 && s[0] == "peers" && !s[1].empty() &&
         (s[2] == "pause" || s[2] == "resume" || s[2] == "flush"))
@@ -146,7 +150,9 @@ std::string_view allowed_methods(Route r) {
         case Route::healthz:
         case Route::readyz:
         case Route::status:
-        case Route::metrics: return "GET, HEAD";
+        case Route::metrics:
+        case Route::quarantine:
+        case Route::checkgroups: return "GET, HEAD";
         case Route::group: return "DELETE";
         default: return "POST";
     }

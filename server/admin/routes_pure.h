@@ -9,7 +9,10 @@
 namespace tidings::server {
 
 // The resources; what matches none is a 404.
-enum class Route { dashboard, healthz, readyz, status, metrics, groups, group, cancel, peer_action, reload, none };
+enum class Route {
+    dashboard, healthz, readyz, status, metrics, groups, group, cancel, peer_action, reload,
+    quarantine, quarantine_release, checkgroups, checkgroups_apply, none
+};
 
 struct Match {
     Route route = Route::none;

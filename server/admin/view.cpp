@@ -65,6 +65,12 @@ NodeView gather_view(const AdminContext& ctx) {
     v.counters = node.counters;
     v.pending_cancels = node.pending_cancels.size();
     v.pending_cancels_dropped = node.pending_cancels.dropped();
+    v.filter_bodies = node.bodies.size();
+    v.filter_bodies_forgotten = node.bodies.forgotten();
+    {
+        storage::Snapshot snap(node.store);
+        if (auto g = snap.group(node.cfg().filter.quarantine_group)) v.quarantined = g->count;
+    }
     const auto now = static_cast<std::int64_t>(std::time(nullptr));
     for (const auto& p : node.cfg().peers) {
         PeerView pv;
@@ -134,6 +140,12 @@ nlohmann::json status_json(const NodeView& v) {
                      {"connections_accepted", c.connections_accepted},
                      {"withdrawals", c.withdrawals},
                      {"pending_cancels", v.pending_cancels},
+                     {"group_controls", c.group_controls},
+                     {"filter", {{"matches", c.filter_matches},
+                                 {"quarantined", v.quarantined},
+                                 {"released", c.quarantine_released},
+                                 {"bodies_remembered", v.filter_bodies},
+                                 {"bodies_forgotten", v.filter_bodies_forgotten}}},
                      {"connections_refused", {{"max_connections", c.connections_refused_total_limit},
                                               {"max_connections_per_ip", c.connections_refused_ip_limit},
                                               {"peer_reserved_connections", c.connections_refused_reserved}}},
@@ -178,6 +190,49 @@ nlohmann::json status_json(const NodeView& v) {
         j["peers"].push_back(std::move(pj));
     }
     return j;
+}
+
+nlohmann::json quarantine_json(const AdminContext& ctx) {
+    using nlohmann::json;
+    const NodeContext& node = ctx.node;
+    const std::string& group = node.cfg().filter.quarantine_group;
+    json j{{"group", group}, {"count", 0}, {"articles", json::array()}};
+    storage::Snapshot snap(node.store);
+    auto g = snap.group(group);
+    if (!g) return j;
+    j["count"] = g->count;
+    constexpr std::uint64_t shown = 1000;
+    const std::uint64_t lo = g->high >= shown ? std::max(g->low, g->high - shown + 1) : g->low;
+    std::vector<json> items;
+    snap.overview(group, lo, g->high, [&](const storage::OverviewItem& o) {
+        // subject, from, date, message-id, references, bytes, lines, xref (RFC 3977 §8.3.2).
+        std::vector<std::string_view> f;
+        std::string_view rec = o.record;
+        for (std::size_t at; (at = rec.find('\t')) != std::string_view::npos; rec.remove_prefix(at + 1))
+            f.push_back(rec.substr(0, at));
+        f.push_back(rec);
+        f.resize(8);
+        items.push_back({{"number", o.number}, {"message_id", f[3]}, {"subject", f[0]}, {"from", f[1]},
+                         {"date", f[2]}, {"bytes", f[5]}});
+        return true;
+    });
+    for (auto it = items.rbegin(); it != items.rend(); ++it) j["articles"].push_back(std::move(*it));
+    return j;
+}
+
+nlohmann::json checkgroups_json(const AdminContext& ctx) {
+    using nlohmann::json;
+    json out = json::array();
+    auto lines = [](const std::vector<protocol::GroupLine>& v) {
+        json a = json::array();
+        for (const auto& g : v) a.push_back({{"name", g.name}, {"description", g.description}, {"moderated", g.moderated}});
+        return a;
+    };
+    for (const auto& d : ctx.node.checkgroups.all())
+        out.push_back({{"id", d.id}, {"message_id", d.message_id}, {"sender", d.sender}, {"rule", d.rule},
+                       {"received_unix", d.received}, {"scope", d.scope}, {"add", lines(d.add)},
+                       {"remove", d.remove}, {"moderate", lines(d.moderate)}});
+    return json{{"diffs", out}};
 }
 
 }  // namespace tidings::server

@@ -55,6 +55,9 @@ struct NodeView {
     Counters counters;
     std::size_t pending_cancels = 0;            // cancels waiting for their target
     std::uint64_t pending_cancels_dropped = 0;
+    std::size_t filter_bodies = 0;              // body hashes kept for min_body_copies
+    std::uint64_t filter_bodies_forgotten = 0;  // dropped for limits.max_body_hashes
+    std::uint64_t quarantined = 0;              // articles in filter.quarantine_group now
     std::vector<PeerView> peers;
 };
 
@@ -63,6 +66,13 @@ NodeView gather_view(const AdminContext& ctx);
 
 // GET /status body (README "Operations" documents the fields).
 nlohmann::json status_json(const NodeView& v);
+
+// GET /quarantine body: the quarantine group's newest articles (at most 1,000), newest first:
+// number, message_id, subject, from, date, bytes.
+nlohmann::json quarantine_json(const AdminContext& ctx);
+
+// GET /checkgroups body: the checkgroups diffs waiting for the admin, oldest first.
+nlohmann::json checkgroups_json(const AdminContext& ctx);
 
 // GET /metrics body: Prometheus text exposition format 0.0.4.
 std::string metrics_text(const NodeView& v, const AdminServer* admin);

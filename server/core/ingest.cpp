@@ -8,6 +8,7 @@
 #include "protocol/article.h"
 #include "protocol/overview.h"
 #include "protocol/path.h"
+#include "server/core/group_control.h"
 
 namespace tidings::server {
 
@@ -112,14 +113,39 @@ std::optional<WithdrawalPlan> plan_withdrawal(const config::Control& control, co
     return WithdrawalPlan{*w, judge_withdrawal(control, article, nullptr)};
 }
 
-void file_control_message(std::vector<std::string>& groups, const storage::Snapshot& snap) {
+void file_control_message(std::vector<std::string>& groups, const storage::Snapshot& snap, std::string_view verb) {
     groups.clear();
-    if (snap.group("control.cancel")) groups.emplace_back("control.cancel");
+    const std::string own = "control." + std::string(verb);
+    if (snap.group(own)) groups.push_back(own);
+    else if (snap.group("control")) groups.emplace_back("control");
+}
+
+void apply_filter(IngestVerdict& v, const Filtering& filtering, const protocol::ParsedArticle& article,
+                  std::size_t bytes, std::string_view source, const std::string& quarantine_group,
+                  const storage::Snapshot& snap) {
+    v.filter = filtering.table.judge(article, bytes, source, filtering.bodies, filtering.now);
+    if (!v.filter) return;
+    switch (v.filter->action) {
+    case config::FilterAction::accept: break;
+    case config::FilterAction::reject:
+        v.accept = false;
+        v.reason = "filter";
+        v.detail = "rule " + v.filter->rule->name;
+        break;
+    case config::FilterAction::quarantine:
+        v.request.groups.clear();
+        if (snap.group(quarantine_group)) v.request.groups.push_back(quarantine_group);
+        v.request.feeds.clear();
+        v.withdrawal.reset();
+        v.group_control = false;
+        break;
+    }
 }
 
 IngestVerdict prepare_transit_article(const config::Config& cfg, const FeedTable& feeds,
                                       const config::Peer* from, std::string_view offered_id,
-                                      std::string wire, const storage::Snapshot& snap) {
+                                      std::string wire, const storage::Snapshot& snap,
+                                      const Filtering* filtering) {
     auto article = protocol::parse_article(wire);
     // Relayed articles are checked loosely for Message-ID syntax, as INN is: old software
     // made ids the strict grammar forbids, and refusing them only breaks propagation.
@@ -141,21 +167,33 @@ IngestVerdict prepare_transit_article(const config::Config& cfg, const FeedTable
         if (std::find(v.request.groups.begin(), v.request.groups.end(), g) == v.request.groups.end())
             v.request.groups.emplace_back(g);
     }
-    if (v.request.groups.empty()) {
+    // A newgroup is usually posted to groups not carried yet: group control messages are
+    // taken whatever their Newsgroups, and filed under control (as innd does).
+    const auto group_control = is_group_control(article) ? protocol::control_command(article) : std::nullopt;
+    if (v.request.groups.empty() && !group_control) {
         if (!cfg.storage.junk_unwanted) return refuse("unwanted_group", "no carried group in Newsgroups");
         // Kept by id (history, ARTICLE <id>, onward feeds) without being filed in a group.
     }
 
     v.withdrawal = plan_withdrawal(cfg.control, article, snap);
     if (v.withdrawal && v.withdrawal->what.kind == protocol::WithdrawalKind::cancel)
-        file_control_message(v.request.groups, snap);
+        file_control_message(v.request.groups, snap, "cancel");
+    if (group_control) {
+        v.group_control = true;
+        file_control_message(v.request.groups, snap, group_control->verb);
+    }
     // Indexed as it came (the Path we prepend changes neither the overview nor who has it).
     index_article(v.request, article, wire, offered_id, newsgroups, feeds, from,
                   static_cast<std::int64_t>(std::time(nullptr)));
+    v.accept = true;
+    if (filtering) {
+        apply_filter(v, *filtering, article, wire.size(), from ? std::string_view(from->name) : "-",
+                     cfg.filter.quarantine_group, snap);
+        if (!v.accept) return v;
+    }
     std::size_t header_end = 0;
     v.request.article = protocol::rewrite_for_storage(wire, article, cfg.node.pathhost, {}, &header_end);
     v.request.xref_at = header_end;
-    v.accept = true;
     return v;
 }
 

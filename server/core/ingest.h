@@ -10,6 +10,7 @@
 #include "config/config.h"
 #include "protocol/article.h"
 #include "protocol/control.h"
+#include "server/core/filter.h"
 #include "server/core/withdrawal.h"
 #include "protocol/wildmat.h"
 #include "storage/snapshot.h"
@@ -51,9 +52,18 @@ struct WithdrawalPlan {
     WithdrawalVerdict verdict;
 };
 
+// What the filter rules need besides the article: the compiled rules, the node's body
+// history (EMP counting) and the time.
+struct Filtering {
+    const FilterTable& table;
+    BodyHistory& bodies;
+    std::int64_t now;
+};
+
 struct IngestVerdict {
     bool accept = false;
-    // Why it was refused, one token for logs and counters: loop, malformed, unwanted_group.
+    // Why it was refused, one token for logs and counters: loop, malformed, unwanted_group,
+    // filter.
     std::string reason;
     std::string detail;  // human text for the log (no raw article bytes)
     // Whether a refusal may be remembered under the offered id (history: a re-offer is then
@@ -63,16 +73,29 @@ struct IngestVerdict {
     bool remember = true;
     storage::StoreRequest request;  // when accepted: Path prepended, groups, overview, feeds
     std::optional<WithdrawalPlan> withdrawal;  // when accepted and it cancels or supersedes
+    // The filter rule that matched, if any: reject (accept false), quarantine (accepted, filed
+    // in the quarantine group only, fed to nobody, no withdrawal applied) or accept.
+    std::optional<FilterMatch> filter;
+    // A newgroup, rmgroup or checkgroups: acted on once stored (server/core/group_control.h).
+    bool group_control = false;
 };
+
+// Applies the filter rules to an article about to be accepted (`v.request` indexed): a reject
+// refuses it, a quarantine files it in `quarantine_group` only (when the store has that group)
+// and queues it for no peer. Records the match in `v.filter`.
+void apply_filter(IngestVerdict& v, const Filtering& filtering, const protocol::ParsedArticle& article,
+                  std::size_t bytes, std::string_view source, const std::string& quarantine_group,
+                  const storage::Snapshot& snap);
 
 // Judges the withdrawal `article` asks for, if any, against what `snap` holds (the target's
 // Cancel-Lock and groups) under cfg.control.
 std::optional<WithdrawalPlan> plan_withdrawal(const config::Control& control, const protocol::ParsedArticle& article,
                                               const storage::Snapshot& snap);
 
-// RFC 5537 §5.3: a cancel is filed in control.cancel when carried (as INN does), never in its
-// target's groups; `groups` are the carried groups of its Newsgroups.
-void file_control_message(std::vector<std::string>& groups, const storage::Snapshot& snap);
+// RFC 5537 §5: a control message is filed in control.<verb> when carried, else in control
+// when carried (as INN does), never in the groups it names; `groups` (the carried groups of
+// its Newsgroups) are replaced.
+void file_control_message(std::vector<std::string>& groups, const storage::Snapshot& snap, std::string_view verb);
 
 // `wire` is the article as received (dot-stuffed, CRLF, without the final ".\r\n").
 // `offered_id` is the Message-ID of the IHAVE/TAKETHIS command line. `from` is the feeding
@@ -90,8 +113,10 @@ void index_article(storage::StoreRequest& req, const protocol::ParsedArticle& a,
                    std::string_view message_id, std::string_view newsgroups, const FeedTable& feeds,
                    const config::Peer* from, std::int64_t arrival);
 
+// `filtering`: the filter rules to apply (none when null), with `from`'s name as the source.
 IngestVerdict prepare_transit_article(const config::Config& cfg, const FeedTable& feeds,
                                       const config::Peer* from, std::string_view offered_id,
-                                      std::string wire, const storage::Snapshot& snap);
+                                      std::string wire, const storage::Snapshot& snap,
+                                      const Filtering* filtering = nullptr);
 
 }  // namespace tidings::server

@@ -10,6 +10,7 @@
 
 #include <array>
 #include <chrono>
+#include <ctime>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "server/core/group_control.h"
 #include "server/core/ingest.h"
 #include "server/core/rate_limiter.h"
 #include "server/core/store_budget.h"
@@ -50,6 +52,11 @@ struct Counters {
     std::map<std::string, std::uint64_t> refused;  // by reason: duplicate, loop, too_big, ...
     // Cancels and Supersedes by "kind/outcome" (cancel/applied, supersede/key_mismatch, ...).
     std::map<std::string, std::uint64_t> withdrawals;
+    // Filter rule matches by "rule/action" (spam/reject, binaries/quarantine, ...).
+    std::map<std::string, std::uint64_t> filter_matches;
+    std::uint64_t quarantine_released = 0;  // by the admin API (POST /quarantine/release)
+    // newgroup/rmgroup/checkgroups by "kind/decision" (newgroup/doit, rmgroup/log, ...).
+    std::map<std::string, std::uint64_t> group_controls;
 
     // Articles offered by each configured feeding peer, by outcome.
     struct PeerIncoming {
@@ -90,9 +97,10 @@ struct ListenerInfo {
 // accounts do not change under it); the last holder frees it.
 struct Generation {
     explicit Generation(std::shared_ptr<const config::Config> c)
-        : config(std::move(c)), feeds(*config) {}
+        : config(std::move(c)), feeds(*config), filters(config->filter) {}
     std::shared_ptr<const config::Config> config;
     FeedTable feeds;
+    FilterTable filters;
 };
 using GenerationPtr = std::shared_ptr<const Generation>;
 
@@ -113,7 +121,16 @@ public:
     const FeedTable& feeds() const { return current_->feeds; }
     void install(std::shared_ptr<const config::Config> next) {
         current_ = std::make_shared<const Generation>(std::move(next));
+        bodies.set_capacity(cfg().limits.max_body_hashes);
     }
+    // What the filter rules of the running generation need to judge an article now.
+    Filtering filtering() {
+        return Filtering{current_->filters, bodies, static_cast<std::int64_t>(std::time(nullptr))};
+    }
+    // Article bodies seen lately, for [[filter.rule]] min_body_copies (server/core/filter.h).
+    BodyHistory bodies;
+    // checkgroups diffs waiting for the admin, and serials seen (server/core/group_control.h).
+    CheckgroupsDiffs checkgroups;
     const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
     bool stopping = false;
     Counters counters;

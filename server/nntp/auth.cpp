@@ -41,6 +41,7 @@ ReaderRights reader_rights(const config::Config& cfg, bool anonymous, const conf
     r.read = !r.read_pattern.empty();
     r.post = r.read && !r.post_pattern.empty();
     r.approve = r.approve && r.post;
+    r.hidden = cfg.filter.quarantine_group;
     return r;
 }
 
@@ -49,7 +50,7 @@ ReaderRights reader_rights(const Session& s) {
 }
 
 bool may_read_group(const ReaderRights& r, std::string_view group) {
-    return r.read && (r.read_pattern == "*" || protocol::wildmat_match(r.read_pattern, group));
+    return r.read && group != r.hidden && (r.read_pattern == "*" || protocol::wildmat_match(r.read_pattern, group));
 }
 
 bool may_post_group(const ReaderRights& r, std::string_view group) {

@@ -21,6 +21,7 @@ struct ReaderRights {
     std::string read_pattern;   // wildmat of readable groups
     std::string post_pattern;   // wildmat of groups one may post to
     bool approve = false;       // may post with Approved: (config: user.approve, readers.anonymous_approve)
+    std::string hidden;         // never readable: the filter's quarantine group
 };
 
 // Rights of a connection from `ip` (is it in readers.anonymous_hosts: `anonymous`), signed

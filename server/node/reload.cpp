@@ -40,6 +40,13 @@ void apply_groups(NodeContext& node, ReloadState& state, const config::Config& n
         r.applied.push_back("group " + g.name + ": " + (it == running.end() ? "created" : "flag") + " " + flag);
     }
     state.groups = next.groups;
+    const auto& running_filter = node.cfg().filter;
+    if (next.filter.quarantines() && (!running_filter.quarantines() ||
+                                      next.filter.quarantine_group != running_filter.quarantine_group)) {
+        node.store.create_group(next.filter.quarantine_group, 'n', "filter",
+                                static_cast<std::int64_t>(std::time(nullptr)), [](bool) {});
+        r.applied.push_back("filter.quarantine_group: " + next.filter.quarantine_group);
+    }
 }
 
 template <class E>
@@ -165,6 +172,10 @@ ReloadResult reload_config(NodeContext& node, ReloadState& state, Feeds& feeds, 
     if (!(cur.readers == next.readers)) r.applied.emplace_back("readers: for new connections");
     if (!(cur.moderation == next.moderation)) r.applied.emplace_back("moderation: for new connections");
     if (cur.users != next.users) r.applied.emplace_back("user: for new logins");
+    // Transit and POST judge each article with the running generation's rules: new ones
+    // apply from the next article on, in every session.
+    if (cur.filter.rules != next.filter.rules)
+        r.applied.push_back("filter: " + std::to_string(next.filter.rules.size()) + " rules, from the next article");
     node.install(next_generation(cur, next));
     if (peers_changed) {
         for (auto& change : feeds.reconcile()) r.applied.push_back(std::move(change));

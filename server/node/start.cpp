@@ -59,6 +59,14 @@ void ensure_groups(const config::Config& cfg, storage::Store& store) {
         store.set_group_flag(g.name, flag, [&flag_done](bool ok) { flag_done.set_value(ok); });
         flag_fut.get();
     }
+    // The filter's quarantine group (hidden from readers; server/nntp/auth.cpp), flag `n`: no
+    // local posting. Made when a rule quarantines and it is missing, as a reload does.
+    if (!cfg.filter.quarantines()) return;
+    std::promise<bool> made;
+    auto made_fut = made.get_future();
+    store.create_group(cfg.filter.quarantine_group, 'n', "filter", static_cast<std::int64_t>(std::time(nullptr)),
+                       [&made](bool ok) { made.set_value(ok); });
+    made_fut.get();
 }
 
 std::string roles_text(const ListenerInfo& l) {

@@ -20,9 +20,11 @@
 #include "protocol/wildmat.h"
 #include "protocol/control.h"
 #include "server/core/cancel_lock.h"
+#include "server/core/filter_note.h"
+#include "server/core/group_control.h"
 #include "server/core/ingest.h"
 #include "server/core/withdraw.h"
-#include "server/reader/mailer.h"
+#include "server/net/mailer.h"
 #include "server/net/off_thread.h"
 #include "server/nntp/read_block.h"
 
@@ -46,6 +48,7 @@ struct Prepared {
     // Set: unapproved for this moderated group (the first in Newsgroups): mail, do not store.
     std::string moderated_group;
     std::optional<WithdrawalPlan> withdrawal;  // a cancel or Supersedes, judged
+    bool group_control = false;  // a newgroup/rmgroup/checkgroups, acted on once stored
 };
 
 // Adds `element` to the header field `name` of `text` (CRLF article): at the end of the first
@@ -103,6 +106,7 @@ Prepared prepare(Session& s, std::string wire) {
     auto a = protocol::parse_article(r.text);
     std::string newsgroups = protocol::unfold(a.find("Newsgroups")->value);
     ReaderRights rights = reader_rights(s);
+    bool quarantined = false;
     // RFC 5537 §3.5: only a moderator approves; anyone may write the header, so the right is
     // the account's (INN's nnrpd answers the same 441 without access `A`).
     if (a.find("Approved") && !rights.approve) {
@@ -134,7 +138,28 @@ Prepared prepare(Session& s, std::string wire) {
         }
         p.withdrawal = plan_withdrawal(cfg.control, a, snap);
         if (p.withdrawal && p.withdrawal->what.kind == protocol::WithdrawalKind::cancel)
-            file_control_message(p.request.groups, snap);
+            file_control_message(p.request.groups, snap, "cancel");
+        if (is_group_control(a)) {
+            p.group_control = true;
+            file_control_message(p.request.groups, snap, protocol::control_command(a)->verb);
+        }
+        // [[filter.rule]] with source "local": after the poster's own mistakes are answered.
+        const Filtering filtering = s.node.filtering();
+        if (auto match = filtering.table.judge(a, r.text.size(), "local", filtering.bodies, filtering.now)) {
+            note_filter_match(s.node, s.id, "local", r.message_id, *match);
+            if (match->action == config::FilterAction::reject) {
+                p.error = "Refused by the site's filter (rule " + match->rule->name + ")";
+                return p;
+            }
+            quarantined = match->action == config::FilterAction::quarantine;
+            if (quarantined) {
+                p.request.groups.clear();
+                if (snap.group(cfg.filter.quarantine_group)) p.request.groups.push_back(cfg.filter.quarantine_group);
+                p.withdrawal.reset();
+                p.moderated_group.clear();
+                p.group_control = false;
+            }
+        }
     }
     if (!p.moderated_group.empty()) {
         p.request.message_id = r.message_id;
@@ -142,6 +167,7 @@ Prepared prepare(Session& s, std::string wire) {
         return p;
     }
     index_article(p.request, a, r.text, r.message_id, newsgroups, s.node.feeds(), nullptr, now);
+    if (quarantined) p.request.feeds.clear();
     p.request.article = std::move(r.text);
     return p;
 }
@@ -244,12 +270,16 @@ awaitable<void> run_post(Session& s, const protocol::Command&) {
     auto session_id = s.id;
     const std::uint64_t bytes = p.request.article.size();
     s.node.store_budget.take(*conn, bytes);
-    s.node.store.submit(std::move(p.request), [node, conn, ticket, id, session_id, bytes](storage::StoreResult r) {
+    const bool group_control = p.group_control;
+    s.node.store.submit(std::move(p.request), [node, conn, ticket, id, session_id, bytes, group_control](storage::StoreResult r) {
         // The writer thread, after the commit: hop back to the I/O thread to answer.
-        net::post(node->io, [node, conn, ticket, id, session_id, bytes, status = r.status] {
+        std::string text = group_control ? std::move(r.request.article) : std::string();
+        net::post(node->io, [node, conn, ticket, id, session_id, bytes, status = r.status, text = std::move(text)]() mutable {
             node->store_budget.give_back(*conn, bytes);
             if (status == storage::StoreStatus::stored) {
                 spdlog::info("conn={} event=posted id={}", session_id, protocol::sanitize_for_echo(id, 250));
+                if (!text.empty())
+                    net::co_spawn(node->io, run_group_control(*node, id, std::move(text), "local"), net::detached);
                 if (node->wake_feeds) node->wake_feeds();  // send it on now, not at the senders' next poll
                 conn->fill(ticket, protocol::response(st::ok_post, "Article posted " + id));
             } else if (status == storage::StoreStatus::duplicate) {

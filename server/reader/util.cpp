@@ -112,8 +112,10 @@ std::string_view article_body(std::string_view article) {
 bool article_readable(const Session& s, const storage::Snapshot& snap, std::string_view message_id) {
     ReaderRights r = reader_rights(s);
     if (!r.read) return false;
-    if (r.read_pattern == "*") return true;
-    for (const auto& [g, n] : snap.placements(message_id))
+    const auto placements = snap.placements(message_id);
+    // Articles filed in no group (junk_unwanted) are for those who may read everything.
+    if (r.read_pattern == "*" && placements.empty()) return true;
+    for (const auto& [g, n] : placements)
         if (may_read_group(r, g)) return true;
     return false;
 }

@@ -37,6 +37,7 @@ struct StoreAck {
     std::string peer;          // configured peer name, or "-"
     std::chrono::steady_clock::time_point received;  // the article's last byte was read
     storage::StoreResult result;
+    bool group_control = false;  // a newgroup/rmgroup/checkgroups to act on once stored
 };
 
 class StoreAcks {

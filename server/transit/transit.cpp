@@ -10,6 +10,8 @@
 
 #include "protocol/dot_stuffing.h"
 #include "protocol/status.h"
+#include "server/core/filter_note.h"
+#include "server/core/group_control.h"
 #include "server/core/withdraw.h"
 #include "server/nntp/read_block.h"
 
@@ -55,7 +57,8 @@ void count_refusal(NodeContext& node, const Session& s, std::string_view id, std
     }
     // Configured peers' protocol problems are worth a warning only when they are not the
     // everyday duplicates.
-    if (reason == "duplicate" || reason == "in_progress")
+    // A filter's refusal has its own line (note_filter_match, with the rule).
+    if (reason == "duplicate" || reason == "in_progress" || reason == "filter")
         spdlog::debug("conn={} peer={} event=refused id={} reason={}", s.id, s.peer ? s.peer->name : "-",
                       protocol::sanitize_for_echo(id), reason);
     else
@@ -102,8 +105,10 @@ void accept_article(Transit& t, Session& s, std::string id, std::string wire, st
             s.conn->fill(ticket, id_response(codes.duplicate, id));
             return;
         }
-        v = prepare_transit_article(node.cfg(), node.feeds(), s.peer, id, std::move(wire), snap);
+        const Filtering filtering = node.filtering();
+        v = prepare_transit_article(node.cfg(), node.feeds(), s.peer, id, std::move(wire), snap, &filtering);
     }
+    if (v.filter) note_filter_match(node, s.id, s.peer ? std::string_view(s.peer->name) : "-", id, *v.filter);
     if (!v.accept) {
         release_id(t, id, s.id);
         count_refusal(node, s, id, v.reason, v.detail);
@@ -123,7 +128,7 @@ void accept_article(Transit& t, Session& s, std::string id, std::string wire, st
     std::uint64_t bytes = v.request.article.size();
     node.store_budget.take(*s.conn, bytes);
     StoreAck ack{s.conn, ticket, std::move(id), bytes, codes, s.id, s.peer ? s.peer->name : "-",
-                 std::chrono::steady_clock::now() /* the article's last byte is in */, {}};
+                 std::chrono::steady_clock::now() /* the article's last byte is in */, {}, v.group_control};
     // Runs on the store's writer thread after the commit; StoreAcks hands it to the I/O thread.
     node.store.submit(std::move(v.request), [acks = &t.store_acks, ack = std::move(ack)](storage::StoreResult r) mutable {
         ack.result = std::move(r);
@@ -150,6 +155,9 @@ void Transit::deliver(StoreAck& a) {
                 std::chrono::steady_clock::now() - a.received));
             conn->fill(a.ticket, id_response(codes.ok, a.id));
             if (node.wake_feeds) node.wake_feeds();
+            if (a.group_control)
+                net::co_spawn(node.io, run_group_control(node, a.id, std::move(a.result.request.article), a.peer),
+                              net::detached);
             break;
         case storage::StoreStatus::duplicate:
             ++node.counters.refused["duplicate"];

@@ -128,7 +128,9 @@ std::string probe_value(const KeySpec& k) {
     case Kind::pathhost_list: return R"(["probe.example"])";
     case Kind::distributions: return R"(["probe"])";
     case Kind::name:
-    case Kind::user_name: return R"("probe")";
+    case Kind::user_name:
+    case Kind::regex: return R"("probe")";
+    case Kind::name_list: return R"(["probe"])";
     case Kind::password_hash: return R"("$y$probeprobe")";
     case Kind::choice_list: break;
     }
@@ -174,6 +176,11 @@ TEST(Schema, EachKeyReachesItsOwnField) {
         {"control", "", "", [](const Config& a, const Config& b) { return a.control == b.control; }},
         {"control.rule", "", "pattern = \"*\"\n",
          [](const Config& a, const Config& b) { return a.control.rules == b.control.rules; }},
+        {"control.group_rule", "[control]\nkeyring = \"/k\"\nmail_to = \"a@b.example\"\n", "pattern = \"*\"\n",
+         [](const Config& a, const Config& b) { return a.control.group_rules == b.control.group_rules; }},
+        {"filter", "", "", [](const Config& a, const Config& b) { return a.filter == b.filter; }},
+        {"filter.rule", "[[peer]]\nname = \"probe\"\n", "name = \"r\"\nheader = \"Subject\"\nregex = \"x\"\n",
+         [](const Config& a, const Config& b) { return a.filter.rules == b.filter.rules; }},
         {"http", "", "", [](const Config& a, const Config& b) { return a.http == b.http; }},
     };
     std::size_t sections = 0;
@@ -233,6 +240,7 @@ TEST(Schema, ChoiceSpellingsMapToTheirEnumerators) {
         const char* prefix;  // keys a [[section]] needs besides this one
         int (*get)(const Config&);
         std::string_view (*name)(int);  // to_string of the enumerator
+        const char* before = "";        // TOML before the section (keys of its parent)
     };
     const Row rows[] = {
         {"node", "log_level", "", [](const Config& c) { return int(c.node.log_level); },
@@ -256,6 +264,15 @@ TEST(Schema, ChoiceSpellingsMapToTheirEnumerators) {
         {"control.rule", "cancel", "pattern = \"*\"\n",
          [](const Config& c) { return int(c.control.rules.at(0).cancel); },
          [](int i) { return to_string(CancelPolicy(i)); }},
+        {"control.group_rule", "kind", "pattern = \"*\"\n",
+         [](const Config& c) { return int(c.control.group_rules.at(0).kind); },
+         [](int i) { return to_string(GroupControlKinds(i)); }},
+        {"control.group_rule", "action", "pattern = \"*\"\n",
+         [](const Config& c) { return int(c.control.group_rules.at(0).action); },
+         [](int i) { return to_string(GroupControlAction(i)); }, "[control]\nmail_to = \"a@b.example\"\n"},
+        {"filter.rule", "action", "name = \"r\"\n",
+         [](const Config& c) { return int(c.filter.rules.at(0).action); },
+         [](int i) { return to_string(FilterAction(i)); }},
         {"group", "status", "name = \"a.b\"\n",
          [](const Config& c) { return int(c.groups.at(0).status); },
          [](int i) { return to_string(GroupStatus(i)); }},
@@ -266,7 +283,7 @@ TEST(Schema, ChoiceSpellingsMapToTheirEnumerators) {
         const KeySpec* k = find_key(*s, row.key);
         ASSERT_TRUE(k) << row.key;
         for (std::size_t i = 0; i < k->choices.size(); ++i) {
-            std::string toml = (s->array ? "[[" : "[") + std::string(row.section) +
+            std::string toml = row.before + std::string(s->array ? "[[" : "[") + std::string(row.section) +
                                (s->array ? "]]\n" : "]\n") + row.prefix + row.key + " = \"" +
                                std::string(k->choices[i]) + "\"\n";
             EXPECT_EQ(row.get(load_ok(toml)), int(i)) << toml;

@@ -1,11 +1,13 @@
 // Fuzzes the parsing of control messages, withdrawals and Cancel-Lock elements
-// (protocol/control.h) on arbitrary article text: never a crash, and what comes out keeps the
+// (protocol/control.h), group control messages and X-PGP-Sig (protocol/group_control.h) on arbitrary article text: never a crash, and what comes out keeps the
 // promises the header makes (a valid target id, bounded and well-formed elements).
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
 #include "protocol/control.h"
+#include "protocol/group_control.h"
+#include "protocol/newsgroup.h"
 #include "protocol/message_id.h"
 
 using namespace tidings::protocol;
@@ -32,6 +34,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (auto c = control_command(a)) {
         check(!c->verb.empty());
         for (char ch : c->verb) check(!(ch >= 'A' && ch <= 'Z'));
+        if (auto g = group_control_of(*c)) {
+            if (g->kind != GroupControlKind::checkgroups) check(is_valid_newsgroup_name(g->group));
+            (void)in_scope(g->scope, "comp.lang.c");
+        }
+    }
+    for (const auto& l : checkgroups_lines(a.body)) check(is_valid_newsgroup_name(l.name));
+    if (auto l = newgroup_line(a.body, "comp.lang.c")) check(l->name == "comp.lang.c");
+    if (auto sig = pgp_signature_of(a)) {
+        check(!sig->signed_headers.empty() && sig->lines.size() >= 2 && sig->lines.back().size() == 5);
+        if (auto t = pgp_signed_text(a, *sig, a.body)) {
+            check(t->starts_with("X-Signed-Headers: "));
+            check(t->find(" \n") == std::string::npos && t->find("\t\n") == std::string::npos);
+        }
+        check(pgp_armor(*sig).ends_with("-----END PGP SIGNATURE-----\n"));
     }
     if (auto w = withdrawal_of(a)) check(is_valid_message_id(w->target, MessageIdRules::nntp));
     for (std::string_view name : {"Cancel-Lock", "Cancel-Key"}) {

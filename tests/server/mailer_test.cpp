@@ -1,4 +1,4 @@
-#include "server/reader/mailer.h"
+#include "server/net/mailer.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "server/reader/mailer.h"
+#include "server/net/mailer.h"
 
 #include <fcntl.h>
 #include <poll.h>

@@ -1,5 +1,6 @@
 // Running a local mailer (sendmail or anything that reads a message on standard input), for
-// posts to moderated groups. Blocking: call it off the I/O thread (server/net/off_thread.h).
+// posts to moderated groups and group control messages. Blocking: call it off the I/O thread
+// (server/net/off_thread.h).
 #pragma once
 
 #include <chrono>
