@@ -272,6 +272,12 @@ Config build(const toml::table& root, Errors& e) {
     read_moderation(moderation, c.moderation, e);
     TableReader control = section_reader(root, "control", e);
     control.read_fields(c.control);
+    // gpgv looks a keyring named without a '/' up in ~/.gnupg, and runs argv[0] as given.
+    for (const char* key : {"keyring", "gpgv"}) {
+        const std::string& v = std::string_view(key) == "keyring" ? c.control.keyring : c.control.gpgv;
+        if (!v.empty() && v[0] != '/' && control.node(key))
+            e.add(control.node(key)->source(), control.key_path(key), "must be an absolute path");
+    }
     for (const TableReader* r : {&storage, &limits, &readers, &http, &expire, &moderation, &control})
         r->finish();
     each_section_table(expire.table(), *find_section("expire.rule"), "rule", e,

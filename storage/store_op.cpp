@@ -35,7 +35,17 @@ public:
             result_.status = StoreStatus::rejected;
             return;
         }
-        if (req_.replace) unfile_article(ctx, id);
+        if (!req_.replace_from.empty()) {
+            auto v = ctx.txn.get(ctx.dbi.articles, id);
+            auto meta = v ? codec::decode_article_meta(*v) : std::nullopt;
+            const bool there = meta && std::any_of(meta->placements.begin(), meta->placements.end(),
+                                                   [&](const auto& p) { return p.first == req_.replace_from; });
+            if (!there) {
+                result_.status = StoreStatus::duplicate;
+                return;
+            }
+            unfile_article(ctx, id);
+        }
         if (ctx.txn.get(ctx.dbi.articles, id) || ctx.txn.get(ctx.dbi.history, id)) {
             result_.status = StoreStatus::duplicate;
             return;

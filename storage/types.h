@@ -87,10 +87,11 @@ struct StoreRequest {
     OverviewFields overview;
     std::vector<std::string> feeds;   // peers whose outgoing queues get the article, same txn
     std::int64_t arrival = 0;         // unix seconds; 0 = now
-    // When the id is stored already, its old copy (bytes, placements, expiry) goes first, in the
-    // same transaction, instead of the request being a duplicate: a quarantined article
-    // released into its groups. Not for ids only in history (refused, cancelled, expired).
-    bool replace = false;
+    // Set: the id must be stored and filed in this group; its old copy (bytes, placements,
+    // expiry) goes first, in the same transaction, and this request takes its place — a
+    // quarantined article released into its groups. Otherwise (gone, or released already) the
+    // request is a duplicate. Ids only in history (refused, cancelled, expired) stay there.
+    std::string replace_from;
 };
 
 enum class StoreStatus : std::uint8_t {

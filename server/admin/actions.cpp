@@ -12,6 +12,7 @@
 #include "protocol/status.h"
 #include "protocol/article.h"
 #include "protocol/control.h"
+#include "server/core/group_control.h"
 #include "server/core/ingest.h"
 #include "server/core/withdraw.h"
 #include "server/feeds/feeds.h"
@@ -55,6 +56,7 @@ struct StoreWaiter {
     net::io_context& io;
     net::steady_timer timer;
     std::optional<storage::StoreStatus> result;
+    std::string text;  // the article handed back (for a group control message's run)
 };
 
 }  // namespace
@@ -77,6 +79,9 @@ awaitable<ActionResult> admin_create_group(AdminContext& ctx, std::string name, 
 awaitable<ActionResult> admin_remove_group(AdminContext& ctx, std::string name) {
     NodeContext& node = ctx.node;
     auto shown = protocol::sanitize_for_echo(name);
+    // Removing it would leave quarantined articles in no group, readable by id.
+    if (name == node.cfg().filter.quarantine_group)
+        co_return ActionResult{409, "the quarantine group cannot be removed: " + shown};
     auto w = std::make_shared<Waiter>(node.io);
     node.store.remove_group(name, completion(w));
     bool ok = co_await wait_for(w);
@@ -104,6 +109,7 @@ awaitable<ActionResult> admin_release(AdminContext& ctx, std::string message_id)
     if (!protocol::is_valid_message_id(message_id)) co_return ActionResult{400, "not a Message-ID: " + shown};
     storage::StoreRequest req;
     std::optional<WithdrawalPlan> withdrawal;
+    bool group_control = false;
     {
         storage::Snapshot snap(node.store);
         const auto placements = snap.placements(message_id);
@@ -114,14 +120,25 @@ awaitable<ActionResult> admin_release(AdminContext& ctx, std::string message_id)
         const auto a = protocol::parse_article(*text);
         const auto* ng = a.find("Newsgroups");
         const std::string newsgroups = ng ? protocol::unfold(ng->value) : std::string();
-        for (auto g : protocol::split_newsgroups(newsgroups))
-            if (g != cfg.filter.quarantine_group && snap.group(g) &&
-                std::find(req.groups.begin(), req.groups.end(), g) == req.groups.end())
-                req.groups.emplace_back(g);
+        for (auto g : protocol::split_newsgroups(newsgroups)) {
+            if (g == cfg.filter.quarantine_group) continue;
+            auto info = snap.group(g);
+            if (!info) continue;
+            // RFC 5537 §3.5: a post to a moderated group needs Approved; quarantine held it
+            // before that check, so release does not skip it.
+            if (info->flag == 'm' && !a.find("Approved"))
+                co_return ActionResult{409, "moderated group " + protocol::sanitize_for_echo(g) +
+                                                " and no Approved header: " + shown};
+            if (std::find(req.groups.begin(), req.groups.end(), g) == req.groups.end()) req.groups.emplace_back(g);
+        }
         withdrawal = plan_withdrawal(cfg.control, a, snap);
         if (withdrawal && withdrawal->what.kind == protocol::WithdrawalKind::cancel)
             file_control_message(req.groups, snap, "cancel");
-        if (req.groups.empty() && !cfg.storage.junk_unwanted)
+        if (is_group_control(a)) {
+            group_control = true;
+            file_control_message(req.groups, snap, protocol::control_command(a)->verb);
+        }
+        if (req.groups.empty() && !cfg.storage.junk_unwanted && !group_control)
             co_return ActionResult{409, "none of its groups is carried: " + shown};
         // Queued for the peers that want it now; its Path names where it came from, so it does
         // not go back there. The stored Xref is replaced by the writer (xref_at unset).
@@ -129,12 +146,15 @@ awaitable<ActionResult> admin_release(AdminContext& ctx, std::string message_id)
                       static_cast<std::int64_t>(std::time(nullptr)));
         req.article = std::string(*text);
     }
-    req.replace = true;
-    if (withdrawal) apply_withdrawal(node, *withdrawal, message_id, "release");
+    // Only if it is still in quarantine when the writer gets to it (two releases at once: one
+    // wins, the other is a duplicate).
+    req.replace_from = cfg.filter.quarantine_group;
     auto w = std::make_shared<StoreWaiter>(node.io);
     node.store.submit(std::move(req), [w](storage::StoreResult r) {
-        net::post(w->io, [w, status = r.status] {
+        std::string text = std::move(r.request.article);
+        net::post(w->io, [w, status = r.status, text = std::move(text)]() mutable {
             w->result = status;
+            w->text = std::move(text);
             w->timer.cancel();
         });
     });
@@ -142,8 +162,12 @@ awaitable<ActionResult> admin_release(AdminContext& ctx, std::string message_id)
         boost::system::error_code ec;
         co_await w->timer.async_wait(net::redirect_error(use_awaitable, ec));
     }
+    if (*w->result == storage::StoreStatus::duplicate) co_return ActionResult{404, "not in quarantine any more: " + shown};
     if (*w->result != storage::StoreStatus::stored)
         co_return ActionResult{503, "not released: " + std::string(storage::to_string(*w->result))};
+    // What the article asks of others happens once it is out, as if it had just arrived.
+    if (withdrawal) apply_withdrawal(node, *withdrawal, message_id, "release");
+    if (group_control) net::co_spawn(node.io, run_group_control(node, message_id, std::move(w->text), "release"), net::detached);
     if (node.wake_feeds) node.wake_feeds();
     ++node.counters.quarantine_released;
     spdlog::info("event=quarantine_release id={}", shown);

@@ -97,7 +97,16 @@ FilterTable::FilterTable(const config::Filter& filter) : rules_(filter.rules) {
         if (!r.posting_host.empty()) add(std::string(posting_host_key), r.posting_host, i);
         if (r.min_body_copies) body_window_s_ = std::max<std::int64_t>(body_window_s_, r.body_window_s);
     }
-    for (auto& h : headers_) h.set->Compile();
+    for (auto& h : headers_)
+        if (!h.set->Compile()) {
+            // Over RE2's memory budget: the rules on this header could never match; say so
+            // (logged at start and reload) rather than fail silently.
+            problems_.push_back("the regexes on " + (h.name == posting_host_key ? std::string("posting_host") : h.name) +
+                                " do not fit RE2's memory budget: those rules never match");
+            h.rule_of.clear();
+            h.set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
+            h.set->Compile();
+        }
 }
 
 std::optional<FilterMatch> FilterTable::judge(const protocol::ParsedArticle& article, std::size_t bytes,
@@ -174,7 +183,12 @@ std::string posting_host_of(const protocol::ParsedArticle& article) {
             std::size_t name_start = v.find_first_not_of(" \t", at + 1);
             if (name_start == std::string::npos) break;
             std::size_t eq = v.find('=', name_start);
+            const std::size_t semi = v.find(';', name_start);
             if (eq == std::string::npos) break;
+            if (semi < eq) {  // a parameter without a value: skip it
+                at = semi;
+                continue;
+            }
             std::string_view name(v.data() + name_start, eq - name_start);
             while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
             std::size_t value_start = v.find_first_not_of(" \t", eq + 1);

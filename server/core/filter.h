@@ -78,6 +78,8 @@ public:
 
     bool empty() const { return rules_.empty(); }
     bool counts_bodies() const { return body_window_s_ > 0; }
+    // Rules that cannot work as written (a header's regexes too big for RE2), for the log.
+    const std::vector<std::string>& problems() const { return problems_; }
 
     // The first rule `article` matches, coming from `source` (a peer name or "local"); `bytes`
     // is its size as received. Records its body in `bodies` when a rule counts bodies.
@@ -89,6 +91,7 @@ private:
     std::vector<config::FilterRule> rules_;  // FilterMatch::rule points in here
     std::vector<HeaderSet> headers_;
     std::int64_t body_window_s_ = 0;  // longest body_window_s of a counting rule; 0: none count
+    std::vector<std::string> problems_;
 };
 
 // Injection-Info's posting-host parameter (RFC 5536 §3.2.8), else NNTP-Posting-Host's value;

@@ -44,9 +44,19 @@ std::string sender_of(const protocol::ParsedArticle& a) {
 
 // gpgv and the mailer run as processes off the I/O thread, two at a time.
 OffThreadLimit pgp_checks{2, std::chrono::milliseconds(20)};   // I/O thread only
+// Signed messages waiting for a gpgv slot; past this many a new one is only logged ("busy"),
+// so a flood of signed-looking control messages cannot pile up coroutines and articles.
+constexpr int max_pgp_waiting = 32;
+int pgp_waiting = 0;
 OffThreadLimit control_mailers{2, std::chrono::milliseconds(20)};
 
 }  // namespace
+
+bool protected_group(const config::Config& cfg, std::string_view name) {
+    if (name == cfg.filter.quarantine_group || name == "control" || name.starts_with("control.") || name == "junk")
+        return true;
+    return std::any_of(cfg.groups.begin(), cfg.groups.end(), [&](const config::Group& g) { return g.name == name; });
+}
 
 bool is_group_control(const protocol::ParsedArticle& a) {
     auto c = protocol::control_command(a);
@@ -62,11 +72,21 @@ std::optional<GroupControlPlan> plan_group_control(const config::Control& contro
     p.what = std::move(*what);
     p.sender = sender_of(a);
     p.rule_name = "default";
+    std::vector<protocol::GroupLine> listed;
     for (std::size_t i = 0; i < control.group_rules.size(); ++i) {
         const auto& r = control.group_rules[i];
         if (!kind_fits(r.kind, p.what.kind)) continue;
         if (!r.sender.empty() && !protocol::wildmat_match(protocol::ascii_lower(r.sender), p.sender)) continue;
-        if (p.what.kind != GroupControlKind::checkgroups && !protocol::wildmat_match(r.pattern, p.what.group)) continue;
+        if (p.what.kind != GroupControlKind::checkgroups) {
+            if (!protocol::wildmat_match(r.pattern, p.what.group)) continue;
+        } else {
+            // A checkgroups is judged by the first rule for one of the groups it lists (one
+            // hierarchy's maintainer, key and all), as INN matches each line.
+            if (listed.empty()) listed = protocol::checkgroups_lines(a.body);
+            if (std::none_of(listed.begin(), listed.end(),
+                             [&](const protocol::GroupLine& l) { return protocol::wildmat_match(r.pattern, l.name); }))
+                continue;
+        }
         p.rule = &r;
         p.rule_name = "control.group_rule[" + std::to_string(i) + "]";
         break;
@@ -112,7 +132,7 @@ std::optional<CheckgroupsDiff> CheckgroupsDiffs::take(std::uint64_t id) {
     return d;
 }
 
-std::vector<std::string> apply_checkgroups(NodeContext& node, const CheckgroupsDiff& diff) {
+awaitable<std::vector<std::string>> apply_checkgroups(NodeContext& node, CheckgroupsDiff diff) {
     std::vector<std::string> done;
     const auto now = static_cast<std::int64_t>(std::time(nullptr));
     for (const auto& g : diff.add) {
@@ -125,15 +145,39 @@ std::vector<std::string> apply_checkgroups(NodeContext& node, const CheckgroupsD
         done.push_back("created " + g.name);
     }
     for (const auto& g : diff.moderate) {
+        if (protected_group(node.cfg(), g.name)) continue;
         node.store.set_group_flag(g.name, g.moderated ? 'm' : 'y', [](bool) {});
         done.push_back(std::string(g.moderated ? "moderated " : "unmoderated ") + g.name);
     }
     for (const auto& name : diff.remove) {
+        if (protected_group(node.cfg(), name)) {
+            done.push_back("kept " + name + ": protected");
+            continue;
+        }
         node.store.remove_group(name, [](bool) {});
         done.push_back("removed " + name);
     }
+    // The single writer commits in order: once a last request behind these is answered, they
+    // are committed too, and the caller may say so.
+    struct Barrier {
+        explicit Barrier(net::io_context& io) : io(io), timer(io, net::steady_timer::time_point::max()) {}
+        net::io_context& io;
+        net::steady_timer timer;
+        bool done = false;
+    };
+    auto b = std::make_shared<Barrier>(node.io);
+    node.store.set_group_flag(std::string(), 'y', [b](bool) {
+        net::post(b->io, [b] {
+            b->done = true;
+            b->timer.cancel();
+        });
+    });
+    while (!b->done) {
+        boost::system::error_code ec;
+        co_await b->timer.async_wait(net::redirect_error(use_awaitable, ec));
+    }
     for (const auto& d : done) spdlog::info("event=checkgroups_applied diff={} change=\"{}\"", diff.id, d);
-    return done;
+    co_return done;
 }
 
 awaitable<void> run_group_control(NodeContext& node, std::string id, std::string article, std::string source) {
@@ -168,12 +212,17 @@ awaitable<void> run_group_control(NodeContext& node, std::string id, std::string
             if (!sig || !text) {
                 decision = "log";
                 reason = sig ? "pgp_duplicate_signed_header" : "unsigned";
+            } else if (pgp_waiting >= max_pgp_waiting) {
+                decision = "log";
+                reason = "busy";
             } else {
                 auto job = [gpgv = cfg.control.gpgv, keyring = cfg.control.keyring, dir = cfg.node.data_dir,
                             text = std::move(*text), armor = protocol::pgp_armor(*sig)] {
                     return pgp_verify(gpgv, keyring, dir, text, armor, std::chrono::seconds(10));
                 };
+                ++pgp_waiting;
                 PgpResult r = co_await run_off_thread(node.io, pgp_checks, std::move(job));
+                --pgp_waiting;
                 signer = r.signer.empty() ? "-" : r.signer;
                 if (!r.good) {
                     decision = "log";
@@ -216,6 +265,9 @@ awaitable<void> run_group_control(NodeContext& node, std::string id, std::string
             } else if (auto g = snap.group(name)) {
                 if (g->flag == flag) {
                     reason = "exists";
+                } else if (protected_group(cfg, name)) {
+                    decision = "log";
+                    reason = "protected_group";
                 } else {
                     node.store.set_group_flag(name, flag, [](bool) {});
                     reason = std::string("flag_") + flag;
@@ -227,7 +279,10 @@ awaitable<void> run_group_control(NodeContext& node, std::string id, std::string
             break;
         }
         case GroupControlKind::rmgroup:
-            if (plan->what.group == cfg.filter.quarantine_group || !snap.group(plan->what.group)) {
+            if (protected_group(cfg, plan->what.group)) {
+                decision = "log";
+                reason = "protected_group";
+            } else if (!snap.group(plan->what.group)) {
                 reason = "no_such_group";
             } else {
                 node.store.remove_group(plan->what.group, [](bool) {});
@@ -235,9 +290,14 @@ awaitable<void> run_group_control(NodeContext& node, std::string id, std::string
             }
             break;
         case GroupControlKind::checkgroups: {
-            // §5.2.3: a serial lower than the last one honoured for the same scope is declined.
+            std::vector<protocol::GroupLine> lines;
+            for (auto& l : protocol::checkgroups_lines(a.body))
+                if (protocol::wildmat_match(plan->rule->pattern, l.name)) lines.push_back(std::move(l));
+            // §5.2.3: a serial lower than the last one honoured for the same scope (given, or
+            // the hierarchies of the listed groups) is declined.
             std::string scope_key;
-            for (const auto& s : plan->what.scope) scope_key += s + " ";
+            for (const auto& sc : checkgroups_diff(lines, plan->what.scope, {}, plan->rule->pattern).scope)
+                scope_key += sc + " ";
             auto& serials = node.checkgroups.serials;
             if (plan->what.serial && serials.count(scope_key) && *plan->what.serial < serials[scope_key]) {
                 decision = "log";
@@ -245,12 +305,10 @@ awaitable<void> run_group_control(NodeContext& node, std::string id, std::string
                 break;
             }
             if (plan->what.serial) serials[scope_key] = *plan->what.serial;
-            std::vector<protocol::GroupLine> lines;
-            for (auto& l : protocol::checkgroups_lines(a.body))
-                if (protocol::wildmat_match(plan->rule->pattern, l.name)) lines.push_back(std::move(l));
+            // Protected groups are left out: never removed or re-flagged by a checkgroups.
             std::map<std::string, char> groups;
             snap.for_each_group([&](const storage::GroupInfo& g) {
-                if (g.name != cfg.filter.quarantine_group) groups.emplace(g.name, g.flag);
+                if (!protected_group(cfg, g.name)) groups.emplace(g.name, g.flag);
                 return true;
             });
             CheckgroupsDiff d = checkgroups_diff(lines, plan->what.scope, groups, plan->rule->pattern);

@@ -37,6 +37,10 @@ std::optional<GroupControlPlan> plan_group_control(const config::Control& contro
 // True when `a`'s Control header names newgroup, rmgroup or checkgroups.
 bool is_group_control(const protocol::ParsedArticle& a);
 
+// Groups control messages never remove or re-flag: the quarantine group, control and
+// control.*, junk, and the groups of [[group]] (the admin's file is the authority for them).
+bool protected_group(const config::Config& cfg, std::string_view name);
+
 // What a checkgroups would change, kept for the admin (GET /checkgroups, POST .../apply).
 struct CheckgroupsDiff {
     std::uint64_t id = 0;
@@ -75,7 +79,8 @@ private:
 awaitable<void> run_group_control(NodeContext& node, std::string id, std::string article, std::string source);
 
 // Applies a diff (the admin's choice): creates its added groups, removes its removed ones, sets
-// the moderation flags. Returns what it did, one entry per group.
-std::vector<std::string> apply_checkgroups(NodeContext& node, const CheckgroupsDiff& diff);
+// the moderation flags, and returns once the store committed it all: what it did, one entry
+// per group.
+awaitable<std::vector<std::string>> apply_checkgroups(NodeContext& node, CheckgroupsDiff diff);
 
 }  // namespace tidings::server

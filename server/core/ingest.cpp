@@ -133,8 +133,9 @@ void apply_filter(IngestVerdict& v, const Filtering& filtering, const protocol::
         v.detail = "rule " + v.filter->rule->name;
         break;
     case config::FilterAction::quarantine:
-        v.request.groups.clear();
-        if (snap.group(quarantine_group)) v.request.groups.push_back(quarantine_group);
+        // Filed there even if the group is not committed yet (a reload that added the first
+        // quarantine rule queued its creation ahead of this article on the single writer).
+        v.request.groups.assign(1, quarantine_group);
         v.request.feeds.clear();
         v.withdrawal.reset();
         v.group_control = false;
@@ -163,7 +164,8 @@ IngestVerdict prepare_transit_article(const config::Config& cfg, const FeedTable
     std::string newsgroups = protocol::unfold(article.find("Newsgroups")->value);
     IngestVerdict v;
     for (auto g : protocol::split_newsgroups(newsgroups)) {
-        if (!snap.group(g)) continue;
+        // Only the filter files into the quarantine group: a peer naming it gets nothing there.
+        if (g == cfg.filter.quarantine_group || !snap.group(g)) continue;
         if (std::find(v.request.groups.begin(), v.request.groups.end(), g) == v.request.groups.end())
             v.request.groups.emplace_back(g);
     }

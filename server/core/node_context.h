@@ -8,6 +8,8 @@
 
 #include "server/net/net.h"
 
+#include <spdlog/spdlog.h>
+
 #include <array>
 #include <chrono>
 #include <ctime>
@@ -122,6 +124,7 @@ public:
     void install(std::shared_ptr<const config::Config> next) {
         current_ = std::make_shared<const Generation>(std::move(next));
         bodies.set_capacity(cfg().limits.max_body_hashes);
+        for (const auto& p : current_->filters.problems()) spdlog::error("event=filter_problem problem=\"{}\"", p);
     }
     // What the filter rules of the running generation need to judge an article now.
     Filtering filtering() {

@@ -21,10 +21,10 @@ namespace {
 using clock = std::chrono::steady_clock;
 constexpr std::size_t max_status_bytes = 64 * 1024;  // gpgv writes a few hundred
 
-// A file of `data` in `dir` (mkstemp: O_EXCL, mode 0600); its path, or "" on failure.
+// A file of `data` in `dir` (mkostemp: O_EXCL, mode 0600); its path, or "" on failure.
 std::string temp_file(const std::string& dir, std::string_view data) {
     std::string path = dir + "/pgp.XXXXXX";
-    int fd = ::mkstemp(path.data());
+    int fd = ::mkostemp(path.data(), O_CLOEXEC);  // not inherited by processes started meanwhile
     if (fd < 0) return {};
     std::string_view left = data;
     while (!left.empty()) {

@@ -40,12 +40,14 @@ void apply_groups(NodeContext& node, ReloadState& state, const config::Config& n
         r.applied.push_back("group " + g.name + ": " + (it == running.end() ? "created" : "flag") + " " + flag);
     }
     state.groups = next.groups;
+    // The quarantine group's name is fixed while the node runs (readers are kept out of it by
+    // name); the first quarantine rule a reload adds makes it, ahead of any article on the
+    // single writer.
     const auto& running_filter = node.cfg().filter;
-    if (next.filter.quarantines() && (!running_filter.quarantines() ||
-                                      next.filter.quarantine_group != running_filter.quarantine_group)) {
-        node.store.create_group(next.filter.quarantine_group, 'n', "filter",
+    if (next.filter.quarantines() && !running_filter.quarantines()) {
+        node.store.create_group(running_filter.quarantine_group, 'n', "filter",
                                 static_cast<std::int64_t>(std::time(nullptr)), [](bool) {});
-        r.applied.push_back("filter.quarantine_group: " + next.filter.quarantine_group);
+        r.applied.push_back("filter.quarantine_group: " + running_filter.quarantine_group);
     }
 }
 
@@ -76,6 +78,7 @@ void note_restart_needed(const config::Config& cur, const config::Config& next, 
     check(!(cur.storage == next.storage), "storage");
     check(cur.listeners != next.listeners, "listen");
     check(!(cur.expire == next.expire), "expire");
+    check(cur.filter.quarantine_group != next.filter.quarantine_group, "filter.quarantine_group");
     // The admin listener's access rules are applied; where it listens is fixed.
     check(cur.http.enabled != next.http.enabled || cur.http.address != next.http.address ||
               cur.http.port != next.http.port,
@@ -92,6 +95,7 @@ std::shared_ptr<config::Config> next_generation(const config::Config& cur, const
     merged->storage = cur.storage;
     merged->listeners = cur.listeners;
     merged->expire = cur.expire;
+    merged->filter.quarantine_group = cur.filter.quarantine_group;
     merged->http.enabled = cur.http.enabled;
     merged->http.address = cur.http.address;
     merged->http.port = cur.http.port;

@@ -153,8 +153,7 @@ Prepared prepare(Session& s, std::string wire) {
             }
             quarantined = match->action == config::FilterAction::quarantine;
             if (quarantined) {
-                p.request.groups.clear();
-                if (snap.group(cfg.filter.quarantine_group)) p.request.groups.push_back(cfg.filter.quarantine_group);
+                p.request.groups.assign(1, s.node.cfg().filter.quarantine_group);
                 p.withdrawal.reset();
                 p.moderated_group.clear();
                 p.group_control = false;

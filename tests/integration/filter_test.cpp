@@ -126,6 +126,14 @@ TEST_F(Filters, AQuarantinedArticleIsHiddenUnfedAndReleasable) {
     EXPECT_EQ(http_call(http, "POST", "/quarantine/release", token, R"({"message_id":"<q1@x>"})").status, 404);
     EXPECT_EQ(http_call(http, "POST", "/quarantine/release", token, R"({"message_id":"<n1@x>"})").status, 404);
     EXPECT_NE(http_call(http, "GET", "/metrics").body.find("tidings_quarantine_released_total 1\n"), std::string::npos);
+    // The group cannot be removed (its articles would be left in no group, readable by id),
+    // and a peer cannot file into it.
+    EXPECT_EQ(http_call(http, "DELETE", "/groups/tidings.quarantine", token).status, 409);
+    const std::string sneaky = "Path: peer.example!not-for-mail\r\nFrom: a@example.com\r\n"
+                               "Newsgroups: tidings.quarantine\r\nSubject: s\r\nDate: Wed, 25 Nov 2026 10:00:00 +0000\r\n"
+                               "Message-ID: <sneaky@x>\r\n\r\nb\r\n";
+    EXPECT_EQ(offer(c, "<sneaky@x>", sneaky), "437");  // no carried group
+    EXPECT_EQ(body_json(http_call(http, "GET", "/quarantine"))["count"], 0);
     EXPECT_NE(d->log().find("event=filter id=<q1@x> source=hub rule=hold action=quarantine"), std::string::npos);
 }
 

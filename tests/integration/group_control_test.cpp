@@ -70,9 +70,6 @@ private:
 std::string node_toml(const std::string& keyring) {
     return config("token = \"t0ken-for-tests\"\n", R"(
 [[group]]
-name = "local.stale"
-
-[[group]]
 name = "control.newgroup"
 
 [control]
@@ -122,6 +119,8 @@ protected:
         signer = std::make_unique<Signer>();
         ASSERT_TRUE(signer->ok()) << "gpg could not make the test keys";
         start(node_toml(signer->keyring()));
+        // A group made at run time (not in [[group]], which control messages leave alone).
+        ASSERT_EQ(http_call(http, "POST", "/groups", token, R"({"name":"local.stale"})").status, 201);
         ASSERT_TRUE(c.connect(nntp));
         c.read_line();
     }
@@ -210,32 +209,40 @@ TEST_F(GroupControl, ASignedRmgroupRemovesTheGroup) {
     ASSERT_EQ(feed("<rm1@example.org>", article(m, signer->sign("news.announce.newgroups", m.h, m.body))), "235");
     EXPECT_NE(decision("<rm1@example.org>").find("decision=doit reason=\"removed\""), std::string::npos) << d->log();
     EXPECT_FALSE(group_exists("local.stale"));
+    // A group of the configuration file is protected: logged, kept.
+    auto cfg_group = control_message("<rm2@example.org>", "rmgroup local.test", "Remove it.\n");
+    ASSERT_EQ(feed("<rm2@example.org>", article(cfg_group, signer->sign("news.announce.newgroups", cfg_group.h, cfg_group.body))),
+              "235");
+    EXPECT_NE(decision("<rm2@example.org>").find("decision=log reason=\"protected_group\""), std::string::npos);
+    EXPECT_TRUE(group_exists("local.test"));
 }
 
 TEST_F(GroupControl, ACheckgroupsIsADiffTheAdminApplies) {
-    // local.test stays, local.stale is not listed (removed), local.listed is new, and
-    // local.test becomes moderated.
+    // local.test is configured (protected: left out), local.stale becomes moderated,
+    // local.gone is not listed (removed), local.listed is new.
+    ASSERT_EQ(http_call(http, "POST", "/groups", token, R"({"name":"local.gone"})").status, 201);
     auto m = control_message("<cg1@example.org>", "checkgroups local #2",
-                             "local.test\tTests. (Moderated)\nlocal.listed\tListed here.\n");
+                             "local.stale\tOld. (Moderated)\nlocal.listed\tListed here.\n");
     ASSERT_EQ(feed("<cg1@example.org>", article(m, signer->sign("news.announce.newgroups", m.h, m.body))), "235");
     EXPECT_NE(decision("<cg1@example.org>").find("reason=\"diff 1: +1 -1 ~1\""), std::string::npos) << d->log();
-    EXPECT_TRUE(group_exists("local.stale"));  // nothing changes before the admin says so
+    EXPECT_TRUE(group_exists("local.gone"));  // nothing changes before the admin says so
     auto diffs = body_json(http_call(http, "GET", "/checkgroups"))["diffs"];
     ASSERT_EQ(diffs.size(), 1u) << diffs.dump();
     EXPECT_EQ(diffs[0]["add"][0]["name"], "local.listed");
-    EXPECT_EQ(diffs[0]["remove"][0], "local.stale");
-    EXPECT_EQ(diffs[0]["moderate"][0]["name"], "local.test");
+    EXPECT_EQ(diffs[0]["remove"], json::array({"local.gone"}));
+    EXPECT_EQ(diffs[0]["moderate"][0]["name"], "local.stale");
     EXPECT_EQ(http_call(http, "POST", "/checkgroups/apply", token, R"({"id": 7})").status, 404);
     auto r = http_call(http, "POST", "/checkgroups/apply", token, R"({"id": 1})");
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_TRUE(group_exists("local.listed"));
-    EXPECT_FALSE(group_exists("local.stale"));
-    ASSERT_EQ(c.command("LIST ACTIVE local.test").substr(0, 3), "215");
+    EXPECT_FALSE(group_exists("local.gone"));
+    EXPECT_TRUE(group_exists("local.test"));
+    ASSERT_EQ(c.command("LIST ACTIVE local.stale").substr(0, 3), "215");
     auto active = c.read_block();
     ASSERT_EQ(active.size(), 1u);
     EXPECT_EQ(active[0].back(), 'm');
     // An older serial for the same scope is declined.
-    auto old = control_message("<cg0@example.org>", "checkgroups local #1", "local.test\tTests.\n");
+    auto old = control_message("<cg0@example.org>", "checkgroups local #1", "local.stale\tOld.\n");
     ASSERT_EQ(feed("<cg0@example.org>", article(old, signer->sign("news.announce.newgroups", old.h, old.body))), "235");
     EXPECT_NE(decision("<cg0@example.org>").find("decision=log reason=\"old_serial\""), std::string::npos);
 }

@@ -148,3 +148,43 @@ TEST(Queues, EntriesSurviveCancelAndFeederSeesArticleGone) {
     EXPECT_FALSE(snap.article(q[0].message_id));  // the feeder acks it without sending
     EXPECT_TRUE(snap.check_integrity().empty());
 }
+
+// StoreRequest::replace_from (a quarantined article released): the stored copy in that group
+// gives way to the request in one transaction; when it is no longer there, a duplicate.
+TEST(Replace, MovesAnArticleOutOfTheNamedGroupOnce) {
+    TempDir dir;
+    auto store = Store::open(small_options(dir.path()));
+    ASSERT_TRUE(create_group(*store, "held", 'n'));
+    ASSERT_TRUE(create_group(*store, "a"));
+    store_sync(*store, make_request("<1@x>", {"held"}));
+    store_sync(*store, make_request("<2@x>", {"a"}));
+    auto release = make_request("<1@x>", {"a"});
+    release.replace_from = "held";
+    auto r = store_sync(*store, release);
+    EXPECT_EQ(r.status, StoreStatus::stored);
+    EXPECT_EQ(r.xref, "a:2");
+    {
+        Snapshot snap(*store);
+        EXPECT_EQ(snap.group("held")->count, 0u);
+        EXPECT_EQ(snap.group("a")->count, 2u);
+        auto placements = snap.placements("<1@x>");
+        ASSERT_EQ(placements.size(), 1u);
+        EXPECT_EQ(placements[0].first, "a");
+        auto text = snap.article("<1@x>");
+        ASSERT_TRUE(text);
+        EXPECT_NE(text->find("Xref: "), std::string::npos);
+        EXPECT_EQ(text->find("held:"), std::string::npos);
+        EXPECT_TRUE(snap.check_integrity().empty());
+    }
+    // Released already, or never held there, or not stored at all: nothing changes.
+    EXPECT_EQ(store_sync(*store, release).status, StoreStatus::duplicate);
+    auto other = make_request("<2@x>", {"a"});
+    other.replace_from = "held";
+    EXPECT_EQ(store_sync(*store, other).status, StoreStatus::duplicate);
+    auto absent = make_request("<none@x>", {"a"});
+    absent.replace_from = "held";
+    EXPECT_EQ(store_sync(*store, absent).status, StoreStatus::duplicate);
+    Snapshot snap(*store);
+    EXPECT_EQ(snap.group("a")->count, 2u);
+    EXPECT_TRUE(snap.check_integrity().empty());
+}
