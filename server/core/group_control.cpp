@@ -132,7 +132,7 @@ std::optional<CheckgroupsDiff> CheckgroupsDiffs::take(std::uint64_t id) {
     return d;
 }
 
-awaitable<std::vector<std::string>> apply_checkgroups(NodeContext& node, CheckgroupsDiff diff) {
+awaitable<std::vector<std::string>> apply_checkgroups(NodeContext& node, const CheckgroupsDiff& diff) {
     std::vector<std::string> done;
     const auto now = static_cast<std::int64_t>(std::time(nullptr));
     for (const auto& g : diff.add) {

@@ -81,6 +81,6 @@ awaitable<void> run_group_control(NodeContext& node, std::string id, std::string
 // Applies a diff (the admin's choice): creates its added groups, removes its removed ones, sets
 // the moderation flags, and returns once the store committed it all: what it did, one entry
 // per group.
-awaitable<std::vector<std::string>> apply_checkgroups(NodeContext& node, CheckgroupsDiff diff);
+awaitable<std::vector<std::string>> apply_checkgroups(NodeContext& node, const CheckgroupsDiff& diff);
 
 }  // namespace tidings::server
