@@ -14,6 +14,7 @@
 #include "protocol/control.h"
 #include "server/core/group_control.h"
 #include "server/core/ingest.h"
+#include "server/core/store_wait.h"
 #include "server/core/withdraw.h"
 #include "server/feeds/feeds.h"
 #include "storage/snapshot.h"
@@ -21,34 +22,6 @@
 
 namespace tidings::server {
 namespace {
-
-// A store completion `void(bool)` resumes a coroutine on the I/O thread: the completion runs
-// on the writer thread, posts the value here and wakes a parked timer (Asio
-// 1.18's channel substitute, §4). The store completes every request exactly once, also at
-// shutdown. (No lambdas as coroutine parameters: gcc 12 mis-destroys them.)
-struct Waiter {
-    explicit Waiter(net::io_context& io) : io(io), timer(io, net::steady_timer::time_point::max()) {}
-    net::io_context& io;
-    net::steady_timer timer;
-    std::optional<bool> result;
-};
-
-storage::unique_function<void(bool)> completion(const std::shared_ptr<Waiter>& w) {
-    return [w](bool ok) {
-        net::post(w->io, [w, ok] {
-            w->result = ok;
-            w->timer.cancel();
-        });
-    };
-}
-
-awaitable<bool> wait_for(std::shared_ptr<Waiter> w) {
-    while (!w->result) {
-        boost::system::error_code ec;
-        co_await w->timer.async_wait(net::redirect_error(use_awaitable, ec));
-    }
-    co_return *w->result;
-}
 
 // The same for a store request's StoreResult.
 struct StoreWaiter {

@@ -100,9 +100,7 @@ awaitable<HttpResponse> mutate(AdminContext& ctx, const Match& m, const HttpRequ
                 co_return error_response(http::status::bad_request, "\"id\" (a number from GET /checkgroups) is required", v, true);
             auto diff = ctx.node.checkgroups.take(it->get<std::uint64_t>());
             if (!diff) co_return error_response(http::status::not_found, "no such checkgroups diff", v, true);
-            // By reference to this frame's copy: gcc 12 can lose a by-value coroutine argument
-            // built from a temporary (the diff arrived empty once in CI).
-            const CheckgroupsDiff& taken = *diff;
+            const CheckgroupsDiff& taken = *diff;  // lives in this frame while applied
             auto done = co_await apply_checkgroups(ctx.node, taken);
             co_return json_response(http::status::ok, json{{"result", "applied"}, {"changes", done}}, v);
         }

@@ -15,6 +15,7 @@
 #include "protocol/wildmat.h"
 #include "server/core/node_context.h"
 #include "server/core/pgp_verify.h"
+#include "server/core/store_wait.h"
 #include "server/core/withdrawal.h"
 #include "server/net/mailer.h"
 #include "server/net/off_thread.h"
@@ -135,46 +136,37 @@ std::optional<CheckgroupsDiff> CheckgroupsDiffs::take(std::uint64_t id) {
 awaitable<std::vector<std::string>> apply_checkgroups(NodeContext& node, const CheckgroupsDiff& diff) {
     std::vector<std::string> done;
     const auto now = static_cast<std::int64_t>(std::time(nullptr));
+    // Each change is awaited: the answer reports what was committed, not what was asked for.
+    auto store_step = [&](const std::string& verb, const std::string& name, bool ok) {
+        done.push_back(ok ? verb + " " + name : "failed to " + verb.substr(0, verb.size() - 1) + " " + name);
+    };
     for (const auto& g : diff.add) {
         // Names we would refuse in [[group]] (reserved components) are not created either.
         if (!protocol::is_valid_new_newsgroup_name(g.name)) {
             done.push_back("skipped " + g.name + ": reserved name");
             continue;
         }
-        node.store.create_group(g.name, g.moderated ? 'm' : 'y', "checkgroups", now, [](bool) {});
-        done.push_back("created " + g.name);
+        auto w = std::make_shared<Waiter>(node.io);
+        node.store.create_group(g.name, g.moderated ? 'm' : 'y', "checkgroups", now, completion(w));
+        const bool ok = co_await wait_for(w);
+        store_step("created", g.name, ok);
     }
     for (const auto& g : diff.moderate) {
         if (protected_group(node.cfg(), g.name)) continue;
-        node.store.set_group_flag(g.name, g.moderated ? 'm' : 'y', [](bool) {});
-        done.push_back(std::string(g.moderated ? "moderated " : "unmoderated ") + g.name);
+        auto w = std::make_shared<Waiter>(node.io);
+        node.store.set_group_flag(g.name, g.moderated ? 'm' : 'y', completion(w));
+        const bool ok = co_await wait_for(w);
+        store_step(g.moderated ? "moderated" : "unmoderated", g.name, ok);
     }
     for (const auto& name : diff.remove) {
         if (protected_group(node.cfg(), name)) {
             done.push_back("kept " + name + ": protected");
             continue;
         }
-        node.store.remove_group(name, [](bool) {});
-        done.push_back("removed " + name);
-    }
-    // The single writer commits in order: once a last request behind these is answered, they
-    // are committed too, and the caller may say so.
-    struct Barrier {
-        explicit Barrier(net::io_context& io) : io(io), timer(io, net::steady_timer::time_point::max()) {}
-        net::io_context& io;
-        net::steady_timer timer;
-        bool done = false;
-    };
-    auto b = std::make_shared<Barrier>(node.io);
-    node.store.set_group_flag(std::string(), 'y', [b](bool) {
-        net::post(b->io, [b] {
-            b->done = true;
-            b->timer.cancel();
-        });
-    });
-    while (!b->done) {
-        boost::system::error_code ec;
-        co_await b->timer.async_wait(net::redirect_error(use_awaitable, ec));
+        auto w = std::make_shared<Waiter>(node.io);
+        node.store.remove_group(name, completion(w));
+        const bool ok = co_await wait_for(w);
+        store_step("removed", name, ok);
     }
     for (const auto& d : done) spdlog::info("event=checkgroups_applied diff={} change=\"{}\"", diff.id, d);
     co_return done;
@@ -253,75 +245,92 @@ awaitable<void> run_group_control(NodeContext& node, std::string id, std::string
         note(spdlog::level::info);
         co_return;
     }
-    storage::Snapshot snap(node.store);
     const auto now = static_cast<std::int64_t>(std::time(nullptr));
-    switch (plan->what.kind) {
-        case GroupControlKind::newgroup: {
-            const std::string& name = plan->what.group;
-            const char flag = plan->what.moderated ? 'm' : 'y';
-            if (!protocol::is_valid_new_newsgroup_name(name)) {
-                decision = "log";
-                reason = "reserved_name";
-            } else if (auto g = snap.group(name)) {
-                if (g->flag == flag) {
-                    reason = "exists";
-                } else if (protected_group(cfg, name)) {
+    // The store change is made after the Snapshot is closed and awaited before the decision is
+    // logged: once the line is written, readers and feeds see the group.
+    enum class Step { none, create, set_flag, remove } step = Step::none;
+    char step_flag = 'y';
+    {
+        storage::Snapshot snap(node.store);
+        switch (plan->what.kind) {
+            case GroupControlKind::newgroup: {
+                const std::string& name = plan->what.group;
+                const char flag = plan->what.moderated ? 'm' : 'y';
+                if (!protocol::is_valid_new_newsgroup_name(name)) {
                     decision = "log";
-                    reason = "protected_group";
+                    reason = "reserved_name";
+                } else if (auto g = snap.group(name)) {
+                    if (g->flag == flag) {
+                        reason = "exists";
+                    } else if (protected_group(cfg, name)) {
+                        decision = "log";
+                        reason = "protected_group";
+                    } else {
+                        step = Step::set_flag;
+                        step_flag = flag;
+                        reason = std::string("flag_") + flag;
+                    }
                 } else {
-                    node.store.set_group_flag(name, flag, [](bool) {});
-                    reason = std::string("flag_") + flag;
+                    step = Step::create;
+                    step_flag = flag;
+                    reason = "created";
                 }
-            } else {
-                node.store.create_group(name, flag, plan->sender, now, [](bool) {});
-                reason = "created";
-            }
-            break;
-        }
-        case GroupControlKind::rmgroup:
-            if (protected_group(cfg, plan->what.group)) {
-                decision = "log";
-                reason = "protected_group";
-            } else if (!snap.group(plan->what.group)) {
-                reason = "no_such_group";
-            } else {
-                node.store.remove_group(plan->what.group, [](bool) {});
-                reason = "removed";
-            }
-            break;
-        case GroupControlKind::checkgroups: {
-            std::vector<protocol::GroupLine> lines;
-            for (auto& l : protocol::checkgroups_lines(a.body))
-                if (protocol::wildmat_match(plan->rule->pattern, l.name)) lines.push_back(std::move(l));
-            // §5.2.3: a serial lower than the last one honoured for the same scope (given, or
-            // the hierarchies of the listed groups) is declined.
-            std::string scope_key;
-            for (const auto& sc : checkgroups_diff(lines, plan->what.scope, {}, plan->rule->pattern).scope)
-                scope_key += sc + " ";
-            auto& serials = node.checkgroups.serials;
-            if (plan->what.serial && serials.count(scope_key) && *plan->what.serial < serials[scope_key]) {
-                decision = "log";
-                reason = "old_serial";
                 break;
             }
-            if (plan->what.serial) serials[scope_key] = *plan->what.serial;
-            // Protected groups are left out: never removed or re-flagged by a checkgroups.
-            std::map<std::string, char> groups;
-            snap.for_each_group([&](const storage::GroupInfo& g) {
-                if (!protected_group(cfg, g.name)) groups.emplace(g.name, g.flag);
-                return true;
-            });
-            CheckgroupsDiff d = checkgroups_diff(lines, plan->what.scope, groups, plan->rule->pattern);
-            d.message_id = id;
-            d.sender = plan->sender;
-            d.rule = plan->rule_name;
-            d.received = now;
-            const auto n_add = d.add.size(), n_remove = d.remove.size(), n_mod = d.moderate.size();
-            const auto diff_id = node.checkgroups.add(std::move(d));
-            reason = "diff " + std::to_string(diff_id) + ": +" + std::to_string(n_add) + " -" +
-                     std::to_string(n_remove) + " ~" + std::to_string(n_mod);
-            break;
+            case GroupControlKind::rmgroup:
+                if (protected_group(cfg, plan->what.group)) {
+                    decision = "log";
+                    reason = "protected_group";
+                } else if (!snap.group(plan->what.group)) {
+                    reason = "no_such_group";
+                } else {
+                    step = Step::remove;
+                    reason = "removed";
+                }
+                break;
+            case GroupControlKind::checkgroups: {
+                std::vector<protocol::GroupLine> lines;
+                for (auto& l : protocol::checkgroups_lines(a.body))
+                    if (protocol::wildmat_match(plan->rule->pattern, l.name)) lines.push_back(std::move(l));
+                // §5.2.3: a serial lower than the last one honoured for the same scope (given, or
+                // the hierarchies of the listed groups) is declined.
+                std::string scope_key;
+                for (const auto& sc : checkgroups_diff(lines, plan->what.scope, {}, plan->rule->pattern).scope)
+                    scope_key += sc + " ";
+                auto& serials = node.checkgroups.serials;
+                if (plan->what.serial && serials.count(scope_key) && *plan->what.serial < serials[scope_key]) {
+                    decision = "log";
+                    reason = "old_serial";
+                    break;
+                }
+                if (plan->what.serial) serials[scope_key] = *plan->what.serial;
+                // Protected groups are left out: never removed or re-flagged by a checkgroups.
+                std::map<std::string, char> groups;
+                snap.for_each_group([&](const storage::GroupInfo& g) {
+                    if (!protected_group(cfg, g.name)) groups.emplace(g.name, g.flag);
+                    return true;
+                });
+                CheckgroupsDiff d = checkgroups_diff(lines, plan->what.scope, groups, plan->rule->pattern);
+                d.message_id = id;
+                d.sender = plan->sender;
+                d.rule = plan->rule_name;
+                d.received = now;
+                const auto n_add = d.add.size(), n_remove = d.remove.size(), n_mod = d.moderate.size();
+                const auto diff_id = node.checkgroups.add(std::move(d));
+                reason = "diff " + std::to_string(diff_id) + ": +" + std::to_string(n_add) + " -" +
+                         std::to_string(n_remove) + " ~" + std::to_string(n_mod);
+                break;
+            }
         }
+    }
+    if (step != Step::none) {
+        const std::string& name = plan->what.group;
+        auto w = std::make_shared<Waiter>(node.io);
+        if (step == Step::create) node.store.create_group(name, step_flag, plan->sender, now, completion(w));
+        if (step == Step::set_flag) node.store.set_group_flag(name, step_flag, completion(w));
+        if (step == Step::remove) node.store.remove_group(name, completion(w));
+        const bool ok = co_await wait_for(w);
+        if (!ok) reason = "store_refused_" + reason;  // e.g. created or removed meanwhile
     }
     note(spdlog::level::info);
 }

@@ -234,8 +234,8 @@ TEST_F(GroupControl, ACheckgroupsIsADiffTheAdminApplies) {
     EXPECT_EQ(http_call(http, "POST", "/checkgroups/apply", token, R"({"id": 7})").status, 404);
     auto r = http_call(http, "POST", "/checkgroups/apply", token, R"({"id": 1})");
     ASSERT_EQ(r.status, 200) << r.body;
-    EXPECT_TRUE(group_exists("local.listed"));
-    EXPECT_FALSE(group_exists("local.gone"));
+    EXPECT_TRUE(group_exists("local.listed")) << r.body << d->log();
+    EXPECT_FALSE(group_exists("local.gone")) << r.body;
     EXPECT_TRUE(group_exists("local.test"));
     ASSERT_EQ(c.command("LIST ACTIVE local.stale").substr(0, 3), "215");
     auto active = c.read_block();
