@@ -42,6 +42,9 @@ WriteCtx::CachedGroup& WriteCtx::cached_group(std::string_view name) {
 }
 
 GroupInfo* WriteCtx::group(std::string_view name) {
+    // A name LMDB cannot hold as a key is no group (as in Snapshot::group), not an error that
+    // would abort and redo the whole batch.
+    if (name.empty() || name.size() > 511) return nullptr;
     auto& c = cached_group(name);
     return c.info ? &*c.info : nullptr;
 }

@@ -93,6 +93,9 @@ TEST(Groups, SetFlag) {
     EXPECT_TRUE(wait_for<bool>([&](auto d) { store->set_group_flag("g", 'm', std::move(d)); }));
     EXPECT_FALSE(wait_for<bool>([&](auto d) { store->set_group_flag("g", 'q', std::move(d)); }));
     EXPECT_FALSE(wait_for<bool>([&](auto d) { store->set_group_flag("nope", 'n', std::move(d)); }));
+    // Names LMDB cannot key are simply no group.
+    EXPECT_FALSE(wait_for<bool>([&](auto d) { store->set_group_flag("", 'y', std::move(d)); }));
+    EXPECT_FALSE(wait_for<bool>([&](auto d) { store->remove_group(std::string(600, 'x'), std::move(d)); }));
     Snapshot snap(*store);
     EXPECT_EQ(snap.group("g")->flag, 'm');
 }
