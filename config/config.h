@@ -183,6 +183,29 @@ struct Peer {
     bool operator==(const Peer&) const = default;
 };
 
+// [[upstream]]: a server we pull articles from as a reader does (Leafnode's fetchnews, INN's
+// pullnews, suck): new articles of the groups we carry are found by GROUP and OVER and fetched
+// with ARTICLE <id>, from every upstream at once (server/pull/).
+struct Upstream {
+    std::string name;                 // required, unique, [A-Za-z0-9._-]+
+    std::optional<HostPort> address;  // required
+    std::string groups = "*";         // wildmat over the groups this node carries
+    std::uint32_t connections = 2;
+    std::uint32_t window = 16;           // ARTICLE commands in flight per connection
+    std::uint32_t max_articles = 20000;  // new articles taken per group and run
+    std::uint32_t interval_s = 900;      // between runs; 0: only when asked (POST /pull)
+    bool continuous = false;             // a run that fetched something is followed at once
+    std::uint32_t max_age_days = 0;      // older articles (Date) are skipped; 0: none
+    std::uint32_t timeout_s = 60;        // the longest wait for any answer
+    // The same TLS and login keys as a [[peer]]'s outgoing feed.
+    Tls tls = Tls::none;
+    std::string tls_pin;
+    std::string tls_ca_file;
+    std::string tls_server_name;
+    std::string auth_file;
+    bool operator==(const Upstream&) const = default;
+};
+
 // [[group]]
 struct Group {
     std::string name;  // RFC 5536 §3.1.4 newsgroup-name
@@ -315,6 +338,7 @@ struct Config {
     Limits limits;
     Readers readers;
     std::vector<Peer> peers;
+    std::vector<Upstream> upstreams;
     std::vector<Group> groups;
     std::vector<User> users;
     Expire expire;

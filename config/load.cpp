@@ -180,6 +180,20 @@ void read_listeners(const toml::table& root, Config& c, const TableReader& http,
               it->first + " is also the [http] address (http.port default)");
 }
 
+// [[upstream]] before [[filter.rule]]: a rule's sources may name one.
+void read_upstreams(const toml::table& root, Config& c, Errors& e) {
+    UniqueNames upstreams("upstream");
+    each_section_table(root, *find_section("upstream"), "upstream", e, [&](TableReader& r) {
+        Upstream& u = c.upstreams.emplace_back();
+        r.read_fields(u);
+        upstreams.check(u.name, r, "name", e);
+        if (u.tls != Tls::none && u.tls_pin.empty() && u.tls_ca_file.empty())
+            e.add(r.node("tls")->source(), r.key_path("tls_pin"),
+                  "required when tls is not \"none\" (or tls_ca_file): a certificate nobody checks "
+                  "proves nothing");
+    });
+}
+
 // [[filter.rule]] after [[peer]]: its sources name peers (or "local").
 void read_filter(const toml::table& root, Config& c, Errors& e) {
     TableReader filter = section_reader(root, "filter", e);
@@ -191,9 +205,10 @@ void read_filter(const toml::table& root, Config& c, Errors& e) {
         r.read_fields(rule);
         names.check(rule.name, r, "name", e);
         for (const auto& s : rule.sources)
-            if (s != "local" && std::none_of(c.peers.begin(), c.peers.end(), [&](const Peer& p) { return p.name == s; }))
+            if (s != "local" && std::none_of(c.peers.begin(), c.peers.end(), [&](const Peer& p) { return p.name == s; }) &&
+                std::none_of(c.upstreams.begin(), c.upstreams.end(), [&](const Upstream& u) { return u.name == s; }))
                 e.add(r.node("sources")->source(), r.key_path("sources"),
-                      "no [[peer]] named " + quote(s) + " (or \"local\" for posts)");
+                      "no [[peer]] or [[upstream]] named " + quote(s) + " (or \"local\" for posts)");
         if (rule.header.empty() != rule.regex.empty()) {
             const char* missing = rule.header.empty() ? "header" : "regex";
             const toml::node* at = r.node(rule.header.empty() ? "regex" : "header");
@@ -296,6 +311,7 @@ Config build(const toml::table& root, Errors& e) {
     });
     read_listeners(root, c, http, e);
     read_accounts(root, c, e);
+    read_upstreams(root, c, e);
     read_filter(root, c, e);
     UniqueNames groups("group");
     each_section_table(root, *find_section("group"), "group", e, [&](TableReader& r) {

@@ -269,6 +269,44 @@ constexpr KeySpec peer_keys[] = {
      "`client_certs`, a session showing it is this peer's feed from any address."},
 };
 
+constexpr KeySpec upstream_keys[] = {
+    {"name", Kind::name, field<&Upstream::name>, "",
+     "Unique name used in logs, /status and metrics: letters, digits, `._-`.", true},
+    {"address", Kind::host_port, field<&Upstream::address>, "",
+     "The upstream's NNTP reader service, `host:port`.", true},
+    {"groups", Kind::wildmat, field<&Upstream::groups>, R"("*")",
+     "Which of the groups this node carries are pulled from it (wildmat)."},
+    {"connections", Kind::integer, field<&Upstream::connections>, "2",
+     "Connections fetching articles from it at once.", false, 1, 32},
+    {"window", Kind::integer, field<&Upstream::window>, "16",
+     "ARTICLE commands in flight per connection (pipelined, RFC 3977 §3.5).", false, 1, 256},
+    {"max_articles", Kind::integer, field<&Upstream::max_articles>, "20000",
+     "New articles taken per group and run; the rest wait for the next run.", false, 1, 10000000},
+    {"interval_s", Kind::integer, field<&Upstream::interval_s>, "900",
+     "Seconds between runs; 0: only when asked (`tidingsctl pull --now`, `POST /pull`).",
+     false, 0, 604800},
+    {"continuous", Kind::boolean, field<&Upstream::continuous>, "false",
+     "Start the next run as soon as a run fetched anything; wait `interval_s` only after an "
+     "empty one."},
+    {"max_age_days", Kind::integer, field<&Upstream::max_age_days>, "0",
+     "Skip articles whose Date is older; 0: no cut-off.", false, 0, 36500},
+    {"timeout_s", Kind::integer, field<&Upstream::timeout_s>, "60",
+     "The longest wait for any answer or write; a silent upstream's connection is dropped "
+     "and its articles are fetched elsewhere.", false, 1, 3600},
+    {"tls", Kind::choice, field<&Upstream::tls>, R"("none")",
+     "TLS to the upstream: `implicit` (RFC 8143), `starttls` (RFC 4642) or `none`; with TLS, "
+     "`tls_pin` or `tls_ca_file` is required.", false, 0, 0, tls_modes},
+    {"tls_pin", Kind::spki_pin, field<&Upstream::tls_pin>, "",
+     "The upstream's public-key pin, `sha256//BASE64`."},
+    {"tls_ca_file", Kind::path, field<&Upstream::tls_ca_file>, "",
+     "PEM CA certificates: the upstream's certificate must chain to one and name `tls_server_name`."},
+    {"tls_server_name", Kind::string, field<&Upstream::tls_server_name>, "",
+     "SNI and the name verified with `tls_ca_file`; default: the host of `address`."},
+    {"auth_file", Kind::path, field<&Upstream::auth_file>, "",
+     "A file whose first line is `username:password` for AUTHINFO USER/PASS (RFC 4643); read "
+     "at each connection, never logged."},
+};
+
 constexpr KeySpec group_keys[] = {
     {"name", Kind::newsgroup, field<&Group::name>, "",
      "Newsgroup name (RFC 5536 §3.1.4), e.g. `local.general`.", true},
@@ -433,6 +471,9 @@ constexpr SectionSpec sections[] = {
     {"limits", false, "Limits on clients and peers.", limits_keys},
     {"readers", false, "Who may read and post without an account.", readers_keys},
     {"peer", true, "Transit peers, in and out (INN's newsfeeds and incoming.conf).", peer_keys},
+    {"upstream", true,
+     "Servers this node pulls from as a reader (Leafnode's fetchnews, INN's pullnews), all at once.",
+     upstream_keys},
     {"group", true, "Newsgroups carried (INN's active file).", group_keys},
     {"user", true, "Reader accounts for AUTHINFO USER/PASS (RFC 4643).", user_keys},
     {"expire", false, "Article expiry (INN's expire.ctl).", expire_keys},

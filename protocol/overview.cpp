@@ -106,4 +106,50 @@ std::string build_overview(const ParsedArticle& article, ArticleMetrics metrics,
     return out;
 }
 
+namespace {
+
+std::optional<std::uint64_t> decimal(std::string_view s) noexcept {
+    if (s.empty() || s.size() > 19) return std::nullopt;
+    std::uint64_t v = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9') return std::nullopt;
+        v = v * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    return v;
+}
+
+std::string_view trim_blanks(std::string_view s) noexcept {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+}  // namespace
+
+std::optional<OverviewLine> parse_overview_line(std::string_view line) noexcept {
+    std::string_view field[7];
+    std::size_t n = 0;
+    while (n < 7) {
+        const auto tab = line.find('\t');
+        field[n++] = line.substr(0, tab);
+        if (tab == std::string_view::npos) {
+            line = {};
+            break;
+        }
+        line.remove_prefix(tab + 1);
+    }
+    if (n < 7) return std::nullopt;  // ":bytes" is field 6: six TABs at least
+    auto number = decimal(field[0]);
+    if (!number || *number == 0) return std::nullopt;
+    OverviewLine o;
+    o.number = *number;
+    o.date = trim_blanks(field[3]);
+    o.message_id = trim_blanks(field[4]);
+    if (o.message_id.size() < 3 || o.message_id.front() != '<' || o.message_id.back() != '>' ||
+        o.message_id.find_first_of(" <>", 1) != o.message_id.size() - 1)
+        return std::nullopt;
+    o.bytes = decimal(trim_blanks(field[6])).value_or(0);
+    return o;
+}
+
 }  // namespace tidings::protocol

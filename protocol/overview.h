@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -48,5 +49,18 @@ void append_overview_field(std::string& out, std::string_view value);
 // Xref field is "Xref: " + xref_value, or empty when xref_value is.
 std::string build_overview(const ParsedArticle& article, ArticleMetrics metrics,
                            std::string_view xref_value);
+
+// What a puller needs of one line of another server's OVER/XOVER answer (RFC 3977 §8.3.2:
+// "number TAB Subject TAB From TAB Date TAB Message-ID TAB References TAB :bytes TAB :lines",
+// the first seven fields in that fixed order, more may follow). Views into `line`.
+struct OverviewLine {
+    std::uint64_t number = 0;
+    std::string_view date;
+    std::string_view message_id;
+    std::uint64_t bytes = 0;  // 0 when the field is empty or not a number (some servers)
+};
+// nullopt: no article number, fewer than six TABs, or a Message-ID field that is not one
+// "<...>" token.
+std::optional<OverviewLine> parse_overview_line(std::string_view line) noexcept;
 
 }  // namespace tidings::protocol

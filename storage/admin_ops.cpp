@@ -185,6 +185,22 @@ std::unique_ptr<Op> make_remove_group_op(std::string name, unique_function<void(
         false, std::move(done));
 }
 
+std::unique_ptr<Op> make_marks_op(std::vector<std::pair<std::string, std::uint64_t>> marks,
+                                  unique_function<void(bool)> done) {
+    return simple<bool>(
+        [marks = std::move(marks)](WriteCtx& ctx) {
+            for (const auto& [key, value] : marks)
+                if (key.empty() || key.size() > 400) return false;
+            for (const auto& [key, value] : marks) {
+                std::string v;
+                codec::put_u64(v, value);
+                ctx.txn.put(ctx.dbi.meta, "mark:" + key, v);
+            }
+            return true;
+        },
+        false, std::move(done));
+}
+
 std::unique_ptr<Op> make_queue_op(std::string peer, std::vector<std::uint64_t> seqs, bool defer,
                                   unique_function<void(std::size_t)> done) {
     return simple<std::size_t>(

@@ -99,6 +99,13 @@ std::optional<GroupInfo> Snapshot::group(std::string_view name) const {
     return v ? codec::decode_group(name, *v) : std::nullopt;
 }
 
+std::optional<std::uint64_t> Snapshot::mark(std::string_view key) const {
+    if (key.empty() || key.size() > 400) return std::nullopt;
+    auto v = state_->txn.get(state_->env->dbi.meta, "mark:" + std::string(key));
+    if (!v || v->size() != 8) return std::nullopt;
+    return codec::get_u64(*v, 0);
+}
+
 void Snapshot::for_each_group(const std::function<bool(const GroupInfo&)>& fn, std::string_view from) const {
     mdb::Cursor c(state_->txn, state_->env->dbi.groups);
     for (bool at = from.empty() ? c.first() : c.seek(from); at; at = c.next()) {

@@ -56,6 +56,8 @@ public:
     bool has_article(std::string_view message_id) const;
     std::optional<std::string_view> message_id_at(std::string_view group, std::uint64_t number) const;
     std::optional<GroupInfo> group(std::string_view name) const;
+    // A progress mark set with Store::put_marks.
+    std::optional<std::uint64_t> mark(std::string_view key) const;
     // Calls fn for every group in name order, from the first named `from` or after it (all
     // when empty); stop early by returning false.
     void for_each_group(const std::function<bool(const GroupInfo&)>& fn, std::string_view from = {}) const;

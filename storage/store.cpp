@@ -74,6 +74,9 @@ void Store::set_group_flag(std::string name, char flag, unique_function<void(boo
 void Store::remove_group(std::string name, unique_function<void(bool)> done) {
     core_->post(detail::make_remove_group_op(std::move(name), std::move(done)));
 }
+void Store::put_marks(std::vector<std::pair<std::string, std::uint64_t>> marks, unique_function<void(bool)> done) {
+    core_->post(detail::make_marks_op(std::move(marks), std::move(done)));
+}
 void Store::queue_ack(std::string peer, std::vector<std::uint64_t> seqs,
                       unique_function<void(std::size_t)> done) {
     core_->post(detail::make_queue_op(std::move(peer), std::move(seqs), false, std::move(done)));

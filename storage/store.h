@@ -65,6 +65,12 @@ public:
     // queues hold them; they expire normally). done(false) when the group does not exist.
     void remove_group(std::string name, unique_function<void(bool)> done);
 
+    // Progress marks of other subsystems (a puller's high-water mark per upstream and group):
+    // named numbers, all set in one transaction, read back with Snapshot::mark. Committed in
+    // order with everything submitted before them (one writer). done(false) for an empty key
+    // or one over 400 bytes (then none is set).
+    void put_marks(std::vector<std::pair<std::string, std::uint64_t>> marks, unique_function<void(bool)> done);
+
     // Outgoing queues: entries are read with Snapshot::queue_peek; then either acknowledged
     // (removed: sent, or refused by the peer) or deferred (moved to the tail, attempts + 1, for a
     // later retry). done(n) gets how many of the seqs were found.

@@ -13,6 +13,7 @@ std::unique_ptr<Op> make_create_group_op(std::string name, char flag, std::strin
                                          std::int64_t created, unique_function<void(bool)> done);
 std::unique_ptr<Op> make_set_flag_op(std::string name, char flag, unique_function<void(bool)> done);
 std::unique_ptr<Op> make_remove_group_op(std::string name, unique_function<void(bool)> done);
+std::unique_ptr<Op> make_marks_op(std::vector<std::pair<std::string, std::uint64_t>> marks, unique_function<void(bool)> done);
 std::unique_ptr<Op> make_compact_op(unique_function<void(CompactStats)> done);
 std::unique_ptr<Op> make_expiry_op(unique_function<void(ExpiryStats)> done);
 std::unique_ptr<Op> make_queue_op(std::string peer, std::vector<std::uint64_t> seqs, bool defer,

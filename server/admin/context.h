@@ -9,6 +9,7 @@
 #include "server/core/node_context.h"
 #include "server/core/reload_result.h"
 #include "server/feeds/feeds.h"
+#include "server/pull/pulls.h"
 
 namespace tidings::server {
 
@@ -19,6 +20,7 @@ struct AdminContext {
     Feeds& feeds;
     std::function<ReloadResult()> reload;  // POST /reload: the same reload as SIGHUP
     std::shared_ptr<AdminServer> server;   // set by start_admin; null when [http] is off
+    Pulls* pulls = nullptr;                // the [[upstream]] puller; null in tests without one
 };
 
 }  // namespace tidings::server

@@ -104,6 +104,12 @@ awaitable<HttpResponse> mutate(AdminContext& ctx, const Match& m, const HttpRequ
             auto done = co_await apply_checkgroups(ctx.node, taken);
             co_return json_response(http::status::ok, json{{"result", "applied"}, {"changes", done}}, v);
         }
+        case Route::pull: {
+            if (!ctx.pulls || !ctx.pulls->run_now())
+                co_return error_response(http::status::conflict, "no [[upstream]] is configured", v, true);
+            co_return json_response(http::status::accepted,
+                                    json{{"result", ctx.pulls->running() ? "queued after the current run" : "started"}}, v);
+        }
         case Route::peer_action:
             co_return action_response(admin_peer_action(ctx, m.arg, m.action), v);
         case Route::reload: {

@@ -136,6 +136,28 @@ void peer_incoming_families(Exposition& e, const NodeView& v) {
     }
 }
 
+void pull_families(Exposition& e, const NodeView& v) {
+    e.family("tidings_pull_articles_total", "counter",
+             "Articles pulled from each [[upstream]], by outcome (stored; duplicate = another copy came "
+             "first; refused by our rules; unavailable = 430 or a bad copy).");
+    for (const auto& [name, u] : v.upstreams) {
+        const std::pair<const char*, std::uint64_t> rows[] = {{"stored", u.stored_total},
+                                                              {"duplicate", u.duplicate_total},
+                                                              {"refused", u.refused_total},
+                                                              {"unavailable", u.unavailable_total}};
+        for (const auto& [outcome, n] : rows)
+            e.sample("tidings_pull_articles_total", fmt::format("upstream=\"{}\",outcome=\"{}\"", label(name), outcome), n);
+    }
+    e.family("tidings_pull_errors_total", "counter", "Failed or dropped connections to each [[upstream]].");
+    for (const auto& [name, u] : v.upstreams)
+        e.sample("tidings_pull_errors_total", fmt::format("upstream=\"{}\"", label(name)), u.errors_total);
+    e.family("tidings_pull_bytes_total", "counter", "Bytes read from each [[upstream]].");
+    for (const auto& [name, u] : v.upstreams)
+        e.sample("tidings_pull_bytes_total", fmt::format("upstream=\"{}\"", label(name)), u.bytes_total);
+    e.family("tidings_pull_runs_total", "counter", "Pull runs started.");
+    e.sample("tidings_pull_runs_total", "", v.pull_runs);
+}
+
 void peer_families(Exposition& e, const NodeView& v) {
     e.family("tidings_articles_total", "counter",
              "Articles sent to each outgoing peer, by result (offered counts every offer).");
@@ -277,6 +299,7 @@ std::string metrics_text(const NodeView& v, const AdminServer* admin) {
     node_families(e, v);
     incoming_families(e, v);
     peer_incoming_families(e, v);
+    pull_families(e, v);
     peer_families(e, v);
     store_families(e, v);
     histogram(e, "tidings_ack_latency_seconds",

@@ -47,6 +47,7 @@ Match match_segments(const std::vector<std::string>& s) {
         if (s[0] == "reload") return Match{Route::reload, {}, {}};
         if (s[0] == "quarantine") return Match{Route::quarantine, {}, {}};
         if (s[0] == "checkgroups") return Match{Route::checkgroups, {}, {}};
+        if (s[0] == "pull") return Match{Route::pull, {}, {}};
     }
     if (s.size() == 2 && s[0] == "checkgroups" && s[1] == "apply") return Match{Route::checkgroups_apply, {}, {}};
     if (s.size() == 2 && s[0] == "quarantine" && s[1] == "release") return Match{Route::quarantine_release, {}, {}};

@@ -55,6 +55,11 @@ NodeView gather_view(const AdminContext& ctx) {
     v.uptime_s = std::chrono::duration<double>(up).count();
     v.started_unix = static_cast<std::int64_t>(std::time(nullptr)) - static_cast<std::int64_t>(v.uptime_s);
     v.ready = !node.stopping && !node.listeners.empty();
+    if (ctx.pulls) {
+        v.upstreams = ctx.pulls->stats();
+        v.pull_running = ctx.pulls->running();
+        v.pull_runs = ctx.pulls->runs();
+    }
     for (const auto& l : node.listeners)
         v.listeners.push_back({"nntp", l.address, l.port, roles_of(l), std::string(tls_name(l.tls))});
     if (ctx.server) v.listeners.push_back({"http", ctx.server->address, ctx.server->port, "admin", "none"});
@@ -150,6 +155,21 @@ nlohmann::json status_json(const NodeView& v) {
                                               {"max_connections_per_ip", c.connections_refused_ip_limit},
                                               {"peer_reserved_connections", c.connections_refused_reserved}}},
                      {"store_backpressure_waits", c.store_backpressure_waits}};
+    json up = json::object();
+    for (const auto& [name, u] : v.upstreams) {
+        // A rough ETA from this run's rate so far: what is missing and not fetched yet.
+        const std::int64_t elapsed = (u.state == "idle" ? u.last_end : static_cast<std::int64_t>(std::time(nullptr))) - u.last_start;
+        const double rate = elapsed > 0 ? static_cast<double>(u.fetched) / static_cast<double>(elapsed) : 0.0;
+        json o{{"state", u.state}, {"runs", u.runs}, {"last_start_unix", u.last_start}, {"last_end_unix", u.last_end},
+               {"missing", u.missing}, {"fetched", u.fetched}, {"rate", rate},
+               {"stored", u.stored_total}, {"duplicates", u.duplicate_total}, {"refused", u.refused_total},
+               {"unavailable", u.unavailable_total}, {"errors", u.errors_total}, {"bytes", u.bytes_total}};
+        if (u.state != "idle" && rate > 0 && u.missing > u.fetched)
+            o["eta_seconds"] = static_cast<double>(u.missing - u.fetched) / rate;
+        if (!u.last_error.empty()) o["last_error"] = u.last_error;
+        up[name] = std::move(o);
+    }
+    j["pull"] = {{"running", v.pull_running}, {"runs", v.pull_runs}, {"upstreams", std::move(up)}};
     j["peers"] = json::array();
     for (const auto& p : v.peers) {
         json pj{{"name", p.name}, {"incoming_sessions", p.incoming_sessions}};

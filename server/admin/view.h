@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -59,6 +60,10 @@ struct NodeView {
     std::uint64_t filter_bodies_forgotten = 0;  // dropped for limits.max_body_hashes
     std::uint64_t quarantined = 0;              // articles in filter.quarantine_group now
     std::vector<PeerView> peers;
+    // [[upstream]] pulling (server/pull/pulls.h): per upstream, and the runs so far.
+    std::map<std::string, UpstreamStats> upstreams;
+    bool pull_running = false;
+    std::uint64_t pull_runs = 0;
 };
 
 // Reads everything shown; call on the I/O thread.

@@ -146,7 +146,7 @@ void apply_filter(IngestVerdict& v, const Filtering& filtering, const protocol::
 IngestVerdict prepare_transit_article(const config::Config& cfg, const FeedTable& feeds,
                                       const config::Peer* from, std::string_view offered_id,
                                       std::string wire, const storage::Snapshot& snap,
-                                      const Filtering* filtering) {
+                                      const Filtering* filtering, std::string_view source) {
     auto article = protocol::parse_article(wire);
     // Relayed articles are checked loosely for Message-ID syntax, as INN is: old software
     // made ids the strict grammar forbids, and refusing them only breaks propagation.
@@ -189,7 +189,7 @@ IngestVerdict prepare_transit_article(const config::Config& cfg, const FeedTable
                   static_cast<std::int64_t>(std::time(nullptr)));
     v.accept = true;
     if (filtering) {
-        apply_filter(v, *filtering, article, wire.size(), from ? std::string_view(from->name) : "-",
+        apply_filter(v, *filtering, article, wire.size(), from ? std::string_view(from->name) : source,
                      cfg.filter.quarantine_group, snap);
         if (!v.accept) return v;
     }

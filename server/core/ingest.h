@@ -113,10 +113,11 @@ void index_article(storage::StoreRequest& req, const protocol::ParsedArticle& a,
                    std::string_view message_id, std::string_view newsgroups, const FeedTable& feeds,
                    const config::Peer* from, std::int64_t arrival);
 
-// `filtering`: the filter rules to apply (none when null), with `from`'s name as the source.
+// `filtering`: the filter rules to apply (none when null), with `from`'s name as the source,
+// else `source` (an [[upstream]]'s name for a pulled article).
 IngestVerdict prepare_transit_article(const config::Config& cfg, const FeedTable& feeds,
                                       const config::Peer* from, std::string_view offered_id,
                                       std::string wire, const storage::Snapshot& snap,
-                                      const Filtering* filtering = nullptr);
+                                      const Filtering* filtering = nullptr, std::string_view source = "-");
 
 }  // namespace tidings::server

@@ -17,9 +17,6 @@ namespace st = protocol::status;
 using namespace std::chrono_literals;
 
 constexpr auto connect_timeout = 15s;
-// An answer to TAKETHIS/IHAVE waits for the peer's commit; a healthy peer answers in
-// milliseconds, so a long silence means a dead connection.
-constexpr auto answer_timeout = 120s;
 constexpr std::size_t max_line = 4096;
 // zlib level of COMPRESS on feeds: the fastest (server/net/compress_layer.h says why).
 constexpr int feed_compress_level = 1;
@@ -44,7 +41,7 @@ std::string printable(std::string_view s) {
 awaitable<bool> Link::flush() {
     if (out.empty()) co_return true;
     boost::system::error_code ec;
-    stream.expires_after(answer_timeout);
+    stream.expires_after(timeout);
     std::string packed;
     if (deflate) deflate->compress(out, packed);  // one sync flush per write: the peer can act on it
     const std::string& wire = deflate ? packed : out;
@@ -61,10 +58,39 @@ awaitable<bool> Link::flush() {
 }
 
 awaitable<std::size_t> Link::read_some(char* to, std::size_t n, boost::system::error_code& ec) {
-    stream.expires_after(answer_timeout);
+    stream.expires_after(timeout);
     std::size_t got = tls ? co_await tls->async_read_some(net::buffer(to, n), net::redirect_error(use_awaitable, ec))
                           : co_await stream.async_read_some(net::buffer(to, n), net::redirect_error(use_awaitable, ec));
+    bytes_read += got;
     co_return got;
+}
+
+awaitable<std::optional<std::string>> Link::read_block(std::size_t max_bytes) {
+    if (deflate) co_return std::nullopt;
+    // The block starts at in[0], just after a status line's CRLF: its end is a "." line there
+    // or after any later CRLF. `scanned` keeps a long block from being searched again.
+    std::size_t scanned = 0;
+    for (;;) {
+        if (in.starts_with(".\r\n")) {
+            in.erase(0, 3);
+            co_return std::string();
+        }
+        const auto end = in.find("\r\n.\r\n", scanned);
+        if (end != std::string::npos) {
+            std::string block = in.substr(0, end + 2);
+            in.erase(0, end + 5);
+            co_return block;
+        }
+        if (in.size() > max_bytes) co_return std::nullopt;
+        scanned = in.size() < 4 ? 0 : in.size() - 4;
+        const std::size_t have = in.size();
+        const std::size_t chunk = std::min<std::size_t>(256 * 1024, max_bytes + 5 - have);
+        in.resize(have + chunk);
+        boost::system::error_code ec;
+        const std::size_t n = co_await read_some(in.data() + have, chunk, ec);
+        in.resize(have + n);
+        if (ec) co_return std::nullopt;
+    }
 }
 
 awaitable<bool> Link::fill_inflated() {
@@ -97,12 +123,14 @@ awaitable<std::optional<Reply>> Link::read_reply() {
         }
         n += 2;
     } else {
-        stream.expires_after(answer_timeout);
+        stream.expires_after(timeout);
+        const std::size_t before = in.size();
         n = tls ? co_await net::async_read_until(*tls, net::dynamic_buffer(in, max_line), "\r\n",
                                                  net::redirect_error(use_awaitable, ec))
                 : co_await net::async_read_until(stream, net::dynamic_buffer(in, max_line), "\r\n",
                                                  net::redirect_error(use_awaitable, ec));
         if (ec) co_return std::nullopt;
+        bytes_read += in.size() > before ? in.size() - before : 0;
     }
     std::string line = in.substr(0, n - 2);
     in.erase(0, n);
@@ -135,6 +163,46 @@ void tls_failed(PeerFeed& f, unsigned index, std::string why) {
     f.stats.last_error = "TLS: " + std::move(why);
 }
 
+}  // namespace
+
+awaitable<std::string> client_handshake(Link& link, net::ssl::context& ctx, const TlsTarget& target) {
+    link.tls = std::make_unique<net::ssl::stream<beast::tcp_stream&>>(link.stream, ctx);
+    const std::string name = target.server_name.empty() ? target.host : target.server_name;
+    boost::system::error_code ec;
+    // SNI carries a host name, never an address (RFC 6066 §3).
+    (void)net::ip::make_address(name, ec);
+    if (ec) SSL_set_tlsext_host_name(link.tls->native_handle(), name.c_str());
+    ec.clear();
+    if (!target.ca_file.empty()) link.tls->set_verify_callback(net::ssl::host_name_verification(name));
+    link.stream.expires_after(connect_timeout);
+    co_await link.tls->async_handshake(net::ssl::stream_base::client, net::redirect_error(use_awaitable, ec));
+    if (ec) co_return "handshake with " + name + ": " + ec.message();
+    if (!target.pin.empty()) {
+        const std::string got = peer_key_pin(link.tls->native_handle());
+        if (got != target.pin)
+            co_return "the certificate's key " + (got.empty() ? std::string("(none)") : got) + " is not the pinned " +
+                target.pin;
+    }
+    co_return std::string();
+}
+
+awaitable<std::string> login(Link& link, const Credentials& c) {
+    link.out = "AUTHINFO USER " + c.username + "\r\n";
+    if (!co_await link.flush()) co_return "connection lost";
+    auto r = co_await link.read_reply();
+    if (r && r->code == st::cont_authinfo) {
+        link.out = "AUTHINFO PASS " + c.password + "\r\n";
+        const bool sent = co_await link.flush();
+        if (!sent) co_return "connection lost";
+        r = co_await link.read_reply();
+    }
+    if (!r || r->code != st::ok_authinfo)
+        co_return "login as " + c.username + " refused: " + (r ? printable(r->line) : std::string("(no answer)"));
+    co_return std::string();
+}
+
+namespace {
+
 // The TLS handshake on a connected link, then the peer's certificate against the pin and/or
 // the CA file and name. False: failed (logged).
 awaitable<bool> start_tls(PeerFeed& f, Link& link, unsigned index) {
@@ -150,27 +218,11 @@ awaitable<bool> start_tls(PeerFeed& f, Link& link, unsigned index) {
             co_return false;
         }
     }
-    link.tls = std::make_unique<net::ssl::stream<beast::tcp_stream&>>(link.stream, *f.tls_context);
-    const std::string name = peer.tls_server_name.empty() ? peer.outgoing->host : peer.tls_server_name;
-    boost::system::error_code ec;
-    // SNI carries a host name, never an address (RFC 6066 §3).
-    (void)net::ip::make_address(name, ec);
-    if (ec) SSL_set_tlsext_host_name(link.tls->native_handle(), name.c_str());
-    ec.clear();
-    if (!peer.tls_ca_file.empty()) link.tls->set_verify_callback(net::ssl::host_name_verification(name));
-    link.stream.expires_after(connect_timeout);
-    co_await link.tls->async_handshake(net::ssl::stream_base::client, net::redirect_error(use_awaitable, ec));
-    if (ec) {
-        tls_failed(f, index, "handshake with " + name + ": " + ec.message());
+    const TlsTarget target{peer.outgoing->host, peer.tls_server_name, peer.tls_ca_file, peer.tls_pin};
+    std::string why = co_await client_handshake(link, *f.tls_context, target);
+    if (!why.empty()) {
+        tls_failed(f, index, std::move(why));
         co_return false;
-    }
-    if (!peer.tls_pin.empty()) {
-        const std::string got = peer_key_pin(link.tls->native_handle());
-        if (got != peer.tls_pin) {
-            tls_failed(f, index, "the certificate's key " + (got.empty() ? std::string("(none)") : got) +
-                                     " is not the pinned " + peer.tls_pin);
-            co_return false;
-        }
     }
     f.stats.last_error.clear();
     co_return true;
@@ -184,20 +236,10 @@ void auth_failed(PeerFeed& f, unsigned index, std::string why) {
     f.stats.last_error = "AUTHINFO: " + std::move(why);
 }
 
-// RFC 4643 §2.3: AUTHINFO USER, then PASS when asked (381); 281 either way is success.
 awaitable<bool> authenticate(PeerFeed& f, Link& link, unsigned index, const Credentials& c) {
-    link.out = "AUTHINFO USER " + c.username + "\r\n";
-    if (!co_await link.flush()) co_return false;
-    auto r = co_await link.read_reply();
-    if (r && r->code == st::cont_authinfo) {
-        link.out = "AUTHINFO PASS " + c.password + "\r\n";
-        const bool sent = co_await link.flush();
-        if (!sent) co_return false;
-        r = co_await link.read_reply();
-    }
-    if (!r || r->code != st::ok_authinfo) {
-        auth_failed(f, index, "login as " + c.username + " refused: " +
-                                  (r ? printable(r->line) : std::string("(no answer)")));
+    std::string why = co_await login(link, c);
+    if (!why.empty()) {
+        auth_failed(f, index, std::move(why));
         co_return false;
     }
     spdlog::info("peer={} conn={} event=authenticated user={}", f.peer.name, index, c.username);

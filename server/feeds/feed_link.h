@@ -3,11 +3,13 @@
 // queued article out of the store. Internal to server/feeds/.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "server/feeds/credentials.h"
 #include "server/feeds/feed_peer.h"
 #include "server/net/compress_layer.h"
 #include "server/net/net.h"
@@ -43,16 +45,40 @@ struct Link {
     std::string in;
     std::string out;  // commands and articles waiting to be written
     FeedStats* stats = nullptr;  // bytes sent, before and after compression
+    std::uint64_t bytes_read = 0;  // what the peer sent (before inflating)
+    // The longest wait for a write or for the next bytes of an answer.
+    std::chrono::seconds timeout{120};
 
     explicit Link(net::io_context& io) : stream(io) {}
     awaitable<bool> flush();                        // writes `out`; false: the connection failed
     bool has_line() const { return in.find("\r\n") != std::string::npos; }
     awaitable<std::optional<Reply>> read_reply();  // nullopt: failed, timed out or overlong
+    // The multi-line block that follows a status line (RFC 3977 §3.1.1), as sent: dot-stuffed,
+    // CRLF line ends, without the terminating ".\r\n". nullopt: failed, timed out, or more than
+    // `max_bytes` without the terminator (the connection is then unusable). Not with COMPRESS.
+    awaitable<std::optional<std::string>> read_block(std::size_t max_bytes);
 
 private:
     awaitable<std::size_t> read_some(char* to, std::size_t n, boost::system::error_code& ec);
     awaitable<bool> fill_inflated();  // more of `in` from the compressed stream; false: failed
 };
+
+// What an outgoing TLS connection checks: the certificate's key against `pin` and/or its
+// chain against `ca_file` for `server_name` (default `host`). Either may be empty, not both.
+struct TlsTarget {
+    std::string host;
+    std::string server_name;
+    std::string ca_file;
+    std::string pin;
+};
+
+// The TLS handshake on a connected link with `ctx`, then the checks of `target`; from then on
+// the link speaks TLS. Empty on success, else why not (for a log line).
+awaitable<std::string> client_handshake(Link& link, net::ssl::context& ctx, const TlsTarget& target);
+
+// RFC 4643 §2.3: AUTHINFO USER, then PASS when asked (381); 281 either way is success. Empty on
+// success, else why not (never the password; the answer may quote the user name).
+awaitable<std::string> login(Link& link, const Credentials& c);
 
 // Connects to the peer and negotiates; nullopt on failure (logged). The bool is "streaming"
 // (MODE STREAM accepted); false: IHAVE, by configuration or because the peer refused it.

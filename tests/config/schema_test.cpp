@@ -79,6 +79,11 @@ TEST(Schema, DocumentedDefaultsAreTheStructDefaults) {
     peer.max_article_bytes = d.limits.max_article_bytes;
     EXPECT_EQ(load_ok(defaults_toml(*find_section("peer"), "name = \"hub\"\n")).peers,
               std::vector<Peer>{peer});
+    Upstream up;
+    up.name = "up";
+    up.address = HostPort{"192.0.2.1", 119};
+    EXPECT_EQ(load_ok(defaults_toml(*find_section("upstream"), "name = \"up\"\naddress = \"192.0.2.1:119\"\n")).upstreams,
+              std::vector<Upstream>{up});
     Group group;
     group.name = "a.b";
     EXPECT_EQ(load_ok(defaults_toml(*find_section("group"), "name = \"a.b\"\n")).groups,
@@ -162,6 +167,9 @@ TEST(Schema, EachKeyReachesItsOwnField) {
          "name = \"hub\"\noutgoing = \"192.0.2.9:119\"\n"  // outgoing and a pin: for tls = "implicit"
          "tls_pin = \"sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"\n",
          [](const Config& a, const Config& b) { return a.peers == b.peers; }},
+        {"upstream", "", "name = \"up\"\naddress = \"192.0.2.9:119\"\n"
+         "tls_pin = \"sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"\n",
+         [](const Config& a, const Config& b) { return a.upstreams == b.upstreams; }},
         {"group", "", "name = \"a.b\"\n",
          [](const Config& a, const Config& b) { return a.groups == b.groups; }},
         {"user", "", "name = \"joe\"\npassword_hash = \"$6$saltsalt$x\"\n",
@@ -260,6 +268,10 @@ TEST(Schema, ChoiceSpellingsMapToTheirEnumerators) {
         {"peer", "tls", "name = \"hub\"\noutgoing = \"192.0.2.9:119\"\n"
                         "tls_pin = \"sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"\n",
          [](const Config& c) { return int(c.peers.at(0).tls); },
+         [](int i) { return to_string(Tls(i)); }},
+        {"upstream", "tls", "name = \"up\"\naddress = \"192.0.2.9:119\"\n"
+                            "tls_pin = \"sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"\n",
+         [](const Config& c) { return int(c.upstreams.at(0).tls); },
          [](int i) { return to_string(Tls(i)); }},
         {"control.rule", "cancel", "pattern = \"*\"\n",
          [](const Config& c) { return int(c.control.rules.at(0).cancel); },

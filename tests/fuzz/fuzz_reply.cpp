@@ -1,10 +1,12 @@
-// Fuzzes the status-line parser of outgoing feeds (protocol/reply.h) against the parser it
-// replaced, and formats a status line from the input to parse it back.
+// Fuzzes what we parse of other servers' answers: the status-line parser of outgoing feeds and
+// pulls (protocol/reply.h) against the parser it replaced, a status line formatted from the
+// input and parsed back, and an OVER record as a puller reads it (protocol/overview.h).
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "protocol/overview.h"
 #include "protocol/reply.h"
 
 using namespace tidings::protocol;
@@ -68,6 +70,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::string formatted = std::to_string(code) + ' ' + std::string(rest);
         const StatusLine back = parse_status_line(formatted);
         check(back.code == code && back.argument == argument && back.text == rest);
+    }
+
+    // An OVER record: what is read lies inside the line, the number is positive, the id is one
+    // "<...>" token, and writing the fields back in order reads back the same.
+    if (auto o = parse_overview_line(line)) {
+        check(o->number > 0 && within(o->message_id, line) && within(o->date, line));
+        check(o->message_id.size() >= 3 && o->message_id.front() == '<' && o->message_id.back() == '>');
+        check(o->message_id.substr(1).find_first_of(" <>") == o->message_id.size() - 2);
+        const std::string again = std::to_string(o->number) + "\ts\tf\t" + std::string(o->date) + "\t" +
+                                  std::string(o->message_id) + "\t\t" + std::to_string(o->bytes) + "\t1";
+        auto back = parse_overview_line(again);
+        check(back && back->number == o->number && back->message_id == o->message_id && back->bytes == o->bytes);
     }
     return 0;
 }

@@ -37,6 +37,11 @@ std::string path_of(const Match& m) {
         case Route::reload: return "/reload";
         case Route::group: return "/groups/" + m.arg;
         case Route::peer_action: return "/peers/" + m.arg + "/" + m.action;
+        case Route::quarantine: return "/quarantine";
+        case Route::quarantine_release: return "/quarantine/release";
+        case Route::checkgroups: return "/checkgroups";
+        case Route::checkgroups_apply: return "/checkgroups/apply";
+        case Route::pull: return "/pull";
         case Route::none: break;
     }
     return "";
@@ -109,7 +114,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     // Methods: exactly the ones the Allow header lists.
     for (Route r : {Route::dashboard, Route::healthz, Route::readyz, Route::status, Route::metrics, Route::groups,
-                    Route::group, Route::cancel, Route::peer_action, Route::reload, Route::none}) {
+                    Route::group, Route::cancel, Route::peer_action, Route::reload, Route::quarantine,
+                    Route::quarantine_release, Route::checkgroups, Route::checkgroups_apply, Route::pull, Route::none}) {
         const std::string list = ", " + std::string(allowed_methods(r)) + ", ";
         const bool listed = !method.empty() && method.find(',') == std::string_view::npos &&
                             list.find(", " + std::string(method) + ", ") != std::string::npos;

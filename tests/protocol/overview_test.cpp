@@ -101,5 +101,32 @@ TEST(Overview, FieldsNeverCarryTabsOrLineEnds) {
     EXPECT_EQ(out, "caf\xc3\xa9");
 }
 
+TEST(ParseOverviewLine, ReadsNumberDateIdAndBytesFromAnotherServersRecord) {
+    // As INN's nnrpd sends it (Xref:full as an extra field).
+    auto o = parse_overview_line("3000234\tI am just a test article\t\"Demo User\" <nobody@example.com>\t"
+                                 "6 Oct 1998 04:38:40 -0500\t<45223423@example.com>\t<45454@example.net>\t"
+                                 "1234\t17\tXref: news.example.com misc.test:3000363");
+    ASSERT_TRUE(o);
+    EXPECT_EQ(o->number, 3000234u);
+    EXPECT_EQ(o->date, "6 Oct 1998 04:38:40 -0500");
+    EXPECT_EQ(o->message_id, "<45223423@example.com>");
+    EXPECT_EQ(o->bytes, 1234u);
+    // Exactly the seven fixed fields, an empty :bytes.
+    auto p = parse_overview_line("7\ts\tf\td\t<a@b>\t\t\t");
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->bytes, 0u);
+}
+
+TEST(ParseOverviewLine, RefusesWhatIsNotARecord) {
+    EXPECT_FALSE(parse_overview_line(""));
+    EXPECT_FALSE(parse_overview_line("12"));
+    EXPECT_FALSE(parse_overview_line("x\ts\tf\td\t<a@b>\t\t1\t1"));       // no number
+    EXPECT_FALSE(parse_overview_line("0\ts\tf\td\t<a@b>\t\t1\t1"));       // numbers start at 1
+    EXPECT_FALSE(parse_overview_line("5\ts\tf\td\t<a@b>\t"));             // no :bytes field
+    EXPECT_FALSE(parse_overview_line("5\ts\tf\td\ta@b\t\t1\t1"));         // no angle brackets
+    EXPECT_FALSE(parse_overview_line("5\ts\tf\td\t<a@b> <c@d>\t\t1\t1"));  // two ids
+    EXPECT_FALSE(parse_overview_line("99999999999999999999\ts\tf\td\t<a@b>\t\t1\t1"));
+}
+
 }  // namespace
 }  // namespace tidings::protocol

@@ -191,3 +191,21 @@ TEST(Replace, MovesAnArticleOutOfTheNamedGroupOnce) {
     EXPECT_EQ(snap.group("a")->count, 2u);
     EXPECT_TRUE(snap.check_integrity().empty());
 }
+
+TEST(Marks, AreSetTogetherReadBackAndSurviveAReopen) {
+    TempDir dir;
+    {
+        auto store = Store::open(small_options(dir.path()));
+        EXPECT_TRUE(wait_for<bool>([&](auto d) { store->put_marks({{"pull/a/g", 17}, {"pull/b/g", 4}}, std::move(d)); }));
+        EXPECT_TRUE(wait_for<bool>([&](auto d) { store->put_marks({{"pull/a/g", 20}}, std::move(d)); }));
+        // One bad key: none of them is set.
+        EXPECT_FALSE(wait_for<bool>([&](auto d) { store->put_marks({{"pull/c/g", 1}, {"", 2}}, std::move(d)); }));
+    }
+    auto store = Store::open(small_options(dir.path()));
+    Snapshot snap(*store);
+    EXPECT_EQ(snap.mark("pull/a/g"), 20u);
+    EXPECT_EQ(snap.mark("pull/b/g"), 4u);
+    EXPECT_FALSE(snap.mark("pull/c/g"));
+    EXPECT_FALSE(snap.mark(""));
+    EXPECT_TRUE(snap.check_integrity().empty());
+}

@@ -33,6 +33,7 @@ constexpr const char* usage =
     "  rmgroup NAME           remove a newsgroup\n"
     "  cancel MESSAGE-ID      cancel an article\n"
     "  reload                 re-read the configuration file (as SIGHUP)\n"
+    "  pull [--now]           the [[upstream]] table; --now starts a pull run\n"
     "--config FILE (or $TIDINGS_CONFIG): take the address and token from tidingsd's [http]\n"
     "defaults: --admin $TIDINGS_ADMIN or 127.0.0.1:8119; --token $TIDINGS_TOKEN\n";
 
@@ -157,7 +158,7 @@ int show(const Options& o, const std::string& what) {
         return 1;
     }
     try {
-        std::cout << (what == "status" ? render_status(s) : render_peers(s));
+        std::cout << (what == "status" ? render_status(s) : what == "pull" ? render_pull(s) : render_peers(s));
     } catch (const json::exception& e) {
         std::cerr << "tidingsctl: unexpected /status shape: " << e.what() << "\n";
         return 1;
@@ -181,6 +182,8 @@ int run_command(const Options& o) {
         return report(http_request(o.host, o.port, "DELETE", "/groups/" + o.words[1], o.token, ""), o);
     if (cmd == "cancel" && need(1, 1)) return post("/cancel", json{{"message_id", o.words[1]}}.dump());
     if (cmd == "reload" && need(0, 0)) return post("/reload", "");
+    if (cmd == "pull" && need(1, 1) && o.words[1] == "--now") return post("/pull", "");
+    if (cmd == "pull" && need(0, 0)) return show(o, cmd);
     std::cerr << "tidingsctl: unknown command or wrong arguments: " << cmd << "\n" << usage;
     return 2;
 }

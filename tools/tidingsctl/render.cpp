@@ -102,4 +102,18 @@ std::string render_peers(const json& s) {
                  rows);
 }
 
+std::string render_pull(const json& s) {
+    std::vector<std::vector<std::string>> rows;
+    const auto& pull = s.at("pull");
+    for (const auto& [name, u] : pull.at("upstreams").items())
+        rows.push_back({name, num(u, "state"), num(u, "missing"), num(u, "fetched"), num(u, "rate"), num(u, "eta_seconds"),
+                        num(u, "stored"), num(u, "duplicates"), num(u, "unavailable"), num(u, "errors"),
+                        u.value("last_error", std::string("-"))});
+    std::string out = std::string("pull runs: ") + pull.at("runs").dump() +
+                      (pull.value("running", false) ? " (one running)\n" : "\n");
+    return out + table({"UPSTREAM", "STATE", "MISSING", "FETCHED", "RATE/S", "ETA_S", "STORED", "DUPLICATES",
+                        "UNAVAILABLE", "ERRORS", "LAST_ERROR"},
+                       rows);
+}
+
 }  // namespace tidings::ctl

@@ -13,5 +13,6 @@ std::string table(const std::vector<std::string>& header, const std::vector<std:
 
 std::string render_status(const nlohmann::json& status);  // node summary + listeners
 std::string render_peers(const nlohmann::json& status);   // the peer table
+std::string render_pull(const nlohmann::json& status);    // the [[upstream]] table
 
 }  // namespace tidings::ctl
