@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <csignal>
 #include <fstream>
 #include <map>
 #include <thread>
@@ -187,6 +188,44 @@ TEST_F(Pull, AnUpstreamThatIsDownLeavesItsShareToTheOther) {
     EXPECT_GT(run["upstreams"]["b"]["errors"].get<int>(), 0) << run.dump(1);
     EXPECT_TRUE(run["upstreams"]["b"].contains("last_error"));
     for (const auto& id : ids("d", 1, 20)) EXPECT_FALSE(article_at(p->port(), id).empty()) << id;
+}
+
+TEST_F(Pull, AKilledRunResumesWithoutFetchingAnythingTwice) {
+    constexpr int total = 6000;
+    for (int from = 1; from <= total; from += 1000) load(*a, ids("k", from, from + 999), "pull.a");
+    // One lock-step connection: a run long enough to be killed in the middle.
+    const std::string cfg = node_config("puller.tidings") + "\n[[group]]\nname = \"pull.a\"\n\n"
+                            "[[upstream]]\nname = \"a\"\naddress = \"127.0.0.1:" + std::to_string(a->port()) +
+                            "\"\nconnections = 1\nwindow = 1\ninterval_s = 0\n\n[http]\nport = 0\ntoken = \"" + token + "\"\n";
+    p = std::make_unique<Daemon>(cfg);
+    ASSERT_TRUE(p->start()) << p->log();
+    ASSERT_EQ(http_call(p->port("admin"), "POST", "/pull", token).status, 202);
+    for (int i = 0; i < 3000; ++i) {
+        json s = admin::body_json(http_call(p->port("admin"), "GET", "/status"));
+        if (s["pull"]["upstreams"]["a"]["fetched"].get<int>() >= 500) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ASSERT_EQ(p->stop(SIGKILL), SIGKILL);
+    ASSERT_TRUE(p->start()) << p->log();
+    auto count = [&] {
+        NntpClient c;
+        if (!c.connect(p->port())) return -1;
+        c.read_line();
+        const std::string r = c.command("GROUP pull.a");
+        return r.rfind("211 ", 0) == 0 ? std::stoi(r.substr(4)) : -1;
+    };
+    const int kept = count();
+    ASSERT_GE(kept, 500) << p->log();
+    ASSERT_LT(kept, total) << "the run ended before the kill: nothing to resume";
+    // The next run asks only for what is not here: nothing stored is fetched again.
+    json run = pull_once(*p);
+    EXPECT_EQ(run["upstreams"]["a"]["missing"].get<int>(), total - kept) << run.dump(1);
+    EXPECT_EQ(run["upstreams"]["a"]["stored"].get<int>(), total - kept) << run.dump(1);
+    EXPECT_EQ(run["upstreams"]["a"]["duplicates"], 0) << run.dump(1);
+    EXPECT_EQ(count(), total);
+    // And the marks were saved: one more run has nothing to do.
+    json again = pull_once(*p);
+    EXPECT_EQ(again["upstreams"]["a"]["missing"], 0) << again.dump(1);
 }
 
 // A fake upstream whose OVER names <asked@x> but whose ARTICLE answer carries another id.
