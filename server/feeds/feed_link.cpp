@@ -114,26 +114,29 @@ awaitable<bool> Link::fill_inflated() {
 }
 
 awaitable<std::optional<Reply>> Link::read_reply() {
-    boost::system::error_code ec;
     std::size_t n = 0;
     if (deflate) {
         while ((n = in.find("\r\n")) == std::string::npos) {
             const bool more = co_await fill_inflated();
             if (!more) co_return std::nullopt;
         }
-        n += 2;
     } else {
-        stream.expires_after(timeout);
-        const std::size_t before = in.size();
-        n = tls ? co_await net::async_read_until(*tls, net::dynamic_buffer(in, max_line), "\r\n",
-                                                 net::redirect_error(use_awaitable, ec))
-                : co_await net::async_read_until(stream, net::dynamic_buffer(in, max_line), "\r\n",
-                                                 net::redirect_error(use_awaitable, ec));
-        if (ec) co_return std::nullopt;
-        bytes_read += in.size() > before ? in.size() - before : 0;
+        // A line already buffered (pipelined answers read along with a block) is taken
+        // without I/O; otherwise read until one is complete, never past max_line without it.
+        std::size_t scanned = 0;
+        while ((n = in.find("\r\n", scanned)) == std::string::npos) {
+            if (in.size() >= max_line) co_return std::nullopt;  // overlong
+            scanned = in.empty() ? 0 : in.size() - 1;
+            const std::size_t have = in.size();
+            in.resize(max_line);
+            boost::system::error_code ec;
+            const std::size_t got = co_await read_some(in.data() + have, max_line - have, ec);
+            in.resize(have + got);
+            if (ec) co_return std::nullopt;
+        }
     }
-    std::string line = in.substr(0, n - 2);
-    in.erase(0, n);
+    std::string line = in.substr(0, n);
+    in.erase(0, n + 2);
     co_return parse_reply(std::move(line));
 }
 

@@ -37,7 +37,8 @@ std::string upstream_config(const std::string& pathhost) {
            "[[peer]]\nname = \"loader\"\nhosts = [\"127.0.0.2\"]\n";
 }
 
-// Loads `ids` into `d` over one streaming connection from the loader's address.
+// Loads `ids` into `d` over one streaming connection from the loader's address. Each article
+// is over 3 KB: pipelined answers then run past one read, as they do for real.
 void load(Daemon& d, const std::vector<std::string>& ids, const std::string& groups) {
     NntpClient c;
     ASSERT_TRUE(c.connect(d.port(), "127.0.0.1", "127.0.0.2"));
@@ -46,7 +47,8 @@ void load(Daemon& d, const std::vector<std::string>& ids, const std::string& gro
     std::string out;
     for (const auto& id : ids)
         out += "TAKETHIS " + id + "\r\n" +
-               wire(make_article(id, groups, "origin.example!not-for-mail", "Body of " + id + ".\r\n"));
+               wire(make_article(id, groups, "origin.example!not-for-mail",
+                                 "Body of " + id + ".\r\n" + std::string(3000, 'x') + "\r\n.dot-stuffed line\r\n"));
     c.send_raw(out);
     for (std::size_t i = 0; i < ids.size(); ++i) ASSERT_EQ(c.read_line().substr(0, 3), "239") << ids[i];
 }
