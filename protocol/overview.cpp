@@ -152,4 +152,15 @@ std::optional<OverviewLine> parse_overview_line(std::string_view line) noexcept 
     return o;
 }
 
+std::optional<HdrIdLine> parse_hdr_id_line(std::string_view line) noexcept {
+    const auto sp = line.find(' ');
+    if (sp == std::string_view::npos) return std::nullopt;
+    auto number = decimal(line.substr(0, sp));
+    if (!number || *number == 0) return std::nullopt;
+    const std::string_view id = trim_blanks(line.substr(sp + 1));
+    if (id.size() < 3 || id.front() != '<' || id.back() != '>' || id.find_first_of(" <>", 1) != id.size() - 1)
+        return std::nullopt;
+    return HdrIdLine{*number, id};
+}
+
 }  // namespace tidings::protocol

@@ -63,4 +63,13 @@ struct OverviewLine {
 // "<...>" token.
 std::optional<OverviewLine> parse_overview_line(std::string_view line) noexcept;
 
+// One line of another server's "HDR Message-ID" answer (RFC 3977 §8.5.2: "number SP value"),
+// or XHDR's (RFC 2980, the same shape): the cheapest way to learn which ids a range holds.
+// nullopt unless it is a positive number, one space and one "<...>" token.
+struct HdrIdLine {
+    std::uint64_t number = 0;
+    std::string_view message_id;
+};
+std::optional<HdrIdLine> parse_hdr_id_line(std::string_view line) noexcept;
+
 }  // namespace tidings::protocol

@@ -1,6 +1,7 @@
 // Fuzzes what we parse of other servers' answers: the status-line parser of outgoing feeds and
 // pulls (protocol/reply.h) against the parser it replaced, a status line formatted from the
-// input and parsed back, and an OVER record as a puller reads it (protocol/overview.h).
+// input and parsed back, and an OVER record and an HDR Message-ID line as a puller reads them
+// (protocol/overview.h).
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -82,6 +83,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                   std::string(o->message_id) + "\t\t" + std::to_string(o->bytes) + "\t1";
         auto back = parse_overview_line(again);
         check(back && back->number == o->number && back->message_id == o->message_id && back->bytes == o->bytes);
+    }
+    if (auto h = parse_hdr_id_line(line)) {
+        check(h->number > 0 && within(h->message_id, line) && h->message_id.front() == '<' && h->message_id.back() == '>');
+        auto back = parse_hdr_id_line(std::to_string(h->number) + " " + std::string(h->message_id));
+        check(back && back->number == h->number && back->message_id == h->message_id);
     }
     return 0;
 }

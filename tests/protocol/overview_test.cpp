@@ -128,5 +128,18 @@ TEST(ParseOverviewLine, RefusesWhatIsNotARecord) {
     EXPECT_FALSE(parse_overview_line("99999999999999999999\ts\tf\td\t<a@b>\t\t1\t1"));
 }
 
+
+TEST(ParseHdrIdLine, ReadsNumberAndIdAndRefusesTheRest) {
+    auto h = parse_hdr_id_line("3000234 <45223423@example.com>");
+    ASSERT_TRUE(h);
+    EXPECT_EQ(h->number, 3000234u);
+    EXPECT_EQ(h->message_id, "<45223423@example.com>");
+    EXPECT_FALSE(parse_hdr_id_line("3000234"));
+    EXPECT_FALSE(parse_hdr_id_line("0 <a@b>"));
+    EXPECT_FALSE(parse_hdr_id_line("x <a@b>"));
+    EXPECT_FALSE(parse_hdr_id_line("7 a@b"));
+    EXPECT_FALSE(parse_hdr_id_line("7 <a@b> <c@d>"));
+    EXPECT_FALSE(parse_hdr_id_line("7 "));
+}
 }  // namespace
 }  // namespace tidings::protocol
