@@ -157,6 +157,7 @@ class Node:
         self.proc = None
         self.log = None
         self.peers = []  # (name, path_identity, port or None, extra toml)
+        self.extra_toml = ""  # appended as is (e.g. [[upstream]] tables)
 
     def add_peer(self, name, port=None, path_identity=None, extra=""):
         self.peers.append((name, path_identity or name, port, extra))
@@ -188,7 +189,7 @@ class Node:
             lines += ["", "[[peer]]", 'name = "feeder"', 'hosts = ["127.0.0.1", "::1"]']
         path = os.path.join(self.dir, "tidings.toml")
         with open(path, "w") as f:
-            f.write("\n".join(lines) + "\n")
+            f.write("\n".join(lines) + "\n" + self.extra_toml)
         return path
 
     def start(self, without=()):

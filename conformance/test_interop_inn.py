@@ -1,5 +1,6 @@
 """Interop with INN 2.7 (Debian's inn2, the private lab of conformance/inn) in both directions:
-Tidings' outgoing feed sends to innd, and INN's innxmit feeds Tidings back.
+Tidings' outgoing feed sends to innd, and INN's innxmit feeds Tidings back; and a Tidings node
+that nobody feeds pulls from INN's nnrpd as a reader ([[upstream]]).
 
 Needs a tidingsd binary and the INN lab running: conformance/run's interop stage provides both
 (INTEROP=1, INNLAB, INNPORT). Run on its own by the ordinary suite it is skipped, with the
@@ -200,3 +201,65 @@ class InteropWithInn(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
+
+    def test_5_tidings_pulls_from_nnrpd(self):
+        """Issue 19: a node with INN as its [[upstream]] pulls local.test from nnrpd (GROUP, HDR
+        Message-ID, pipelined ARTICLE); every article arrives byte for byte as nnrpd serves it
+        but for Path (ours prepended) and Xref, and the next run fetches nothing again."""
+        tag = uuid.uuid4().hex[:8]
+        arts = [(f"<pull.{tag}.{i}@interop.test>",
+                 mn.make_article(f"<pull.{tag}.{i}@interop.test>", "local.test",
+                                 path="elsewhere.example!not-for-mail",
+                                 body=(".leading dot\r\n" if i % 5 == 0 else "") + ("x" * 3000) + "\r\nPull %d\r\n" % i))
+                for i in range(150)]
+        acked = mn.takethis(mn.INNPORT, arts)
+        self.assertEqual(len(acked), len(arts))
+        self.assertTrue(self.wait_for(lambda ids: mn.reader_has_ids(mn.INNPORT, ids), acked)[0] == acked)
+        work = mn.make_workdir("pull")
+        node = mn.Node("tidings.puller.test", mn.free_port(), work, groups=["local.test"])
+        node.extra_toml = (f'\n[[upstream]]\nname = "inn"\naddress = "127.0.0.1:{mn.INNPORT}"\n'
+                           'connections = 2\nwindow = 8\ninterval_s = 1\n')
+        node.start()
+        try:
+            have, took = self.wait_for(lambda ids: mn.reader_has_ids(node.port, ids), acked)
+            print(f"\n  tidings pulls from nnrpd: {len(have)}/{len(acked)} articles in {took:.2f} s", end=" ")
+            self.assertEqual(have, acked)
+
+            def article(port, mid):
+                c = mn.Conn(port)
+                c.cmd("MODE READER")
+                status = c.cmd(f"ARTICLE {mid}")
+                lines = []
+                while True:
+                    line = c.line()
+                    if line == ".":
+                        break
+                    lines.append(line)
+                c.close()
+                self.assertTrue(status.startswith("220"), status)
+                path = [l for l in lines if l.startswith("Path: ")]
+                return [l for l in lines if not l.startswith(("Path: ", "Xref: "))], path[0][6:] if path else ""
+
+            for mid in sorted(acked)[:40]:
+                ours, our_path = article(node.port, mid)
+                theirs, their_path = article(mn.INNPORT, mid)
+                self.assertEqual(ours, theirs, mid)
+                self.assertEqual(our_path, "tidings.puller.test!" + their_path)
+            # Later runs (every second) find nothing new: each one's line says missing=0.
+            deadline = time.time() + 20
+            runs = []
+            while time.time() < deadline:
+                with open(os.path.join(node.dir, "tidingsd.log")) as f:
+                    runs = [l for l in f if "event=pull_run" in l]
+                if len(runs) >= 3:
+                    break
+                time.sleep(0.3)
+            self.assertGreaterEqual(len(runs), 3, "no later pull runs")
+            self.assertIn(" missing=0 ", runs[-1])
+            self.assertEqual(sum(int(re.search(r" stored=(\d+)", l).group(1)) for l in runs)
+                             >= len(acked), True)
+            self.assertFalse(any("event=pull_bad_article" in l or "event=pull_error" in l
+                                 for l in open(os.path.join(node.dir, "tidingsd.log"))))
+        finally:
+            rc = node.stop()
+            mn.remove_workdir(work) if rc == 0 else print(f"tidingsd exit {rc}: kept {work}")

@@ -63,6 +63,12 @@ footer { color:var(--mute); font-size:12px; padding:8px 24px 18px; }
 <th>Accepted</th><th>Refused</th><th>Rejected</th><th>Deferred</th><th>Sent / s</th><th>Backlog</th><th>Oldest</th></tr></thead>
 <tbody><tr><td class="empty" colspan="12">no data yet</td></tr></tbody>
 </table>
+<h2>Upstreams (pull)</h2>
+<table id="upstreams">
+<thead><tr><th>Upstream</th><th class="l">State</th><th>Missing</th><th>Fetched</th><th>Rate / s</th><th>ETA</th>
+<th>Stored</th><th>Duplicates</th><th>Unavailable</th><th>Errors</th><th class="l">Last error</th></tr></thead>
+<tbody><tr><td class="empty" colspan="11">no data yet</td></tr></tbody>
+</table>
 <h2>Listeners</h2>
 <table id="listeners"><thead><tr><th>Kind</th><th class="l">Address</th><th>Port</th><th class="l">Roles</th><th class="l">TLS</th></tr></thead><tbody></tbody></table>
 <h2>Identity</h2>
@@ -138,6 +144,20 @@ function render(s, t) {
     cell(r, o && prev && prev.outgoing ? rate(o.accepted, prev.outgoing.accepted, dt) : "–");
     cell(r, o ? fmt(o.backlog) : "–", "backlog");
     cell(r, o ? age(o.oldest_age_seconds) : "–");
+  }
+  const ub = document.querySelector("#upstreams tbody");
+  ub.replaceChildren();
+  const ups = Object.entries((s.pull && s.pull.upstreams) || {});
+  if (!ups.length) { const r = ub.insertRow(); cell(r, "no [[upstream]] configured", "empty").colSpan = 11; }
+  for (const [name, u] of ups) {
+    const r = ub.insertRow();
+    r.dataset.upstream = name;
+    cell(r, name, "name");
+    cell(r, u.state, "l state " + u.state);
+    cell(r, fmt(u.missing)); cell(r, fmt(u.fetched)); cell(r, Number(u.rate).toFixed(0));
+    cell(r, u.eta_seconds !== undefined ? age(Math.round(u.eta_seconds)) : "–");
+    cell(r, fmt(u.stored)); cell(r, fmt(u.duplicates)); cell(r, fmt(u.unavailable)); cell(r, fmt(u.errors));
+    cell(r, u.last_error || "", "l");
   }
   const lb = document.querySelector("#listeners tbody");
   lb.replaceChildren();

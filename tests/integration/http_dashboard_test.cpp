@@ -107,4 +107,35 @@ TEST(AdminDashboard, ChromiumRendersThePeerTableOfANodeWithTraffic) {
     EXPECT_GT(std::filesystem::file_size(shot), 10000u);
 }
 
+TEST(AdminDashboard, ChromiumShowsTheUpstreamsAPullRunUsed) {
+    if (!chromium_path()) GTEST_SKIP() << "Debian's chromium is not installed (scripts/test installs it)";
+    Daemon up(node_config("up", "\n[[peer]]\nname = \"hub\"\nhosts = [\"127.0.0.2\"]\n"));
+    ASSERT_TRUE(up.start()) << up.log();
+    NntpClient c;
+    ASSERT_TRUE(c.connect(up.port("reader"), "127.0.0.1", "127.0.0.2"));
+    c.read_line();
+    for (int i = 0; i < 7; ++i) {
+        std::string id = "<pulled." + std::to_string(i) + "@dash.test>";
+        ASSERT_EQ(c.command("IHAVE " + id).substr(0, 3), "335");
+        c.send_raw(make_article(id, "local.test") + ".\r\n");
+        ASSERT_EQ(c.read_line().substr(0, 3), "235");
+    }
+    Daemon p(node_config("p", "\n[[upstream]]\nname = \"up-one\"\naddress = \"127.0.0.1:" +
+                                  std::to_string(up.port("reader")) + "\"\ninterval_s = 1\n"));
+    ASSERT_TRUE(p.start()) << p.log();
+    auto st = http_wait(p.port("admin"), "/status", [&](const HttpResult& r) {
+        auto j = json::parse(r.body, nullptr, false);
+        return j.is_object() && j["pull"]["upstreams"]["up-one"]["stored"] == 7;
+    });
+    ASSERT_EQ(json::parse(st.body)["pull"]["upstreams"]["up-one"]["stored"], 7) << st.body << p.log();
+    const std::string dom = chromium("http://127.0.0.1:" + std::to_string(p.port("admin")) + "/", "--dump-dom");
+    std::smatch m;
+    std::regex row(R"re(<tr data-upstream="up-one">(.*?)</tr>)re");
+    ASSERT_TRUE(std::regex_search(dom, m, row)) << dom.substr(0, 4000);
+    const std::string r = m[1];
+    EXPECT_NE(r.find(">up-one<"), std::string::npos) << r;
+    EXPECT_NE(r.find("<td>7</td>"), std::string::npos) << r;  // stored
+}
+
 }  // namespace
+
