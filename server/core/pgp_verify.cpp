@@ -1,10 +1,11 @@
 // gpgv as a subprocess: two temporary files in, status lines out.
 #include "server/core/pgp_verify.h"
 
+#include "server/net/subprocess.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,7 +13,6 @@
 #include <cstring>
 #include <thread>
 
-extern char** environ;
 
 namespace tidings::server {
 
@@ -66,31 +66,10 @@ std::string unescape(std::string_view s) {
 std::string run_capture(const std::vector<std::string>& argv, std::chrono::milliseconds timeout, std::string& out) {
     if (argv.empty() || argv[0].empty() || argv[0][0] != '/') return "gpgv must be an absolute path";
     const auto deadline = clock::now() + timeout;
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) return std::string("cannot make a pipe: ") + std::strerror(errno);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t none;
-    sigemptyset(&none);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    pid_t pid = -1;
-    int rc = ::posix_spawn(&pid, argv[0].c_str(), &fa, &attr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    ::close(fds[1]);
-    if (rc != 0) {
-        ::close(fds[0]);
-        return "cannot run " + argv[0] + ": " + std::strerror(rc);
-    }
+    const Spawned child = spawn_with_pipe(argv, PipeTo::child_stdout);
+    if (child.pid < 0) return child.error;
+    const pid_t pid = child.pid;
+    const int from_child = child.fd;
     bool timed_out = false;
     char buf[4096];
     for (;;) {
@@ -99,16 +78,16 @@ std::string run_capture(const std::vector<std::string>& argv, std::chrono::milli
             timed_out = true;
             break;
         }
-        pollfd p{fds[0], POLLIN, 0};
+        pollfd p{from_child, POLLIN, 0};
         int pr = ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 1000)));
         if (pr < 0 && errno != EINTR) break;
         if (pr <= 0) continue;
-        ssize_t n = ::read(fds[0], buf, sizeof buf);
+        ssize_t n = ::read(from_child, buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;
         if (out.size() < max_status_bytes) out.append(buf, static_cast<std::size_t>(n));
     }
-    ::close(fds[0]);
+    ::close(from_child);
     int status = 0;
     for (;;) {
         pid_t got = ::waitpid(pid, &status, WNOHANG);

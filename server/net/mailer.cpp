@@ -1,10 +1,11 @@
 #include "server/net/mailer.h"
 
+#include "server/net/subprocess.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,7 +13,6 @@
 #include <cstring>
 #include <thread>
 
-extern char** environ;
 
 namespace tidings::server {
 
@@ -56,38 +56,16 @@ std::string run_mailer(const std::vector<std::string>& argv, std::string_view me
     sigaddset(&pipe_only, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
 
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) {
+    const Spawned child = spawn_with_pipe(argv, PipeTo::child_stdin);
+    if (child.pid < 0) {
         pthread_sigmask(SIG_SETMASK, &old, nullptr);
-        return std::string("cannot make a pipe: ") + std::strerror(errno);
+        return child.error;
     }
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fds[0], 0);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t none;
-    sigemptyset(&none);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    pid_t pid = -1;
-    int rc = ::posix_spawn(&pid, argv[0].c_str(), &fa, &attr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    ::close(fds[0]);
-    if (rc != 0) {
-        ::close(fds[1]);
-        pthread_sigmask(SIG_SETMASK, &old, nullptr);
-        return "cannot run " + argv[0] + ": " + std::strerror(rc);
-    }
-    ::fcntl(fds[1], F_SETFL, ::fcntl(fds[1], F_GETFL) | O_NONBLOCK);
-    int werr = write_all(fds[1], message, deadline);
-    ::close(fds[1]);
+    const pid_t pid = child.pid;
+    const int to_child = child.fd;
+    ::fcntl(to_child, F_SETFL, ::fcntl(to_child, F_GETFL) | O_NONBLOCK);
+    int werr = write_all(to_child, message, deadline);
+    ::close(to_child);
     if (werr == EPIPE) {
         // The EPIPE also left a SIGPIPE pending for this thread: take it before unblocking.
         timespec zero{0, 0};
