@@ -197,6 +197,7 @@ struct Upstream {
     bool continuous = false;             // a run that fetched something is followed at once
     std::uint32_t max_age_days = 0;      // older articles (Date) are skipped; 0: none
     std::uint32_t timeout_s = 60;        // the longest wait for any answer
+    bool newnews = false;                // ask NEWNEWS since the last run instead of every group
     // The same TLS and login keys as a [[peer]]'s outgoing feed.
     Tls tls = Tls::none;
     std::string tls_pin;

@@ -293,6 +293,10 @@ constexpr KeySpec upstream_keys[] = {
     {"timeout_s", Kind::integer, field<&Upstream::timeout_s>, "60",
      "The longest wait for any answer or write; a silent upstream's connection is dropped "
      "and its articles are fetched elsewhere.", false, 1, 3600},
+    {"newnews", Kind::boolean, field<&Upstream::newnews>, "false",
+     "Learn new ids with one NEWNEWS `groups` since the last run (RFC 3977 §7.4; the upstream "
+     "must allow it, as INN's readers.conf `newnews`) instead of reading every group; the first "
+     "run, and any run whose NEWNEWS is refused, reads the groups."},
     {"tls", Kind::choice, field<&Upstream::tls>, R"("none")",
      "TLS to the upstream: `implicit` (RFC 8143), `starttls` (RFC 4642) or `none`; with TLS, "
      "`tls_pin` or `tls_ca_file` is required.", false, 0, 0, tls_modes},

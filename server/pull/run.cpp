@@ -64,6 +64,8 @@ public:
         : owner(owner), node(owner.node_), gen(node.generation()), ups(std::move(ups)), wake(node.io) {
         wake.expires_at(net::steady_timer::time_point::max());
         tls.resize(this->ups.size());
+        newnews_items.resize(this->ups.size());
+        newnews_since.resize(this->ups.size());
         for (const auto* u : this->ups) stats.push_back(&owner.stats_[u->name]);
     }
 
@@ -80,12 +82,17 @@ public:
     // Ids that failed for a reason that may pass (the store deferred, a connection broke in the
     // article): the marks stop before them, so the next run looks again.
     std::unordered_set<std::string> hold_back;
+    // NEWNEWS (upstreams with `newnews`): the ids it listed, and the upstream's clock when this
+    // run began (the next run's "since", saved once everything found is settled).
+    std::vector<std::vector<std::string>> newnews_items;
+    std::vector<std::optional<std::int64_t>> newnews_since;
     unsigned discovering = 0;
     unsigned active = 0;   // connection coroutines
     unsigned storing = 0;  // store requests not answered yet
     bool stop = false;
     net::steady_timer wake;
     std::uint64_t stored = 0, duplicates = 0, refused = 0;
+    std::vector<std::uint64_t> errors_at_start;  // per upstream: a run with errors keeps the NEWNEWS mark
 
     void changed() { wake.cancel(); }
 
@@ -95,6 +102,7 @@ private:
     // How a connection lists a range's ids: the first that the upstream knows, in this order.
     enum class Listing { hdr, xhdr, over, xover };
     awaitable<bool> discover_group(unsigned u, feed::Link& link, const std::string& group, Listing& how);
+    awaitable<bool> discover_newnews(unsigned u, feed::Link& link, std::int64_t since);
     awaitable<void> fetch(unsigned u, unsigned index, std::unique_ptr<feed::Link>& link);
     void ingest(unsigned u, std::string id, std::string wire);
     void store_answered(unsigned u, const std::string& id, storage::StoreResult& r, bool group_control);
@@ -222,8 +230,75 @@ awaitable<bool> PullEngine::discover_group(unsigned u, feed::Link& link, const s
     co_return true;
 }
 
+// The upstream's clock (RFC 3977 §7.1 DATE: "111 yyyymmddhhmmss"), for NEWNEWS; nullopt when
+// it does not say.
+awaitable<std::optional<std::int64_t>> upstream_date(feed::Link& link) {
+    link.out = "DATE\r\n";
+    if (!co_await link.flush()) co_return std::nullopt;
+    auto r = co_await link.read_reply();
+    if (!r || r->code != 111 || r->id.size() != 14) co_return std::nullopt;
+    auto when = protocol::parse_nntp_date(std::string_view(r->id).substr(0, 8), std::string_view(r->id).substr(8), "GMT");
+    if (!when) co_return std::nullopt;
+    co_return protocol::to_unix_time(*when, 0);
+}
+
+// NEWNEWS `groups` since `since` (RFC 3977 §7.4): the ids we lack become items. False: the
+// upstream refused or broke off (the caller reads the groups instead).
+awaitable<bool> PullEngine::discover_newnews(unsigned u, feed::Link& link, std::int64_t since) {
+    const auto& up = *ups[u];
+    const std::string when = protocol::format_nntp_date(since);
+    link.out = "NEWNEWS " + up.groups + " " + when.substr(0, 8) + " " + when.substr(8) + " GMT\r\n";
+    if (!co_await link.flush()) co_return false;
+    auto r = co_await link.read_reply();
+    if (!r) co_return false;
+    if (r->code != st::ok_newnews) {
+        spdlog::info("upstream={} event=pull_newnews_refused reply=\"{}\" fallback=groups", up.name, feed::printable(r->line));
+        co_return false;
+    }
+    auto block = co_await link.read_block(max_over_bytes);
+    if (!block) {
+        error(u, 0, "NEWNEWS: answer lost, or longer than " + std::to_string(max_over_bytes) + " bytes");
+        co_return false;
+    }
+    storage::Snapshot snap(node.store);
+    std::size_t taken = 0;
+    for (std::size_t at = 0; at < block->size() && taken < up.max_articles;) {
+        auto eol = block->find("\r\n", at);
+        if (eol == std::string::npos) eol = block->size();
+        const std::string_view id = std::string_view(*block).substr(at, eol - at);
+        at = eol + 2;
+        if (id.size() < 3 || id.front() != '<' || id.back() != '>' || id.find_first_of(" \t<>", 1) != id.size() - 1)
+            continue;
+        std::string key(id);
+        if (snap.history(key)) continue;
+        newnews_items[u].push_back(key);
+        work.add(key, u);
+        ++stats[u]->missing;
+        ++taken;
+    }
+    spdlog::info("upstream={} event=pull_newnews since={} missing={}", up.name, since, taken);
+    co_return true;
+}
+
 awaitable<bool> PullEngine::discover(unsigned u, feed::Link& link) {
     const auto& up = *ups[u];
+    if (up.newnews) {
+        // The time mark is the upstream's own clock when the last settled run began: NEWNEWS
+        // since then misses nothing that arrived there meanwhile (and a little overlap only
+        // finds ids history already has).
+        auto now = co_await upstream_date(link);
+        std::optional<std::uint64_t> mark;
+        {
+            storage::Snapshot snap(node.store);
+            mark = snap.mark("pull/" + up.name + "/newnews");
+        }
+        if (now) newnews_since[u] = *now;
+        if (now && mark) {
+            const bool ok = co_await discover_newnews(u, link, static_cast<std::int64_t>(*mark));
+            if (ok) co_return true;
+            newnews_items[u].clear();
+        }
+    }
     std::vector<std::string> groups;
     {
         protocol::Wildmat want(up.groups);
@@ -464,6 +539,7 @@ awaitable<void> PullEngine::run() {
         stats[u]->state = "discovering";
         stats[u]->last_start = unix_now();
         stats[u]->missing = stats[u]->fetched = 0;
+        errors_at_start.push_back(stats[u]->errors_total);
         ++discovering;
         for (unsigned c = 0; c < ups[u]->connections; ++c) {
             ++active;
@@ -487,6 +563,19 @@ awaitable<void> PullEngine::run() {
                 }
             if (mark > p.old_mark || (mark != p.old_mark && p.examined < p.old_mark))
                 marks.emplace_back(mark_key(ups[p.upstream]->name, p.group), mark);
+        }
+        for (unsigned u = 0; u < ups.size(); ++u) {
+            if (!newnews_since[u]) continue;
+            bool settled = true;
+            auto unsettled = [&](const std::string& id) {
+                return !work.is_done(id) && (!work.resolved(id) || hold_back.count(id));
+            };
+            for (const auto& id : newnews_items[u]) settled = settled && !unsettled(id);
+            for (const auto& p : plans)
+                if (p.upstream == u)
+                    for (const auto& [number, id] : p.items) settled = settled && !unsettled(id);
+            if (settled && stats[u]->errors_total == errors_at_start[u])
+                marks.emplace_back("pull/" + ups[u]->name + "/newnews", static_cast<std::uint64_t>(*newnews_since[u]));
         }
     }
     bool marked = true;
