@@ -215,7 +215,7 @@ class InteropWithInn(unittest.TestCase):
         work = mn.make_workdir("pull")
         node = mn.Node("tidings.puller.test", mn.free_port(), work, groups=["local.test"])
         node.extra_toml = (f'\n[[upstream]]\nname = "inn"\naddress = "127.0.0.1:{mn.INNPORT}"\n'
-                           'connections = 2\nwindow = 8\ninterval_s = 1\n')
+                           'connections = 2\nwindow = 8\ninterval_s = 1\nnewnews = true\n')
         node.start()
         try:
             have, took = self.wait_for(lambda ids: mn.reader_has_ids(node.port, ids), acked)
@@ -253,6 +253,20 @@ class InteropWithInn(unittest.TestCase):
                 time.sleep(0.3)
             self.assertGreaterEqual(len(runs), 3, "no later pull runs")
             self.assertIn(" missing=0 ", runs[-1])
+            # With newnews = true the runs after the first ask nnrpd NEWNEWS since its own DATE
+            # at the last settled run: new articles come that way.
+            more = [(f"<pull-nn.{tag}.{i}@interop.test>",
+                     mn.make_article(f"<pull-nn.{tag}.{i}@interop.test>", "local.test",
+                                     path="elsewhere.example!not-for-mail", body="NEWNEWS %d\r\n" % i))
+                    for i in range(20)]
+            later = mn.takethis(mn.INNPORT, more)
+            self.assertEqual(len(later), len(more))
+            have, took = self.wait_for(lambda ids: mn.reader_has_ids(node.port, ids), later)
+            self.assertEqual(have, later)
+            with open(os.path.join(node.dir, "tidingsd.log")) as f:
+                found = [l for l in f if "event=pull_newnews" in l and "missing=0" not in l]
+            self.assertTrue(found, "no NEWNEWS run found the new articles")
+            print(f"\n  and by NEWNEWS: {len(have)}/{len(later)} in {took:.2f} s", end=" ")
             self.assertEqual(sum(int(re.search(r" stored=(\d+)", l).group(1)) for l in runs)
                              >= len(acked), True)
             # None of ours was refused as a bad copy. (The lab's older articles may be: a reused

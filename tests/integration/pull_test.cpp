@@ -255,10 +255,13 @@ TEST_F(Pull, AKilledRunResumesWithoutFetchingAnythingTwice) {
     EXPECT_EQ(again["upstreams"]["a"]["missing"], 0) << again.dump(1);
 }
 
-// A fake upstream whose OVER names <asked@x> but whose ARTICLE answer carries another id.
+// A fake upstream whose OVER names <asked@x>, and whose ARTICLE answer carries another id
+// (wrong_id), never comes (hang), or stops in the middle of the article and hangs up (cut); or
+// whose HDR answer never ends (endless_hdr).
 class LyingUpstream {
 public:
-    LyingUpstream() {
+    enum class Lie { wrong_id, hang, cut, endless_hdr };
+    explicit LyingUpstream(Lie lie = Lie::wrong_id) : lie_(lie) {
         fd_ = socket(AF_INET, SOCK_STREAM, 0);
         sockaddr_in sa{};
         sa.sin_family = AF_INET;
@@ -275,6 +278,8 @@ public:
         shutdown(fd_, SHUT_RDWR);
         close(fd_);
         thread_.join();
+        // The puller is gone by now (declared after us): every session sees its close.
+        for (auto& t : sessions_) t.join();
     }
     int port() const { return port_; }
     std::atomic<int> articles_asked{0};
@@ -284,11 +289,11 @@ private:
         while (!stop_) {
             int c = accept(fd_, nullptr, nullptr);
             if (c < 0) return;
-            std::thread([this, c] { session(c); }).detach();
+            sessions_.emplace_back([this, c] { session(c); });
         }
     }
     void session(int c) {
-        auto say = [&](const std::string& s) { (void)!write(c, s.data(), s.size()); };
+        auto say = [&](const std::string& s) { (void)!::send(c, s.data(), s.size(), MSG_NOSIGNAL); };
         say("200 liar ready\r\n");
         std::string buf;
         char tmp[4096];
@@ -307,8 +312,25 @@ private:
             else if (line.rfind("GROUP ", 0) == 0) say("411 no such group\r\n");
             else if (line.rfind("OVER ", 0) == 0)
                 say("224 overview\r\n1\ts\ta@b\tWed, 25 Nov 2026 10:00:00 +0000\t<asked@x>\t\t300\t3\r\n.\r\n");
-            else if (line.rfind("ARTICLE ", 0) == 0) {
+            else if (line.rfind("HDR ", 0) == 0 && lie_ == Lie::endless_hdr) {
+                say("225 headers follow\r\n");
+                const std::string lines = [] {
+                    std::string l;
+                    for (int i = 0; i < 1000; ++i) l += "1 <asked@x>\r\n";
+                    return l;
+                }();
+                while (!stop_ && ::send(c, lines.data(), lines.size(), MSG_NOSIGNAL) > 0) {
+                }
+                break;
+            } else if (line.rfind("ARTICLE ", 0) == 0) {
                 ++articles_asked;
+                const std::string real = make_article("<asked@x>", "pull.a", "liar.example!not-for-mail",
+                                                      std::string(5000, 'y') + "\r\n");
+                if (lie_ == Lie::hang) continue;
+                if (lie_ == Lie::cut) {
+                    say("220 0 <asked@x>\r\n" + real.substr(0, real.size() / 2));
+                    break;
+                }
                 say("220 0 <other@x>\r\n" + make_article("<other@x>", "pull.a") + ".\r\n");
             } else if (line == "QUIT") {
                 say("205 bye\r\n");
@@ -317,10 +339,12 @@ private:
         }
         close(c);
     }
+    Lie lie_;
     int fd_ = -1;
     int port_ = 0;
     std::atomic<bool> stop_{false};
     std::thread thread_;
+    std::vector<std::thread> sessions_;  // touched by thread_ only, until it is joined
 };
 
 TEST(PullBadUpstream, AnArticleWithAnotherIdIsNeverStored) {
@@ -341,4 +365,48 @@ TEST(PullBadUpstream, AnArticleWithAnotherIdIsNeverStored) {
     EXPECT_EQ(again["upstreams"]["liar"]["missing"], 0) << again.dump(1);
 }
 
+// Runs one pull from a liar with a one-second timeout; the run's /status object.
+json pull_from(LyingUpstream& liar, std::unique_ptr<Daemon>& p) {
+    p = std::make_unique<Daemon>(node_config("puller.tidings") + "\n[[group]]\nname = \"pull.a\"\n\n[[upstream]]\n"
+                                 "name = \"liar\"\naddress = \"127.0.0.1:" + std::to_string(liar.port()) +
+                                 "\"\nconnections = 1\ninterval_s = 0\ntimeout_s = 1\n\n[http]\nport = 0\ntoken = \"" +
+                                 token + "\"\n");
+    EXPECT_TRUE(p->start()) << p->log();
+    return pull_once(*p)["upstreams"]["liar"];
+}
+
+TEST(PullBadUpstream, ASilentUpstreamIsGivenUpWithinItsTimeoutAndAskedAgainNextRun) {
+    LyingUpstream liar(LyingUpstream::Lie::hang);
+    std::unique_ptr<Daemon> p;
+    json run = pull_from(liar, p);
+    EXPECT_EQ(run["stored"], 0) << run.dump(1);
+    EXPECT_GT(run["errors"].get<int>(), 0) << run.dump(1);
+    EXPECT_NE(p->log().find("error=\"no answer to ARTICLE <asked@x> within 1 s\""), std::string::npos) << p->log();
+    // Nothing settled: the next run lists it again.
+    json again = pull_once(*p)["upstreams"]["liar"];
+    EXPECT_EQ(again["missing"], 1) << again.dump(1);
+}
+
+TEST(PullBadUpstream, AnArticleCutOffIsNotStoredAndAskedAgainNextRun) {
+    LyingUpstream liar(LyingUpstream::Lie::cut);
+    std::unique_ptr<Daemon> p;
+    json run = pull_from(liar, p);
+    EXPECT_EQ(run["stored"], 0) << run.dump(1);
+    EXPECT_GE(run["unavailable"].get<int>(), 1) << run.dump(1);
+    EXPECT_NE(p->log().find("article <asked@x> cut off"), std::string::npos) << p->log();
+    EXPECT_TRUE(article_at(p->port(), "<asked@x>").empty());
+    json again = pull_once(*p)["upstreams"]["liar"];
+    EXPECT_EQ(again["missing"], 1) << again.dump(1);
+}
+
+TEST(PullBadUpstream, AnHdrAnswerThatNeverEndsIsCutOffAtItsBound) {
+    LyingUpstream liar(LyingUpstream::Lie::endless_hdr);
+    std::unique_ptr<Daemon> p;
+    json run = pull_from(liar, p);
+    EXPECT_EQ(run["missing"], 0) << run.dump(1);
+    EXPECT_GT(run["errors"].get<int>(), 0) << run.dump(1);
+    EXPECT_NE(p->log().find("answer lost, or longer than 33554432 bytes"), std::string::npos) << p->log();
+}
+
 }  // namespace
+
