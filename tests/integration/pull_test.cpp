@@ -255,6 +255,39 @@ TEST_F(Pull, AKilledRunResumesWithoutFetchingAnythingTwice) {
     EXPECT_EQ(again["upstreams"]["a"]["missing"], 0) << again.dump(1);
 }
 
+// "feed-pw-7Qx", SHA-512-crypt (openssl passwd -6 -salt tidingsfeed).
+const char* const reader_hash =
+    "$6$tidingsfeed$G5yqEa.EhAMf00Ios5s.NkMaL3g0ElAkomN/gtCCzrbM1iOcIz4qBak0VzJYpV130bQSxKAFqoxL0Xw0t81aR/";
+
+TEST(PullAuth, AnUpstreamThatWantsALoginGetsTheOneInAuthFileAndNeverSeesItLogged) {
+    // Nobody reads this upstream without AUTHINFO, loopback included.
+    Daemon up("[node]\npathhost = \"up-auth.tidings\"\ndata_dir = \"{DATA}\"\n\n"
+              "[[listen]]\naddress = \"127.0.0.1\"\nport = 0\n\n[readers]\nanonymous_hosts = []\n\n"
+              "[[group]]\nname = \"pull.a\"\n\n[[user]]\nname = \"puller\"\npassword_hash = \"" +
+              std::string(reader_hash) + "\"\n\n[[peer]]\nname = \"loader\"\nhosts = [\"127.0.0.2\"]\n");
+    ASSERT_TRUE(up.start()) << up.log();
+    load(up, ids("au", 1, 5), "pull.a");
+    auto puller = [&](const std::string& login) {
+        auto p = std::make_unique<Daemon>(node_config("puller.tidings") + "\n[[group]]\nname = \"pull.a\"\n\n"
+                                          "[[upstream]]\nname = \"up\"\naddress = \"127.0.0.1:" +
+                                          std::to_string(up.port()) + "\"\ninterval_s = 0\nauth_file = \"{DATA}/../up.auth\"\n\n"
+                                          "[http]\nport = 0\ntoken = \"" + token + "\"\n");
+        std::ofstream(p->dir() + "/up.auth") << "# our login there\npuller:" << login << "\n";
+        EXPECT_TRUE(p->start()) << p->log();
+        return p;
+    };
+    auto good = puller("feed-pw-7Qx");
+    json run = pull_once(*good)["upstreams"]["up"];
+    EXPECT_EQ(run["stored"], 5) << run.dump(1) << good->log();
+    EXPECT_EQ(good->log().find("feed-pw-7Qx"), std::string::npos);
+    auto bad = puller("not-the-pw-9Zz");
+    json refused = pull_once(*bad)["upstreams"]["up"];
+    EXPECT_EQ(refused["stored"], 0) << refused.dump(1);
+    EXPECT_NE(refused["last_error"].get<std::string>().find("AUTHINFO: login as puller refused: 481"), std::string::npos)
+        << refused.dump(1);
+    EXPECT_EQ(bad->log().find("not-the-pw-9Zz"), std::string::npos);
+}
+
 // A fake upstream whose OVER names <asked@x>, and whose ARTICLE answer carries another id
 // (wrong_id), never comes (hang), or stops in the middle of the article and hangs up (cut); or
 // whose HDR answer never ends (endless_hdr).
