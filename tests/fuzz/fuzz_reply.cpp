@@ -86,7 +86,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (auto h = parse_hdr_id_line(line)) {
         check(h->number > 0 && within(h->message_id, line) && h->message_id.front() == '<' && h->message_id.back() == '>');
-        auto back = parse_hdr_id_line(std::to_string(h->number) + " " + std::string(h->message_id));
+        const std::string written = std::to_string(h->number) + " " + std::string(h->message_id);
+        auto back = parse_hdr_id_line(written);  // views into `written`: it must outlive `back`
         check(back && back->number == h->number && back->message_id == h->message_id);
     }
     return 0;
