@@ -126,6 +126,10 @@ std::string_view trim_blanks(std::string_view s) noexcept {
 
 }  // namespace
 
+bool is_listed_message_id(std::string_view s) noexcept {
+    return s.size() >= 3 && s.front() == '<' && s.back() == '>' && s.find_first_of(" \t<>", 1) == s.size() - 1;
+}
+
 std::optional<OverviewLine> parse_overview_line(std::string_view line) noexcept {
     std::string_view field[7];
     std::size_t n = 0;
@@ -145,9 +149,7 @@ std::optional<OverviewLine> parse_overview_line(std::string_view line) noexcept 
     o.number = *number;
     o.date = trim_blanks(field[3]);
     o.message_id = trim_blanks(field[4]);
-    if (o.message_id.size() < 3 || o.message_id.front() != '<' || o.message_id.back() != '>' ||
-        o.message_id.find_first_of(" <>", 1) != o.message_id.size() - 1)
-        return std::nullopt;
+    if (!is_listed_message_id(o.message_id)) return std::nullopt;
     o.bytes = decimal(trim_blanks(field[6])).value_or(0);
     return o;
 }
@@ -158,8 +160,7 @@ std::optional<HdrIdLine> parse_hdr_id_line(std::string_view line) noexcept {
     auto number = decimal(line.substr(0, sp));
     if (!number || *number == 0) return std::nullopt;
     const std::string_view id = trim_blanks(line.substr(sp + 1));
-    if (id.size() < 3 || id.front() != '<' || id.back() != '>' || id.find_first_of(" <>", 1) != id.size() - 1)
-        return std::nullopt;
+    if (!is_listed_message_id(id)) return std::nullopt;
     return HdrIdLine{*number, id};
 }
 

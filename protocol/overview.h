@@ -50,6 +50,11 @@ void append_overview_field(std::string& out, std::string_view value);
 std::string build_overview(const ParsedArticle& article, ArticleMetrics metrics,
                            std::string_view xref_value);
 
+// One "<...>" token with no blank or angle bracket inside: how another server's listings
+// (OVER, HDR, NEWNEWS) name an article. Looser than the Message-ID grammar on purpose: old ids
+// that break it still travel.
+bool is_listed_message_id(std::string_view s) noexcept;
+
 // What a puller needs of one line of another server's OVER/XOVER answer (RFC 3977 §8.3.2:
 // "number TAB Subject TAB From TAB Date TAB Message-ID TAB References TAB :bytes TAB :lines",
 // the first seven fields in that fixed order, more may follow). Views into `line`.

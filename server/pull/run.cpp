@@ -95,6 +95,11 @@ public:
     std::vector<std::uint64_t> errors_at_start;  // per upstream: a run with errors keeps the NEWNEWS mark
 
     void changed() { wake.cancel(); }
+    // Settled for good: stored (or not wanted), or unobtainable everywhere for a lasting reason.
+    // Marks never pass an id that is not.
+    bool settled(const std::string& id) const {
+        return work.is_done(id) || (work.resolved(id) && !hold_back.count(id));
+    }
 
 private:
     awaitable<void> connection(unsigned u, unsigned index);
@@ -236,7 +241,7 @@ awaitable<std::optional<std::int64_t>> upstream_date(feed::Link& link) {
     link.out = "DATE\r\n";
     if (!co_await link.flush()) co_return std::nullopt;
     auto r = co_await link.read_reply();
-    if (!r || r->code != 111 || r->id.size() != 14) co_return std::nullopt;
+    if (!r || r->code != st::info_date || r->id.size() != 14) co_return std::nullopt;
     auto when = protocol::parse_nntp_date(std::string_view(r->id).substr(0, 8), std::string_view(r->id).substr(8), "GMT");
     if (!when) co_return std::nullopt;
     co_return protocol::to_unix_time(*when, 0);
@@ -267,8 +272,7 @@ awaitable<bool> PullEngine::discover_newnews(unsigned u, feed::Link& link, std::
         if (eol == std::string::npos) eol = block->size();
         const std::string_view id = std::string_view(*block).substr(at, eol - at);
         at = eol + 2;
-        if (id.size() < 3 || id.front() != '<' || id.back() != '>' || id.find_first_of(" \t<>", 1) != id.size() - 1)
-            continue;
+        if (!protocol::is_listed_message_id(id)) continue;
         std::string key(id);
         if (snap.history(key)) continue;
         newnews_items[u].push_back(key);
@@ -557,7 +561,7 @@ awaitable<void> PullEngine::run() {
         for (const auto& p : plans) {
             std::uint64_t mark = p.examined;
             for (const auto& [number, id] : p.items)
-                if (!work.is_done(id) && (!work.resolved(id) || hold_back.count(id))) {
+                if (!settled(id)) {
                     mark = number - 1;
                     break;
                 }
@@ -566,15 +570,12 @@ awaitable<void> PullEngine::run() {
         }
         for (unsigned u = 0; u < ups.size(); ++u) {
             if (!newnews_since[u]) continue;
-            bool settled = true;
-            auto unsettled = [&](const std::string& id) {
-                return !work.is_done(id) && (!work.resolved(id) || hold_back.count(id));
-            };
-            for (const auto& id : newnews_items[u]) settled = settled && !unsettled(id);
+            bool all = std::all_of(newnews_items[u].begin(), newnews_items[u].end(),
+                                   [&](const std::string& id) { return settled(id); });
             for (const auto& p : plans)
                 if (p.upstream == u)
-                    for (const auto& [number, id] : p.items) settled = settled && !unsettled(id);
-            if (settled && stats[u]->errors_total == errors_at_start[u])
+                    for (const auto& [number, id] : p.items) all = all && settled(id);
+            if (all && stats[u]->errors_total == errors_at_start[u])
                 marks.emplace_back("pull/" + ups[u]->name + "/newnews", static_cast<std::uint64_t>(*newnews_since[u]));
         }
     }
