@@ -269,6 +269,24 @@ void fill_arguments(Parser& p, Command& c, const Args& a) {
     case Kind::xgtitle:
         if (argc == 1) p.wildmat(args[0]);
         break;
+    case Kind::xreconcile_open: {
+        if (!p.wildmat(args[0])) break;
+        auto since = parse_article_number(args[1]), until = parse_article_number(args[2]);
+        if (!since || !until || *since >= *until || *until > 99999999999ULL) {
+            p.fail("Syntax error in time window (unix seconds, since < until)");
+            break;
+        }
+        c.since = static_cast<std::int64_t>(*since);
+        c.until = static_cast<std::int64_t>(*until);
+        bool hex = args[3].size() == 32;
+        for (char ch : args[3]) hex = hex && ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'));
+        if (!hex) {
+            p.fail("Syntax error in salt (32 lower-case hex digits)");
+            break;
+        }
+        c.salt = args[3];
+        break;
+    }
     default:
         break;  // no arguments
     }
@@ -300,7 +318,9 @@ ParseResult parse_command(std::string_view line) {
         spec = find_command(verb, sub);
         if (spec == nullptr) {
             r.code = status::err_syntax;
-            r.text = iequals(verb, "MODE") ? "Unknown MODE variant" : "Unknown AUTHINFO subcommand";
+            r.text = iequals(verb, "MODE")         ? "Unknown MODE variant"
+                     : iequals(verb, "XRECONCILE") ? "Unknown XRECONCILE subcommand"
+                                                   : "Unknown AUTHINFO subcommand";
             return r;
         }
     }

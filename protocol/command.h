@@ -24,8 +24,10 @@ enum class Kind : std::uint8_t {
     compress,
     // Legacy commands still sent by readers (RFC 2980)
     xover, xhdr, xpat, xgtitle,
+    // Tidings' range-based reconciliation between peers (README "Reconciliation")
+    xreconcile_open, xreconcile_round, xreconcile_send,
 };
-inline constexpr std::size_t kind_count = static_cast<std::size_t>(Kind::xgtitle) + 1;
+inline constexpr std::size_t kind_count = static_cast<std::size_t>(Kind::xreconcile_send) + 1;
 
 // What a command needs; the server's one dispatcher (server/nntp/dispatcher.h) checks these,
 // in its fixed order, before any handler runs.
@@ -123,6 +125,10 @@ struct Command {
     std::string_view initial_response;  // AUTHINFO SASL optional initial response
     const ListSpec* list = nullptr;     // LIST: the keyword (ACTIVE when none was given)
     NntpDateTime date;                  // NEWGROUPS, NEWNEWS
+    // XRECONCILE OPEN wildmat since until salt: the window [since, until) in unix seconds of
+    // the articles' Date, and the 32 hex digits salting the item hashes. wildmat as above.
+    std::int64_t since = 0, until = 0;
+    std::string_view salt;
 };
 
 struct ParseResult {

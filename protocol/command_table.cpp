@@ -46,6 +46,9 @@ constexpr CommandSpec commands[] = {
     {"XHDR", "", Kind::xhdr, 1, 2, reader, "header [range|message-ID]"},
     {"XOVER", "", Kind::xover, 0, 1, reader, "[range]"},
     {"XPAT", "", Kind::xpat, 3, 255, reader, "header range|message-ID pattern [pattern ...]"},
+    {"XRECONCILE", "OPEN", Kind::xreconcile_open, 4, 4, transit, "wildmat since until salt"},
+    {"XRECONCILE", "ROUND", Kind::xreconcile_round, 0, 0, transit, ""},
+    {"XRECONCILE", "SEND", Kind::xreconcile_send, 0, 0, transit, ""},
 };
 
 constexpr ListSpec lists[] = {

@@ -201,6 +201,23 @@ std::unique_ptr<Op> make_marks_op(std::vector<std::pair<std::string, std::uint64
         false, std::move(done));
 }
 
+std::unique_ptr<Op> make_enqueue_op(std::string peer, std::vector<std::string> ids,
+                                    unique_function<void(std::size_t)> done) {
+    return simple<std::size_t>(
+        [peer = std::move(peer), ids = std::move(ids)](WriteCtx& ctx) {
+            std::size_t queued = 0;
+            if (peer.empty()) return queued;
+            for (const auto& id : ids) {
+                if (id.empty() || id.size() > 511 || !ctx.txn.get(ctx.dbi.articles, id)) continue;
+                ctx.txn.put(ctx.dbi.queues, codec::queue_key(peer, ctx.take_seq()), codec::queue_value(ctx.now, 0, id));
+                ++ctx.queue_delta[peer];
+                ++queued;
+            }
+            return queued;
+        },
+        std::size_t{0}, std::move(done));
+}
+
 std::unique_ptr<Op> make_queue_op(std::string peer, std::vector<std::uint64_t> seqs, bool defer,
                                   unique_function<void(std::size_t)> done) {
     return simple<std::size_t>(

@@ -129,6 +129,24 @@ bool Snapshot::overview(std::string_view group, std::uint64_t lo, std::uint64_t 
     return true;
 }
 
+std::optional<std::string_view> Snapshot::overview_record(std::string_view group, std::uint64_t number) const {
+    if (group.empty() || group.size() > 255) return std::nullopt;
+    return state_->txn.get(state_->env->dbi.overview, codec::number_key(group, number));
+}
+
+void Snapshot::for_each_article(const std::function<bool(const StoredArticle&)>& fn) const {
+    mdb::Cursor c(state_->txn, state_->env->dbi.articles);
+    StoredArticle a;
+    for (bool at = c.first(); at; at = c.next()) {
+        auto meta = codec::decode_article_meta(c.value());
+        if (!meta) continue;
+        a.message_id = c.key();
+        a.arrival = meta->arrival;
+        a.placements = std::move(meta->placements);
+        if (!fn(a)) return;
+    }
+}
+
 std::vector<std::pair<std::string, std::uint64_t>> Snapshot::placements(std::string_view message_id) const {
     if (message_id.empty() || message_id.size() > 511) return {};
     auto v = state_->txn.get(state_->env->dbi.articles, message_id);

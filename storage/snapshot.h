@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -16,6 +17,12 @@ class Store;
 struct ArticleRef {
     std::string_view message_id;
     std::string_view article;  // wire bytes: CRLF, dot-stuffed, without ".\r\n"; Xref inserted
+};
+
+struct StoredArticle {
+    std::string_view message_id;
+    std::int64_t arrival = 0;
+    std::vector<std::pair<std::string, std::uint64_t>> placements;
 };
 
 struct OverviewItem {
@@ -65,6 +72,12 @@ public:
     // built). fn returns false to stop. Returns false when the group does not exist.
     bool overview(std::string_view group, std::uint64_t lo, std::uint64_t hi,
                   const std::function<bool(const OverviewItem&)>& fn) const;
+    // One group's overview record of one article (the OVER line without its number).
+    std::optional<std::string_view> overview_record(std::string_view group, std::uint64_t number) const;
+    // Calls fn for every stored article, in Message-ID byte order: its id, arrival and the
+    // (group, number) pairs it is filed under. Stop early by returning false. A full scan (a
+    // reconciliation's item set, server/reconcile/): run it off the I/O thread.
+    void for_each_article(const std::function<bool(const StoredArticle&)>& fn) const;
     // The (group, number) pairs an article is filed under, in Newsgroups order.
     std::vector<std::pair<std::string, std::uint64_t>> placements(std::string_view message_id) const;
 

@@ -77,6 +77,9 @@ void Store::remove_group(std::string name, unique_function<void(bool)> done) {
 void Store::put_marks(std::vector<std::pair<std::string, std::uint64_t>> marks, unique_function<void(bool)> done) {
     core_->post(detail::make_marks_op(std::move(marks), std::move(done)));
 }
+void Store::enqueue(std::string peer, std::vector<std::string> message_ids, unique_function<void(std::size_t)> done) {
+    core_->post(detail::make_enqueue_op(std::move(peer), std::move(message_ids), std::move(done)));
+}
 void Store::queue_ack(std::string peer, std::vector<std::uint64_t> seqs,
                       unique_function<void(std::size_t)> done) {
     core_->post(detail::make_queue_op(std::move(peer), std::move(seqs), false, std::move(done)));

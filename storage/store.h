@@ -71,6 +71,11 @@ public:
     // or one over 400 bytes (then none is set).
     void put_marks(std::vector<std::pair<std::string, std::uint64_t>> marks, unique_function<void(bool)> done);
 
+    // Appends the stored ones of `message_ids` to `peer`'s outgoing queue (a reconciliation
+    // found the peer lacks them); ids not stored (cancelled, expired, never here) are skipped.
+    // done(n) gets how many were queued.
+    void enqueue(std::string peer, std::vector<std::string> message_ids, unique_function<void(std::size_t)> done);
+
     // Outgoing queues: entries are read with Snapshot::queue_peek; then either acknowledged
     // (removed: sent, or refused by the peer) or deferred (moved to the tail, attempts + 1, for a
     // later retry). done(n) gets how many of the seqs were found.

@@ -18,6 +18,8 @@ std::unique_ptr<Op> make_compact_op(unique_function<void(CompactStats)> done);
 std::unique_ptr<Op> make_expiry_op(unique_function<void(ExpiryStats)> done);
 std::unique_ptr<Op> make_queue_op(std::string peer, std::vector<std::uint64_t> seqs, bool defer,
                                   unique_function<void(std::size_t)> done);
+std::unique_ptr<Op> make_enqueue_op(std::string peer, std::vector<std::string> ids,
+                                    unique_function<void(std::size_t)> done);
 
 // A request that runs in slices, one per write transaction, re-queued behind whatever arrived
 // meanwhile until it is done (expiry, compaction): totals over the slices, one report at the end.

@@ -68,6 +68,9 @@ TEST(Command, EveryVerbParses) {
         {"XHDR Subject", Kind::xhdr},
         {"XPAT Subject 1- *foo* *bar*", Kind::xpat},
         {"XGTITLE comp.*", Kind::xgtitle},
+        {"XRECONCILE OPEN * 0 1 00112233445566778899aabbccddeeff", Kind::xreconcile_open},
+        {"XRECONCILE ROUND", Kind::xreconcile_round},
+        {"XRECONCILE SEND", Kind::xreconcile_send},
         {"  QUIT  ", Kind::quit},
         {"\tGROUP\t\tmisc.test\t", Kind::group},
         {"", Kind::empty},
@@ -234,3 +237,26 @@ TEST(Command, OverlongLineFromFramingIsNotParsed) {
 
 }  // namespace
 }  // namespace tidings::protocol
+
+TEST(ParseCommand, XreconcileOpenTakesWildmatWindowAndSalt) {
+    using namespace tidings::protocol;
+    auto r = parse_command("XRECONCILE OPEN comp.*,!comp.bin* 1700000000 1700086400 00112233445566778899aabbccddeeff");
+    ASSERT_TRUE(r.ok()) << r.text;
+    EXPECT_EQ(r.command.kind, Kind::xreconcile_open);
+    EXPECT_EQ(r.command.wildmat, "comp.*,!comp.bin*");
+    EXPECT_EQ(r.command.since, 1700000000);
+    EXPECT_EQ(r.command.until, 1700086400);
+    EXPECT_EQ(r.command.salt, "00112233445566778899aabbccddeeff");
+    EXPECT_EQ(parse_command("xreconcile round").command.kind, Kind::xreconcile_round);
+    EXPECT_EQ(parse_command("XRECONCILE SEND").command.kind, Kind::xreconcile_send);
+    for (const char* bad : {"XRECONCILE", "XRECONCILE FOO", "XRECONCILE ROUND x",
+                            "XRECONCILE OPEN * 5 5 00112233445566778899aabbccddeeff",
+                            "XRECONCILE OPEN * 1 2 00112233",
+                            "XRECONCILE OPEN * 1 2 00112233445566778899AABBCCDDEEFF",
+                            "XRECONCILE OPEN * -1 2 00112233445566778899aabbccddeeff",
+                            "XRECONCILE OPEN * 1 999999999999 00112233445566778899aabbccddeeff"}) {
+        auto b = parse_command(bad);
+        EXPECT_EQ(b.code, 501) << bad;
+    }
+    EXPECT_EQ(parse_command("XRECONCILE FOO").text, "Unknown XRECONCILE subcommand");
+}

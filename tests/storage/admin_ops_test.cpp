@@ -209,3 +209,41 @@ TEST(Marks, AreSetTogetherReadBackAndSurviveAReopen) {
     EXPECT_FALSE(snap.mark(""));
     EXPECT_TRUE(snap.check_integrity().empty());
 }
+
+TEST(Enqueue, QueuesOnlyStoredArticlesAndTheScanSeesEveryOne) {
+    TempDir dir;
+    auto store = Store::open(small_options(dir.path()));
+    ASSERT_TRUE(create_group(*store, "g"));
+    ASSERT_TRUE(create_group(*store, "h"));
+    store_sync(*store, make_request("<1@x>", {"g"}));
+    store_sync(*store, make_request("<2@x>", {"g", "h"}));
+    store_sync(*store, make_request("<3@x>", {"h"}));
+    EXPECT_TRUE(cancel(*store, "<3@x>"));
+    std::size_t queued = wait_for<std::size_t>([&](auto d) {
+        store->enqueue("peer", {"<1@x>", "<2@x>", "<3@x>", "<never@x>"}, std::move(d));
+    });
+    EXPECT_EQ(queued, 2u);
+    auto head = store->queue_peek("peer", 10);
+    ASSERT_EQ(head.size(), 2u);
+    EXPECT_EQ(head[0].message_id, "<1@x>");
+    EXPECT_EQ(head[1].message_id, "<2@x>");
+    EXPECT_EQ(store->queue_depth("peer").entries, 2u);
+    EXPECT_EQ(wait_for<std::size_t>([&](auto d) { store->enqueue("", {"<1@x>"}, std::move(d)); }), 0u);
+
+    Snapshot snap(*store);
+    std::vector<std::string> seen;
+    snap.for_each_article([&](const StoredArticle& a) {
+        seen.emplace_back(a.message_id);
+        EXPECT_GT(a.arrival, 0);
+        if (a.message_id == "<2@x>") {
+            EXPECT_EQ(a.placements.size(), 2u);
+        }
+        return true;
+    });
+    EXPECT_EQ(seen, (std::vector<std::string>{"<1@x>", "<2@x>"}));
+    auto rec = snap.overview_record("h", 1);
+    ASSERT_TRUE(rec);
+    EXPECT_NE(rec->find("<2@x>"), std::string_view::npos);
+    EXPECT_FALSE(snap.overview_record("h", 9));
+    EXPECT_TRUE(snap.check_integrity().empty());
+}
