@@ -180,6 +180,9 @@ struct Peer {
     // The public key (sha256//BASE64) of the client certificate the peer presents when it
     // feeds us over TLS: a session showing it is this peer's feed, whatever its address.
     std::string client_pin;
+    // Compare article sets with it by XRECONCILE (README "Reconciliation") after each
+    // (re)connection of its feed, every reconcile.interval_s, and on request; needs `outgoing`.
+    bool reconcile = false;
     bool operator==(const Peer&) const = default;
 };
 
@@ -332,6 +335,20 @@ struct Http {
     bool operator==(const Http&) const = default;
 };
 
+// [reconcile]: range-based set reconciliation with peers (server/reconcile/).
+struct Reconcile {
+    bool serve = true;                  // answer XRECONCILE from configured peers
+    std::string groups = "*";           // the articles compared: filed in a matching group
+    std::uint32_t window_days = 30;     // and with a Date this recent
+    std::uint32_t interval_s = 3600;    // between runs with each `reconcile` peer; 0: on request
+    std::uint32_t max_rounds = 64;      // per session, both roles
+    std::uint32_t max_seconds = 300;    // per session, both roles
+    std::uint32_t max_sessions = 4;     // item sets held at once for peers that asked
+    std::uint64_t max_message_bytes = 500000;  // one message we send (a round)
+    std::uint64_t max_differences = 1000000;   // ids learned in one session before it stops
+    bool operator==(const Reconcile&) const = default;
+};
+
 struct Config {
     Node node;
     Storage storage;
@@ -346,6 +363,7 @@ struct Config {
     Moderation moderation;
     Control control;
     Filter filter;
+    Reconcile reconcile;
     Http http;
     bool operator==(const Config&) const = default;
 };

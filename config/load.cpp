@@ -244,6 +244,9 @@ void read_accounts(const toml::table& root, Config& c, Errors& e) {
         if (!p.auth_file.empty() && !p.outgoing)
             e.add(r.node("auth_file")->source(), r.key_path("auth_file"),
                   "needs outgoing (the login is for the feed we send)");
+        if (p.reconcile && !p.outgoing)
+            e.add(r.node("reconcile")->source(), r.key_path("reconcile"),
+                  "needs outgoing (reconciliation connects where the feed goes)");
         if (!p.client_pin.empty()) {
             auto [it, fresh] = client_pins.emplace(p.client_pin, p.name);
             if (!fresh)
@@ -287,13 +290,15 @@ Config build(const toml::table& root, Errors& e) {
     read_moderation(moderation, c.moderation, e);
     TableReader control = section_reader(root, "control", e);
     control.read_fields(c.control);
+    TableReader reconcile = section_reader(root, "reconcile", e);
+    reconcile.read_fields(c.reconcile);
     // gpgv looks a keyring named without a '/' up in ~/.gnupg, and runs argv[0] as given.
     for (const char* key : {"keyring", "gpgv"}) {
         const std::string& v = std::string_view(key) == "keyring" ? c.control.keyring : c.control.gpgv;
         if (!v.empty() && v[0] != '/' && control.node(key))
             e.add(control.node(key)->source(), control.key_path(key), "must be an absolute path");
     }
-    for (const TableReader* r : {&storage, &limits, &readers, &http, &expire, &moderation, &control})
+    for (const TableReader* r : {&storage, &limits, &readers, &http, &expire, &moderation, &control, &reconcile})
         r->finish();
     each_section_table(expire.table(), *find_section("expire.rule"), "rule", e,
                        [&](TableReader& r) { r.read_fields(c.expire.rules.emplace_back()); });

@@ -267,6 +267,10 @@ constexpr KeySpec peer_keys[] = {
      "The public-key pin, `sha256//BASE64`, of the client certificate the peer presents when "
      "it feeds us over TLS (its `tidingsd --print-identity`): on a listener with "
      "`client_certs`, a session showing it is this peer's feed from any address."},
+    {"reconcile", Kind::boolean, field<&Peer::reconcile>, "false",
+     "Compare article sets with this peer by XRECONCILE (a Tidings peer) after each connection "
+     "of its feed, every `reconcile.interval_s` and on `tidingsctl reconcile`: what it lacks is "
+     "queued to its feed, what we lack it queues to us. Needs `outgoing`."},
 };
 
 constexpr KeySpec upstream_keys[] = {
@@ -466,6 +470,31 @@ constexpr KeySpec http_keys[] = {
      "Networks allowed to connect."},
 };
 
+constexpr KeySpec reconcile_keys[] = {
+    {"serve", Kind::boolean, field<&Reconcile::serve>, "true",
+     "Answer XRECONCILE from configured peers on transit listeners."},
+    {"groups", Kind::wildmat, field<&Reconcile::groups>, R"("*")",
+     "The articles compared: those filed in at least one matching group."},
+    {"window_days", Kind::integer, field<&Reconcile::window_days>, "30",
+     "Only articles whose Date is this recent are compared (a new node's backfill window).",
+     false, 1, 36500},
+    {"interval_s", Kind::integer, field<&Reconcile::interval_s>, "3600",
+     "Seconds between runs with each peer that has `reconcile = true`; 0: only after a "
+     "connection and on request.", false, 0, 604800},
+    {"max_rounds", Kind::integer, field<&Reconcile::max_rounds>, "64",
+     "Rounds one session may take, either role; then it is ended (`492`).", false, 1, 100000},
+    {"max_seconds", Kind::integer, field<&Reconcile::max_seconds>, "300",
+     "Seconds one session may last, either role.", false, 1, 86400},
+    {"max_sessions", Kind::integer, field<&Reconcile::max_sessions>, "4",
+     "Peers' sessions (item sets in memory) at once; more get `492`.", false, 1, 1000},
+    {"max_message_bytes", Kind::integer, field<&Reconcile::max_message_bytes>, "500000",
+     "Bytes of one message we send; the rest of the answer waits for the next round. Twice "
+     "this is the most we accept.", false, 1000, 16000000},
+    {"max_differences", Kind::integer, field<&Reconcile::max_differences>, "1000000",
+     "Differences one session may find before it stops (a hostile or empty peer).",
+     false, 1, 100000000},
+};
+
 constexpr SectionSpec sections[] = {
     {"node", false, "Who this server is and where it keeps its data.", node_keys},
     {"storage", false, "The LMDB store and its group-commit writer.", storage_keys},
@@ -497,6 +526,9 @@ constexpr SectionSpec sections[] = {
      filter_keys},
     {"filter.rule", true, "Filter rules, tried in order; the first that matches decides.",
      filter_rule_keys},
+    {"reconcile", false,
+     "Range-based set reconciliation with Tidings peers (XRECONCILE): repairs what outages lost.",
+     reconcile_keys},
     {"http", false, "Admin and metrics HTTP endpoint.", http_keys},
 };
 

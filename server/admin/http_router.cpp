@@ -110,6 +110,11 @@ awaitable<HttpResponse> mutate(AdminContext& ctx, const Match& m, const HttpRequ
             co_return json_response(http::status::accepted,
                                     json{{"result", ctx.pulls->running() ? "queued after the current run" : "started"}}, v);
         }
+        case Route::reconcile: {
+            if (!ctx.reconciliation || !ctx.reconciliation->run_now(m.arg))
+                co_return error_response(http::status::not_found, "no [[peer]] with outgoing named " + m.arg, v, true);
+            co_return json_response(http::status::accepted, json{{"result", "started"}, {"peer", m.arg}}, v);
+        }
         case Route::peer_action:
             co_return action_response(admin_peer_action(ctx, m.arg, m.action), v);
         case Route::reload: {

@@ -136,6 +136,31 @@ void peer_incoming_families(Exposition& e, const NodeView& v) {
     }
 }
 
+void reconcile_families(Exposition& e, const NodeView& v) {
+    e.family("tidings_reconcile_runs_total", "counter", "Reconciliations we started with each peer, by result.");
+    for (const auto& [name, r] : v.reconciles) {
+        e.sample("tidings_reconcile_runs_total", fmt::format("peer=\"{}\",result=\"ok\"", label(name)), r.runs - r.failures - (r.state != "idle" ? 1 : 0));
+        e.sample("tidings_reconcile_runs_total", fmt::format("peer=\"{}\",result=\"failed\"", label(name)), r.failures);
+    }
+    e.family("tidings_reconcile_differences", "gauge", "What the last reconciliation with each peer found missing, by side.");
+    for (const auto& [name, r] : v.reconciles) {
+        e.sample("tidings_reconcile_differences", fmt::format("peer=\"{}\",lacking=\"peer\"", label(name)), r.they_lacked);
+        e.sample("tidings_reconcile_differences", fmt::format("peer=\"{}\",lacking=\"us\"", label(name)), r.we_lacked);
+    }
+    e.family("tidings_reconcile_bytes_total", "counter", "Bytes of XRECONCILE exchanges we started with each peer.");
+    for (const auto& [name, r] : v.reconciles)
+        e.sample("tidings_reconcile_bytes_total", fmt::format("peer=\"{}\"", label(name)), r.bytes_total);
+    e.family("tidings_reconcile_last_end_seconds", "gauge", "Unix time the last reconciliation with each peer ended.");
+    for (const auto& [name, r] : v.reconciles)
+        e.sample("tidings_reconcile_last_end_seconds", fmt::format("peer=\"{}\"", label(name)), static_cast<double>(r.last_end));
+    e.family("tidings_reconcile_served_sessions_total", "counter", "XRECONCILE sessions peers opened with us.");
+    e.sample("tidings_reconcile_served_sessions_total", "", v.reconcile_served.sessions);
+    e.family("tidings_reconcile_served_refused_total", "counter", "XRECONCILE sessions refused or ended by a limit.");
+    e.sample("tidings_reconcile_served_refused_total", "", v.reconcile_served.refused);
+    e.family("tidings_reconcile_served_queued_total", "counter", "Articles queued to peers' feeds at their XRECONCILE SEND.");
+    e.sample("tidings_reconcile_served_queued_total", "", v.reconcile_served.queued);
+}
+
 void pull_families(Exposition& e, const NodeView& v) {
     e.family("tidings_pull_articles_total", "counter",
              "Articles pulled from each [[upstream]], by outcome (stored; duplicate = another copy came "
@@ -300,6 +325,7 @@ std::string metrics_text(const NodeView& v, const AdminServer* admin) {
     incoming_families(e, v);
     peer_incoming_families(e, v);
     pull_families(e, v);
+    reconcile_families(e, v);
     peer_families(e, v);
     store_families(e, v);
     histogram(e, "tidings_ack_latency_seconds",

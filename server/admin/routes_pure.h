@@ -11,7 +11,7 @@ namespace tidings::server {
 // The resources; what matches none is a 404.
 enum class Route {
     dashboard, healthz, readyz, status, metrics, groups, group, cancel, peer_action, reload,
-    quarantine, quarantine_release, checkgroups, checkgroups_apply, pull, none
+    quarantine, quarantine_release, checkgroups, checkgroups_apply, pull, reconcile, none
 };
 
 struct Match {

@@ -55,6 +55,10 @@ NodeView gather_view(const AdminContext& ctx) {
     v.uptime_s = std::chrono::duration<double>(up).count();
     v.started_unix = static_cast<std::int64_t>(std::time(nullptr)) - static_cast<std::int64_t>(v.uptime_s);
     v.ready = !node.stopping && !node.listeners.empty();
+    if (ctx.reconciliation) {
+        v.reconciles = ctx.reconciliation->stats();
+        v.reconcile_served = ctx.reconciliation->served();
+    }
     if (ctx.pulls) {
         v.upstreams = ctx.pulls->stats();
         v.pull_running = ctx.pulls->running();
@@ -170,6 +174,21 @@ nlohmann::json status_json(const NodeView& v) {
         up[name] = std::move(o);
     }
     j["pull"] = {{"running", v.pull_running}, {"runs", v.pull_runs}, {"upstreams", std::move(up)}};
+    json rec = json::object();
+    for (const auto& [name, r] : v.reconciles) {
+        json o{{"state", r.state}, {"runs", r.runs}, {"failures", r.failures}, {"last_start_unix", r.last_start},
+               {"last_end_unix", r.last_end}, {"items", r.items}, {"rounds", r.rounds},
+               {"they_lacked", r.they_lacked}, {"we_lacked", r.we_lacked}, {"bytes_sent", r.bytes_sent},
+               {"bytes_received", r.bytes_received}, {"queued_to_them", r.queued_to_them_total},
+               {"queued_by_them", r.queued_by_them_total}, {"bytes", r.bytes_total}};
+        if (!r.last_error.empty()) o["last_error"] = r.last_error;
+        rec[name] = std::move(o);
+    }
+    const auto& sv = v.reconcile_served;
+    j["reconcile"] = {{"peers", std::move(rec)},
+                      {"served", {{"sessions", sv.sessions}, {"active", sv.active}, {"rounds", sv.rounds},
+                                  {"refused", sv.refused}, {"queued", sv.queued}, {"bytes_in", sv.bytes_in},
+                                  {"bytes_out", sv.bytes_out}}}};
     j["peers"] = json::array();
     for (const auto& p : v.peers) {
         json pj{{"name", p.name}, {"incoming_sessions", p.incoming_sessions}};

@@ -63,6 +63,8 @@ struct NodeView {
     // [[upstream]] pulling (server/pull/pulls.h): per upstream, and the runs so far.
     std::map<std::string, UpstreamStats> upstreams;
     bool pull_running = false;
+    std::map<std::string, PeerReconcileStats> reconciles;
+    ServedReconcileStats reconcile_served;
     std::uint64_t pull_runs = 0;
 };
 

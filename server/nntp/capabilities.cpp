@@ -11,6 +11,7 @@ CapabilityState capability_state(const Session& s) {
     CapabilityState c;
     c.ihave = s.may_transit();
     c.streaming = s.may_transit();
+    c.reconcile = s.may_transit() && s.cfg().reconcile.serve;
     c.authinfo_user = authinfo_available(s);
     c.starttls = starttls_available(s);
     c.compress = !s.compress_active;
@@ -43,6 +44,7 @@ std::string capabilities_response(const CapabilityState& s, std::string_view ver
     line(s.post, "POST");
     line(s.ihave, "IHAVE");
     line(s.streaming, "STREAMING");
+    line(s.reconcile, "XRECONCILE 1");
     // RFC 4643 §2.1: both AUTHINFO forms, and SASL's mechanisms on a line of their own.
     line(s.authinfo_user, "AUTHINFO USER SASL");
     line(s.authinfo_user, "SASL PLAIN");

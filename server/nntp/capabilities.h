@@ -15,6 +15,7 @@ struct CapabilityState {
     bool post = false;            // POST
     bool ihave = false;           // IHAVE
     bool streaming = false;       // STREAMING (RFC 4644)
+    bool reconcile = false;       // XRECONCILE 1 (README "Reconciliation"), [reconcile] serve
     bool authinfo_user = false;   // AUTHINFO USER SASL, SASL PLAIN (RFC 4643: only when usable now)
     bool starttls = false;        // STARTTLS (RFC 4642: only before TLS and before auth)
     bool compress = false;        // COMPRESS DEFLATE (RFC 8054: only until it is active)

@@ -14,6 +14,7 @@
 #include "server/core/node_context.h"
 #include "server/feeds/feeds.h"
 #include "server/pull/pulls.h"
+#include "server/reconcile/reconciliation.h"
 #include "server/net/tls_context.h"
 #include "server/nntp/dispatcher.h"
 #include "server/nntp/listener.h"
@@ -129,13 +130,14 @@ void announce(const config::Config& cfg, const std::vector<ListenerInfo>& infos,
 // Ends every session's reading: each finishes the command it is in, answers what it owes
 // and closes. Then the loop stops.
 awaitable<void> drain_sessions(NodeContext& node, AdminContext& admin, Feeds& feeds, Pulls& pulls,
-                               std::vector<Bound>& bound) {
+                               Reconciliation& reconciliation, std::vector<Bound>& bound) {
     node.stopping = true;
     boost::system::error_code ec;
     for (auto& b : bound) b.acceptor->close(ec);
     stop_admin(admin);
     feeds.stop();
     pulls.stop();
+    reconciliation.stop();
     for (auto& [id, conn] : node.sessions)
         if (auto c = conn.lock()) c->stop_reading();
     net::steady_timer t(node.io);
@@ -189,6 +191,7 @@ int run_node(const config::Config& cfg, const std::string& config_path) {
     Transit transit(node);
     Feeds feeds(node);
     Pulls pulls(node);
+    Reconciliation reconciliation(node);
     // The store's writer hands outcomes to transit.store_acks until it has stopped: stop it
     // before `transit` goes, on every way out of this function (shutdown() is idempotent).
     struct StopStore {
@@ -204,8 +207,9 @@ int run_node(const config::Config& cfg, const std::string& config_path) {
     Dispatcher dispatcher;
     install_reader(dispatcher);
     transit.install(dispatcher);
+    reconciliation.install(dispatcher);
     ReloadState reload_state{config_path, cfg.node.log_level, cfg.node.log_format, cfg.groups};
-    AdminContext admin{node, feeds, {}, nullptr, &pulls};
+    AdminContext admin{node, feeds, {}, nullptr, &pulls, &reconciliation};
     auto reload = [&] { return reload_config(node, reload_state, feeds, admin.server.get()); };
     admin.reload = reload;
     start_admin(admin);  // a failed admin bind is logged; NNTP goes on without it
@@ -227,7 +231,7 @@ int run_node(const config::Config& cfg, const std::string& config_path) {
         if (ec) return;
         spdlog::info("event=stopping signal={} sessions={}", signo, node.sessions.size());
         hup.cancel();
-        net::co_spawn(io, drain_sessions(node, admin, feeds, pulls, bound), net::detached);
+        net::co_spawn(io, drain_sessions(node, admin, feeds, pulls, reconciliation, bound), net::detached);
     });
 
     announce(cfg, node.listeners, admin.server.get());
@@ -236,6 +240,7 @@ int run_node(const config::Config& cfg, const std::string& config_path) {
         net::co_spawn(io, accept_connections(*b.acceptor, node, dispatcher, b.info), net::detached);
     feeds.start();
     pulls.start();
+    reconciliation.start();
     start_summaries(admin);
 
     io.run();

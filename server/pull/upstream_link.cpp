@@ -18,7 +18,7 @@ std::string answer_text(const std::optional<feed::Reply>& r) {
 }  // namespace
 
 awaitable<std::string> open_upstream(net::io_context& io, const config::Upstream& up, const NodeIdentity& identity,
-                                     std::shared_ptr<net::ssl::context>& tls, feed::Link& link) {
+                                     std::shared_ptr<net::ssl::context>& tls, feed::Link& link, bool mode_reader) {
     // The login is read before connecting: a missing file costs the upstream nothing.
     std::optional<feed::Credentials> login;
     if (!up.auth_file.empty()) {
@@ -72,6 +72,7 @@ awaitable<std::string> open_upstream(net::io_context& io, const config::Upstream
         std::string why = co_await feed::login(link, *login);
         if (!why.empty()) co_return "AUTHINFO: " + why;
     }
+    if (!mode_reader) co_return std::string();
     // RFC 3977 §5.3: a mode-switching server becomes a reader; others answer 200/201 too, or
     // do not know the command (500), which is as good.
     link.out = "MODE READER\r\n";

@@ -73,6 +73,7 @@ TEST(Schema, DocumentedDefaultsAreTheStructDefaults) {
     EXPECT_EQ(load_ok(defaults_toml(*find_section("moderation"))).moderation, d.moderation);
     EXPECT_EQ(load_ok(defaults_toml(*find_section("control"))).control, d.control);
     EXPECT_EQ(load_ok(defaults_toml(*find_section("http"))).http, d.http);
+    EXPECT_EQ(load_ok(defaults_toml(*find_section("reconcile"))).reconcile, d.reconcile);
 
     Peer peer;
     peer.name = peer.path_identity = "hub";
@@ -189,6 +190,7 @@ TEST(Schema, EachKeyReachesItsOwnField) {
         {"filter", "", "", [](const Config& a, const Config& b) { return a.filter == b.filter; }},
         {"filter.rule", "[[peer]]\nname = \"probe\"\n", "name = \"r\"\nheader = \"Subject\"\nregex = \"x\"\n",
          [](const Config& a, const Config& b) { return a.filter.rules == b.filter.rules; }},
+        {"reconcile", "", "", [](const Config& a, const Config& b) { return a.reconcile == b.reconcile; }},
         {"http", "", "", [](const Config& a, const Config& b) { return a.http == b.http; }},
     };
     std::size_t sections = 0;

@@ -42,6 +42,7 @@ std::string path_of(const Match& m) {
         case Route::checkgroups: return "/checkgroups";
         case Route::checkgroups_apply: return "/checkgroups/apply";
         case Route::pull: return "/pull";
+        case Route::reconcile: return "/reconcile/" + m.arg;
         case Route::none: break;
     }
     return "";
@@ -115,7 +116,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // Methods: exactly the ones the Allow header lists.
     for (Route r : {Route::dashboard, Route::healthz, Route::readyz, Route::status, Route::metrics, Route::groups,
                     Route::group, Route::cancel, Route::peer_action, Route::reload, Route::quarantine,
-                    Route::quarantine_release, Route::checkgroups, Route::checkgroups_apply, Route::pull, Route::none}) {
+                    Route::quarantine_release, Route::checkgroups, Route::checkgroups_apply, Route::pull, Route::reconcile, Route::none}) {
         const std::string list = ", " + std::string(allowed_methods(r)) + ", ";
         const bool listed = !method.empty() && method.find(',') == std::string_view::npos &&
                             list.find(", " + std::string(method) + ", ") != std::string::npos;

@@ -34,6 +34,7 @@ constexpr const char* usage =
     "  cancel MESSAGE-ID      cancel an article\n"
     "  reload                 re-read the configuration file (as SIGHUP)\n"
     "  pull [--now]           the [[upstream]] table; --now starts a pull run\n"
+    "  reconcile PEER         reconcile article sets with PEER now (XRECONCILE)\n"
     "--config FILE (or $TIDINGS_CONFIG): take the address and token from tidingsd's [http]\n"
     "defaults: --admin $TIDINGS_ADMIN or 127.0.0.1:8119; --token $TIDINGS_TOKEN\n";
 
@@ -184,6 +185,7 @@ int run_command(const Options& o) {
     if (cmd == "reload" && need(0, 0)) return post("/reload", "");
     if (cmd == "pull" && need(1, 1) && o.words[1] == "--now") return post("/pull", "");
     if (cmd == "pull" && need(0, 0)) return show(o, cmd);
+    if (cmd == "reconcile" && need(1, 1) && path_safe(o.words[1])) return post("/reconcile/" + o.words[1], "");
     std::cerr << "tidingsctl: unknown command or wrong arguments: " << cmd << "\n" << usage;
     return 2;
 }

@@ -1,0 +1,274 @@
+// The initiator's side of XRECONCILE and the schedule; the responder is in served.cpp.
+#include "server/reconcile/reconciliation.h"
+
+#include "protocol/status.h"
+#include "protocol/yenc_block.h"
+#include "server/core/store_wait.h"
+#include "server/feeds/feed_link.h"
+#include "server/net/off_thread.h"
+#include "server/nntp/dispatcher.h"
+#include "server/pull/upstream_link.h"
+#include "server/reconcile/item_source.h"
+
+#include <chrono>
+#include <ctime>
+#include <functional>
+#include <limits>
+
+namespace tidings::server {
+
+namespace st = protocol::status;
+namespace rc = protocol::reconcile;
+using Sessions = std::unordered_map<std::uint64_t, std::shared_ptr<Reconciliation::Served>>;
+
+awaitable<void> serve_open(Reconciliation& r, Sessions& sessions, ServedReconcileStats& served, Session& s,
+                           const protocol::ParseResult& p);
+awaitable<void> serve_round(Sessions& sessions, ServedReconcileStats& served, Session& s);
+awaitable<void> serve_send(Sessions& sessions, ServedReconcileStats& served, Session& s);
+
+namespace {
+
+// Articles younger than this are left out of the window: they may still be in flight.
+constexpr std::int64_t settle_s = 60;
+constexpr std::size_t max_own_items = 20'000'000;
+
+std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+// One run's connection and what it counts.
+struct Exchange {
+    feed::Link link;
+    std::uint64_t sent = 0;
+    explicit Exchange(net::io_context& io) : link(io) {}
+};
+
+// Sends x.link.out (set by the caller: gcc 12 mishandles by-value string parameters of
+// coroutines) and reads the answer.
+awaitable<std::optional<feed::Reply>> exchange(Exchange& x) {
+    x.sent += x.link.out.size();
+    if (!co_await x.link.flush()) co_return std::nullopt;
+    auto reply = co_await x.link.read_reply();
+    co_return reply;
+}
+
+std::string answer_text(const std::optional<feed::Reply>& r) {
+    return r ? feed::printable(r->line) : std::string("connection lost");
+}
+
+// XRECONCILE ROUND or SEND: the 390, then `bytes` as a yEnc block; the final answer.
+awaitable<std::optional<feed::Reply>> with_block(Exchange& x, const std::string& verb, const std::string& bytes) {
+    x.link.out = verb;
+    auto r = co_await exchange(x);
+    if (!r || r->code != st::cont_reconcile) co_return r;
+    x.link.out = protocol::yenc_encode_block(bytes) + ".\r\n";
+    auto done = co_await exchange(x);
+    co_return done;
+}
+
+config::Upstream as_endpoint(const config::Peer& p) {
+    config::Upstream u;
+    u.name = p.name;
+    u.address = p.outgoing;
+    u.tls = p.tls;
+    u.tls_pin = p.tls_pin;
+    u.tls_ca_file = p.tls_ca_file;
+    u.tls_server_name = p.tls_server_name;
+    u.auth_file = p.auth_file;
+    u.timeout_s = 120;
+    return u;
+}
+
+// The whole run against one peer; empty on success, else why it stopped.
+awaitable<std::string> reconcile_with(NodeContext& node, const config::Peer& peer, const config::Reconcile& cfg,
+                                      PeerReconcileStats& stats, Exchange& x) {
+    std::shared_ptr<net::ssl::context> tls;
+    const config::Upstream endpoint = as_endpoint(peer);
+    std::string why = co_await pull::open_upstream(node.io, endpoint, node.identity, tls, x.link, /*mode_reader=*/false);
+    if (!why.empty()) co_return why;
+    x.link.out = "CAPABILITIES\r\n";
+    auto caps = co_await exchange(x);
+    if (!caps || caps->code != st::info_capabilities) co_return "CAPABILITIES: " + answer_text(caps);
+    auto list = co_await x.link.read_block(64 * 1024);
+    if (!list) co_return "CAPABILITIES: connection lost";
+    if (list->find("\r\nXRECONCILE") == std::string::npos && !list->starts_with("XRECONCILE"))
+        co_return "the peer does not offer XRECONCILE (not a Tidings peer, or not configured for us there)";
+
+    stats.state = "building";
+    reconcile::Window w;
+    w.wildmat = cfg.groups;
+    w.until = now_s() - settle_s;
+    w.since = std::max<std::int64_t>(0, w.until - std::int64_t{cfg.window_days} * 86400);
+    w.salt = reconcile::random_salt();
+    const storage::Store* store = &node.store;
+    std::function<std::shared_ptr<reconcile::BuiltSet>()> job = [store, w] {
+        return reconcile::build_set(*store, w, max_own_items);
+    };
+    auto set = co_await run_off_thread(node.io, std::move(job));
+    if (set->too_many) co_return "too many articles in the window";
+    stats.items = set->set.size();
+
+    stats.state = "exchanging";
+    x.link.out = "XRECONCILE OPEN " + w.wildmat + " " + std::to_string(w.since) + " " + std::to_string(w.until) +
+                 " " + reconcile::format_salt(w.salt) + "\r\n";
+    auto open = co_await exchange(x);
+    if (!open || open->code != st::ok_reconcile_open) co_return "XRECONCILE OPEN: " + answer_text(open);
+    rc::Limits limits;
+    limits.max_message_bytes = cfg.max_message_bytes;
+    limits.max_input_bytes = 2 * cfg.max_message_bytes;
+    limits.max_differences = cfg.max_differences;
+    rc::Reconciler reconciler(set->set, rc::Reconciler::Role::initiator, limits);
+    rc::Differences diff;
+    std::string message = reconciler.initiate();
+    const std::string round_verb = "XRECONCILE ROUND\r\n", send_verb = "XRECONCILE SEND\r\n";
+    const auto started = std::chrono::steady_clock::now();
+    for (stats.rounds = 0;;) {
+        if (stats.rounds >= cfg.max_rounds || std::chrono::steady_clock::now() - started > std::chrono::seconds(cfg.max_seconds))
+            co_return "round or time limit reached";
+        ++stats.rounds;
+        auto r = co_await with_block(x, round_verb, message);
+        if (!r || r->code != st::ok_reconcile_round) co_return "XRECONCILE ROUND: " + answer_text(r);
+        auto block = co_await x.link.read_block(2 * limits.max_input_bytes);
+        if (!block) co_return "XRECONCILE ROUND: answer lost or too big";
+        auto bytes = protocol::yenc_decode_block(*block);
+        if (!bytes) co_return "XRECONCILE ROUND: the answer is not a yEnc block";
+        auto next = reconciler.step(*bytes, &diff);
+        if (next.error != rc::Error::none) co_return "the peer's message: " + std::string(rc::to_string(next.error));
+        if (next.done) break;
+        message = std::move(next.out);
+    }
+    stats.they_lacked = diff.have.size();
+    stats.we_lacked = diff.need.size();
+
+    stats.state = "repairing";
+    if (!diff.have.empty()) {
+        std::vector<std::string> names;
+        for (auto i : diff.have) names.push_back(set->names[i]);
+        auto waiter = std::make_shared<Waiter>(node.io);
+        auto count = std::make_shared<std::size_t>(0);
+        node.store.enqueue(peer.name, std::move(names), [count, done = completion(waiter)](std::size_t n) mutable {
+            *count = n;
+            done(true);
+        });
+        co_await wait_for(waiter);
+        stats.queued_to_them_total += *count;
+        if (node.wake_feeds) node.wake_feeds();
+    }
+    if (!diff.need.empty()) {
+        std::string ids;
+        for (auto s : diff.need)
+            for (int k = static_cast<int>(rc::short_id_bytes) - 1; k >= 0; --k) ids.push_back(static_cast<char>(s >> (8 * k)));
+        auto r = co_await with_block(x, send_verb, ids);
+        if (!r || r->code != st::ok_reconcile_send) co_return "XRECONCILE SEND: " + answer_text(r);
+        stats.queued_by_them_total += std::strtoull(r->id.c_str(), nullptr, 10);
+    }
+    x.link.out = "QUIT\r\n";
+    co_await exchange(x);
+    co_return std::string();
+}
+
+}  // namespace
+
+Reconciliation::Reconciliation(NodeContext& node) : node_(node) {}
+Reconciliation::~Reconciliation() = default;
+
+void Reconciliation::install(Dispatcher& d) {
+    using K = protocol::Kind;
+    d.handle(K::xreconcile_open, [this](Session& s, const protocol::ParseResult& p) {
+        return serve_open(*this, sessions_, served_, s, p);
+    });
+    d.handle(K::xreconcile_round, [this](Session& s, const protocol::ParseResult&) { return serve_round(sessions_, served_, s); });
+    d.handle(K::xreconcile_send, [this](Session& s, const protocol::ParseResult&) { return serve_send(sessions_, served_, s); });
+    d.on_session_end([this](std::uint64_t id) {
+        sessions_.erase(id);
+        served_.active = sessions_.size();
+    });
+}
+
+void Reconciliation::start() {
+    if (started_) return;
+    started_ = true;
+    wake_ = std::make_unique<net::steady_timer>(node_.io);
+    net::co_spawn(node_.io, schedule(), net::detached);
+}
+
+void Reconciliation::stop() {
+    stopping_ = true;
+    if (wake_) wake_->cancel();
+}
+
+bool Reconciliation::run_now(const std::string& peer) {
+    for (const auto& p : node_.cfg().peers)
+        if (p.name == peer && p.outgoing) {
+            asked_[peer] = true;
+            if (wake_) wake_->cancel();
+            return true;
+        }
+    return false;
+}
+
+awaitable<void> Reconciliation::schedule() {
+    using namespace std::chrono_literals;
+    while (!stopping_) {
+        GenerationPtr gen = node_.generation();
+        std::int64_t now = now_s();
+        for (const auto& p : gen->config->peers) {
+            if (!p.outgoing || running_[p.name]) continue;
+            // Unset next_due_ (0): due at once, so a start-up (a reconnection after any outage
+            // of ours) begins with a run.
+            bool due = asked_[p.name] || (p.reconcile && next_due_[p.name] <= now);
+            if (!due) continue;
+            asked_[p.name] = false;
+            running_[p.name] = true;
+            net::co_spawn(node_.io, run_peer(p.name), net::detached);
+        }
+        wake_->expires_after(1s);
+        boost::system::error_code ec;
+        co_await wake_->async_wait(net::redirect_error(use_awaitable, ec));
+    }
+}
+
+awaitable<void> Reconciliation::run_peer(std::string name) {
+    GenerationPtr gen = node_.generation();
+    const config::Peer* peer = nullptr;
+    for (const auto& p : gen->config->peers)
+        if (p.name == name) peer = &p;
+    PeerReconcileStats& stats = stats_[name];
+    if (!peer || !peer->outgoing) {
+        running_[name] = false;
+        co_return;
+    }
+    ++stats.runs;
+    stats.state = "connecting";  // with runs, in one step: a reader never sees the new count idle
+    stats.last_start = now_s();
+    Exchange x(node_.io);
+    std::string why;
+    try {
+        why = co_await reconcile_with(node_, *peer, gen->config->reconcile, stats, x);
+    } catch (const std::exception& e) {
+        why = e.what();
+    }
+    boost::system::error_code ec;
+    x.link.stream.socket().close(ec);
+    stats.bytes_sent = x.sent;
+    stats.bytes_received = x.link.bytes_read;
+    stats.bytes_total += x.sent + x.link.bytes_read;
+    stats.last_end = now_s();
+    stats.last_error = why;
+    stats.state = "idle";
+    if (!why.empty()) {
+        ++stats.failures;
+        spdlog::warn("event=reconcile_failed peer={} error=\"{}\"", name, why);
+    } else {
+        spdlog::info("event=reconcile peer={} items={} rounds={} they_lacked={} we_lacked={} bytes_sent={} "
+                     "bytes_received={}",
+                     name, stats.items, stats.rounds, stats.they_lacked, stats.we_lacked, stats.bytes_sent,
+                     stats.bytes_received);
+    }
+    // Next: interval_s after a success (never when 0), the peer's retry_s after a failure.
+    const std::int64_t never = std::numeric_limits<std::int64_t>::max();
+    std::int64_t interval = gen->config->reconcile.interval_s ? std::int64_t{gen->config->reconcile.interval_s} : never;
+    next_due_[name] = why.empty() ? (interval == never ? never : stats.last_end + interval)
+                                  : stats.last_end + std::min<std::int64_t>(interval, peer->retry_s);
+    running_[name] = false;
+}
+
+}  // namespace tidings::server
