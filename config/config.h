@@ -180,8 +180,8 @@ struct Peer {
     // The public key (sha256//BASE64) of the client certificate the peer presents when it
     // feeds us over TLS: a session showing it is this peer's feed, whatever its address.
     std::string client_pin;
-    // Compare article sets with it by XRECONCILE (README "Reconciliation") after each
-    // (re)connection of its feed, every reconcile.interval_s, and on request; needs `outgoing`.
+    // Compare article sets with it by XRECONCILE (README "Reconciliation") at start-up, when
+    // its feed reconnects, every reconcile.interval_s, and on request; needs `outgoing`.
     bool reconcile = false;
     bool operator==(const Peer&) const = default;
 };

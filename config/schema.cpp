@@ -268,8 +268,8 @@ constexpr KeySpec peer_keys[] = {
      "it feeds us over TLS (its `tidingsd --print-identity`): on a listener with "
      "`client_certs`, a session showing it is this peer's feed from any address."},
     {"reconcile", Kind::boolean, field<&Peer::reconcile>, "false",
-     "Compare article sets with this peer by XRECONCILE (a Tidings peer) after each connection "
-     "of its feed, every `reconcile.interval_s` and on `tidingsctl reconcile`: what it lacks is "
+     "Compare article sets with this peer by XRECONCILE (a Tidings peer) at start-up, when its "
+     "feed reconnects, every `reconcile.interval_s` and on `tidingsctl reconcile`: what it lacks is "
      "queued to its feed, what we lack it queues to us. Needs `outgoing`."},
 };
 

@@ -161,6 +161,18 @@ ActionResult admin_peer_action(AdminContext& ctx, const std::string& peer, const
         spdlog::info("peer={} event=admin_flush", p->name);
         return {200, "flushed " + shown};
     }
+    if (action == "clear") {
+        // Drops the backlog (INN: removing the peer's batch file), up to clear_chunk entries per
+        // request so one request holds bounded memory; the answer says how many remain.
+        constexpr std::size_t clear_chunk = 200000;
+        auto depth = node.store.queue_depth(p->name);
+        std::vector<std::uint64_t> seqs;
+        for (const auto& e : node.store.queue_peek(p->name, clear_chunk)) seqs.push_back(e.seq);
+        const std::size_t n = seqs.size();
+        node.store.queue_ack(p->name, std::move(seqs), [](std::size_t) {});
+        spdlog::info("peer={} event=admin_clear entries={}", p->name, n);
+        return {200, "cleared " + std::to_string(n) + " of " + std::to_string(depth.entries) + " queued for " + shown};
+    }
     // pause: the connections finish their exchange and close; the queue keeps filling.
     // Kept in <data_dir>/paused-feeds: a paused feed stays paused across a restart.
     const bool pause = action == "pause";

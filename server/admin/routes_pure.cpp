@@ -54,7 +54,7 @@ Match match_segments(const std::vector<std::string>& s) {
     if (s.size() == 2 && s[0] == "groups" && !s[1].empty()) return Match{Route::group, s[1], {}};
     if (s.size() == 2 && s[0] == "reconcile" && !s[1].empty()) return Match{Route::reconcile, s[1], {}};
     if (s.size() == 3 && s[0] == "peers" && !s[1].empty() &&
-        (s[2] == "pause" || s[2] == "resume" || s[2] == "flush"))
+        (s[2] == "pause" || s[2] == "resume" || s[2] == "flush" || s[2] == "clear"))
         return Match{Route::peer_action, s[1], s[2]};
     return Match{Route::none, {}, {}};
 }

@@ -17,7 +17,7 @@ enum class Route {
 struct Match {
     Route route = Route::none;
     std::string arg;     // group or peer name
-    std::string action;  // pause | resume | flush
+    std::string action;  // pause | resume | flush | clear
 };
 
 // The route a request target names: origin form "/a/b?query" (query ignored) or absolute form

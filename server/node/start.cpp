@@ -240,6 +240,7 @@ int run_node(const config::Config& cfg, const std::string& config_path) {
         net::co_spawn(io, accept_connections(*b.acceptor, node, dispatcher, b.info), net::detached);
     feeds.start();
     pulls.start();
+    reconciliation.watch_feeds(&feeds);
     reconciliation.start();
     start_summaries(admin);
 

@@ -5,6 +5,7 @@
 #include "protocol/yenc_block.h"
 #include "server/core/store_wait.h"
 #include "server/feeds/feed_link.h"
+#include "server/feeds/feeds.h"
 #include "server/net/off_thread.h"
 #include "server/nntp/dispatcher.h"
 #include "server/pull/upstream_link.h"
@@ -105,6 +106,7 @@ awaitable<std::string> reconcile_with(NodeContext& node, const config::Peer& pee
     auto set = co_await run_off_thread(node.io, std::move(job));
     if (set->too_many) co_return "too many articles in the window";
     stats.items = set->set.size();
+    stats.items_total += stats.items;
 
     stats.state = "exchanging";
     x.link.out = "XRECONCILE OPEN " + w.wildmat + " " + std::to_string(w.since) + " " + std::to_string(w.until) +
@@ -215,6 +217,20 @@ awaitable<void> Reconciliation::schedule() {
             // Unset next_due_ (0): due at once, so a start-up (a reconnection after any outage
             // of ours) begins with a run.
             bool due = asked_[p.name] || (p.reconcile && next_due_[p.name] <= now);
+            // A feed that connected again since we last looked: the outage may have cost it
+            // articles (a backlog dropped by max_backlog or max_backlog_age_h, or a restart).
+            if (feeds_ && p.reconcile) {
+                auto it = feeds_->stats().find(p.name);
+                std::uint64_t connects = it == feeds_->stats().end() ? 0 : it->second.connects;
+                auto& seen = connects_seen_[p.name];
+                if (connects > seen) {
+                    if (seen > 0) {
+                        due = true;
+                        spdlog::info("event=reconcile_due peer={} reason=feed_reconnected", p.name);
+                    }
+                    seen = connects;
+                }
+            }
             if (!due) continue;
             asked_[p.name] = false;
             running_[p.name] = true;

@@ -20,6 +20,7 @@
 namespace tidings::server {
 
 class Dispatcher;
+class Feeds;
 
 // One peer's reconciliations that we started (/status "reconcile", /metrics).
 struct PeerReconcileStats {
@@ -33,6 +34,7 @@ struct PeerReconcileStats {
     std::uint64_t queued_to_them_total = 0;  // queued to our feed to them
     std::uint64_t queued_by_them_total = 0;  // they said they queued for us (292)
     std::uint64_t bytes_total = 0;
+    std::uint64_t items_total = 0;  // items compared (ours), summed over runs
     std::string last_error;
 };
 
@@ -51,6 +53,9 @@ public:
     Reconciliation& operator=(const Reconciliation&) = delete;
 
     void install(Dispatcher& d);  // XRECONCILE OPEN/ROUND/SEND
+    // The outgoing feeds, whose reconnections start a run (after an outage a peer may lack
+    // what its dropped backlog held). Optional; set before start().
+    void watch_feeds(const Feeds* feeds) { feeds_ = feeds; }
     void start();                 // the schedule of `reconcile = true` peers
     void stop();
     // A run with `peer` now (after the current one, if it is running). False: no such peer
@@ -71,6 +76,8 @@ private:
     std::map<std::string, bool> asked_;    // run_now requests waiting for the schedule
     std::map<std::string, bool> running_;
     std::map<std::string, std::int64_t> next_due_;  // unix time of the next scheduled run
+    std::map<std::string, std::uint64_t> connects_seen_;  // the feed's connects counter
+    const Feeds* feeds_ = nullptr;
     std::unique_ptr<net::steady_timer> wake_;
     bool stopping_ = false, started_ = false;
 };

@@ -103,7 +103,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check(same(match_route(path_of(m)), m));
         check(m.arg.find_first_of("/?") == std::string::npos);
         if (m.route == Route::group || m.route == Route::peer_action) check(!m.arg.empty());
-        if (m.route == Route::peer_action) check(m.action == "pause" || m.action == "resume" || m.action == "flush");
+        if (m.route == Route::peer_action) check(m.action == "pause" || m.action == "resume" || m.action == "flush" || m.action == "clear");
         else check(m.action.empty());
     } else {
         check(m.arg.empty() && m.action.empty());

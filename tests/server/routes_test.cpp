@@ -30,6 +30,8 @@ TEST(AdminRoutes, TargetsNameTheirRoute) {
         {"/peers/hub/pause", Route::peer_action, "hub", "pause"},
         {"/peers/hub/resume", Route::peer_action, "hub", "resume"},
         {"/peers/hub/flush", Route::peer_action, "hub", "flush"},
+        {"/peers/hub/clear", Route::peer_action, "hub", "clear"},
+        {"/reconcile/hub", Route::reconcile, "hub", ""},
         // RFC 7230 §5.3.2: the absolute form names the same resource.
         {"http://localhost:8080/status", Route::status, "", ""},
         {"HTTP://localhost/peers/b/flush", Route::peer_action, "b", "flush"},

@@ -28,6 +28,7 @@ constexpr const char* usage =
     "  peers                  the peer table\n"
     "  pause NAME             stop feeding peer NAME\n"
     "  resume NAME            feed peer NAME again\n"
+    "  clear NAME             drop peer NAME's backlog (what is queued for it)\n"
     "  flush NAME             wake peer NAME's senders now\n"
     "  newgroup NAME [y|n|m]  create a newsgroup (default y)\n"
     "  rmgroup NAME           remove a newsgroup\n"
@@ -175,7 +176,7 @@ int run_command(const Options& o) {
         return report(http_request(o.host, o.port, "POST", path, o.token, body), o);
     };
     if ((cmd == "status" || cmd == "peers") && need(0, 0)) return show(o, cmd);
-    if ((cmd == "pause" || cmd == "resume" || cmd == "flush") && need(1, 1) && path_safe(o.words[1]))
+    if ((cmd == "pause" || cmd == "resume" || cmd == "flush" || cmd == "clear") && need(1, 1) && path_safe(o.words[1]))
         return post("/peers/" + o.words[1] + "/" + cmd, "");
     if (cmd == "newgroup" && need(1, 2))
         return post("/groups", json{{"name", o.words[1]}, {"flag", nargs == 2 ? o.words[2] : "y"}}.dump());
