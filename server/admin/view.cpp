@@ -181,7 +181,7 @@ nlohmann::json status_json(const NodeView& v) {
                {"they_lacked", r.they_lacked}, {"we_lacked", r.we_lacked}, {"bytes_sent", r.bytes_sent},
                {"bytes_received", r.bytes_received}, {"queued_to_them", r.queued_to_them_total},
                {"queued_by_them", r.queued_by_them_total}, {"bytes", r.bytes_total},
-               {"items_total", r.items_total}};
+               {"items_total", r.items_total}, {"method", r.method}};
         if (!r.last_error.empty()) o["last_error"] = r.last_error;
         rec[name] = std::move(o);
     }

@@ -19,6 +19,7 @@
 #include "server/core/group_control.h"
 #include "server/core/store_wait.h"
 #include "server/core/withdraw.h"
+#include "server/pull/ingest_fetched.h"
 #include "server/pull/upstream_link.h"
 #include "server/pull/work_set.h"
 #include "storage/snapshot.h"
@@ -110,7 +111,7 @@ private:
     awaitable<bool> discover_newnews(unsigned u, feed::Link& link, std::int64_t since);
     awaitable<void> fetch(unsigned u, unsigned index, std::unique_ptr<feed::Link>& link);
     void ingest(unsigned u, std::string id, std::string wire);
-    void store_answered(unsigned u, const std::string& id, storage::StoreResult& r, bool group_control);
+    void outcome(unsigned u, const std::string& id, Fetched f);
     void error(unsigned u, unsigned index, const std::string& what);
 };
 
@@ -321,91 +322,48 @@ awaitable<bool> PullEngine::discover(unsigned u, feed::Link& link) {
     co_return true;
 }
 
-void PullEngine::store_answered(unsigned u, const std::string& id, storage::StoreResult& r, bool group_control) {
-    --storing;
+void PullEngine::outcome(unsigned u, const std::string& id, Fetched f) {
     auto& s = *stats[u];
-    switch (r.status) {
-        case storage::StoreStatus::stored:
+    switch (f) {
+        case Fetched::stored:
             ++stored;
             ++s.fetched;
             ++s.stored_total;
-            if (node.wake_feeds) node.wake_feeds();
-            if (group_control)
-                net::co_spawn(node.io, run_group_control(node, id, std::move(r.request.article), ups[u]->name),
-                              net::detached);
             work.done(id);
             break;
-        case storage::StoreStatus::duplicate:
+        case Fetched::duplicate:
             ++duplicates;
             ++s.duplicate_total;
             work.done(id);
             break;
-        case storage::StoreStatus::rejected:
+        case Fetched::refused:
             ++refused;
             ++s.refused_total;
             work.done(id);
             break;
-        default:
+        case Fetched::bad:
+            // This upstream's copy is bad (or not the id we asked for): another may have a good one.
+            ++s.unavailable_total;
+            work.failed(id, u);
+            break;
+        case Fetched::not_now:
             // Not stored now (full disk, shutting down): looked for again by the next run.
             hold_back.insert(id);
             work.failed(id, u);
             break;
     }
-    changed();
 }
 
-// As transit's accept_article: the same verdict, withdrawal and store path, with the upstream's
-// name as the source. The WorkSet learns the outcome when the store answers.
+// The shared acceptance and store path (ingest_fetched.h); the WorkSet learns the outcome when
+// the store answers.
 void PullEngine::ingest(unsigned u, std::string id, std::string wire) {
-    const std::string& source = ups[u]->name;
-    IngestVerdict v;
-    {
-        storage::Snapshot snap(node.store);
-        if (snap.history(id)) {
-            ++duplicates;
-            ++stats[u]->duplicate_total;
-            work.done(id);
-            return;
-        }
-        const Filtering filtering = node.filtering();
-        v = prepare_transit_article(*gen->config, gen->feeds, nullptr, id, std::move(wire), snap, &filtering, source);
-    }
-    if (v.filter) note_filter_match(node, 0, source, id, *v.filter);
-    if (!v.accept) {
-        if (v.reason == "malformed") {
-            // This upstream's copy is bad (or not the id we asked for): another may have a good one.
-            spdlog::warn("upstream={} event=pull_bad_article id={} detail=\"{}\"", source, protocol::sanitize_for_echo(id),
-                         v.detail);
-            ++stats[u]->unavailable_total;
-            work.failed(id, u);
-            return;
-        }
-        spdlog::info("upstream={} event=refused id={} reason={} detail=\"{}\"", source, protocol::sanitize_for_echo(id),
-                     v.reason, v.detail);
-        ++refused;
-        ++stats[u]->refused_total;
-        if (v.remember) node.store.remember(id, storage::HistoryStatus::rejected, [](bool) {});
-        work.done(id);
-        return;
-    }
-    if (cancelled_on_arrival(node, id, v.request.article)) {
-        ++refused;
-        ++stats[u]->refused_total;
-        node.store.remember(id, storage::HistoryStatus::cancelled, [](bool) {});
-        work.done(id);
-        return;
-    }
-    if (v.withdrawal) apply_withdrawal(node, *v.withdrawal, id, source);
     ++storing;
     auto self = shared_from_this();
-    const bool gc = v.group_control;
-    // Runs on the writer thread: everything, the engine's reference included, moves to the I/O
-    // thread, so the engine is never destroyed here.
-    node.store.submit(std::move(v.request), [self = std::move(self), u, id, gc](storage::StoreResult r) mutable {
-        auto& io = self->node.io;
-        net::post(io, [self = std::move(self), u, id = std::move(id), gc, r = std::move(r)]() mutable {
-            self->store_answered(u, id, r, gc);
-        });
+    std::string key = id;
+    ingest_fetched(node, gen, ups[u]->name, std::move(id), std::move(wire), [self, u, key](Fetched f) {
+        --self->storing;
+        self->outcome(u, key, f);
+        self->changed();
     });
 }
 

@@ -8,7 +8,13 @@
 #include "server/feeds/feeds.h"
 #include "server/net/off_thread.h"
 #include "server/nntp/dispatcher.h"
+#include "server/pull/ingest_fetched.h"
 #include "server/pull/upstream_link.h"
+#include "protocol/date.h"
+#include "protocol/overview.h"
+#include "storage/snapshot.h"
+
+#include <unordered_set>
 #include "server/reconcile/item_source.h"
 
 #include <chrono>
@@ -78,9 +84,100 @@ config::Upstream as_endpoint(const config::Peer& p) {
     return u;
 }
 
+// Articles asked for at once by the NEWNEWS fallback (RFC 3977 §3.5 pipelining).
+constexpr std::size_t fetch_window = 16;
+
+awaitable<std::shared_ptr<reconcile::BuiltSet>> own_set(NodeContext& node, const reconcile::Window& w) {
+    const storage::Store* store = &node.store;
+    std::function<std::shared_ptr<reconcile::BuiltSet>()> job = [store, w] {
+        return reconcile::build_set(*store, w, max_own_items);
+    };
+    auto set = co_await run_off_thread(node.io, std::move(job));
+    co_return set;
+}
+
+awaitable<std::size_t> enqueue_for(NodeContext& node, const std::string& peer, std::vector<std::string> names) {
+    auto waiter = std::make_shared<Waiter>(node.io);
+    auto count = std::make_shared<std::size_t>(0);
+    node.store.enqueue(peer, std::move(names), [count, done = completion(waiter)](std::size_t n) mutable {
+        *count = n;  // read on the I/O thread only after done() posted there
+        done(true);
+    });
+    co_await wait_for(waiter);
+    if (node.wake_feeds) node.wake_feeds();
+    co_return *count;
+}
+
+// For a peer without XRECONCILE (INN): its ids from NEWNEWS over the window (RFC 3977 §7.4; the
+// peer must let us read, as INN's readers.conf does for a feeding host it lists), compared with
+// ours: what it lacks is queued to our feed to it, what we lack is fetched with pipelined
+// ARTICLE and taken through the pull path. Costs the whole id list, unlike XRECONCILE.
+awaitable<std::string> reconcile_by_newnews(NodeContext& node, const GenerationPtr& gen, const config::Peer& peer,
+                                            const config::Reconcile& cfg, PeerReconcileStats& stats, Exchange& x) {
+    stats.method = "newnews";
+    x.link.out = "MODE READER\r\n";
+    auto mode = co_await exchange(x);
+    if (!mode || (mode->code != st::ok_banner_post && mode->code != st::ok_banner_nopost))
+        co_return "the peer offers no XRECONCILE, and MODE READER failed: " + answer_text(mode);
+    reconcile::Window w;
+    w.wildmat = cfg.groups;
+    w.until = now_s() - settle_s;
+    w.since = std::max<std::int64_t>(0, w.until - std::int64_t{cfg.window_days} * 86400);
+    w.salt = reconcile::random_salt();
+    const std::string when = protocol::format_nntp_date(w.since);
+    x.link.out = "NEWNEWS " + w.wildmat + " " + when.substr(0, 8) + " " + when.substr(8) + " GMT\r\n";
+    auto listed = co_await exchange(x);
+    if (!listed || listed->code != st::ok_newnews)
+        co_return "the peer offers neither XRECONCILE nor NEWNEWS to us: " + answer_text(listed);
+    auto block = co_await x.link.read_block(std::size_t{512} * cfg.max_differences + (1u << 20));
+    if (!block) co_return "NEWNEWS: the list was cut off or over the limit";
+    std::unordered_set<std::string> theirs;
+    for (std::size_t at = 0; at < block->size();) {
+        std::size_t end = block->find("\r\n", at);
+        if (end == std::string::npos) end = block->size();
+        std::string_view line(block->data() + at, end - at);
+        if (protocol::is_listed_message_id(line)) theirs.emplace(line);
+        at = end + 2;
+    }
+    stats.state = "building";
+    auto set = co_await own_set(node, w);
+    if (set->too_many) co_return "too many articles in the window";
+    stats.items = set->names.size();
+    stats.items_total += stats.items;
+    std::vector<std::string> lacking, wanted;
+    for (const auto& name : set->names)
+        if (!theirs.count(name)) lacking.push_back(name);
+    {
+        storage::Snapshot snap(node.store);
+        for (const auto& id : theirs)
+            if (!snap.history(id)) wanted.push_back(id);
+    }
+    if (wanted.size() > cfg.max_differences) wanted.resize(cfg.max_differences);
+    stats.they_lacked = lacking.size();
+    stats.we_lacked = wanted.size();
+    stats.state = "repairing";
+    if (!lacking.empty()) stats.queued_to_them_total += co_await enqueue_for(node, peer.name, std::move(lacking));
+    const std::size_t max_article = gen->config->limits.max_article_bytes;
+    for (std::size_t next = 0, asked = 0; asked < wanted.size();) {
+        for (; next < wanted.size() && next - asked < fetch_window; ++next) x.link.out += "ARTICLE " + wanted[next] + "\r\n";
+        auto r = co_await exchange(x);
+        if (!r) co_return "ARTICLE: connection lost";
+        const std::string& id = wanted[asked++];
+        if (r->code == st::fail_message_id) continue;  // 430: gone meanwhile
+        if (r->code != st::ok_article) co_return "ARTICLE " + id + ": " + answer_text(r);
+        auto text = co_await x.link.read_block(max_article + 4096);
+        if (!text) co_return "ARTICLE " + id + ": cut off or over limits.max_article_bytes";
+        ++stats.queued_by_them_total;  // fetched from them; the store's verdict follows
+        ingest_fetched(node, gen, peer.name, id, std::move(*text), [](Fetched) {});
+    }
+    x.link.out = "QUIT\r\n";
+    co_await exchange(x);
+    co_return std::string();
+}
+
 // The whole run against one peer; empty on success, else why it stopped.
-awaitable<std::string> reconcile_with(NodeContext& node, const config::Peer& peer, const config::Reconcile& cfg,
-                                      PeerReconcileStats& stats, Exchange& x) {
+awaitable<std::string> reconcile_with(NodeContext& node, const GenerationPtr& gen, const config::Peer& peer,
+                                      const config::Reconcile& cfg, PeerReconcileStats& stats, Exchange& x) {
     std::shared_ptr<net::ssl::context> tls;
     const config::Upstream endpoint = as_endpoint(peer);
     std::string why = co_await pull::open_upstream(node.io, endpoint, node.identity, tls, x.link, /*mode_reader=*/false);
@@ -90,8 +187,11 @@ awaitable<std::string> reconcile_with(NodeContext& node, const config::Peer& pee
     if (!caps || caps->code != st::info_capabilities) co_return "CAPABILITIES: " + answer_text(caps);
     auto list = co_await x.link.read_block(64 * 1024);
     if (!list) co_return "CAPABILITIES: connection lost";
-    if (list->find("\r\nXRECONCILE") == std::string::npos && !list->starts_with("XRECONCILE"))
-        co_return "the peer does not offer XRECONCILE (not a Tidings peer, or not configured for us there)";
+    if (list->find("\r\nXRECONCILE") == std::string::npos && !list->starts_with("XRECONCILE")) {
+        auto why = co_await reconcile_by_newnews(node, gen, peer, cfg, stats, x);
+        co_return why;
+    }
+    stats.method = "xreconcile";
 
     stats.state = "building";
     reconcile::Window w;
@@ -99,11 +199,7 @@ awaitable<std::string> reconcile_with(NodeContext& node, const config::Peer& pee
     w.until = now_s() - settle_s;
     w.since = std::max<std::int64_t>(0, w.until - std::int64_t{cfg.window_days} * 86400);
     w.salt = reconcile::random_salt();
-    const storage::Store* store = &node.store;
-    std::function<std::shared_ptr<reconcile::BuiltSet>()> job = [store, w] {
-        return reconcile::build_set(*store, w, max_own_items);
-    };
-    auto set = co_await run_off_thread(node.io, std::move(job));
+    auto set = co_await own_set(node, w);
     if (set->too_many) co_return "too many articles in the window";
     stats.items = set->set.size();
     stats.items_total += stats.items;
@@ -144,15 +240,7 @@ awaitable<std::string> reconcile_with(NodeContext& node, const config::Peer& pee
     if (!diff.have.empty()) {
         std::vector<std::string> names;
         for (auto i : diff.have) names.push_back(set->names[i]);
-        auto waiter = std::make_shared<Waiter>(node.io);
-        auto count = std::make_shared<std::size_t>(0);
-        node.store.enqueue(peer.name, std::move(names), [count, done = completion(waiter)](std::size_t n) mutable {
-            *count = n;
-            done(true);
-        });
-        co_await wait_for(waiter);
-        stats.queued_to_them_total += *count;
-        if (node.wake_feeds) node.wake_feeds();
+        stats.queued_to_them_total += co_await enqueue_for(node, peer.name, std::move(names));
     }
     if (!diff.need.empty()) {
         std::string ids;
@@ -258,7 +346,7 @@ awaitable<void> Reconciliation::run_peer(std::string name) {
     Exchange x(node_.io);
     std::string why;
     try {
-        why = co_await reconcile_with(node_, *peer, gen->config->reconcile, stats, x);
+        why = co_await reconcile_with(node_, gen, *peer, gen->config->reconcile, stats, x);
     } catch (const std::exception& e) {
         why = e.what();
     }

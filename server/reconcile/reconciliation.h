@@ -25,6 +25,7 @@ class Feeds;
 // One peer's reconciliations that we started (/status "reconcile", /metrics).
 struct PeerReconcileStats {
     std::string state = "idle";  // idle, connecting, building, exchanging, repairing
+    std::string method;          // the last run's: xreconcile, or newnews (a peer without it)
     std::uint64_t runs = 0, failures = 0;
     std::int64_t last_start = 0, last_end = 0;  // unix time; 0: never
     // The last completed run: items compared on each side, rounds, what each side lacked.
@@ -32,7 +33,7 @@ struct PeerReconcileStats {
     std::uint64_t bytes_sent = 0, bytes_received = 0;  // its XRECONCILE exchange, all lines
     // Since start.
     std::uint64_t queued_to_them_total = 0;  // queued to our feed to them
-    std::uint64_t queued_by_them_total = 0;  // they said they queued for us (292)
+    std::uint64_t queued_by_them_total = 0;  // they said they queued for us (292), or we fetched (newnews)
     std::uint64_t bytes_total = 0;
     std::uint64_t items_total = 0;  // items compared (ours), summed over runs
     std::string last_error;

@@ -24,12 +24,12 @@ namespace {
 
 constexpr const char* token = "reconcile-token";
 
-std::string base_config(const std::string& pathhost) {
+std::string base_config(const std::string& pathhost, bool serve = true) {
     return "[node]\npathhost = \"" + pathhost + "\"\ndata_dir = \"{DATA}\"\n\n"
            "[[listen]]\naddress = \"127.0.0.1\"\nport = 0\n\n"
            "[[group]]\nname = \"rec.a\"\n[[group]]\nname = \"rec.b\"\n\n"
            "[[peer]]\nname = \"loader\"\nhosts = [\"127.0.0.2\"]\n\n"
-           "[reconcile]\ninterval_s = 0\n\n"
+           "[reconcile]\ninterval_s = 0\nserve = " + std::string(serve ? "true" : "false") + "\n\n"
            "[http]\nport = 0\ntoken = \"" + std::string(token) + "\"\n";
 }
 
@@ -113,6 +113,7 @@ TEST(Reconcile, PeersAddedLaterRepairBothWaysThroughTheirFeeds) {
     peer_with(a, "rec-a.tidings", "rec-b", b.port(), true);
     json first = wait_run(a, "rec-b", 1);
     ASSERT_FALSE(first.contains("last_error")) << first.dump() << a.log() << b.log();
+    EXPECT_EQ(first["method"], "xreconcile");
     EXPECT_EQ(first["items"], 270);
     EXPECT_EQ(first["they_lacked"], 120);
     EXPECT_EQ(first["we_lacked"], 80);
@@ -144,6 +145,34 @@ TEST(Reconcile, PeersAddedLaterRepairBothWaysThroughTheirFeeds) {
     std::string metrics = http_call(a.port("admin"), "GET", "/metrics").body;
     EXPECT_NE(metrics.find("tidings_reconcile_differences{peer=\"rec-b\",lacking=\"peer\"} 0"), std::string::npos);
     EXPECT_NE(metrics.find("tidings_reconcile_runs_total{peer=\"rec-b\",result=\"ok\"} 2"), std::string::npos);
+}
+
+// A peer without XRECONCILE (here a tidingsd with reconcile.serve = false, as INN would be):
+// NEWNEWS over the window instead; what it lacks goes to its feed, what we lack is fetched.
+TEST(Reconcile, APeerWithoutTheExtensionIsComparedByNewnews) {
+    Daemon a(base_config("rec-a.tidings")), b(base_config("rec-b.tidings", /*serve=*/false));
+    ASSERT_TRUE(a.start()) << a.log();
+    ASSERT_TRUE(b.start()) << b.log();
+    const auto shared = ids("shared.", 50), only_a = ids("only-a.", 30), only_b = ids("only-b.", 20);
+    load(a, shared);
+    load(b, shared);
+    load(a, only_a);
+    load(b, only_b);
+    peer_with(b, "rec-b.tidings", "rec-a", a.port(), false);
+    peer_with(a, "rec-a.tidings", "rec-b", b.port(), true);
+    json run = wait_run(a, "rec-b", 1);
+    ASSERT_FALSE(run.contains("last_error")) << run.dump() << a.log();
+    EXPECT_EQ(run["method"], "newnews");
+    EXPECT_EQ(run["items"], 80);
+    EXPECT_EQ(run["they_lacked"], 30);
+    EXPECT_EQ(run["we_lacked"], 20);
+    std::vector<std::string> all = shared;
+    all.insert(all.end(), only_a.begin(), only_a.end());
+    all.insert(all.end(), only_b.begin(), only_b.end());
+    for (int i = 0; i < 300 && (count_present(a, all) < all.size() || count_present(b, all) < all.size()); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_EQ(count_present(a, all), all.size()) << a.log();
+    EXPECT_EQ(count_present(b, all), all.size()) << b.log();
 }
 
 TEST(Reconcile, HostileOrUnconfiguredClientsGetClearAnswers) {
