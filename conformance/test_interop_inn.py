@@ -10,6 +10,7 @@ import base64
 import hashlib
 import os
 import re
+import signal
 import time
 import unittest
 import uuid
@@ -264,7 +265,7 @@ class InteropWithInn(unittest.TestCase):
             have, took = self.wait_for(lambda ids: mn.reader_has_ids(node.port, ids), later)
             self.assertEqual(have, later)
             with open(os.path.join(node.dir, "tidingsd.log")) as f:
-                found = [l for l in f if "event=pull_newnews" in l and "missing=0" not in l]
+                found = [l for l in f if "event=pull_newnews " in l and "missing=0" not in l]
             self.assertTrue(found, "no NEWNEWS run found the new articles")
             print(f"\n  and by NEWNEWS: {len(have)}/{len(later)} in {took:.2f} s", end=" ")
             self.assertEqual(sum(int(re.search(r" stored=(\d+)", l).group(1)) for l in runs)
@@ -274,6 +275,54 @@ class InteropWithInn(unittest.TestCase):
             bad = [l for l in open(os.path.join(node.dir, "tidingsd.log"))
                    if ("event=pull_bad_article" in l and f"pull.{tag}." in l) or "event=pull_error" in l]
             self.assertEqual(bad, [])
+        finally:
+            rc = node.stop()
+            mn.remove_workdir(work) if rc == 0 else print(f"tidingsd exit {rc}: kept {work}")
+
+    def test_6_reconcile_with_inn_by_newnews(self):
+        """Issue 20: a node whose articles and INN's diverged (each got some the other never
+        saw: the node was not peered with INN then) is peered with `reconcile = true`. innd
+        offers no XRECONCILE, so the run compares by NEWNEWS through nnrpd: what INN lacks is
+        queued to the node's feed to innd, what the node lacks is fetched from nnrpd."""
+        tag = uuid.uuid4().hex[:8]
+        # Dated ten minutes back: reconciliation leaves out the last minute.
+        date = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(time.time() - 600))
+
+        def art(mid):
+            return (mid, mn.make_article(mid, "local.test", path="elsewhere.example!not-for-mail")
+                    .replace("Date: " + mn.date_now(), "Date: " + date))
+
+        at_inn = [art(f"<rec-inn.{tag}.{i}@interop.test>") for i in range(40)]
+        at_inn = [(m, t) for m, t in at_inn if f"Date: {date}" in t]
+        self.assertEqual(mn.takethis(mn.INNPORT, at_inn), {m for m, _ in at_inn})
+        work = mn.make_workdir("reconcile")
+        node = mn.Node("tidings.reconcile.test", mn.free_port(), work, groups=["local.test"])
+        node.add_peer("feeder")
+        node.extra_toml = "\n[reconcile]\ninterval_s = 0\nwindow_days = 1\n"
+        node.start()
+        try:
+            at_node = [art(f"<rec-node.{tag}.{i}@interop.test>") for i in range(30)]
+            at_node = [(m, t) for m, t in at_node if f"Date: {date}" in t]
+            self.assertEqual(mn.takethis(node.port, at_node), {m for m, _ in at_node})
+            self.assertEqual(mn.reader_has_ids(mn.INNPORT, [m for m, _ in at_node]), set())
+            # Peered now: the reload starts a run.
+            node.add_peer("inn", port=mn.INNPORT, path_identity=mn.INN_PATHHOST, extra="reconcile = true")
+            node.write_config()
+            node.proc.send_signal(signal.SIGHUP)
+            want_node = {m for m, _ in at_inn}
+            want_inn = {m for m, _ in at_node}
+            have_node, took = self.wait_for(lambda ids: mn.reader_has_ids(node.port, ids), want_node)
+            have_inn, _ = self.wait_for(lambda ids: mn.reader_has_ids(mn.INNPORT, ids), want_inn)
+            with open(os.path.join(node.dir, "tidingsd.log")) as f:
+                lines = f.readlines()
+            runs = [l for l in lines if "event=reconcile " in l]
+            if not runs:
+                print("".join(l for l in lines if "reconcile" in l or "reload" in l or "peer=inn" in l)[-3000:])
+            print(f"\n  reconcile with INN: {len(have_node)}/{len(want_node)} fetched, {len(have_inn)}/{len(want_inn)} "
+                  f"fed, {took:.2f} s; {runs[0].strip() if runs else 'no run logged'}", end=" ")
+            self.assertEqual(have_node, want_node)
+            self.assertEqual(have_inn, want_inn)
+            self.assertTrue(runs and " method=newnews " in runs[0], runs)
         finally:
             rc = node.stop()
             mn.remove_workdir(work) if rc == 0 else print(f"tidingsd exit {rc}: kept {work}")

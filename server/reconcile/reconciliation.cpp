@@ -362,9 +362,9 @@ awaitable<void> Reconciliation::run_peer(std::string name) {
         ++stats.failures;
         spdlog::warn("event=reconcile_failed peer={} error=\"{}\"", name, why);
     } else {
-        spdlog::info("event=reconcile peer={} items={} rounds={} they_lacked={} we_lacked={} bytes_sent={} "
+        spdlog::info("event=reconcile peer={} method={} items={} rounds={} they_lacked={} we_lacked={} bytes_sent={} "
                      "bytes_received={}",
-                     name, stats.items, stats.rounds, stats.they_lacked, stats.we_lacked, stats.bytes_sent,
+                     name, stats.method, stats.items, stats.rounds, stats.they_lacked, stats.we_lacked, stats.bytes_sent,
                      stats.bytes_received);
     }
     // Next: interval_s after a success (never when 0), the peer's retry_s after a failure.
