@@ -367,11 +367,16 @@ awaitable<void> Reconciliation::run_peer(std::string name) {
                      name, stats.method, stats.items, stats.rounds, stats.they_lacked, stats.we_lacked, stats.bytes_sent,
                      stats.bytes_received);
     }
-    // Next: interval_s after a success (never when 0), the peer's retry_s after a failure.
+    // Next: interval_s after a success (never when 0); after failures, the peer's retry_s,
+    // doubled with each failure in a row up to an hour (a peer down for long is not hammered;
+    // its feed's reconnection starts a run at once anyway).
     const std::int64_t never = std::numeric_limits<std::int64_t>::max();
     std::int64_t interval = gen->config->reconcile.interval_s ? std::int64_t{gen->config->reconcile.interval_s} : never;
+    std::uint32_t& failed = failures_in_a_row_[name];
+    failed = why.empty() ? 0 : failed + 1;
+    const std::int64_t backoff = std::min<std::int64_t>(std::int64_t{peer->retry_s} << std::min<std::uint32_t>(failed, 11), 3600);
     next_due_[name] = why.empty() ? (interval == never ? never : stats.last_end + interval)
-                                  : stats.last_end + std::min<std::int64_t>(interval, peer->retry_s);
+                                  : stats.last_end + std::min<std::int64_t>(interval, backoff / 2);
     running_[name] = false;
 }
 

@@ -78,6 +78,7 @@ private:
     std::map<std::string, bool> running_;
     std::map<std::string, std::int64_t> next_due_;  // unix time of the next scheduled run
     std::map<std::string, std::uint64_t> connects_seen_;  // the feed's connects counter
+    std::map<std::string, std::uint32_t> failures_in_a_row_;
     const Feeds* feeds_ = nullptr;
     std::unique_ptr<net::steady_timer> wake_;
     bool stopping_ = false, started_ = false;

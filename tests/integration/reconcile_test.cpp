@@ -98,20 +98,47 @@ json wait_run(Daemon& d, const std::string& peer, std::uint64_t n) {
     return json::object();
 }
 
-TEST(Reconcile, PeersAddedLaterRepairBothWaysThroughTheirFeeds) {
-    Daemon a(base_config("rec-a.tidings")), b(base_config("rec-b.tidings"));
-    ASSERT_TRUE(a.start()) << a.log();
-    ASSERT_TRUE(b.start()) << b.log();
-    const auto shared = ids("shared.", 150), only_a = ids("only-a.", 120), only_b = ids("only-b.", 80);
-    load(a, shared);
-    load(b, shared);
-    load(a, only_a);
-    load(b, only_b);
+// Two nodes that each hold `shared` articles plus some of their own, peered only afterwards
+// (so nothing was ever queued between them): b first (it answers, and feeds a what a asks
+// for), then a, whose reload starts a run. all() is every id; converged() waits for both to
+// hold it.
+struct Diverged {
+    Daemon a, b;
+    std::vector<std::string> shared, only_a, only_b;
+    Diverged(int n_shared, int n_a, int n_b, bool b_serves)
+        : a(base_config("rec-a.tidings")), b(base_config("rec-b.tidings", b_serves)),
+          shared(ids("shared.", n_shared)), only_a(ids("only-a.", n_a)), only_b(ids("only-b.", n_b)) {}
+    json peer_and_run() {
+        EXPECT_TRUE(a.start()) << a.log();
+        EXPECT_TRUE(b.start()) << b.log();
+        load(a, shared);
+        load(b, shared);
+        load(a, only_a);
+        load(b, only_b);
+        peer_with(b, "rec-b.tidings", "rec-a", a.port(), false);
+        peer_with(a, "rec-a.tidings", "rec-b", b.port(), true);
+        return wait_run(a, "rec-b", 1);
+    }
+    std::vector<std::string> all() const {
+        std::vector<std::string> v = shared;
+        v.insert(v.end(), only_a.begin(), only_a.end());
+        v.insert(v.end(), only_b.begin(), only_b.end());
+        return v;
+    }
+    void expect_converged() {
+        const auto every = all();
+        for (int i = 0; i < 300 && (count_present(a, every) < every.size() || count_present(b, every) < every.size()); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        EXPECT_EQ(count_present(a, every), every.size()) << a.log();
+        EXPECT_EQ(count_present(b, every), every.size()) << b.log();
+    }
+};
 
-    // b first (it answers, and feeds a what a asks for); then a, whose reload starts a run.
-    peer_with(b, "rec-b.tidings", "rec-a", a.port(), false);
-    peer_with(a, "rec-a.tidings", "rec-b", b.port(), true);
-    json first = wait_run(a, "rec-b", 1);
+TEST(Reconcile, PeersAddedLaterRepairBothWaysThroughTheirFeeds) {
+    Diverged d(150, 120, 80, true);
+    Daemon& a = d.a;
+    Daemon& b = d.b;
+    json first = d.peer_and_run();
     ASSERT_FALSE(first.contains("last_error")) << first.dump() << a.log() << b.log();
     EXPECT_EQ(first["method"], "xreconcile");
     EXPECT_EQ(first["items"], 270);
@@ -121,13 +148,7 @@ TEST(Reconcile, PeersAddedLaterRepairBothWaysThroughTheirFeeds) {
     EXPECT_EQ(first["queued_by_them"], 80);
     EXPECT_GT(first["bytes_sent"].get<std::uint64_t>(), 0u);
 
-    std::vector<std::string> all = shared;
-    all.insert(all.end(), only_a.begin(), only_a.end());
-    all.insert(all.end(), only_b.begin(), only_b.end());
-    for (int i = 0; i < 300 && (count_present(a, all) < all.size() || count_present(b, all) < all.size()); ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    EXPECT_EQ(count_present(a, all), all.size()) << a.log();
-    EXPECT_EQ(count_present(b, all), all.size()) << b.log();
+    d.expect_converged();
 
     // Converged: a second run, asked through the API, finds nothing.
     ASSERT_EQ(http_call(a.port("admin"), "POST", "/reconcile/rec-b", token).status, 202);
@@ -150,29 +171,14 @@ TEST(Reconcile, PeersAddedLaterRepairBothWaysThroughTheirFeeds) {
 // A peer without XRECONCILE (here a tidingsd with reconcile.serve = false, as INN would be):
 // NEWNEWS over the window instead; what it lacks goes to its feed, what we lack is fetched.
 TEST(Reconcile, APeerWithoutTheExtensionIsComparedByNewnews) {
-    Daemon a(base_config("rec-a.tidings")), b(base_config("rec-b.tidings", /*serve=*/false));
-    ASSERT_TRUE(a.start()) << a.log();
-    ASSERT_TRUE(b.start()) << b.log();
-    const auto shared = ids("shared.", 50), only_a = ids("only-a.", 30), only_b = ids("only-b.", 20);
-    load(a, shared);
-    load(b, shared);
-    load(a, only_a);
-    load(b, only_b);
-    peer_with(b, "rec-b.tidings", "rec-a", a.port(), false);
-    peer_with(a, "rec-a.tidings", "rec-b", b.port(), true);
-    json run = wait_run(a, "rec-b", 1);
-    ASSERT_FALSE(run.contains("last_error")) << run.dump() << a.log();
+    Diverged d(50, 30, 20, /*b_serves=*/false);
+    json run = d.peer_and_run();
+    ASSERT_FALSE(run.contains("last_error")) << run.dump() << d.a.log();
     EXPECT_EQ(run["method"], "newnews");
     EXPECT_EQ(run["items"], 80);
     EXPECT_EQ(run["they_lacked"], 30);
     EXPECT_EQ(run["we_lacked"], 20);
-    std::vector<std::string> all = shared;
-    all.insert(all.end(), only_a.begin(), only_a.end());
-    all.insert(all.end(), only_b.begin(), only_b.end());
-    for (int i = 0; i < 300 && (count_present(a, all) < all.size() || count_present(b, all) < all.size()); ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    EXPECT_EQ(count_present(a, all), all.size()) << a.log();
-    EXPECT_EQ(count_present(b, all), all.size()) << b.log();
+    d.expect_converged();
 }
 
 TEST(Reconcile, HostileOrUnconfiguredClientsGetClearAnswers) {

@@ -87,6 +87,16 @@ Pair make_pair(std::size_t shared, std::size_t only_a, std::size_t only_b, std::
     return p;
 }
 
+// Reconciles the pair's two sides and checks both directions were found exactly.
+Outcome expect_exact(const Pair& p, rc::Limits limits = {}) {
+    rc::ItemSet a(p.a), b(p.b);
+    auto o = run(a, b, limits);
+    EXPECT_EQ(o.error, rc::Error::none);
+    EXPECT_EQ(o.have, p.only_a);
+    EXPECT_EQ(o.need, p.only_b);
+    return o;
+}
+
 TEST(Reconcile, IdenticalSetsFinishInOneRound) {
     auto p = make_pair(5000, 0, 0, 1);
     rc::ItemSet a(p.a), b(p.b);
@@ -112,23 +122,13 @@ TEST(Reconcile, FindsExactlyTheDifferencesBothWays) {
 
 TEST(Reconcile, EmptySidesAndTinySets) {
     for (auto [na, nb] : {std::pair{0, 0}, {0, 1}, {1, 0}, {0, 3000}, {3000, 0}, {1, 1}}) {
-        auto p = make_pair(0, na, nb, 7 + na + nb);
-        rc::ItemSet a(p.a), b(p.b);
-        auto o = run(a, b);
-        ASSERT_EQ(o.error, rc::Error::none);
-        EXPECT_EQ(o.have, p.only_a);
-        EXPECT_EQ(o.need, p.only_b);
+        expect_exact(make_pair(0, na, nb, 7 + na + nb));
     }
 }
 
 TEST(Reconcile, ManyItemsInOneSecondAreSplitByIdPrefix) {
     // Every item at the same time: bounds must separate them by id prefix alone.
-    auto p = make_pair(10000, 40, 40, 3, /*span=*/1);
-    rc::ItemSet a(p.a), b(p.b);
-    auto o = run(a, b);
-    ASSERT_EQ(o.error, rc::Error::none);
-    EXPECT_EQ(o.have, p.only_a);
-    EXPECT_EQ(o.need, p.only_b);
+    expect_exact(make_pair(10000, 40, 40, 3, /*span=*/1));
 }
 
 TEST(Reconcile, SmallFrameLimitStillConvergesOverMoreRounds) {
