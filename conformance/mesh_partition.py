@@ -4,12 +4,19 @@ pairs (a ring plus chords across it). The links between the two halves are taken
 are injected on both sides while they are cut; the backlogs queued across the cut are dropped
 (POST /peers/NAME/clear, as if they had expired); the links come back. Flooding alone can no
 longer deliver what each half missed: the nodes must converge by reconciliation (XRECONCILE,
-started by each feed's reconnection). Reports the time to converge after the heal, the articles
+started by each feed's reconnection and every 10 s). Reports the time to converge after the heal, the articles
 repaired, the bytes reconciliation spent against the Message-ID lists it replaces, and the
 offers per article across the mesh.
 
     sudo TIDINGSD=build/server/tidingsd conformance/mesh_partition.py [--nodes 20]
-        [--before 400] [--during 300] [--cut-seconds 20] [--seed 1] [--deadline 300]
+        [--before 400] [--during 300] [--cut-seconds 20] [--seed 1] [--deadline 300] [--inn]
+
+--inn adds the INN lab (conformance/inn, at INNLAB/INNPORT; set it up afresh for clean figures,
+or its older articles are fetched too) as a node of the first half, peered
+with two of its tidingsd nodes through forwarders on their management links (INN listens on
+loopback in the root namespace): they feed innd, innxmit feeds them back (run by the harness
+every second, as a cron job would), they reconcile with it by NEWNEWS, and articles are injected
+into innd too. INN must end with every id as well.
 
 Needs root (ip netns, ip link). Everything it creates is named tdp<pid>*: namespaces, links,
 a work folder; all of it is removed at the end, and every tidingsd it started is stopped by PID.
@@ -19,6 +26,8 @@ Exit 0: converged (every node holds every id, exactly); 1: not within the deadli
 import argparse
 import json
 import os
+import socket
+import threading
 import random
 import shutil
 import signal
@@ -35,6 +44,52 @@ NNTP_PORT = 119
 HTTP_PORT = 8119
 
 
+class Forwarder:
+    """Relays every TCP connection to (listen_host, listen_port) to (to_host, to_port), one
+    thread pair per connection: how namespaced nodes and the root namespace's INN meet."""
+
+    def __init__(self, listen_host, listen_port, to_host, to_port):
+        self.to = (to_host, to_port)
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind((listen_host, listen_port))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.closed = False
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while not self.closed:
+            try:
+                a, _ = self.sock.accept()
+                b = socket.create_connection(self.to, timeout=10)
+                b.settimeout(None)
+            except OSError:
+                continue
+            for x, y in ((a, b), (b, a)):
+                threading.Thread(target=self.pipe, args=(x, y), daemon=True).start()
+
+    @staticmethod
+    def pipe(x, y):
+        try:
+            while True:
+                data = x.recv(65536)
+                if not data:
+                    break
+                y.sendall(data)
+        except OSError:
+            pass
+        for s in (x, y):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def close(self):
+        self.closed = True
+        self.sock.close()
+
+
 def sh(*args, check=True):
     return subprocess.run(list(args), check=check, capture_output=True, text=True)
 
@@ -49,6 +104,9 @@ class Mesh:
         self.links += [(i, i + n // 2) for i in range(0, n // 2, 3)]         # chords across
         self.procs = {}
         self.created_ns = []
+        self.inn_nodes = []     # nodes peered with INN (--inn)
+        self.forwarders = []
+        self.inn_ports = {}     # node -> the root-namespace port innxmit reaches it on
 
     # Addresses: node i's management link to the root namespace is 10.201.i.2 (root side .1);
     # link k joins its nodes at 10.202.k.1 (first) and 10.202.k.2 (second).
@@ -103,10 +161,20 @@ class Mesh:
             "", "[[listen]]", 'address = "0.0.0.0"', f"port = {NNTP_PORT}",
             "", "[[group]]", 'name = "local.test"',
             "", "[[peer]]", 'name = "feeder"', f'hosts = ["10.201.{i}.1"]',
-            "", "[reconcile]", "interval_s = 3600", "window_days = 1",
+            # A cut shorter than TCP's patience leaves the feeds' connections up (no reconnection
+            # starts a run): the schedule is what finds those gaps.
+            "", "[reconcile]", "interval_s = 10", "window_days = 1",
             "", "[http]", f'address = "{self.mgmt(i)}"', f"port = {HTTP_PORT}", f'token = "{TOKEN}"',
             'allow_hosts = ["10.201.0.0/16"]',
         ]
+        if i in self.inn_nodes:
+            # INN first: innxmit's sessions come from the same address as the harness's
+            # injections, and a session is attributed to the first peer listing it (Path,
+            # not that attribution, keeps articles from going back where they came from).
+            lines[lines.index('name = "feeder"') - 1:lines.index('name = "feeder"') + 2] = []
+            lines += ["", "[[peer]]", 'name = "inn"', f'path_identity = "{mn.INN_PATHHOST}"',
+                      f'hosts = ["10.201.{i}.1"]', f'outgoing = "10.201.{i}.1:{mn.INNPORT}"', "retry_s = 2",
+                      "reconcile = true", "", "[[peer]]", 'name = "feeder"', f'hosts = ["10.201.{i}.1"]']
         for k, (a, b) in enumerate(self.links):
             if i not in (a, b):
                 continue
@@ -146,8 +214,26 @@ class Mesh:
                 p.kill()
                 p.wait()
 
+    def attach_inn(self, nodes):
+        self.inn_nodes = list(nodes)
+        for i in self.inn_nodes:
+            self.forwarders.append(Forwarder(f"10.201.{i}.1", mn.INNPORT, "127.0.0.1", mn.INNPORT))
+            back = Forwarder("127.0.0.1", 0, self.mgmt(i), NNTP_PORT)
+            self.forwarders.append(back)
+            self.inn_ports[i] = back.port
+        mn.inn_add_feed("partition", [self.name(i) for i in self.inn_nodes])
+
+    def inn_push(self):
+        # innxmit to the first attached node that takes the batch (the other gets it by flooding).
+        for i in self.inn_nodes:
+            r = mn.inn_send_batch("partition", self.inn_ports[i])
+            if r is None or r.returncode == 0:
+                return
+
     def teardown(self):
         self.stop()
+        for f in self.forwarders:
+            f.close()
         for ns in self.created_ns:
             sh("ip", "netns", "delete", ns, check=False)
         for i in range(self.n):
@@ -159,13 +245,17 @@ class Mesh:
         with urllib.request.urlopen(req, timeout=10) as r:
             return json.loads(r.read() or b"{}")
 
-    def inject(self, i, ids):
+    @staticmethod
+    def articles(ids):
         # Dated ten minutes back: reconciliation leaves out the last minute (articles still in
         # flight), and a partition of a few seconds would otherwise hold nothing old enough.
         date = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(time.time() - 600))
-        articles = [(m, "Path: origin.example!not-for-mail\r\nFrom: Mesh <mesh@example.com>\r\n"
+        return [(m, "Path: origin.example!not-for-mail\r\nFrom: Mesh <mesh@example.com>\r\n"
                         f"Newsgroups: local.test\r\nSubject: partition\r\nDate: {date}\r\nMessage-ID: {m}\r\n"
                         "\r\nHello.\r\n") for m in ids]
+
+    def inject(self, i, ids):
+        articles = self.articles(ids)
         c = mn.Conn(NNTP_PORT, host=self.mgmt(i))
         if not c.cmd("MODE STREAM").startswith("203"):
             raise RuntimeError("no streaming")
@@ -196,6 +286,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--deadline", type=float, default=300, help="seconds the whole run may take")
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
+    ap.add_argument("--inn", action="store_true", help="the INN lab as one more node (see above)")
     args = ap.parse_args()
     if os.geteuid() != 0 or shutil.which("ip") is None:
         print("mesh_partition: skipped (needs root and ip netns)")
@@ -206,14 +297,30 @@ def main():
     work = mn.make_workdir("partition")
     mesh = Mesh(args.nodes, work)
     ok = False
+    pushing = threading.Event()
+    if args.inn and not mn.inn_available():
+        print(f"mesh_partition: skipped (--inn: no INN lab answering on 127.0.0.1:{mn.INNPORT})")
+        return 77
     try:
         mesh.build()
+        if args.inn:
+            mesh.attach_inn([0, 1])
+
+            def push():
+                while not pushing.wait(1.0):
+                    mesh.inn_push()
+            threading.Thread(target=push, daemon=True).start()
         mesh.start()
         n = args.nodes
         tag = f"{os.getpid()}.{int(t0)}"
         before = [f"<before.{k}.{tag}@part.test>" for k in range(args.before)]
         for chunk in range(0, len(before), 50):
             mesh.inject(rng.randrange(n), before[chunk:chunk + 50])
+        at_inn = []
+        if args.inn:  # some enter the mesh through innd
+            at_inn = [f"<inn-before.{k}.{tag}@part.test>" for k in range(args.before // 4)]
+            mn.takethis(mn.INNPORT, mesh.articles(at_inn))
+            before += at_inn
         if not wait_counts(mesh, [len(before)] * n, range(n), deadline):
             print(f"mesh_partition: the first flood did not reach every node: {mesh.counts()}")
             return 1
@@ -225,10 +332,15 @@ def main():
             mesh.set_link(k, False)
         sides = [[i for i in range(n) if mesh.half(i) == h] for h in (0, 1)]
         during = [[f"<cut{h}.{k}.{tag}@part.test>" for k in range(args.during)] for h in (0, 1)]
+        if args.inn:  # INN is in the first half; a fifth of that half's articles enter through it
+            inn_cut = during[0][: args.during // 5]
+            mn.takethis(mn.INNPORT, mesh.articles(inn_cut))
         steps = 10
         for s in range(steps):
             for h in (0, 1):
                 part = during[h][s * args.during // steps:(s + 1) * args.during // steps]
+                if args.inn and h == 0:
+                    part = [m for m in part if m not in inn_cut]
                 if part:
                     mesh.inject(rng.choice(sides[h]), part)
             time.sleep(args.cut_seconds / steps)
@@ -253,10 +365,26 @@ def main():
         for k in cut:
             mesh.set_link(k, True)
         total = len(before) + 2 * args.during
-        converged = wait_counts(mesh, [total] * n, range(n), deadline)
-        took = time.time() - heal
         all_ids = set(before) | set(during[0]) | set(during[1])
-        exact = converged and all(mn.stored_ids(mesh.data(i), all_ids) == all_ids for i in range(n))
+        # Counts first (cheap), then the ids themselves: a node may hold others too (an INN
+        # lab's older articles, fetched by NEWNEWS), so a count alone proves nothing.
+        exact = wait_counts(mesh, [total] * n, range(n), deadline)
+        while exact:
+            exact = all(mn.stored_ids(mesh.data(i), all_ids) == all_ids for i in range(n))
+            if exact or time.time() > deadline:
+                break
+            time.sleep(0.5)
+        took = time.time() - heal
+        inn_note = ""
+        if args.inn:
+            inn_has = set()
+            while time.time() < deadline:
+                inn_has = mn.reader_has_ids(mn.INNPORT, all_ids)
+                if inn_has == all_ids:
+                    break
+                time.sleep(0.5)
+            exact = exact and inn_has == all_ids
+            inn_note = f"INN holds {len(inn_has)}/{len(all_ids)} ({time.time() - heal:.1f} s after the heal); "
 
         statuses = [mesh.http(i, "GET", "/status") for i in range(n)]
         runs = repaired_out = repaired_in = rbytes = items = failures = 0
@@ -278,7 +406,7 @@ def main():
         # What plain id lists would have cost: both sides' Message-IDs (with CRLF) for each run.
         avg_id = sum(len(m) + 2 for m in all_ids) / len(all_ids)
         lists = int(2 * items * avg_id)
-        print(f"mesh_partition: {'converged' if exact else 'NOT converged'} {took:.1f} s after the heal; "
+        print(f"mesh_partition: {'converged' if exact else 'NOT converged'} {took:.1f} s after the heal; {inn_note}"
               f"{runs} reconciliations ({failures} failed), {repaired_out} articles queued to peers that "
               f"lacked them, {repaired_in} asked of peers; reconciliation {rbytes} bytes vs {lists} bytes of "
               f"plain id lists ({100.0 * rbytes / max(lists, 1):.2f} %); feeds: {offered} offers, "
@@ -287,6 +415,7 @@ def main():
         ok = exact
         return 0 if ok else 1
     finally:
+        pushing.set()
         mesh.teardown()
         if ok and not args.keep:
             shutil.rmtree(work, ignore_errors=True)
