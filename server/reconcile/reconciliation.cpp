@@ -15,7 +15,7 @@
 #include "storage/snapshot.h"
 
 #include <unordered_set>
-#include "server/reconcile/item_source.h"
+#include "server/reconcile/shared.h"
 
 #include <chrono>
 #include <ctime>
@@ -26,18 +26,13 @@ namespace tidings::server {
 
 namespace st = protocol::status;
 namespace rc = protocol::reconcile;
-using Sessions = std::unordered_map<std::uint64_t, std::shared_ptr<Reconciliation::Served>>;
-
-awaitable<void> serve_open(Reconciliation& r, Sessions& sessions, ServedReconcileStats& served, Session& s,
-                           const protocol::ParseResult& p);
-awaitable<void> serve_round(Sessions& sessions, ServedReconcileStats& served, Session& s);
-awaitable<void> serve_send(Sessions& sessions, ServedReconcileStats& served, Session& s);
+using reconcile::build_set_off_thread;
+using reconcile::enqueue_for;
 
 namespace {
 
 // Articles younger than this are left out of the window: they may still be in flight.
 constexpr std::int64_t settle_s = 60;
-constexpr std::size_t max_own_items = 20'000'000;
 
 std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
@@ -87,27 +82,6 @@ config::Upstream as_endpoint(const config::Peer& p) {
 // Articles asked for at once by the NEWNEWS fallback (RFC 3977 §3.5 pipelining).
 constexpr std::size_t fetch_window = 16;
 
-awaitable<std::shared_ptr<reconcile::BuiltSet>> own_set(NodeContext& node, const reconcile::Window& w) {
-    const storage::Store* store = &node.store;
-    std::function<std::shared_ptr<reconcile::BuiltSet>()> job = [store, w] {
-        return reconcile::build_set(*store, w, max_own_items);
-    };
-    auto set = co_await run_off_thread(node.io, std::move(job));
-    co_return set;
-}
-
-awaitable<std::size_t> enqueue_for(NodeContext& node, const std::string& peer, std::vector<std::string> names) {
-    auto waiter = std::make_shared<Waiter>(node.io);
-    auto count = std::make_shared<std::size_t>(0);
-    node.store.enqueue(peer, std::move(names), [count, done = completion(waiter)](std::size_t n) mutable {
-        *count = n;  // read on the I/O thread only after done() posted there
-        done(true);
-    });
-    co_await wait_for(waiter);
-    if (node.wake_feeds) node.wake_feeds();
-    co_return *count;
-}
-
 // For a peer without XRECONCILE (INN): its ids from NEWNEWS over the window (RFC 3977 §7.4; the
 // peer must let us read, as INN's readers.conf does for a feeding host it lists), compared with
 // ours: what it lacks is queued to our feed to it, what we lack is fetched with pipelined
@@ -140,7 +114,7 @@ awaitable<std::string> reconcile_by_newnews(NodeContext& node, const GenerationP
         at = end + 2;
     }
     stats.state = "building";
-    auto set = co_await own_set(node, w);
+    auto set = co_await build_set_off_thread(node, w);
     if (set->too_many) co_return "too many articles in the window";
     stats.items = set->names.size();
     stats.items_total += stats.items;
@@ -199,7 +173,7 @@ awaitable<std::string> reconcile_with(NodeContext& node, const GenerationPtr& ge
     w.until = now_s() - settle_s;
     w.since = std::max<std::int64_t>(0, w.until - std::int64_t{cfg.window_days} * 86400);
     w.salt = reconcile::random_salt();
-    auto set = co_await own_set(node, w);
+    auto set = co_await build_set_off_thread(node, w);
     if (set->too_many) co_return "too many articles in the window";
     stats.items = set->set.size();
     stats.items_total += stats.items;
@@ -209,10 +183,7 @@ awaitable<std::string> reconcile_with(NodeContext& node, const GenerationPtr& ge
                  " " + reconcile::format_salt(w.salt) + "\r\n";
     auto open = co_await exchange(x);
     if (!open || open->code != st::ok_reconcile_open) co_return "XRECONCILE OPEN: " + answer_text(open);
-    rc::Limits limits;
-    limits.max_message_bytes = cfg.max_message_bytes;
-    limits.max_input_bytes = 2 * cfg.max_message_bytes;
-    limits.max_differences = cfg.max_differences;
+    const rc::Limits limits = reconcile::limits_of(cfg);
     rc::Reconciler reconciler(set->set, rc::Reconciler::Role::initiator, limits);
     rc::Differences diff;
     std::string message = reconciler.initiate();
@@ -263,10 +234,10 @@ Reconciliation::~Reconciliation() = default;
 void Reconciliation::install(Dispatcher& d) {
     using K = protocol::Kind;
     d.handle(K::xreconcile_open, [this](Session& s, const protocol::ParseResult& p) {
-        return serve_open(*this, sessions_, served_, s, p);
+        return reconcile::serve_open(sessions_, served_, s, p);
     });
-    d.handle(K::xreconcile_round, [this](Session& s, const protocol::ParseResult&) { return serve_round(sessions_, served_, s); });
-    d.handle(K::xreconcile_send, [this](Session& s, const protocol::ParseResult&) { return serve_send(sessions_, served_, s); });
+    d.handle(K::xreconcile_round, [this](Session& s, const protocol::ParseResult&) { return reconcile::serve_round(sessions_, served_, s); });
+    d.handle(K::xreconcile_send, [this](Session& s, const protocol::ParseResult&) { return reconcile::serve_send(sessions_, served_, s); });
     d.on_session_end([this](std::uint64_t id) {
         sessions_.erase(id);
         served_.active = sessions_.size();

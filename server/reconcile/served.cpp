@@ -9,7 +9,7 @@
 #include "server/net/off_thread.h"
 #include "server/nntp/dispatcher.h"
 #include "server/nntp/read_block.h"
-#include "server/reconcile/item_source.h"
+#include "server/reconcile/shared.h"
 
 #include <chrono>
 #include <functional>
@@ -26,10 +26,24 @@ struct Reconciliation::Served {
     std::chrono::steady_clock::time_point opened = std::chrono::steady_clock::now();
 };
 
+namespace reconcile {
+
 namespace {
 
-// Items kept for one peer's session at most (memory: about 100 bytes each).
-constexpr std::size_t max_served_items = 20'000'000;
+// Items an item set may hold (memory: about 100 bytes each).
+constexpr std::size_t max_set_items = 20'000'000;
+
+// The block a message is read from: yEnc adds a few percent, lines add two bytes per 128.
+std::size_t block_limit(std::size_t bytes) { return bytes + bytes / 16 + 1024; }
+
+}  // namespace
+
+awaitable<std::shared_ptr<BuiltSet>> build_set_off_thread(NodeContext& node, const Window& w) {
+    const storage::Store* store = &node.store;
+    std::function<std::shared_ptr<BuiltSet>()> job = [store, w] { return build_set(*store, w, max_set_items); };
+    auto set = co_await run_off_thread(node.io, std::move(job));
+    co_return set;
+}
 
 rc::Limits limits_of(const config::Reconcile& c) {
     rc::Limits l;
@@ -39,21 +53,20 @@ rc::Limits limits_of(const config::Reconcile& c) {
     return l;
 }
 
-// The block a message is read from: yEnc adds a few percent, lines add two bytes per 128.
-std::size_t block_limit(std::size_t bytes) { return bytes + bytes / 16 + 1024; }
+awaitable<std::size_t> enqueue_for(NodeContext& node, const std::string& peer, std::vector<std::string> names) {
+    auto waiter = std::make_shared<Waiter>(node.io);
+    auto count = std::make_shared<std::size_t>(0);
+    node.store.enqueue(peer, std::move(names), [count, done = completion(waiter)](std::size_t n) mutable {
+        *count = n;  // read on the I/O thread only after done() posted there
+        done(true);
+    });
+    co_await wait_for(waiter);
+    if (node.wake_feeds) node.wake_feeds();
+    co_return *count;
+}
 
-}  // namespace
-
-// Defined here, used by reconciliation.cpp's install().
-awaitable<void> serve_open(Reconciliation& r, std::unordered_map<std::uint64_t, std::shared_ptr<Reconciliation::Served>>& sessions,
-                           ServedReconcileStats& served, Session& s, const protocol::ParseResult& p);
-awaitable<void> serve_round(std::unordered_map<std::uint64_t, std::shared_ptr<Reconciliation::Served>>& sessions,
-                            ServedReconcileStats& served, Session& s);
-awaitable<void> serve_send(std::unordered_map<std::uint64_t, std::shared_ptr<Reconciliation::Served>>& sessions,
-                           ServedReconcileStats& served, Session& s);
-
-awaitable<void> serve_open(Reconciliation&, std::unordered_map<std::uint64_t, std::shared_ptr<Reconciliation::Served>>& sessions,
-                           ServedReconcileStats& served, Session& s, const protocol::ParseResult& p) {
+awaitable<void> serve_open(ReconcileSessions& sessions, ServedReconcileStats& served, Session& s,
+                           const protocol::ParseResult& p) {
     const config::Reconcile& cfg = s.cfg().reconcile;
     if (!cfg.serve) {
         s.conn->push(protocol::response(st::err_access, "Reconciliation not offered"));
@@ -64,18 +77,14 @@ awaitable<void> serve_open(Reconciliation&, std::unordered_map<std::uint64_t, st
         s.conn->push(protocol::response(st::fail_reconcile_limit, "Too many reconciliations at once; try later"));
         co_return;
     }
-    reconcile::Window w;
+    Window w;
     w.wildmat = std::string(p.command.wildmat);
     w.since = p.command.since;
     w.until = p.command.until;
-    w.salt = *reconcile::parse_salt(p.command.salt);  // the parser checked its form
+    w.salt = *parse_salt(p.command.salt);  // the parser checked its form
     auto entry = std::make_shared<Reconciliation::Served>();
     sessions[s.id] = entry;  // counts against max_sessions while it is built
-    const storage::Store* store = &s.node.store;
-    std::function<std::shared_ptr<reconcile::BuiltSet>()> job = [store, w] {
-        return reconcile::build_set(*store, w, max_served_items);
-    };
-    auto set = co_await run_off_thread(s.node.io, std::move(job));
+    auto set = co_await build_set_off_thread(s.node, w);
     auto it = sessions.find(s.id);
     if (it == sessions.end() || it->second != entry) co_return;  // the session ended meanwhile
     if (set->too_many) {
@@ -98,7 +107,7 @@ namespace {
 
 // The open session of `s`, or an answer saying why there is none (and the entry dropped when
 // a limit ended it).
-std::shared_ptr<Reconciliation::Served> usable(std::unordered_map<std::uint64_t, std::shared_ptr<Reconciliation::Served>>& sessions,
+std::shared_ptr<Reconciliation::Served> usable(ReconcileSessions& sessions,
                                                ServedReconcileStats& served, Session& s) {
     auto it = sessions.find(s.id);
     if (it == sessions.end() || !it->second->set) {
@@ -119,7 +128,7 @@ std::shared_ptr<Reconciliation::Served> usable(std::unordered_map<std::uint64_t,
 
 }  // namespace
 
-awaitable<void> serve_round(std::unordered_map<std::uint64_t, std::shared_ptr<Reconciliation::Served>>& sessions,
+awaitable<void> serve_round(ReconcileSessions& sessions,
                             ServedReconcileStats& served, Session& s) {
     auto entry = usable(sessions, served, s);
     if (!entry) co_return;
@@ -152,7 +161,7 @@ awaitable<void> serve_round(std::unordered_map<std::uint64_t, std::shared_ptr<Re
     s.conn->push(std::move(answer));
 }
 
-awaitable<void> serve_send(std::unordered_map<std::uint64_t, std::shared_ptr<Reconciliation::Served>>& sessions,
+awaitable<void> serve_send(ReconcileSessions& sessions,
                            ServedReconcileStats& served, Session& s) {
     auto entry = usable(sessions, served, s);
     if (!entry) co_return;
@@ -179,18 +188,12 @@ awaitable<void> serve_send(std::unordered_map<std::uint64_t, std::shared_ptr<Rec
         for (auto& n : entry->set->lookup(id)) names.push_back(std::move(n));
     }
     std::string peer = s.peer->name;
-    auto waiter = std::make_shared<Waiter>(s.node.io);
-    auto count = std::make_shared<std::size_t>(0);
-    s.node.store.enqueue(peer, std::move(names), [count, done = completion(waiter)](std::size_t n) mutable {
-        *count = n;  // read on the I/O thread only after done() posted there
-        done(true);
-    });
-    co_await wait_for(waiter);
-    served.queued += *count;
-    if (s.node.wake_feeds) s.node.wake_feeds();
+    const std::size_t queued = co_await enqueue_for(s.node, peer, std::move(names));
+    served.queued += queued;
     spdlog::info("event=reconcile_send session={} peer={} asked={} queued={}", s.id, peer,
-                 bytes->size() / rc::short_id_bytes, *count);
-    s.conn->push(protocol::response(st::ok_reconcile_send, std::to_string(*count) + " queued"));
+                 bytes->size() / rc::short_id_bytes, queued);
+    s.conn->push(protocol::response(st::ok_reconcile_send, std::to_string(queued) + " queued"));
 }
 
+}  // namespace reconcile
 }  // namespace tidings::server
