@@ -137,6 +137,7 @@ struct Readers {
     bool anonymous_approve = false;  // may they post with Approved: (approve moderated posts)
     OthersPolicy others = OthersPolicy::auth;
     bool allow_plaintext_auth = false;  // AUTHINFO over non-loopback, non-TLS connections
+    bool allow_newnews = true;          // NEWNEWS answered (INN's inn.conf allownewnews)
     bool operator==(const Readers&) const = default;
 };
 
@@ -346,6 +347,7 @@ struct Reconcile {
     std::uint32_t max_sessions = 4;     // item sets held at once for peers that asked
     std::uint64_t max_message_bytes = 500000;  // one message we send (a round)
     std::uint64_t max_differences = 1000000;   // ids learned in one session before it stops
+    std::uint32_t fetch_connections = 2;       // per peer, fetching what we lack
     bool operator==(const Reconcile&) const = default;
 };
 

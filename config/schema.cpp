@@ -206,6 +206,8 @@ constexpr KeySpec readers_keys[] = {
      false, 0, 0, others_policies},
     {"allow_plaintext_auth", Kind::boolean, field<&Readers::allow_plaintext_auth>, "false",
      "Allow AUTHINFO over connections that are neither TLS nor loopback."},
+    {"allow_newnews", Kind::boolean, field<&Readers::allow_newnews>, "true",
+     "Answer NEWNEWS (off: `502`, and CAPABILITIES leaves it out; INN's `allownewnews`)."},
 };
 
 constexpr KeySpec peer_keys[] = {
@@ -493,6 +495,9 @@ constexpr KeySpec reconcile_keys[] = {
     {"max_differences", Kind::integer, field<&Reconcile::max_differences>, "1000000",
      "Differences one session may find before it stops (a hostile or empty peer).",
      false, 1, 100000000},
+    {"fetch_connections", Kind::integer, field<&Reconcile::fetch_connections>, "2",
+     "Connections to each peer that fetch what runs found we lack (pipelined ARTICLE, the "
+     "ids split between every peer that has them).", false, 1, 64},
 };
 
 constexpr SectionSpec sections[] = {

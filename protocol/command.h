@@ -25,9 +25,9 @@ enum class Kind : std::uint8_t {
     // Legacy commands still sent by readers (RFC 2980)
     xover, xhdr, xpat, xgtitle,
     // Tidings' range-based reconciliation between peers (README "Reconciliation")
-    xreconcile_open, xreconcile_round, xreconcile_send,
+    xreconcile_open, xreconcile_round, xreconcile_send, xreconcile_names,
 };
-inline constexpr std::size_t kind_count = static_cast<std::size_t>(Kind::xreconcile_send) + 1;
+inline constexpr std::size_t kind_count = static_cast<std::size_t>(Kind::xreconcile_names) + 1;
 
 // What a command needs; the server's one dispatcher (server/nntp/dispatcher.h) checks these,
 // in its fixed order, before any handler runs.

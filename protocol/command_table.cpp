@@ -49,6 +49,7 @@ constexpr CommandSpec commands[] = {
     {"XRECONCILE", "OPEN", Kind::xreconcile_open, 4, 4, transit, "wildmat since until salt"},
     {"XRECONCILE", "ROUND", Kind::xreconcile_round, 0, 0, transit, ""},
     {"XRECONCILE", "SEND", Kind::xreconcile_send, 0, 0, transit, ""},
+    {"XRECONCILE", "NAMES", Kind::xreconcile_names, 0, 0, transit, ""},
 };
 
 constexpr ListSpec lists[] = {

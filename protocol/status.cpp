@@ -42,6 +42,7 @@ constexpr CodeText texts[] = {
     {status::ok_reconcile_open, "Reconciliation set ready"},
     {status::ok_reconcile_round, "Answer follows"},
     {status::ok_reconcile_send, "Queued for you"},
+    {status::ok_reconcile_names, "Message-IDs follow"},
     {status::cont_ihave, "Send it; end with <CR-LF>.<CR-LF>"},
     {status::cont_post, "Send article to be posted; end with <CR-LF>.<CR-LF>"},
     {status::cont_authinfo, "Password required"},

@@ -42,8 +42,9 @@ inline constexpr int ok_xgtitle = 282;         // INN's XGTITLE
 inline constexpr int ok_sasl = 283;            // RFC 4643 §2.4 (with data)
 // XRECONCILE (README "Reconciliation"; x9x: RFC 3977 §3.2 leaves them to private extensions).
 inline constexpr int ok_reconcile_open = 290;   // item set ready: "290 <items> ..."
-inline constexpr int ok_reconcile_round = 291;  // the answer message follows (base64 block)
+inline constexpr int ok_reconcile_round = 291;  // the answer message follows (yEnc block)
 inline constexpr int ok_reconcile_send = 292;   // "292 <n> queued" for our feed to you
+inline constexpr int ok_reconcile_names = 293;  // "293 <n> Message-IDs follow" (multi-line)
 
 // 3xx: go on, send the rest.
 inline constexpr int cont_ihave = 335;         // send the article
@@ -51,7 +52,7 @@ inline constexpr int cont_post = 340;          // send the article
 inline constexpr int cont_authinfo = 381;      // RFC 4643 §2.3: password required
 inline constexpr int cont_starttls = 382;      // RFC 4642 §2.2: continue with TLS
 inline constexpr int cont_sasl = 383;          // RFC 4643 §2.4: SASL challenge
-inline constexpr int cont_reconcile = 390;     // send the message (base64 block)
+inline constexpr int cont_reconcile = 390;     // send the message (yEnc block)
 
 // 4xx: well-formed command, but it failed (maybe only for now).
 inline constexpr int fail_terminating = 400;   // service going away: close follows
@@ -76,7 +77,7 @@ inline constexpr int fail_auth_needed = 480;   // RFC 4643 §2.2: authentication
 inline constexpr int fail_auth_reject = 481;   // RFC 4643 §2.3: authentication failed
 inline constexpr int fail_auth_sequence = 482; // RFC 4643 §2.3.1: commands out of sequence
 inline constexpr int fail_privacy_needed = 483;  // RFC 4643 §2.2: TLS required first
-inline constexpr int fail_reconcile_none = 490;    // XRECONCILE ROUND/SEND before OPEN
+inline constexpr int fail_reconcile_none = 490;    // XRECONCILE ROUND/SEND/NAMES before OPEN
 inline constexpr int fail_reconcile_message = 491; // the message is malformed or over a limit
 inline constexpr int fail_reconcile_limit = 492;   // rounds, time or concurrent sets exhausted
 inline constexpr int fail_reconcile_nofeed = 493;  // SEND: we have no outgoing feed to you

@@ -159,6 +159,21 @@ void reconcile_families(Exposition& e, const NodeView& v) {
     e.sample("tidings_reconcile_served_refused_total", "", v.reconcile_served.refused);
     e.family("tidings_reconcile_served_queued_total", "counter", "Articles queued to peers' feeds at their XRECONCILE SEND.");
     e.sample("tidings_reconcile_served_queued_total", "", v.reconcile_served.queued);
+    e.family("tidings_reconcile_served_named_total", "counter", "Message-IDs named to peers at their XRECONCILE NAMES.");
+    e.sample("tidings_reconcile_served_named_total", "", v.reconcile_served.named);
+    const auto& rp = v.reconcile_repair;
+    e.family("tidings_reconcile_repair_articles_total", "counter",
+             "Articles the repair fetcher fetched, by outcome (duplicate: a feed or another copy came first).");
+    const std::pair<const char*, std::uint64_t> rows[] = {{"stored", rp.stored_total}, {"duplicate", rp.duplicate_total},
+                                                          {"refused", rp.refused_total}, {"unavailable", rp.unavailable_total}};
+    for (const auto& [outcome, n] : rows)
+        e.sample("tidings_reconcile_repair_articles_total", fmt::format("outcome=\"{}\"", outcome), n);
+    e.family("tidings_reconcile_repair_wanted_total", "counter", "Distinct ids runs found we lack and handed to the fetcher.");
+    e.sample("tidings_reconcile_repair_wanted_total", "", rp.wanted_total);
+    e.family("tidings_reconcile_repair_offers_total", "counter", "(id, peer) pairs handed to the fetcher: ids several peers have count once per peer.");
+    e.sample("tidings_reconcile_repair_offers_total", "", rp.offers_total);
+    e.family("tidings_reconcile_repair_pending", "gauge", "Ids of the current repair batch not yet resolved.");
+    e.sample("tidings_reconcile_repair_pending", "", rp.pending);
 }
 
 void pull_families(Exposition& e, const NodeView& v) {

@@ -58,6 +58,7 @@ NodeView gather_view(const AdminContext& ctx) {
     if (ctx.reconciliation) {
         v.reconciles = ctx.reconciliation->stats();
         v.reconcile_served = ctx.reconciliation->served();
+        v.reconcile_repair = ctx.reconciliation->repair();
     }
     if (ctx.pulls) {
         v.upstreams = ctx.pulls->stats();
@@ -180,7 +181,7 @@ nlohmann::json status_json(const NodeView& v) {
                {"last_end_unix", r.last_end}, {"items", r.items}, {"rounds", r.rounds},
                {"they_lacked", r.they_lacked}, {"we_lacked", r.we_lacked}, {"bytes_sent", r.bytes_sent},
                {"bytes_received", r.bytes_received}, {"queued_to_them", r.queued_to_them_total},
-               {"queued_by_them", r.queued_by_them_total}, {"bytes", r.bytes_total},
+               {"queued_by_them", r.queued_by_them_total}, {"asked", r.asked_total}, {"bytes", r.bytes_total},
                {"items_total", r.items_total}, {"method", r.method}};
         if (!r.last_error.empty()) o["last_error"] = r.last_error;
         rec[name] = std::move(o);
@@ -188,8 +189,17 @@ nlohmann::json status_json(const NodeView& v) {
     const auto& sv = v.reconcile_served;
     j["reconcile"] = {{"peers", std::move(rec)},
                       {"served", {{"sessions", sv.sessions}, {"active", sv.active}, {"rounds", sv.rounds},
-                                  {"refused", sv.refused}, {"queued", sv.queued}, {"bytes_in", sv.bytes_in},
-                                  {"bytes_out", sv.bytes_out}}}};
+                                  {"refused", sv.refused}, {"queued", sv.queued}, {"named", sv.named},
+                                  {"bytes_in", sv.bytes_in}, {"bytes_out", sv.bytes_out}}}};
+    const auto& rp = v.reconcile_repair;
+    json from = json::object();
+    for (const auto& [name, n] : rp.stored_from) from[name] = n;
+    json repair{{"state", rp.state}, {"batches", rp.batches}, {"pending", rp.pending}, {"wanted", rp.wanted_total},
+                {"offers", rp.offers_total}, {"stored", rp.stored_total}, {"duplicates", rp.duplicate_total},
+                {"refused", rp.refused_total}, {"unavailable", rp.unavailable_total}, {"hedged", rp.hedged_total},
+                {"errors", rp.errors_total}, {"bytes", rp.bytes_total}, {"stored_from", std::move(from)}};
+    if (!rp.last_error.empty()) repair["last_error"] = rp.last_error;
+    j["reconcile"]["repair"] = std::move(repair);
     j["peers"] = json::array();
     for (const auto& p : v.peers) {
         json pj{{"name", p.name}, {"incoming_sessions", p.incoming_sessions}};

@@ -65,6 +65,7 @@ struct NodeView {
     bool pull_running = false;
     std::map<std::string, PeerReconcileStats> reconciles;
     ServedReconcileStats reconcile_served;
+    RepairFetchStats reconcile_repair;
     std::uint64_t pull_runs = 0;
 };
 

@@ -46,7 +46,16 @@ ReaderRights reader_rights(const config::Config& cfg, bool anonymous, const conf
 }
 
 ReaderRights reader_rights(const Session& s) {
-    return reader_rights(s.cfg(), s.anonymous, s.user, s.ip);
+    ReaderRights r = reader_rights(s.cfg(), s.anonymous, s.user, s.ip);
+    // A configured peer we reconcile with may read the groups we compare: XRECONCILE NAMES
+    // tells it the Message-IDs it lacks, and it fetches them with ARTICLE (README
+    // "Reconciliation"). It is fed every one of those articles anyway.
+    const config::Reconcile& rc = s.cfg().reconcile;
+    if (!r.read && !s.user && s.peer && rc.serve) {
+        r.read_pattern = rc.groups;
+        r.read = true;
+    }
+    return r;
 }
 
 bool may_read_group(const ReaderRights& r, std::string_view group) {

@@ -28,6 +28,8 @@ struct ReaderRights {
 // in as `user` (or not). An account whose `hosts` do not contain `ip` gets nothing.
 ReaderRights reader_rights(const config::Config& cfg, bool anonymous, const config::User* user,
                            std::string_view ip);
+// A session's rights: the above, or (when those give no reading) for a configured [[peer]]
+// while reconcile.serve, reading the groups of reconcile.groups.
 ReaderRights reader_rights(const Session& s);
 
 bool may_read_group(const ReaderRights& r, std::string_view group);

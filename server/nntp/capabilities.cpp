@@ -21,7 +21,7 @@ CapabilityState capability_state(const Session& s) {
     c.post = r.post;
     c.over_msgid = true;
     c.hdr = true;
-    c.newnews = true;
+    c.newnews = s.cfg().readers.allow_newnews;
     c.list_keywords = {"ACTIVE", "ACTIVE.TIMES", "COUNTS", "DISTRIB.PATS", "HEADERS"};
     if (!s.cfg().node.motd.empty()) c.list_keywords.push_back("MOTD");
     c.list_keywords.push_back("NEWSGROUPS");

@@ -177,6 +177,10 @@ awaitable<void> run_newgroups(Session& s, const protocol::Command& c) {
 // its groups (in name order, the order of the walk) that the command covers, so nothing sent
 // needs remembering.
 awaitable<void> run_newnews(Session& s, const protocol::Command& c) {
+    if (!s.cfg().readers.allow_newnews) {  // INN's nnrpd answers 502 the same way
+        s.conn->push(protocol::response(st::err_access, "NEWNEWS command disabled by administrator"));
+        co_return;
+    }
     std::int64_t since = when_of(c.date);
     ReaderRights r = reader_rights(s);
     protocol::Wildmat w(c.wildmat);

@@ -11,13 +11,16 @@
 #include "server/pull/ingest_fetched.h"
 #include "server/pull/upstream_link.h"
 #include "protocol/date.h"
+#include "protocol/message_id.h"
 #include "protocol/overview.h"
+#include "protocol/wildmat.h"
 #include "storage/snapshot.h"
 
 #include <unordered_set>
 #include "server/reconcile/shared.h"
 
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <functional>
 #include <limits>
@@ -28,6 +31,7 @@ namespace st = protocol::status;
 namespace rc = protocol::reconcile;
 using reconcile::build_set_off_thread;
 using reconcile::enqueue_for;
+using reconcile::as_endpoint;
 
 namespace {
 
@@ -66,28 +70,89 @@ awaitable<std::optional<feed::Reply>> with_block(Exchange& x, const std::string&
     co_return done;
 }
 
-config::Upstream as_endpoint(const config::Peer& p) {
-    config::Upstream u;
-    u.name = p.name;
-    u.address = p.outgoing;
-    u.tls = p.tls;
-    u.tls_pin = p.tls_pin;
-    u.tls_ca_file = p.tls_ca_file;
-    u.tls_server_name = p.tls_server_name;
-    u.auth_file = p.auth_file;
-    u.timeout_s = 120;
-    return u;
+// Bytes of one OVER answer we accept (a range of over_range articles).
+constexpr std::size_t max_over_bytes = 64u << 20;
+constexpr std::uint64_t over_range = 10000;
+
+// For a peer without XRECONCILE: the Message-IDs it has in the window, into `theirs` (at most
+// `cap`). NEWNEWS over the window when the peer allows it (RFC 3977 §7.4), read line by line;
+// when it refuses, every group we carry that matches, by GROUP and OVER over its whole range
+// (§6.1.1, §8.3), keeping the records whose Date is in the window. Empty, or why it failed.
+awaitable<std::string> list_theirs(NodeContext& node, const GenerationPtr& gen, const reconcile::Window& w,
+                                   std::size_t cap, PeerReconcileStats& stats, Exchange& x,
+                                   std::unordered_set<std::string>& theirs) {
+    const std::string too_many = "the peer lists more than " + std::to_string(cap) +
+                                 " ids (our window's items plus max_differences)";
+    const std::string when = protocol::format_nntp_date(w.since);
+    x.link.out = "NEWNEWS " + w.wildmat + " " + when.substr(0, 8) + " " + when.substr(8) + " GMT\r\n";
+    auto listed = co_await exchange(x);
+    if (!listed) co_return "NEWNEWS: connection lost";
+    if (listed->code == st::ok_newnews) {
+        stats.method = "newnews";
+        for (;;) {
+            auto line = co_await x.link.read_reply();
+            if (!line) co_return "NEWNEWS: the list was cut off";
+            if (line->line == ".") co_return std::string();
+            if (theirs.size() >= cap) co_return too_many;
+            if (protocol::is_listed_message_id(line->line)) theirs.insert(std::move(line->line));
+        }
+    }
+    spdlog::info("event=reconcile_newnews_refused reply=\"{}\" fallback=over", feed::printable(listed->line));
+    stats.method = "over";
+    std::vector<std::string> groups;
+    {
+        protocol::Wildmat want(w.wildmat);
+        storage::Snapshot snap(node.store);
+        snap.for_each_group([&](const storage::GroupInfo& g) {
+            if (g.name != gen->config->filter.quarantine_group && want.matches(g.name)) groups.push_back(g.name);
+            return true;
+        });
+    }
+    std::string verb = "OVER ";
+    for (const auto& group : groups) {
+        x.link.out = "GROUP " + group + "\r\n";
+        auto r = co_await exchange(x);
+        if (!r) co_return "GROUP: connection lost";
+        if (r->code == st::fail_bad_group) continue;  // it does not carry that group
+        std::uint64_t count = 0, low = 0, high = 0;
+        if (r->code != st::ok_group || std::sscanf(r->line.c_str(), "211 %lu %lu %lu", &count, &low, &high) != 3)
+            co_return "GROUP " + group + ": " + answer_text(r);
+        for (std::uint64_t lo = low; count && lo <= high;) {
+            const std::uint64_t hi = std::min(high, lo + over_range - 1);
+            x.link.out = verb + std::to_string(lo) + "-" + std::to_string(hi) + "\r\n";
+            r = co_await exchange(x);
+            if (!r) co_return "OVER: connection lost";
+            if ((r->code == st::err_command || r->code == st::err_unavailable) && verb == "OVER ") {
+                verb = "XOVER ";  // RFC 2980's name, for servers older than RFC 3977
+                continue;
+            }
+            lo = hi + 1;
+            if (r->code == st::fail_article_number) continue;  // 423: nothing in the range
+            if (r->code != st::ok_overview) co_return verb + group + ": " + answer_text(r);
+            auto block = co_await x.link.read_block(max_over_bytes);
+            if (!block) co_return verb + group + ": answer lost or over " + std::to_string(max_over_bytes) + " bytes";
+            for (std::size_t at = 0; at < block->size();) {
+                std::size_t eol = block->find("\r\n", at);
+                if (eol == std::string::npos) eol = block->size();
+                auto o = protocol::parse_overview_line(std::string_view(*block).substr(at, eol - at));
+                at = eol + 2;
+                if (!o) continue;
+                auto date = protocol::parse_rfc5322_date(o->date);
+                if (!date || *date < w.since || *date >= w.until) continue;
+                if (theirs.size() >= cap) co_return too_many;
+                theirs.emplace(o->message_id);
+            }
+        }
+    }
+    co_return std::string();
 }
 
-// Articles asked for at once by the NEWNEWS fallback (RFC 3977 §3.5 pipelining).
-constexpr std::size_t fetch_window = 16;
-
-// For a peer without XRECONCILE (INN): its ids from NEWNEWS over the window (RFC 3977 §7.4; the
-// peer must let us read, as INN's readers.conf does for a feeding host it lists), compared with
-// ours: what it lacks is queued to our feed to it, what we lack is fetched with pipelined
-// ARTICLE and taken through the pull path. Costs the whole id list, unlike XRECONCILE.
-awaitable<std::string> reconcile_by_newnews(NodeContext& node, const GenerationPtr& gen, const config::Peer& peer,
-                                            const config::Reconcile& cfg, PeerReconcileStats& stats, Exchange& x) {
+// For a peer without XRECONCILE (INN): its list against our set (list_theirs; the peer must let
+// us read, as INN's readers.conf does for a host it lists). What it lacks is queued to our feed
+// to it; what we lack goes to the repair fetcher. Costs the whole id list, unlike XRECONCILE.
+awaitable<std::string> reconcile_by_lists(NodeContext& node, const GenerationPtr& gen, const config::Peer& peer,
+                                          const config::Reconcile& cfg, PeerReconcileStats& stats, Exchange& x,
+                                          RepairFetcher& fetcher) {
     stats.method = "newnews";
     x.link.out = "MODE READER\r\n";
     auto mode = co_await exchange(x);
@@ -98,26 +163,15 @@ awaitable<std::string> reconcile_by_newnews(NodeContext& node, const GenerationP
     w.until = now_s() - settle_s;
     w.since = std::max<std::int64_t>(0, w.until - std::int64_t{cfg.window_days} * 86400);
     w.salt = reconcile::random_salt();
-    const std::string when = protocol::format_nntp_date(w.since);
-    x.link.out = "NEWNEWS " + w.wildmat + " " + when.substr(0, 8) + " " + when.substr(8) + " GMT\r\n";
-    auto listed = co_await exchange(x);
-    if (!listed || listed->code != st::ok_newnews)
-        co_return "the peer offers neither XRECONCILE nor NEWNEWS to us: " + answer_text(listed);
-    auto block = co_await x.link.read_block(std::size_t{512} * cfg.max_differences + (1u << 20));
-    if (!block) co_return "NEWNEWS: the list was cut off or over the limit";
-    std::unordered_set<std::string> theirs;
-    for (std::size_t at = 0; at < block->size();) {
-        std::size_t end = block->find("\r\n", at);
-        if (end == std::string::npos) end = block->size();
-        std::string_view line(block->data() + at, end - at);
-        if (protocol::is_listed_message_id(line)) theirs.emplace(line);
-        at = end + 2;
-    }
     stats.state = "building";
     auto set = co_await build_set_off_thread(node, w);
     if (set->too_many) co_return "too many articles in the window";
     stats.items = set->names.size();
     stats.items_total += stats.items;
+    stats.state = "exchanging";
+    std::unordered_set<std::string> theirs;
+    std::string why = co_await list_theirs(node, gen, w, set->names.size() + cfg.max_differences, stats, x, theirs);
+    if (!why.empty()) co_return why;
     std::vector<std::string> lacking, wanted;
     for (const auto& name : set->names)
         if (!theirs.count(name)) lacking.push_back(name);
@@ -131,19 +185,8 @@ awaitable<std::string> reconcile_by_newnews(NodeContext& node, const GenerationP
     stats.we_lacked = wanted.size();
     stats.state = "repairing";
     if (!lacking.empty()) stats.queued_to_them_total += co_await enqueue_for(node, peer.name, std::move(lacking));
-    const std::size_t max_article = gen->config->limits.max_article_bytes;
-    for (std::size_t next = 0, asked = 0; asked < wanted.size();) {
-        for (; next < wanted.size() && next - asked < fetch_window; ++next) x.link.out += "ARTICLE " + wanted[next] + "\r\n";
-        auto r = co_await exchange(x);
-        if (!r) co_return "ARTICLE: connection lost";
-        const std::string& id = wanted[asked++];
-        if (r->code == st::fail_message_id) continue;  // 430: gone meanwhile
-        if (r->code != st::ok_article) co_return "ARTICLE " + id + ": " + answer_text(r);
-        auto text = co_await x.link.read_block(max_article + 4096);
-        if (!text) co_return "ARTICLE " + id + ": cut off or over limits.max_article_bytes";
-        ++stats.queued_by_them_total;  // fetched from them; the store's verdict follows
-        ingest_fetched(node, gen, peer.name, id, std::move(*text), [](Fetched) {});
-    }
+    stats.asked_total += wanted.size();
+    fetcher.want(peer.name, wanted);
     x.link.out = "QUIT\r\n";
     co_await exchange(x);
     co_return std::string();
@@ -151,7 +194,8 @@ awaitable<std::string> reconcile_by_newnews(NodeContext& node, const GenerationP
 
 // The whole run against one peer; empty on success, else why it stopped.
 awaitable<std::string> reconcile_with(NodeContext& node, const GenerationPtr& gen, const config::Peer& peer,
-                                      const config::Reconcile& cfg, PeerReconcileStats& stats, Exchange& x) {
+                                      const config::Reconcile& cfg, PeerReconcileStats& stats, Exchange& x,
+                                      RepairFetcher& fetcher) {
     std::shared_ptr<net::ssl::context> tls;
     const config::Upstream endpoint = as_endpoint(peer);
     std::string why = co_await pull::open_upstream(node.io, endpoint, node.identity, tls, x.link, /*mode_reader=*/false);
@@ -162,7 +206,7 @@ awaitable<std::string> reconcile_with(NodeContext& node, const GenerationPtr& ge
     auto list = co_await x.link.read_block(64 * 1024);
     if (!list) co_return "CAPABILITIES: connection lost";
     if (list->find("\r\nXRECONCILE") == std::string::npos && !list->starts_with("XRECONCILE")) {
-        auto why = co_await reconcile_by_newnews(node, gen, peer, cfg, stats, x);
+        auto why = co_await reconcile_by_lists(node, gen, peer, cfg, stats, x, fetcher);
         co_return why;
     }
     stats.method = "xreconcile";
@@ -187,7 +231,8 @@ awaitable<std::string> reconcile_with(NodeContext& node, const GenerationPtr& ge
     rc::Reconciler reconciler(set->set, rc::Reconciler::Role::initiator, limits);
     rc::Differences diff;
     std::string message = reconciler.initiate();
-    const std::string round_verb = "XRECONCILE ROUND\r\n", send_verb = "XRECONCILE SEND\r\n";
+    const std::string round_verb = "XRECONCILE ROUND\r\n", send_verb = "XRECONCILE SEND\r\n",
+                      names_verb = "XRECONCILE NAMES\r\n";
     const auto started = std::chrono::steady_clock::now();
     for (stats.rounds = 0;;) {
         if (stats.rounds >= cfg.max_rounds || std::chrono::steady_clock::now() - started > std::chrono::seconds(cfg.max_seconds))
@@ -217,9 +262,29 @@ awaitable<std::string> reconcile_with(NodeContext& node, const GenerationPtr& ge
         std::string ids;
         for (auto s : diff.need)
             for (int k = static_cast<int>(rc::short_id_bytes) - 1; k >= 0; --k) ids.push_back(static_cast<char>(s >> (8 * k)));
-        auto r = co_await with_block(x, send_verb, ids);
-        if (!r || r->code != st::ok_reconcile_send) co_return "XRECONCILE SEND: " + answer_text(r);
-        stats.queued_by_them_total += std::strtoull(r->id.c_str(), nullptr, 10);
+        // NAMES: the Message-IDs, fetched from every peer that has them (repair_fetch.h). A peer
+        // without NAMES (an older Tidings) queues them to its feed to us instead (SEND).
+        auto r = co_await with_block(x, names_verb, ids);
+        if (r && r->code == st::ok_reconcile_names) {
+            auto block = co_await x.link.read_block(diff.need.size() * 256 + 1024);
+            if (!block) co_return "XRECONCILE NAMES: the list was cut off or too long";
+            std::vector<std::string> names;
+            for (std::size_t at = 0; at < block->size();) {
+                std::size_t eol = block->find("\r\n", at);
+                if (eol == std::string::npos) eol = block->size();
+                std::string_view line(block->data() + at, eol - at);
+                at = eol + 2;
+                if (protocol::is_listed_message_id(line)) names.emplace_back(line);
+            }
+            stats.asked_total += names.size();
+            fetcher.want(peer.name, names);
+        } else if (r && (r->code == st::err_command || r->code == st::err_syntax)) {
+            r = co_await with_block(x, send_verb, ids);
+            if (!r || r->code != st::ok_reconcile_send) co_return "XRECONCILE SEND: " + answer_text(r);
+            stats.queued_by_them_total += std::strtoull(r->id.c_str(), nullptr, 10);
+        } else {
+            co_return "XRECONCILE NAMES: " + answer_text(r);
+        }
     }
     x.link.out = "QUIT\r\n";
     co_await exchange(x);
@@ -228,7 +293,7 @@ awaitable<std::string> reconcile_with(NodeContext& node, const GenerationPtr& ge
 
 }  // namespace
 
-Reconciliation::Reconciliation(NodeContext& node) : node_(node) {}
+Reconciliation::Reconciliation(NodeContext& node) : node_(node), fetcher_(std::make_unique<RepairFetcher>(node)) {}
 Reconciliation::~Reconciliation() = default;
 
 void Reconciliation::install(Dispatcher& d) {
@@ -238,6 +303,7 @@ void Reconciliation::install(Dispatcher& d) {
     });
     d.handle(K::xreconcile_round, [this](Session& s, const protocol::ParseResult&) { return reconcile::serve_round(sessions_, served_, s); });
     d.handle(K::xreconcile_send, [this](Session& s, const protocol::ParseResult&) { return reconcile::serve_send(sessions_, served_, s); });
+    d.handle(K::xreconcile_names, [this](Session& s, const protocol::ParseResult&) { return reconcile::serve_names(sessions_, served_, s); });
     d.on_session_end([this](std::uint64_t id) {
         sessions_.erase(id);
         served_.active = sessions_.size();
@@ -253,6 +319,7 @@ void Reconciliation::start() {
 
 void Reconciliation::stop() {
     stopping_ = true;
+    fetcher_->stop();
     if (wake_) wake_->cancel();
 }
 
@@ -317,7 +384,7 @@ awaitable<void> Reconciliation::run_peer(std::string name) {
     Exchange x(node_.io);
     std::string why;
     try {
-        why = co_await reconcile_with(node_, gen, *peer, gen->config->reconcile, stats, x);
+        why = co_await reconcile_with(node_, gen, *peer, gen->config->reconcile, stats, x, *fetcher_);
     } catch (const std::exception& e) {
         why = e.what();
     }

@@ -3,13 +3,16 @@
 //    messages with us (ROUND), and asks us to queue what it lacks to our feed to it (SEND).
 //  * Initiated: for every [[peer]] with `reconcile = true`, after start-up, every
 //    reconcile.interval_s and on request, we connect where its feed goes, reconcile, queue what
-//    it lacks to our feed to it, and SEND it the ids we lack so that its feed brings them.
-// Repair thus travels through the ordinary feeds: their queues are durable, and every article
-// passes the usual checks (Path, filters, duplicates) on arrival. I/O thread only.
+//    it lacks to our feed to it, ask it the Message-IDs of what we lack (NAMES) and hand them
+//    to the repair fetcher, which fetches each once from whichever peers have it.
+// What peers lack travels through the ordinary feeds (durable queues); what we lack is
+// fetched like pulled articles. Every article passes the usual checks (Path, filters,
+// duplicates) on arrival. I/O thread only.
 #pragma once
 
 #include "server/core/node_context.h"
 #include "server/net/net.h"
+#include "server/reconcile/repair_fetch.h"
 
 #include <cstdint>
 #include <map>
@@ -33,7 +36,8 @@ struct PeerReconcileStats {
     std::uint64_t bytes_sent = 0, bytes_received = 0;  // its XRECONCILE exchange, all lines
     // Since start.
     std::uint64_t queued_to_them_total = 0;  // queued to our feed to them
-    std::uint64_t queued_by_them_total = 0;  // they said they queued for us (292), or we fetched (newnews)
+    std::uint64_t queued_by_them_total = 0;  // they said they queued for us (292: a peer without NAMES)
+    std::uint64_t asked_total = 0;           // ids of theirs we lacked, handed to the repair fetcher
     std::uint64_t bytes_total = 0;
     std::uint64_t items_total = 0;  // items compared (ours), summed over runs
     std::string last_error;
@@ -41,7 +45,7 @@ struct PeerReconcileStats {
 
 // Sessions peers opened with us.
 struct ServedReconcileStats {
-    std::uint64_t sessions = 0, rounds = 0, refused = 0, queued = 0;
+    std::uint64_t sessions = 0, rounds = 0, refused = 0, queued = 0, named = 0;
     std::uint64_t bytes_in = 0, bytes_out = 0;
     std::uint64_t active = 0;
 };
@@ -64,6 +68,7 @@ public:
     bool run_now(const std::string& peer);
     const std::map<std::string, PeerReconcileStats>& stats() const { return stats_; }
     const ServedReconcileStats& served() const { return served_; }
+    const RepairFetchStats& repair() const { return fetcher_->stats(); }
 
     struct Served;   // one peer's open session (served.cpp)
 
@@ -80,6 +85,7 @@ private:
     std::map<std::string, std::uint64_t> connects_seen_;  // the feed's connects counter
     std::map<std::string, std::uint32_t> failures_in_a_row_;
     const Feeds* feeds_ = nullptr;
+    std::unique_ptr<RepairFetcher> fetcher_;
     std::unique_ptr<net::steady_timer> wake_;
     bool stopping_ = false, started_ = false;
 };

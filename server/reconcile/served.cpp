@@ -1,5 +1,6 @@
 // The responder's side of XRECONCILE: a configured peer opens an item set, sends messages we
-// answer, and asks us to queue what it lacks. Limits: reconcile.max_sessions sets at once,
+// answer, then asks for the Message-IDs of what it lacks (to fetch them) or has us queue
+// them to our feed to it. Limits: reconcile.max_sessions sets at once,
 // max_rounds and max_seconds per session, messages of at most twice max_message_bytes.
 #include "server/reconcile/reconciliation.h"
 
@@ -51,6 +52,19 @@ rc::Limits limits_of(const config::Reconcile& c) {
     l.max_input_bytes = 2 * c.max_message_bytes;
     l.max_differences = c.max_differences;
     return l;
+}
+
+config::Upstream as_endpoint(const config::Peer& p) {
+    config::Upstream u;
+    u.name = p.name;
+    u.address = p.outgoing;
+    u.tls = p.tls;
+    u.tls_pin = p.tls_pin;
+    u.tls_ca_file = p.tls_ca_file;
+    u.tls_server_name = p.tls_server_name;
+    u.auth_file = p.auth_file;
+    u.timeout_s = 120;
+    return u;
 }
 
 awaitable<std::size_t> enqueue_for(NodeContext& node, const std::string& peer, std::vector<std::string> names) {
@@ -161,8 +175,50 @@ awaitable<void> serve_round(ReconcileSessions& sessions,
     s.conn->push(std::move(answer));
 }
 
-awaitable<void> serve_send(ReconcileSessions& sessions,
-                           ServedReconcileStats& served, Session& s) {
+namespace {
+
+// The block of 8-byte short ids that follows a 390 (SEND, NAMES): the Message-IDs of our
+// items with those ids; nullopt after a 491 answer, or when the connection closed.
+awaitable<std::optional<std::vector<std::string>>> read_short_ids(const Reconciliation::Served& entry,
+                                                                   ServedReconcileStats& served, Session& s) {
+    const config::Reconcile& cfg = s.cfg().reconcile;
+    s.conn->push(protocol::response(st::cont_reconcile));
+    std::string text;
+    BlockRead b = co_await read_block(s, block_limit(cfg.max_differences * rc::short_id_bytes), text);
+    if (b == BlockRead::closed) co_return std::nullopt;
+    served.bytes_in += text.size();
+    auto bytes = b == BlockRead::ok ? protocol::yenc_decode_block(text) : std::nullopt;
+    if (!bytes || bytes->size() % rc::short_id_bytes != 0) {
+        s.conn->push(protocol::response(st::fail_reconcile_message, b == BlockRead::too_big ? "Too many ids" : "Malformed id list"));
+        co_return std::nullopt;
+    }
+    std::vector<std::string> names;
+    for (std::size_t at = 0; at < bytes->size(); at += rc::short_id_bytes) {
+        std::uint64_t id = 0;
+        for (std::size_t k = 0; k < rc::short_id_bytes; ++k) id = (id << 8) | static_cast<std::uint8_t>((*bytes)[at + k]);
+        for (auto& n : entry.set->lookup(id)) names.push_back(std::move(n));
+    }
+    co_return names;
+}
+
+}  // namespace
+
+awaitable<void> serve_names(ReconcileSessions& sessions, ServedReconcileStats& served, Session& s) {
+    auto entry = usable(sessions, served, s);
+    if (!entry) co_return;
+    auto names = co_await read_short_ids(*entry, served, s);
+    if (!names) co_return;
+    // Message-IDs begin with '<': no line needs dot-stuffing (RFC 3977 §3.1.1).
+    std::string answer = protocol::response(st::ok_reconcile_names, std::to_string(names->size()) + " Message-IDs follow");
+    for (const auto& n : *names) answer += n + "\r\n";
+    answer += ".\r\n";
+    served.bytes_out += answer.size();
+    served.named += names->size();
+    spdlog::info("event=reconcile_names session={} peer={} named={}", s.id, s.peer ? s.peer->name : "-", names->size());
+    s.conn->push(std::move(answer));
+}
+
+awaitable<void> serve_send(ReconcileSessions& sessions, ServedReconcileStats& served, Session& s) {
     auto entry = usable(sessions, served, s);
     if (!entry) co_return;
     // Refused before 390, so no block follows: we can only queue to a feed we send.
@@ -170,28 +226,13 @@ awaitable<void> serve_send(ReconcileSessions& sessions,
         s.conn->push(protocol::response(st::fail_reconcile_nofeed));
         co_return;
     }
-    const config::Reconcile& cfg = s.cfg().reconcile;
-    s.conn->push(protocol::response(st::cont_reconcile));
-    std::string text;
-    BlockRead b = co_await read_block(s, block_limit(cfg.max_differences * rc::short_id_bytes), text);
-    if (b == BlockRead::closed) co_return;
-    served.bytes_in += text.size();
-    auto bytes = b == BlockRead::ok ? protocol::yenc_decode_block(text) : std::nullopt;
-    if (!bytes || bytes->size() % rc::short_id_bytes != 0) {
-        s.conn->push(protocol::response(st::fail_reconcile_message, b == BlockRead::too_big ? "Too many ids" : "Malformed id list"));
-        co_return;
-    }
-    std::vector<std::string> names;
-    for (std::size_t at = 0; at < bytes->size(); at += rc::short_id_bytes) {
-        std::uint64_t id = 0;
-        for (std::size_t k = 0; k < rc::short_id_bytes; ++k) id = (id << 8) | static_cast<std::uint8_t>((*bytes)[at + k]);
-        for (auto& n : entry->set->lookup(id)) names.push_back(std::move(n));
-    }
+    auto names = co_await read_short_ids(*entry, served, s);
+    if (!names) co_return;
+    const std::size_t asked = names->size();
     std::string peer = s.peer->name;
-    const std::size_t queued = co_await enqueue_for(s.node, peer, std::move(names));
+    const std::size_t queued = co_await enqueue_for(s.node, peer, std::move(*names));
     served.queued += queued;
-    spdlog::info("event=reconcile_send session={} peer={} asked={} queued={}", s.id, peer,
-                 bytes->size() / rc::short_id_bytes, queued);
+    spdlog::info("event=reconcile_send session={} peer={} asked={} queued={}", s.id, peer, asked, queued);
     s.conn->push(protocol::response(st::ok_reconcile_send, std::to_string(queued) + " queued"));
 }
 

@@ -1,7 +1,8 @@
 // Reconciliation between two tidingsd peers (issue 20): articles stored before two nodes were
 // peered are never queued for each other (the "peer added later" and "backlog lost" cases);
-// once peered, one XRECONCILE run finds what each side lacks, and the feeds carry the repair
-// both ways until both nodes hold every id. A second run then finds nothing; /status and
+// once peered, one XRECONCILE run finds what each side lacks: our feed carries what the peer
+// lacks, the repair fetcher fetches what we lack (NAMES, then ARTICLE), until both nodes hold
+// every id. A second run then finds nothing; /status and
 // /metrics report both runs; a session's hostile messages get 491, and a peer that is not
 // configured cannot use the command at all.
 #include "admin_fixture.h"
@@ -24,11 +25,12 @@ namespace {
 
 constexpr const char* token = "reconcile-token";
 
-std::string base_config(const std::string& pathhost, bool serve = true) {
+std::string base_config(const std::string& pathhost, bool serve = true, bool newnews = true) {
     return "[node]\npathhost = \"" + pathhost + "\"\ndata_dir = \"{DATA}\"\n\n"
            "[[listen]]\naddress = \"127.0.0.1\"\nport = 0\n\n"
            "[[group]]\nname = \"rec.a\"\n[[group]]\nname = \"rec.b\"\n\n"
            "[[peer]]\nname = \"loader\"\nhosts = [\"127.0.0.2\"]\n\n"
+           "[readers]\nallow_newnews = " + std::string(newnews ? "true" : "false") + "\n\n"
            "[reconcile]\ninterval_s = 0\nserve = " + std::string(serve ? "true" : "false") + "\n\n"
            "[http]\nport = 0\ntoken = \"" + std::string(token) + "\"\n";
 }
@@ -105,8 +107,8 @@ json wait_run(Daemon& d, const std::string& peer, std::uint64_t n) {
 struct Diverged {
     Daemon a, b;
     std::vector<std::string> shared, only_a, only_b;
-    Diverged(int n_shared, int n_a, int n_b, bool b_serves)
-        : a(base_config("rec-a.tidings")), b(base_config("rec-b.tidings", b_serves)),
+    Diverged(int n_shared, int n_a, int n_b, bool b_serves, bool b_newnews = true)
+        : a(base_config("rec-a.tidings")), b(base_config("rec-b.tidings", b_serves, b_newnews)),
           shared(ids("shared.", n_shared)), only_a(ids("only-a.", n_a)), only_b(ids("only-b.", n_b)) {}
     json peer_and_run() {
         EXPECT_TRUE(a.start()) << a.log();
@@ -134,7 +136,7 @@ struct Diverged {
     }
 };
 
-TEST(Reconcile, PeersAddedLaterRepairBothWaysThroughTheirFeeds) {
+TEST(Reconcile, PeersAddedLaterAreRepairedBothWays) {
     Diverged d(150, 120, 80, true);
     Daemon& a = d.a;
     Daemon& b = d.b;
@@ -145,7 +147,7 @@ TEST(Reconcile, PeersAddedLaterRepairBothWaysThroughTheirFeeds) {
     EXPECT_EQ(first["they_lacked"], 120);
     EXPECT_EQ(first["we_lacked"], 80);
     EXPECT_EQ(first["queued_to_them"], 120);
-    EXPECT_EQ(first["queued_by_them"], 80);
+    EXPECT_EQ(first["asked"], 80);  // NAMES, then fetched by the repair fetcher
     EXPECT_GT(first["bytes_sent"].get<std::uint64_t>(), 0u);
 
     d.expect_converged();
@@ -162,7 +164,13 @@ TEST(Reconcile, PeersAddedLaterRepairBothWaysThroughTheirFeeds) {
 
     json served = admin::body_json(http_call(b.port("admin"), "GET", "/status"))["reconcile"]["served"];
     EXPECT_EQ(served["sessions"], 2);
-    EXPECT_EQ(served["queued"], 80);
+    EXPECT_EQ(served["queued"], 0);  // nothing by SEND: a asked NAMES and fetched
+    EXPECT_EQ(served["named"], 80);
+    json repair = admin::body_json(http_call(a.port("admin"), "GET", "/status"))["reconcile"]["repair"];
+    EXPECT_EQ(repair["wanted"], 80) << repair.dump();
+    EXPECT_EQ(repair["stored"], 80) << repair.dump();
+    EXPECT_EQ(repair["stored_from"]["rec-b"], 80) << repair.dump();
+    EXPECT_EQ(repair["state"], "idle");
     std::string metrics = http_call(a.port("admin"), "GET", "/metrics").body;
     EXPECT_NE(metrics.find("tidings_reconcile_differences{peer=\"rec-b\",lacking=\"peer\"} 0"), std::string::npos);
     EXPECT_NE(metrics.find("tidings_reconcile_runs_total{peer=\"rec-b\",result=\"ok\"} 2"), std::string::npos);
@@ -179,6 +187,59 @@ TEST(Reconcile, APeerWithoutTheExtensionIsComparedByNewnews) {
     EXPECT_EQ(run["they_lacked"], 30);
     EXPECT_EQ(run["we_lacked"], 20);
     d.expect_converged();
+}
+
+// A peer that offers neither XRECONCILE nor NEWNEWS (INN with allownewnews off): its groups are
+// read with GROUP and OVER instead, keeping the records dated in the window.
+TEST(Reconcile, APeerRefusingNewnewsIsComparedByOverview) {
+    Diverged d(40, 25, 15, /*b_serves=*/false, /*b_newnews=*/false);
+    json run = d.peer_and_run();
+    ASSERT_FALSE(run.contains("last_error")) << run.dump() << d.a.log();
+    EXPECT_EQ(run["method"], "over");
+    EXPECT_EQ(run["items"], 65);
+    EXPECT_EQ(run["they_lacked"], 25);
+    EXPECT_EQ(run["we_lacked"], 15);
+    d.expect_converged();
+    NntpClient c;
+    ASSERT_TRUE(c.connect(d.b.port()));
+    c.read_line();
+    EXPECT_EQ(c.command("NEWNEWS * 20000101 000000 GMT").substr(0, 3), "502");
+}
+
+// A gap two peers could both fill: the node reconciles with both, and the repair fetcher takes
+// each missing article once, from either (ids several runs report share one fetch).
+TEST(Reconcile, AGapSeveralPeersCanFillIsFetchedOnce) {
+    Daemon a(base_config("rec-a.tidings")), b(base_config("rec-b.tidings")), c(base_config("rec-c.tidings"));
+    ASSERT_TRUE(a.start()) << a.log();
+    ASSERT_TRUE(b.start()) << b.log();
+    ASSERT_TRUE(c.start()) << c.log();
+    const auto gap = ids("gap.", 300);
+    load(b, gap);
+    load(c, gap);
+    peer_with(b, "rec-b.tidings", "rec-a", a.port(), false);
+    peer_with(c, "rec-c.tidings", "rec-a", a.port(), false);
+    // Both peers at once: a's reload starts a run with each.
+    std::ofstream(a.dir() + "/tidings.toml", std::ios::app)
+        << "\n[[peer]]\nname = \"rec-b\"\nhosts = [\"127.0.0.1/32\"]\noutgoing = \"127.0.0.1:" << b.port()
+        << "\"\nreconcile = true\n\n[[peer]]\nname = \"rec-c\"\nhosts = [\"127.0.0.1/32\"]\noutgoing = \"127.0.0.1:"
+        << c.port() << "\"\nreconcile = true\n";
+    ASSERT_EQ(http_call(a.port("admin"), "POST", "/reload", token).status, 200);
+    json rb = wait_run(a, "rec-b", 1), rc = wait_run(a, "rec-c", 1);
+    EXPECT_EQ(rb["we_lacked"], 300) << rb.dump();
+    EXPECT_EQ(rc["we_lacked"], 300) << rc.dump();
+    json repair;
+    for (int i = 0; i < 300; ++i) {
+        repair = admin::body_json(http_call(a.port("admin"), "GET", "/status"))["reconcile"]["repair"];
+        if (repair["state"] == "idle" && repair["stored"].get<std::uint64_t>() >= 300) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_EQ(count_present(a, gap), gap.size()) << a.log();
+    // Every article stored once, fetched from b or c; an id both runs reported was wanted once.
+    EXPECT_EQ(repair["wanted"], 300) << repair.dump();
+    EXPECT_EQ(repair["stored"], 300) << repair.dump();
+    std::uint64_t from_b = repair["stored_from"].value("rec-b", 0), from_c = repair["stored_from"].value("rec-c", 0);
+    EXPECT_EQ(from_b + from_c, 300u) << repair.dump();
+    EXPECT_EQ(repair["unavailable"], 0) << repair.dump();
 }
 
 TEST(Reconcile, HostileOrUnconfiguredClientsGetClearAnswers) {
@@ -213,6 +274,15 @@ TEST(Reconcile, HostileOrUnconfiguredClientsGetClearAnswers) {
     EXPECT_EQ(c.read_line(), "491 unknown protocol version");
     // SEND: the loader has no outgoing feed here, so nothing can be queued for it.
     EXPECT_EQ(c.command("XRECONCILE SEND").substr(0, 3), "493");
+    // NAMES: a block of 8-byte short ids (yEnc: each 0 byte is '*'); an id of no item names
+    // nothing; a length that is not a multiple of 8 is refused.
+    EXPECT_EQ(c.command("XRECONCILE NAMES").substr(0, 3), "390");
+    c.send_raw("********\r\n.\r\n");
+    EXPECT_EQ(c.read_line().substr(0, 6), "293 0 ");
+    EXPECT_EQ(c.read_line(), ".");
+    EXPECT_EQ(c.command("XRECONCILE NAMES").substr(0, 3), "390");
+    c.send_raw("*******\r\n.\r\n");
+    EXPECT_EQ(c.read_line(), "491 Malformed id list");
     EXPECT_EQ(c.command("XRECONCILE FOO").substr(0, 3), "501");
     EXPECT_EQ(c.command("DATE").substr(0, 3), "111");  // the session goes on
 }

@@ -71,6 +71,7 @@ TEST(Command, EveryVerbParses) {
         {"XRECONCILE OPEN * 0 1 00112233445566778899aabbccddeeff", Kind::xreconcile_open},
         {"XRECONCILE ROUND", Kind::xreconcile_round},
         {"XRECONCILE SEND", Kind::xreconcile_send},
+        {"XRECONCILE NAMES", Kind::xreconcile_names},
         {"  QUIT  ", Kind::quit},
         {"\tGROUP\t\tmisc.test\t", Kind::group},
         {"", Kind::empty},
@@ -249,6 +250,7 @@ TEST(ParseCommand, XreconcileOpenTakesWildmatWindowAndSalt) {
     EXPECT_EQ(r.command.salt, "00112233445566778899aabbccddeeff");
     EXPECT_EQ(parse_command("xreconcile round").command.kind, Kind::xreconcile_round);
     EXPECT_EQ(parse_command("XRECONCILE SEND").command.kind, Kind::xreconcile_send);
+    EXPECT_EQ(parse_command("xreconcile names").command.kind, Kind::xreconcile_names);
     for (const char* bad : {"XRECONCILE", "XRECONCILE FOO", "XRECONCILE ROUND x",
                             "XRECONCILE OPEN * 5 5 00112233445566778899aabbccddeeff",
                             "XRECONCILE OPEN * 1 2 00112233",
