@@ -295,58 +295,99 @@ def remove_workdir(path):
 
 INNLAB = os.environ.get("INNLAB", "/tmp/tidings-innlab")
 INNPORT = int(os.environ.get("INNPORT", "1190"))
-INN_PATHHOST = "inn.tidings.test"
+INN_PATHHOST = os.environ.get("INN_PATHHOST", "inn.tidings.test")
 INNBIN = "/usr/lib/news/bin"
+INN_SCRIPTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "inn")
+
+
+class InnLab:
+    """One private INN made by conformance/inn/setup: its folder, port and Path identity. The
+    default is the lab of INNLAB/INNPORT/INN_PATHHOST; the partition mesh makes several."""
+
+    def __init__(self, path=INNLAB, port=INNPORT, pathhost=INN_PATHHOST):
+        self.path, self.port, self.pathhost = path, port, pathhost
+
+    def env(self, **extra):
+        e = dict(os.environ, INNLAB=self.path, INNPORT=str(self.port), INN_PATHHOST=self.pathhost)
+        e.update({k: str(v) for k, v in extra.items()})
+        return e
+
+    def setup_and_start(self, **extra):
+        """A fresh lab (setup wipes only folders it made) and its innd; raises on failure."""
+        for script in ("setup", "start"):
+            r = subprocess.run(["bash", os.path.join(INN_SCRIPTS, script)], env=self.env(**extra),
+                               capture_output=True, text=True, stdin=subprocess.DEVNULL)
+            if r.returncode != 0:
+                raise RuntimeError(f"inn/{script} for {self.path}: {r.stderr.strip()[-500:]}")
+
+    def stop(self):
+        subprocess.run(["bash", os.path.join(INN_SCRIPTS, "stop")], env=self.env(), capture_output=True,
+                       stdin=subprocess.DEVNULL)
+
+    def available(self):
+        """True when the lab's innd answers."""
+        try:
+            c = Conn(self.port, timeout=3)
+            ok = c.greeting.startswith("20")
+            c.close()
+            return ok
+        except OSError:
+            return False
+
+    def as_news(self, command, check=True):
+        """Runs an INN command as the news user with the lab's inn.conf (innd runs as news)."""
+        full = f"INNCONF='{self.path}/etc/inn.conf' {command}"
+        if os.geteuid() == 0:
+            argv = ["su", "news", "-s", "/bin/sh", "-c", full]
+        else:
+            argv = ["sudo", "-n", "su", "news", "-s", "/bin/sh", "-c", full]
+        return subprocess.run(argv, capture_output=True, text=True, check=check, stdin=subprocess.DEVNULL)
+
+    def add_feed(self, site, excludes, pattern="*,!junk,!control,!control.*"):
+        """Adds a file feed (Tf,Wnm: storage token and Message-ID per line) for `site` to the
+        lab's newsfeeds, skipping articles whose Path has any of `excludes`, and reloads it."""
+        path = os.path.join(self.path, "etc", "newsfeeds")
+        with open(path) as f:
+            text = f.read()
+        entry = f"{site}/{','.join(excludes)}:{pattern}:Tf,Wnm:\n"
+        if not any(line.startswith(f"{site}/") or line.startswith(f"{site}:") for line in text.splitlines()):
+            with open(path, "a") as f:
+                f.write(entry)
+        self.as_news(f"{INNBIN}/ctlinnd -t 30 reload newsfeeds 'tidings feed {site}'")
+
+    def send_batch(self, site, port, streaming=True):
+        """Moves the site's batch aside, makes innd reopen it, and runs innxmit on it to
+        127.0.0.1:port. Returns innxmit's CompletedProcess, or None when there was nothing."""
+        out = os.path.join(self.path, "spool", "outgoing")
+        batch, work = os.path.join(out, site), os.path.join(out, site + ".work")
+        if os.path.exists(work) and os.path.getsize(work) == 0:
+            os.remove(work)
+        if os.path.exists(batch) and not os.path.exists(work):
+            os.rename(batch, work)
+        self.as_news(f"{INNBIN}/ctlinnd -t 30 flush {site}", check=False)
+        if not os.path.exists(work) or os.path.getsize(work) == 0:
+            return None
+        flags = "-s -c" if streaming else ""
+        r = self.as_news(f"{INNBIN}/innxmit -a -v -t 10 -T 120 {flags} -P {port} 127.0.0.1 {work}", check=False)
+        if os.path.exists(work) and os.path.getsize(work) == 0:
+            os.remove(work)
+        return r
+
+
+LAB = InnLab()
 
 
 def inn_available():
-    """True when the lab's innd answers on INNPORT."""
-    try:
-        c = Conn(INNPORT, timeout=3)
-        ok = c.greeting.startswith("20")
-        c.close()
-        return ok
-    except OSError:
-        return False
+    return LAB.available()
 
 
 def inn_as_news(command, check=True):
-    """Runs an INN command as the news user with the lab's inn.conf (innd runs as news)."""
-    full = f"INNCONF='{INNLAB}/etc/inn.conf' {command}"
-    if os.geteuid() == 0:
-        argv = ["su", "news", "-s", "/bin/sh", "-c", full]
-    else:
-        argv = ["sudo", "-n", "su", "news", "-s", "/bin/sh", "-c", full]
-    return subprocess.run(argv, capture_output=True, text=True, check=check, stdin=subprocess.DEVNULL)
+    return LAB.as_news(command, check)
 
 
 def inn_add_feed(site, excludes, pattern="*,!junk,!control,!control.*"):
-    """Adds a file feed (Tf,Wnm: storage token and Message-ID per line) for `site` to the lab's
-    newsfeeds, skipping articles whose Path has any of `excludes`, and reloads it."""
-    path = os.path.join(INNLAB, "etc", "newsfeeds")
-    with open(path) as f:
-        text = f.read()
-    entry = f"{site}/{','.join(excludes)}:{pattern}:Tf,Wnm:\n"
-    if not any(line.startswith(f"{site}/") or line.startswith(f"{site}:") for line in text.splitlines()):
-        with open(path, "a") as f:
-            f.write(entry)
-    inn_as_news(f"{INNBIN}/ctlinnd -t 30 reload newsfeeds 'tidings feed {site}'")
+    LAB.add_feed(site, excludes, pattern)
 
 
 def inn_send_batch(site, port, streaming=True):
-    """Moves the site's batch aside, makes innd reopen it, and runs innxmit on it to
-    127.0.0.1:port. Returns innxmit's CompletedProcess."""
-    out = os.path.join(INNLAB, "spool", "outgoing")
-    batch, work = os.path.join(out, site), os.path.join(out, site + ".work")
-    if os.path.exists(work) and os.path.getsize(work) == 0:
-        os.remove(work)
-    if os.path.exists(batch) and not os.path.exists(work):
-        os.rename(batch, work)
-    inn_as_news(f"{INNBIN}/ctlinnd -t 30 flush {site}", check=False)
-    if not os.path.exists(work) or os.path.getsize(work) == 0:
-        return None
-    flags = "-s -c" if streaming else ""
-    r = inn_as_news(f"{INNBIN}/innxmit -a -v -t 10 -T 120 {flags} -P {port} 127.0.0.1 {work}", check=False)
-    if os.path.exists(work) and os.path.getsize(work) == 0:
-        os.remove(work)
-    return r
+    return LAB.send_batch(site, port, streaming)

@@ -9,14 +9,15 @@ repaired, the bytes reconciliation spent against the Message-ID lists it replace
 offers per article across the mesh.
 
     sudo TIDINGSD=build/server/tidingsd conformance/mesh_partition.py [--nodes 20]
-        [--before 400] [--during 300] [--cut-seconds 20] [--seed 1] [--deadline 300] [--inn]
+        [--before 400] [--during 300] [--cut-seconds 20] [--seed 1] [--deadline 300] [--inn [N]]
 
---inn adds the INN lab (conformance/inn, at INNLAB/INNPORT; set it up afresh for clean figures,
-or its older articles are fetched too) as a node of the first half, peered
-with two of its tidingsd nodes through forwarders on their management links (INN listens on
-loopback in the root namespace): they feed innd, innxmit feeds them back (run by the harness
-every second, as a cron job would), they reconcile with it by NEWNEWS, and articles are injected
-into innd too. INN must end with every id as well.
+--inn N adds N INN 2.7 servers (default 1), each a fresh private lab made with conformance/inn
+(setup, start; its own folder, port and Path identity inn<k>.part.test; stopped and removed at
+the end), in alternate halves, each peered with two tidingsd nodes of its half through
+forwarders on their management links (INN listens on loopback in the root namespace): they feed
+innd, innxmit feeds them back (run by the harness every second, as a cron job would), they
+reconcile with it by NEWNEWS, and articles are injected into innd too. Every INN must end with
+every id as well.
 
 Needs root (ip netns, ip link). Everything it creates is named tdp<pid>*: namespaces, links,
 a work folder; all of it is removed at the end, and every tidingsd it started is stopped by PID.
@@ -104,7 +105,7 @@ class Mesh:
         self.links += [(i, i + n // 2) for i in range(0, n // 2, 3)]         # chords across
         self.procs = {}
         self.created_ns = []
-        self.inn_nodes = []     # nodes peered with INN (--inn)
+        self.inn_nodes = {}     # node -> the mn.InnLab it is peered with (--inn)
         self.forwarders = []
         self.inn_ports = {}     # node -> the root-namespace port innxmit reaches it on
 
@@ -172,8 +173,9 @@ class Mesh:
             # injections, and a session is attributed to the first peer listing it (Path,
             # not that attribution, keeps articles from going back where they came from).
             lines[lines.index('name = "feeder"') - 1:lines.index('name = "feeder"') + 2] = []
-            lines += ["", "[[peer]]", 'name = "inn"', f'path_identity = "{mn.INN_PATHHOST}"',
-                      f'hosts = ["10.201.{i}.1"]', f'outgoing = "10.201.{i}.1:{mn.INNPORT}"', "retry_s = 2",
+            lab = self.inn_nodes[i]
+            lines += ["", "[[peer]]", 'name = "inn"', f'path_identity = "{lab.pathhost}"',
+                      f'hosts = ["10.201.{i}.1"]', f'outgoing = "10.201.{i}.1:{lab.port}"', "retry_s = 2",
                       "reconcile = true", "", "[[peer]]", 'name = "feeder"', f'hosts = ["10.201.{i}.1"]']
         for k, (a, b) in enumerate(self.links):
             if i not in (a, b):
@@ -214,21 +216,22 @@ class Mesh:
                 p.kill()
                 p.wait()
 
-    def attach_inn(self, nodes):
-        self.inn_nodes = list(nodes)
-        for i in self.inn_nodes:
-            self.forwarders.append(Forwarder(f"10.201.{i}.1", mn.INNPORT, "127.0.0.1", mn.INNPORT))
+    def attach_inn(self, lab, nodes):
+        for i in nodes:
+            self.inn_nodes[i] = lab
+            self.forwarders.append(Forwarder(f"10.201.{i}.1", lab.port, "127.0.0.1", lab.port))
             back = Forwarder("127.0.0.1", 0, self.mgmt(i), NNTP_PORT)
             self.forwarders.append(back)
             self.inn_ports[i] = back.port
-        mn.inn_add_feed("partition", [self.name(i) for i in self.inn_nodes])
+        lab.add_feed("partition", [self.name(i) for i in nodes])
 
-    def inn_push(self):
+    def inn_push(self, lab):
         # innxmit to the first attached node that takes the batch (the other gets it by flooding).
-        for i in self.inn_nodes:
-            r = mn.inn_send_batch("partition", self.inn_ports[i])
-            if r is None or r.returncode == 0:
-                return
+        for i, at in self.inn_nodes.items():
+            if at is lab:
+                r = lab.send_batch("partition", self.inn_ports[i])
+                if r is None or r.returncode == 0:
+                    return
 
     def teardown(self):
         self.stop()
@@ -286,7 +289,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--deadline", type=float, default=300, help="seconds the whole run may take")
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
-    ap.add_argument("--inn", action="store_true", help="the INN lab as one more node (see above)")
+    ap.add_argument("--inn", type=int, nargs="?", const=1, default=0, metavar="N",
+                    help="N fresh INN labs as more nodes (see above)")
     args = ap.parse_args()
     if os.geteuid() != 0 or shutil.which("ip") is None:
         print("mesh_partition: skipped (needs root and ip netns)")
@@ -298,17 +302,28 @@ def main():
     mesh = Mesh(args.nodes, work)
     ok = False
     pushing = threading.Event()
-    if args.inn and not mn.inn_available():
-        print(f"mesh_partition: skipped (--inn: no INN lab answering on 127.0.0.1:{mn.INNPORT})")
+    labs = []  # (lab, half)
+    if args.inn and not os.path.exists("/usr/lib/news/bin/innd"):
+        print("mesh_partition: skipped (--inn: inn2 is not installed)")
         return 77
     try:
         mesh.build()
-        if args.inn:
-            mesh.attach_inn([0, 1])
-
+        for k in range(args.inn):
+            lab = mn.InnLab(f"/tmp/{mesh.prefix}inn{k}", mn.free_port(), f"inn{k}.part.test")
+            lab.setup_and_start(INN_CYCBUFF_GB=1, INN_BENCH_GROUPS=1)
+            half = k % 2
+            members = [i for i in range(args.nodes) if mesh.half(i) == half]
+            at = (k // 2) * 3 % (len(members) - 1)
+            pair = [members[at], members[at + 1]]
+            if any(i in mesh.inn_nodes for i in pair):
+                raise RuntimeError(f"--inn {args.inn}: too many INN servers for {args.nodes} nodes")
+            labs.append((lab, half))
+            mesh.attach_inn(lab, pair)
+        if labs:
             def push():
                 while not pushing.wait(1.0):
-                    mesh.inn_push()
+                    for lab, _ in labs:
+                        mesh.inn_push(lab)
             threading.Thread(target=push, daemon=True).start()
         mesh.start()
         n = args.nodes
@@ -316,10 +331,9 @@ def main():
         before = [f"<before.{k}.{tag}@part.test>" for k in range(args.before)]
         for chunk in range(0, len(before), 50):
             mesh.inject(rng.randrange(n), before[chunk:chunk + 50])
-        at_inn = []
-        if args.inn:  # some enter the mesh through innd
-            at_inn = [f"<inn-before.{k}.{tag}@part.test>" for k in range(args.before // 4)]
-            mn.takethis(mn.INNPORT, mesh.articles(at_inn))
+        for j, (lab, _) in enumerate(labs):  # some enter the mesh through innd
+            at_inn = [f"<inn{j}-before.{k}.{tag}@part.test>" for k in range(args.before // 4 // len(labs))]
+            mn.takethis(lab.port, mesh.articles(at_inn))
             before += at_inn
         if not wait_counts(mesh, [len(before)] * n, range(n), deadline):
             print(f"mesh_partition: the first flood did not reach every node: {mesh.counts()}")
@@ -332,15 +346,20 @@ def main():
             mesh.set_link(k, False)
         sides = [[i for i in range(n) if mesh.half(i) == h] for h in (0, 1)]
         during = [[f"<cut{h}.{k}.{tag}@part.test>" for k in range(args.during)] for h in (0, 1)]
-        if args.inn:  # INN is in the first half; a fifth of that half's articles enter through it
-            inn_cut = during[0][: args.during // 5]
-            mn.takethis(mn.INNPORT, mesh.articles(inn_cut))
+        # A fifth of each half's articles enter through its INN servers, if it has any.
+        inn_cut = set()
+        for h in (0, 1):
+            here = [lab for lab, half in labs if half == h]
+            share = args.during // 5 // max(len(here), 1)
+            for j, lab in enumerate(here):
+                part = during[h][j * share:(j + 1) * share]
+                mn.takethis(lab.port, mesh.articles(part))
+                inn_cut.update(part)
         steps = 10
         for s in range(steps):
             for h in (0, 1):
                 part = during[h][s * args.during // steps:(s + 1) * args.during // steps]
-                if args.inn and h == 0:
-                    part = [m for m in part if m not in inn_cut]
+                part = [m for m in part if m not in inn_cut]
                 if part:
                     mesh.inject(rng.choice(sides[h]), part)
             time.sleep(args.cut_seconds / steps)
@@ -376,27 +395,34 @@ def main():
             time.sleep(0.5)
         took = time.time() - heal
         inn_note = ""
-        if args.inn:
+        for lab, _ in labs:
             inn_has = set()
             while time.time() < deadline:
-                inn_has = mn.reader_has_ids(mn.INNPORT, all_ids)
+                inn_has = mn.reader_has_ids(lab.port, all_ids)
                 if inn_has == all_ids:
                     break
                 time.sleep(0.5)
             exact = exact and inn_has == all_ids
-            inn_note = f"INN holds {len(inn_has)}/{len(all_ids)} ({time.time() - heal:.1f} s after the heal); "
+            inn_note += f"{lab.pathhost} holds {len(inn_has)}/{len(all_ids)} ({time.time() - heal:.1f} s after the heal); "
 
         statuses = [mesh.http(i, "GET", "/status") for i in range(n)]
         runs = repaired_out = repaired_in = rbytes = items = failures = 0
+        wanted = fetch_offers = fetched = fetch_dups = fetch_arrived = 0
         offered = refused = accepted = 0
         for s in statuses:
             for p in s["reconcile"]["peers"].values():
                 runs += p["runs"]
                 failures += p["failures"]
                 repaired_out += p["queued_to_them"]
-                repaired_in += p["queued_by_them"]
+                repaired_in += p["queued_by_them"] + p.get("asked", 0)
                 rbytes += p["bytes"]
                 items += p.get("items_total", p["items"])
+            rp = s["reconcile"].get("repair", {})
+            wanted += rp.get("wanted", 0)
+            fetch_offers += rp.get("offers", 0)
+            fetched += rp.get("stored", 0)
+            fetch_dups += rp.get("duplicates", 0)
+            fetch_arrived += rp.get("arrived", 0)
             for p in s["peers"]:
                 o = p.get("outgoing")
                 if o:
@@ -408,7 +434,10 @@ def main():
         lists = int(2 * items * avg_id)
         print(f"mesh_partition: {'converged' if exact else 'NOT converged'} {took:.1f} s after the heal; {inn_note}"
               f"{runs} reconciliations ({failures} failed), {repaired_out} articles queued to peers that "
-              f"lacked them, {repaired_in} asked of peers; reconciliation {rbytes} bytes vs {lists} bytes of "
+              f"lacked them, {repaired_in} asked of peers; repair fetcher: {fetch_offers} (id, peer) offers for "
+              f"{wanted} distinct ids, {fetched} fetched and stored, {fetch_dups} fetched as duplicates, "
+              f"{fetch_arrived} arrived by feed first; "
+              f"reconciliation {rbytes} bytes vs {lists} bytes of "
               f"plain id lists ({100.0 * rbytes / max(lists, 1):.2f} %); feeds: {offered} offers, "
               f"{accepted} accepted, {refused} refused as duplicates: "
               f"{offered / (total * n):.2f} offers and {refused / total:.2f} duplicate offers per article")
@@ -417,6 +446,10 @@ def main():
     finally:
         pushing.set()
         mesh.teardown()
+        for lab, _ in labs:
+            lab.stop()
+            if os.path.exists(os.path.join(lab.path, ".tidings-innlab")):
+                shutil.rmtree(lab.path, ignore_errors=True)
         if ok and not args.keep:
             shutil.rmtree(work, ignore_errors=True)
         elif not ok:

@@ -2,6 +2,8 @@
 # Sourced, not run. Environment: INNLAB (instance folder), INNPORT (port on 127.0.0.1).
 INNLAB=${INNLAB:-/tmp/tidings-innlab}
 INNPORT=${INNPORT:-1190}
+# Its Path identity: several labs in one mesh need one each (conformance/mesh_partition.py).
+INN_PATHHOST=${INN_PATHHOST:-inn.tidings.test}
 INNBIN=/usr/lib/news/bin
 INNCONF_FILE="$INNLAB/etc/inn.conf"
 # A file that marks a folder as ours: setup only ever wipes a folder that has it.
@@ -14,7 +16,7 @@ say() { echo "conformance/inn: $*"; }
 need_root() {
   [ "$(id -u)" = 0 ] && return 0
   command -v sudo >/dev/null 2>&1 || die "needs root (or sudo) to install inn2 and run innd as news"
-  exec sudo -n INNLAB="$INNLAB" INNPORT="$INNPORT" CI="${CI:-}" bash "$0" "$@"
+  exec sudo -n INNLAB="$INNLAB" INNPORT="$INNPORT" INN_PATHHOST="$INN_PATHHOST" CI="${CI:-}" bash "$0" "$@"
 }
 
 # Commands as the news user with our inn.conf: innd refuses to run as root.

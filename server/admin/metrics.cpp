@@ -163,8 +163,10 @@ void reconcile_families(Exposition& e, const NodeView& v) {
     e.sample("tidings_reconcile_served_named_total", "", v.reconcile_served.named);
     const auto& rp = v.reconcile_repair;
     e.family("tidings_reconcile_repair_articles_total", "counter",
-             "Articles the repair fetcher fetched, by outcome (duplicate: a feed or another copy came first).");
+             "Ids the repair fetcher resolved, by outcome (duplicate: fetched, but a feed or another copy came "
+             "first; arrived: a feed delivered it before it was asked for).");
     const std::pair<const char*, std::uint64_t> rows[] = {{"stored", rp.stored_total}, {"duplicate", rp.duplicate_total},
+                                                          {"arrived", rp.arrived_total},
                                                           {"refused", rp.refused_total}, {"unavailable", rp.unavailable_total}};
     for (const auto& [outcome, n] : rows)
         e.sample("tidings_reconcile_repair_articles_total", fmt::format("outcome=\"{}\"", outcome), n);

@@ -195,7 +195,7 @@ nlohmann::json status_json(const NodeView& v) {
     json from = json::object();
     for (const auto& [name, n] : rp.stored_from) from[name] = n;
     json repair{{"state", rp.state}, {"batches", rp.batches}, {"pending", rp.pending}, {"wanted", rp.wanted_total},
-                {"offers", rp.offers_total}, {"stored", rp.stored_total}, {"duplicates", rp.duplicate_total},
+                {"offers", rp.offers_total}, {"stored", rp.stored_total}, {"duplicates", rp.duplicate_total}, {"arrived", rp.arrived_total},
                 {"refused", rp.refused_total}, {"unavailable", rp.unavailable_total}, {"hedged", rp.hedged_total},
                 {"errors", rp.errors_total}, {"bytes", rp.bytes_total}, {"stored_from", std::move(from)}};
     if (!rp.last_error.empty()) repair["last_error"] = rp.last_error;

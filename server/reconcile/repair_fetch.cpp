@@ -183,11 +183,21 @@ awaitable<void> RepairFetcher::connection(std::shared_ptr<Batch> b, unsigned u, 
         bool broken = false;
         while (!b->stop) {
             const auto now = std::chrono::steady_clock::now();
-            while (asked.size() < endpoint.window) {
-                auto id = b->work.take(u, now, hedge_after);
-                if (!id) break;
-                link->out += "ARTICLE " + *id + "\r\n";
-                asked.push_back(std::move(*id));
+            {
+                // What a feed (ours, or the peer's run queueing to it) delivered meanwhile is
+                // not fetched again: after a partition both ends repair the same gap.
+                storage::Snapshot snap(node_.store);
+                while (asked.size() < endpoint.window) {
+                    auto id = b->work.take(u, now, hedge_after);
+                    if (!id) break;
+                    if (snap.history(*id)) {
+                        ++stats_.arrived_total;
+                        b->work.done(*id);
+                        continue;
+                    }
+                    link->out += "ARTICLE " + *id + "\r\n";
+                    asked.push_back(std::move(*id));
+                }
             }
             if (asked.empty()) {
                 if (b->work.finished() || !b->work.could_help(u)) break;

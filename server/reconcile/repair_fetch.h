@@ -30,6 +30,7 @@ struct RepairFetchStats {
     std::uint64_t wanted_total = 0;   // ids handed over by runs (the same id from two peers: once)
     std::uint64_t offers_total = 0;   // (id, peer) pairs handed over
     std::uint64_t stored_total = 0, duplicate_total = 0, refused_total = 0, unavailable_total = 0;
+    std::uint64_t arrived_total = 0;  // delivered by a feed before its turn came: not fetched
     std::uint64_t hedged_total = 0, errors_total = 0, bytes_total = 0;
     std::map<std::string, std::uint64_t> stored_from;  // per peer
     std::string last_error;
