@@ -272,7 +272,7 @@ constexpr KeySpec peer_keys[] = {
     {"reconcile", Kind::boolean, field<&Peer::reconcile>, "false",
      "Compare article sets with this peer by XRECONCILE (a Tidings peer) at start-up, when its "
      "feed reconnects, every `reconcile.interval_s` and on `tidingsctl reconcile`: what it lacks is "
-     "queued to its feed, what we lack it queues to us. Needs `outgoing`."},
+     "queued to its feed, what we lack is fetched from it (or any peer that has it). Needs `outgoing`."},
 };
 
 constexpr KeySpec upstream_keys[] = {

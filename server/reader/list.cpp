@@ -177,7 +177,7 @@ awaitable<void> run_newgroups(Session& s, const protocol::Command& c) {
 // its groups (in name order, the order of the walk) that the command covers, so nothing sent
 // needs remembering.
 awaitable<void> run_newnews(Session& s, const protocol::Command& c) {
-    if (!s.cfg().readers.allow_newnews) {  // INN's nnrpd answers 502 the same way
+    if (!s.cfg().readers.allow_newnews) {  // 502: not for this client, ever (RFC 3977 §3.2.1)
         s.conn->push(protocol::response(st::err_access, "NEWNEWS command disabled by administrator"));
         co_return;
     }
