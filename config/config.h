@@ -352,6 +352,9 @@ struct Reconcile {
 };
 
 struct Config {
+    // The files `include` named (resolved), whether they existed or not: peering's peers_file
+    // must be one of them.
+    std::vector<std::string> includes;
     Node node;
     Storage storage;
     std::vector<Listener> listeners{Listener{}};  // never empty after loading

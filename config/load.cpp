@@ -7,6 +7,7 @@
 // sections (TLS files, token or token_file, the mailer path, duplicates, references between
 // sections), run while the toml++ nodes and their positions are at hand.
 #include <algorithm>
+#include <cerrno>
 #include <map>
 #include <toml++/toml.h>
 
@@ -85,6 +86,7 @@ void each_section_table(const toml::table& parent, const SectionSpec& spec,
 void check_top_level(const toml::table& root, Errors& e) {
     for (auto&& [k, v] : root) {
         std::string name(k.str());
+        if (name == "include") continue;  // merge_includes
         const SectionSpec* s = name.find('.') == std::string::npos ? find_section(name) : nullptr;
         if (!s) {
             std::vector<std::string> sections, homes;
@@ -264,6 +266,64 @@ void read_accounts(const toml::table& root, Config& c, Errors& e) {
     });
 }
 
+// `include = ["peers.toml", ...]`: files of [[peer]] tables (what peering approvals write,
+// README "Peering"), read as if their tables followed the main file's. A relative path is taken
+// from the main file's folder; a file that does not exist counts as empty (peering creates it
+// at its first approval). Errors in one name that file and its line.
+void merge_includes(toml::table& root, std::string_view main_name, Errors& e, std::vector<std::string>& included) {
+    const toml::node* n = root.get("include");
+    if (!n) return;
+    const toml::array* files = n->as_array();
+    if (!files) {
+        e.add(n->source(), "include", expected_got("an array of file names", *n));
+        return;
+    }
+    const auto slash = main_name.rfind('/');
+    const std::string dir = slash == std::string_view::npos ? std::string() : std::string(main_name.substr(0, slash + 1));
+    std::vector<toml::table> tables;
+    std::size_t i = 0;
+    for (const toml::node& f : *files) {
+        const std::string key = "include[" + std::to_string(i++) + "]";
+        const auto* name = f.as_string();
+        if (!name || name->get().empty()) {
+            e.add(f.source(), key, name ? "an empty file name" : expected_got("a file name", f));
+            continue;
+        }
+        const std::string path = name->get()[0] == '/' ? name->get() : dir + name->get();
+        included.push_back(path);
+        std::string text;
+        if (int err = read_config_text(path, text)) {
+            if (err != ENOENT) e.add(f.source(), key, path + ": cannot read: " + read_error_text(err));
+            continue;
+        }
+        toml::table inc;
+        try {
+            inc = toml::parse(text, path);
+        } catch (const toml::parse_error& err) {
+            e.add(err.source(), "include", "syntax error: " + syntax_reason(err));
+            continue;
+        }
+        for (auto&& [k, v] : inc) {
+            if (k.str() != "peer") {
+                e.add(k.source(), key_text(k.str()), "an included file holds only [[peer]] tables");
+            } else if (!v.is_array()) {
+                e.add(v.source(), "peer", expected_got("[[peer]] tables", v));
+            } else {
+                // Moved, not copied: a copied toml++ node forgets its file and line.
+                for (toml::node& t : *v.as_array()) {
+                    if (auto* table = t.as_table()) tables.push_back(std::move(*table));
+                    else e.add(t.source(), "peer", expected_got("a table", t));
+                }
+            }
+        }
+    }
+    root.erase("include");
+    if (tables.empty()) return;
+    if (!root.get("peer")) root.insert("peer", toml::array{});
+    if (toml::array* peers = root.get("peer")->as_array())
+        for (auto& t : tables) peers->push_back(std::move(t));
+}
+
 Config build(const toml::table& root, Errors& e) {
     Config c;
     check_top_level(root, e);
@@ -331,6 +391,7 @@ Config build(const toml::table& root, Errors& e) {
 
 LoadResult load_string(std::string_view text, std::string_view source_name) {
     Errors errors;
+    errors.set_main(std::string(source_name));
     LoadResult result;
     toml::table root;
     try {
@@ -343,7 +404,10 @@ LoadResult load_string(std::string_view text, std::string_view source_name) {
         result.errors.push_back(line.append(": syntax error: ").append(syntax_reason(err)));
         return result;
     }
+    std::vector<std::string> included;
+    merge_includes(root, source_name, errors, included);
     Config c = build(root, errors);
+    c.includes = std::move(included);
     if (errors.empty()) result.config = std::move(c);
     else result.errors = errors.format(source_name);
     return result;

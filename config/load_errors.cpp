@@ -9,19 +9,19 @@
 namespace tidings::config {
 
 void Errors::add(const toml::source_region& at, std::string_view path, std::string_view reason) {
-    list_.push_back(
-        {at.begin.line, at.begin.column, std::string(path) + ": " + std::string(reason)});
+    list_.push_back({at.begin.line, at.begin.column, std::string(path) + ": " + std::string(reason),
+                     at.path && *at.path != main_ ? *at.path : std::string()});
 }
 
 // Sorted by position so the output reads top to bottom, whatever order we checked in.
 std::vector<std::string> Errors::format(std::string_view file) {
     std::stable_sort(list_.begin(), list_.end(), [](const Error& a, const Error& b) {
-        return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+        return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
     });
     std::vector<std::string> out;
     for (const auto& e : list_) {
         // Appends only: GCC 12 -O2 warns falsely (-Wrestrict) on ":" + std::string&&.
-        std::string s(file);
+        std::string s(e.file.empty() ? file : std::string_view(e.file));
         if (e.line != 0) {
             s.append(":").append(std::to_string(e.line));
             s.append(":").append(std::to_string(e.column));

@@ -7,19 +7,14 @@
 #include <cstring>
 
 #include "config/config.h"
+#include "config/load_errors.h"
 
 namespace tidings::config {
 
-LoadResult load_file(const std::string& path) {
+int read_config_text(const std::string& path, std::string& text) {
     constexpr std::size_t max_size = 16 << 20;  // a configuration file, not a spool
-    auto fail = [&](std::string_view why) {
-        LoadResult r;
-        r.errors.push_back(path + ": cannot read: " + std::string(why));
-        return r;
-    };
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return fail(std::strerror(errno));
-    std::string text;
+    if (fd < 0) return errno;
     int err = 0;
     struct stat st {};
     if (::fstat(fd, &st) != 0) err = errno;
@@ -32,8 +27,19 @@ LoadResult load_file(const std::string& path) {
         else if (errno != EINTR) err = errno;
     }
     ::close(fd);
-    if (err != 0) return fail(std::strerror(err));
-    if (text.size() > max_size) return fail("larger than 16 MiB");
+    if (err == 0 && text.size() > max_size) err = EFBIG;
+    return err;
+}
+
+std::string read_error_text(int err) { return err == EFBIG ? "larger than 16 MiB" : std::strerror(err); }
+
+LoadResult load_file(const std::string& path) {
+    std::string text;
+    if (int err = read_config_text(path, text)) {
+        LoadResult r;
+        r.errors.push_back(path + ": cannot read: " + read_error_text(err));
+        return r;
+    }
     return load_string(text, path);
 }
 

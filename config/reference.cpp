@@ -25,6 +25,12 @@ std::string reference_markdown() {
         "`file:line:col: key: reason` and exits 2. A key left out takes its default;\n"
         "\"—\" means unset or derived as described.\n"
         "\n"
+        "A top-level `include = [\"peers.toml\", ...]` reads more files of `[[peer]]` tables (and\n"
+        "nothing else) as if they followed the main file's: a relative path is taken from the\n"
+        "main file's folder, a file that does not exist counts as empty, and mistakes in one are\n"
+        "reported with its own name and line. Peering approvals write to such a file\n"
+        "(`peering.peers_file`): the admin's own file is never rewritten.\n"
+        "\n"
         "This section is generated from `config/schema.cpp` by `tools/config-doc`.\n";
     for (const auto& s : schema()) {
         out.append("\n### `").append(s.array ? "[[" : "[").append(s.name);

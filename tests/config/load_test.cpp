@@ -423,3 +423,57 @@ TEST(LoadString, IdentityFilesComeInPairs) {
 
 }  // namespace
 }  // namespace tidings::config
+
+namespace tidings::config {
+namespace {
+
+// A folder with a main file and the files it includes.
+struct IncludeDir {
+    std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                ("tidings-include-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()));
+    IncludeDir() { std::filesystem::create_directories(dir); }
+    ~IncludeDir() { std::filesystem::remove_all(dir); }
+    std::string write(const std::string& name, const std::string& text) {
+        std::ofstream(dir / name) << text;
+        return (dir / name).string();
+    }
+};
+
+}  // namespace
+
+TEST(LoadFile, IncludedFilesAddPeersAfterTheMainFilesOnes) {
+    IncludeDir d;
+    d.write("peers.toml", "# written by peering\n[[peer]]\nname = \"found\"\nhosts = [\"192.0.2.7\"]\n");
+    const std::string main = d.write("tidings.toml", "include = [\"peers.toml\", \"later.toml\"]\n"
+                                                     "[[peer]]\nname = \"typed\"\n");
+    LoadResult r = load_file(main);
+    ASSERT_TRUE(r.config) << (r.errors.empty() ? "" : r.errors.front());
+    ASSERT_EQ(r.config->peers.size(), 2u);
+    EXPECT_EQ(r.config->peers[0].name, "typed");
+    EXPECT_EQ(r.config->peers[1].name, "found");
+    // later.toml does not exist yet: empty. Both are listed, resolved from the main file's folder.
+    EXPECT_EQ(r.config->includes, (std::vector<std::string>{(d.dir / "peers.toml").string(), (d.dir / "later.toml").string()}));
+}
+
+TEST(LoadFile, MistakesInAnIncludedFileNameThatFile) {
+    IncludeDir d;
+    const std::string peers = d.write("peers.toml", "[[peer]]\nname = \"typed\"\nretry_s = \"soon\"\n\n[node]\npathhost = \"x\"\n");
+    const std::string main = d.write("tidings.toml", "include = [\"peers.toml\"]\n[[peer]]\nname = \"typed\"\n");
+    LoadResult r = load_file(main);
+    ASSERT_FALSE(r.config);
+    EXPECT_EQ(r.errors, (Lines{
+                            peers + ":2:8: peer[1].name: duplicate peer name \"typed\" (first at line 3)",
+                            peers + ":3:11: peer[1].retry_s: expected an integer, got a string",
+                            peers + ":5:2: node: an included file holds only [[peer]] tables",
+                        }));
+    const std::string bad = d.write("bad.toml", "[[peer]\n");
+    const std::string main2 = d.write("t2.toml", "include = [\"bad.toml\", 3]\n");
+    r = load_file(main2);
+    ASSERT_FALSE(r.config);
+    ASSERT_EQ(r.errors.size(), 2u);
+    EXPECT_EQ(r.errors[0], main2 + ":1:24: include[1]: expected a file name, got an integer");
+    EXPECT_EQ(r.errors[1].substr(0, bad.size() + 3), bad + ":1:");
+    EXPECT_NE(r.errors[1].find("include: syntax error"), std::string::npos) << r.errors[1];
+}
+
+}  // namespace tidings::config
