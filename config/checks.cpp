@@ -233,6 +233,11 @@ std::optional<std::string> value_error(Kind kind, std::string_view v) {
     case Kind::mail_address: return named("bad mail address", mail_address_error(v));
     case Kind::spki_pin: return named("bad pin", spki_pin_error(v));
     case Kind::name_list: return named("bad name", peer_name_error(v));
+    case Kind::pin_list: return named("bad pin", spki_pin_error(v));
+    case Kind::host_port_list: {
+        auto hp = parse_host_port(v);
+        return named("bad host:port", hp.value ? std::nullopt : std::optional<std::string>(hp.error));
+    }
     case Kind::regex: {
         // Compiled as the filter will compile it (server/core/filter.cpp): RE2 syntax, which
         // has no backreferences or lookaround, so matching time is linear in the input.

@@ -35,6 +35,8 @@ enum class ClientCerts : std::uint8_t { none, request, require };
 enum class OthersPolicy : std::uint8_t { auth, refuse };  // must AUTHINFO | 502 at greeting
 // LIST ACTIVE status: y posting allowed, n no posting, m moderated.
 enum class GroupStatus : std::uint8_t { y, n, m };
+// What peering does with announcements of nodes we are not peered with.
+enum class Seek : std::uint8_t { off, list, propose };
 // What a cancel or Supersedes needs to withdraw an article (server/core/withdrawal.h): a
 // Cancel-Key matching one of the target's Cancel-Locks (RFC 8315), nothing, or it is ignored.
 enum class CancelPolicy : std::uint8_t { key, accept, ignore };
@@ -59,6 +61,7 @@ std::string_view to_string(FilterAction a) noexcept;
 std::string_view to_string(GroupControlKinds k) noexcept;
 std::string_view to_string(GroupControlAction a) noexcept;
 std::string_view to_string(GroupStatus status) noexcept;
+std::string_view to_string(Seek s) noexcept;
 
 // [node]
 struct Node {
@@ -351,6 +354,27 @@ struct Reconcile {
     bool operator==(const Reconcile&) const = default;
 };
 
+// [peering] (README "Peering"): signed announcements and proposals in an announcement group.
+struct Peering {
+    bool announce = false;                   // post our signed announcement
+    std::string group = "tidings.peering";   // where announcements and proposals travel
+    std::vector<std::string> addresses;      // host:port of our pinned-TLS listener
+    std::string offers = "*", wants = "*";   // groups, as wildmats
+    std::uint64_t capacity = 0;              // articles a day we offer to take; 0: unsaid
+    std::string contact;
+    std::uint32_t announce_interval_s = 86400;
+    std::uint32_t validity_s = 259200;       // our messages' Expires - Issued
+    std::uint32_t max_validity_s = 604800;   // longer-lived messages are refused
+    std::uint32_t max_clock_skew_s = 600;
+    std::uint32_t scan_interval_s = 10;      // how often the group is read
+    Seek seek = Seek::off;                   // candidates: ignore, list for the admin, propose
+    std::vector<std::string> trusted_keys;   // pins whose proposals are approved at once
+    std::string peers_file;                  // approvals are written here; must be included
+    std::uint32_t max_proposals_per_hour = 20;  // taken from others; more are refused
+    std::uint32_t max_candidates = 1000;
+    bool operator==(const Peering&) const = default;
+};
+
 struct Config {
     // The files `include` named (resolved), whether they existed or not: peering's peers_file
     // must be one of them.
@@ -369,6 +393,7 @@ struct Config {
     Control control;
     Filter filter;
     Reconcile reconcile;
+    Peering peering;
     Http http;
     bool operator==(const Config&) const = default;
 };

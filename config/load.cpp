@@ -324,8 +324,31 @@ void merge_includes(toml::table& root, std::string_view main_name, Errors& e, st
         for (auto& t : tables) peers->push_back(std::move(t));
 }
 
-Config build(const toml::table& root, Errors& e) {
+// [peering] against the rest: where it announces, the group it uses, the file it writes.
+void check_peering(const TableReader& r, Config& c, std::string_view main_name, Errors& e) {
+    const Peering& p = c.peering;
+    if (p.announce && p.addresses.empty())
+        e.add(r.node("announce")->source(), r.key_path("addresses"), "required with announce = true (where peers reach us)");
+    if ((p.announce || p.seek != Seek::off) &&
+        std::none_of(c.groups.begin(), c.groups.end(), [&](const Group& g) { return g.name == p.group; })) {
+        const toml::node* at = r.node("group") ? r.node("group") : r.node("announce") ? r.node("announce") : r.node("seek");
+        if (at) e.add(at->source(), r.key_path("group"), "no [[group]] named " + quote(p.group) + " (it must be carried)");
+    }
+    if (!p.peers_file.empty()) {
+        const auto slash = main_name.rfind('/');
+        const std::string resolved = p.peers_file[0] == '/' || slash == std::string_view::npos
+                                         ? p.peers_file
+                                         : std::string(main_name.substr(0, slash + 1)) + p.peers_file;
+        c.peering.peers_file = resolved;
+        if (std::find(c.includes.begin(), c.includes.end(), resolved) == c.includes.end())
+            e.add(r.node("peers_file")->source(), r.key_path("peers_file"),
+                  "must be listed in the top-level include (approvals write there; your file is never rewritten)");
+    }
+}
+
+Config build(const toml::table& root, Errors& e, std::string_view main_name, std::vector<std::string> included) {
     Config c;
+    c.includes = std::move(included);
     check_top_level(root, e);
     read_node_section(root, c, e);
     TableReader storage = section_reader(root, "storage", e);
@@ -352,13 +375,15 @@ Config build(const toml::table& root, Errors& e) {
     control.read_fields(c.control);
     TableReader reconcile = section_reader(root, "reconcile", e);
     reconcile.read_fields(c.reconcile);
+    TableReader peering = section_reader(root, "peering", e);
+    peering.read_fields(c.peering);
     // gpgv looks a keyring named without a '/' up in ~/.gnupg, and runs argv[0] as given.
     for (const char* key : {"keyring", "gpgv"}) {
         const std::string& v = std::string_view(key) == "keyring" ? c.control.keyring : c.control.gpgv;
         if (!v.empty() && v[0] != '/' && control.node(key))
             e.add(control.node(key)->source(), control.key_path(key), "must be an absolute path");
     }
-    for (const TableReader* r : {&storage, &limits, &readers, &http, &expire, &moderation, &control, &reconcile})
+    for (const TableReader* r : {&storage, &limits, &readers, &http, &expire, &moderation, &control, &reconcile, &peering})
         r->finish();
     each_section_table(expire.table(), *find_section("expire.rule"), "rule", e,
                        [&](TableReader& r) { r.read_fields(c.expire.rules.emplace_back()); });
@@ -384,6 +409,7 @@ Config build(const toml::table& root, Errors& e) {
         r.read_fields(g);
         groups.check(g.name, r, "name", e);
     });
+    check_peering(peering, c, main_name, e);
     return c;
 }
 
@@ -406,8 +432,7 @@ LoadResult load_string(std::string_view text, std::string_view source_name) {
     }
     std::vector<std::string> included;
     merge_includes(root, source_name, errors, included);
-    Config c = build(root, errors);
-    c.includes = std::move(included);
+    Config c = build(root, errors, source_name, std::move(included));
     if (errors.empty()) result.config = std::move(c);
     else result.errors = errors.format(source_name);
     return result;

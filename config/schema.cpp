@@ -31,6 +31,7 @@ constexpr std::string_view group_statuses[] = {"y", "n", "m"};
 constexpr std::string_view filter_actions[] = {"reject", "quarantine", "accept"};
 constexpr std::string_view group_control_kinds[] = {"all", "newgroup", "rmgroup", "checkgroups"};
 constexpr std::string_view group_control_actions[] = {"doit", "log", "drop", "mail"};
+constexpr std::string_view seek_modes[] = {"off", "list", "propose"};
 
 template <class Enum, std::size_t N>
 constexpr bool names_every(const std::string_view (&)[N], Enum last) {
@@ -47,6 +48,7 @@ static_assert(names_every(group_statuses, GroupStatus::m));
 static_assert(names_every(filter_actions, FilterAction::accept));
 static_assert(names_every(group_control_kinds, GroupControlKinds::checkgroups));
 static_assert(names_every(group_control_actions, GroupControlAction::mail));
+static_assert(names_every(seek_modes, Seek::propose));
 
 template <class Enum, std::size_t N>
 std::string_view spelling(const std::string_view (&names)[N], Enum e) noexcept {
@@ -500,6 +502,46 @@ constexpr KeySpec reconcile_keys[] = {
      "ids split between every peer that has them).", false, 1, 64},
 };
 
+constexpr KeySpec peering_keys[] = {
+    {"announce", Kind::boolean, field<&Peering::announce>, "false",
+     "Post this node's signed announcement (willing to peer) to `group`, at start and every "
+     "`announce_interval_s`. Needs `addresses`."},
+    {"group", Kind::newsgroup, field<&Peering::group>, R"("tidings.peering")",
+     "The announcement group: announcements and proposals are articles there, flooded like any "
+     "other. Must be a `[[group]]` this node carries."},
+    {"addresses", Kind::host_port_list, field<&Peering::addresses>, "[]",
+     "Where peers reach this node: a listener with `tls = \"implicit\"` (feeds are pinned to "
+     "the node key from the first byte)."},
+    {"offers", Kind::wildmat, field<&Peering::offers>, R"("*")", "Groups this node offers to feed."},
+    {"wants", Kind::wildmat, field<&Peering::wants>, R"("*")", "Groups this node wants fed."},
+    {"capacity", Kind::integer, field<&Peering::capacity>, "0",
+     "Articles a day it offers to take (0: not said).", false, 0, 1000000000000},
+    {"contact", Kind::string, field<&Peering::contact>, "", "A contact for the admin, as announced."},
+    {"announce_interval_s", Kind::integer, field<&Peering::announce_interval_s>, "86400",
+     "Seconds between announcements.", false, 60, 31536000},
+    {"validity_s", Kind::integer, field<&Peering::validity_s>, "259200",
+     "How long our announcements and proposals stay valid (Expires − Issued).", false, 60, 31536000},
+    {"max_validity_s", Kind::integer, field<&Peering::max_validity_s>, "604800",
+     "Messages valid for longer are refused.", false, 60, 31536000},
+    {"max_clock_skew_s", Kind::integer, field<&Peering::max_clock_skew_s>, "600",
+     "Messages issued further in the future are refused.", false, 0, 86400},
+    {"scan_interval_s", Kind::integer, field<&Peering::scan_interval_s>, "10",
+     "Seconds between reads of the announcement group.", false, 1, 86400},
+    {"seek", Kind::choice, field<&Peering::seek>, R"("off")",
+     "What to do with announcements of nodes we are not peered with: `off` ignore, `list` show "
+     "them to the admin (GET /peering), `propose` also send the best a signed proposal.",
+     false, 0, 0, seek_modes},
+    {"trusted_keys", Kind::pin_list, field<&Peering::trusted_keys>, "[]",
+     "Node keys (sha256// pins) whose proposals are approved without the admin (a private network)."},
+    {"peers_file", Kind::path, field<&Peering::peers_file>, "",
+     "The file approvals write `[[peer]]` tables to; it must be in the top-level `include`. "
+     "Unset: proposals can be listed, not approved."},
+    {"max_proposals_per_hour", Kind::integer, field<&Peering::max_proposals_per_hour>, "20",
+     "Proposals taken from others in an hour; more are refused and counted.", false, 0, 100000},
+    {"max_candidates", Kind::integer, field<&Peering::max_candidates>, "1000",
+     "Announced nodes remembered; the oldest announcements are forgotten first.", false, 1, 1000000},
+};
+
 constexpr SectionSpec sections[] = {
     {"node", false, "Who this server is and where it keeps its data.", node_keys},
     {"storage", false, "The LMDB store and its group-commit writer.", storage_keys},
@@ -534,6 +576,10 @@ constexpr SectionSpec sections[] = {
     {"reconcile", false,
      "Range-based set reconciliation with Tidings peers (XRECONCILE): repairs what outages lost.",
      reconcile_keys},
+    {"peering", false,
+     "Finding peers: signed announcements and proposals in an announcement group (README "
+     "\"Peering\").",
+     peering_keys},
     {"http", false, "Admin and metrics HTTP endpoint.", http_keys},
 };
 
@@ -563,6 +609,7 @@ std::string_view to_string(FilterAction a) noexcept { return spelling(filter_act
 std::string_view to_string(GroupControlKinds k) noexcept { return spelling(group_control_kinds, k); }
 std::string_view to_string(GroupControlAction a) noexcept { return spelling(group_control_actions, a); }
 std::string_view to_string(GroupStatus status) noexcept { return spelling(group_statuses, status); }
+std::string_view to_string(Seek s) noexcept { return spelling(seek_modes, s); }
 
 const SectionSpec* find_section(std::string_view name) {
     for (const auto& s : sections)
@@ -605,6 +652,8 @@ std::string type_text(const KeySpec& k) {
     case Kind::spki_pin: return "sha256//BASE64 pin";
     case Kind::regex: return "RE2 regular expression";
     case Kind::name_list: return "array of names";
+    case Kind::host_port_list: return "array of host:port";
+    case Kind::pin_list: return "array of sha256//BASE64 pins";
     }
     return "?";
 }

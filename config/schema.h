@@ -38,6 +38,8 @@ enum class Kind : std::uint8_t {
     spki_pin,      // "sha256//" + base64 of a SHA-256 (44 characters): a public-key pin
     regex,         // an RE2 regular expression
     name_list,     // array of names (peer names, "local")
+    host_port_list,  // array of "host:port"
+    pin_list,        // array of spki_pin
 };
 
 class FieldReader;

@@ -171,7 +171,8 @@ std::optional<std::vector<bool>> TableReader::read_choice_list(std::string_view 
 const KeySpec& TableReader::mark_read(const KeySpec& k, Kind kind, std::optional<Kind> or_kind) {
     bool ours = &k >= spec_.keys.data() && &k < spec_.keys.data() + spec_.keys.size();
     // The string lists share one reader.
-    bool list = kind == Kind::distributions && k.kind == Kind::name_list;
+    bool list = kind == Kind::distributions &&
+                (k.kind == Kind::name_list || k.kind == Kind::host_port_list || k.kind == Kind::pin_list);
     bool fits = k.kind == kind || k.kind == or_kind || list ||
                 (kind == Kind::string && is_string_kind(k.kind));
     if (!ours || !fits)

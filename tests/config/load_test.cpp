@@ -477,3 +477,25 @@ TEST(LoadFile, MistakesInAnIncludedFileNameThatFile) {
 }
 
 }  // namespace tidings::config
+
+namespace tidings::config {
+
+TEST(LoadString, PeeringNeedsItsAddressesGroupAndAnIncludedPeersFile) {
+    EXPECT_EQ(load_string("[peering]\nannounce = true\n", "tidings.toml").errors,
+              (std::vector<std::string>{
+                  "tidings.toml:2:12: peering.addresses: required with announce = true (where peers reach us)",
+                  "tidings.toml:2:12: peering.group: no [[group]] named \"tidings.peering\" (it must be carried)"}));
+    EXPECT_EQ(load_string("[peering]\nseek = \"list\"\npeers_file = \"p.toml\"\n", "/etc/tidings/tidings.toml").errors,
+              (std::vector<std::string>{
+                  "/etc/tidings/tidings.toml:2:8: peering.group: no [[group]] named \"tidings.peering\" (it must be carried)",
+                  "/etc/tidings/tidings.toml:3:14: peering.peers_file: must be listed in the top-level include (approvals "
+                  "write there; your file is never rewritten)"}));
+    LoadResult ok = load_string("include = [\"p.toml\"]\n[[group]]\nname = \"tidings.peering\"\n"
+                                "[peering]\nseek = \"propose\"\npeers_file = \"p.toml\"\n",
+                                "/nonexistent-dir/tidings.toml");
+    ASSERT_TRUE(ok.config) << ok.errors.front();
+    EXPECT_EQ(ok.config->peering.peers_file, "/nonexistent-dir/p.toml");
+    EXPECT_EQ(ok.config->peering.seek, Seek::propose);
+}
+
+}  // namespace tidings::config

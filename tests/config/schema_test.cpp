@@ -137,6 +137,8 @@ std::string probe_value(const KeySpec& k) {
     case Kind::user_name:
     case Kind::regex: return R"("probe")";
     case Kind::name_list: return R"(["probe"])";
+    case Kind::host_port_list: return R"(["probe.example:563"])";
+    case Kind::pin_list: return R"(["sha256//BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB="])";
     case Kind::password_hash: return R"("$y$probeprobe")";
     case Kind::choice_list: break;
     }
@@ -191,6 +193,10 @@ TEST(Schema, EachKeyReachesItsOwnField) {
         {"filter.rule", "[[peer]]\nname = \"probe\"\n", "name = \"r\"\nheader = \"Subject\"\nregex = \"x\"\n",
          [](const Config& a, const Config& b) { return a.filter.rules == b.filter.rules; }},
         {"reconcile", "", "", [](const Config& a, const Config& b) { return a.reconcile == b.reconcile; }},
+        // The groups it may name carried, and peers_file's probe value included.
+        {"peering", "include = [\"/probe\"]\n[[group]]\nname = \"tidings.peering\"\n[[group]]\nname = \"probe.group\"\n",
+         "addresses = [\"a.example:563\"]\n",
+         [](const Config& a, const Config& b) { return a.peering == b.peering; }},
         {"http", "", "", [](const Config& a, const Config& b) { return a.http == b.http; }},
     };
     std::size_t sections = 0;
@@ -290,6 +296,8 @@ TEST(Schema, ChoiceSpellingsMapToTheirEnumerators) {
         {"group", "status", "name = \"a.b\"\n",
          [](const Config& c) { return int(c.groups.at(0).status); },
          [](int i) { return to_string(GroupStatus(i)); }},
+        {"peering", "seek", "", [](const Config& c) { return int(c.peering.seek); },
+         [](int i) { return to_string(Seek(i)); }, "[[group]]\nname = \"tidings.peering\"\n"},
     };
     std::size_t checked = 0;
     for (const auto& row : rows) {
