@@ -10,6 +10,7 @@
 #include "server/core/reload_result.h"
 #include "server/feeds/feeds.h"
 #include "server/pull/pulls.h"
+#include "server/peering/peering.h"
 #include "server/reconcile/reconciliation.h"
 
 namespace tidings::server {
@@ -23,6 +24,7 @@ struct AdminContext {
     std::shared_ptr<AdminServer> server;   // set by start_admin; null when [http] is off
     Pulls* pulls = nullptr;                // the [[upstream]] puller; null in tests without one
     Reconciliation* reconciliation = nullptr;  // XRECONCILE with peers; null in tests without it
+    Peering* peering = nullptr;                // finding peers; null in tests without it
 };
 
 }  // namespace tidings::server

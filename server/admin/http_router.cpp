@@ -117,6 +117,14 @@ awaitable<HttpResponse> mutate(AdminContext& ctx, const Match& m, const HttpRequ
         }
         case Route::peer_action:
             co_return action_response(admin_peer_action(ctx, m.arg, m.action), v);
+        case Route::peering_action: {
+            if (!ctx.peering) co_return error_response(http::status::not_found, "peering is not running", v, true);
+            const std::string why = m.action == "approve" ? ctx.peering->approve(m.arg)
+                                    : m.action == "refuse" ? ctx.peering->refuse(m.arg)
+                                                           : ctx.peering->withdraw(m.arg);
+            if (!why.empty()) co_return error_response(http::status::conflict, why, v, true);
+            co_return json_response(http::status::ok, json{{"result", m.action == "withdraw" ? "withdrawn" : m.action + "d"}}, v);
+        }
         case Route::reload: {
             auto r = ctx.reload();
             json j{{"applied", r.applied}, {"restart_needed", r.restart_needed}, {"errors", r.errors}};
@@ -141,6 +149,7 @@ HttpResponse read_only(AdminContext& ctx, Route r, unsigned v) {
         case Route::status: return json_response(http::status::ok, status_json(gather_view(ctx)), v);
         case Route::quarantine: return json_response(http::status::ok, quarantine_json(ctx), v);
         case Route::checkgroups: return json_response(http::status::ok, checkgroups_json(ctx), v);
+        case Route::peering: return json_response(http::status::ok, peering_json(ctx), v);
         case Route::metrics:
             return make_response(http::status::ok, metrics_text(gather_view(ctx), ctx.server.get()),
                                  "text/plain; version=0.0.4; charset=utf-8", v);

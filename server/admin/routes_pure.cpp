@@ -48,11 +48,16 @@ Match match_segments(const std::vector<std::string>& s) {
         if (s[0] == "quarantine") return Match{Route::quarantine, {}, {}};
         if (s[0] == "checkgroups") return Match{Route::checkgroups, {}, {}};
         if (s[0] == "pull") return Match{Route::pull, {}, {}};
+        if (s[0] == "peering") return Match{Route::peering, {}, {}};
     }
     if (s.size() == 2 && s[0] == "checkgroups" && s[1] == "apply") return Match{Route::checkgroups_apply, {}, {}};
     if (s.size() == 2 && s[0] == "quarantine" && s[1] == "release") return Match{Route::quarantine_release, {}, {}};
     if (s.size() == 2 && s[0] == "groups" && !s[1].empty()) return Match{Route::group, s[1], {}};
     if (s.size() == 2 && s[0] == "reconcile" && !s[1].empty()) return Match{Route::reconcile, s[1], {}};
+    // A proposal's nonce (approve, refuse) or a peering's peer name (withdraw).
+    if (s.size() == 3 && s[0] == "peering" && !s[1].empty() &&
+        (s[2] == "approve" || s[2] == "refuse" || s[2] == "withdraw"))
+        return Match{Route::peering_action, s[1], s[2]};
     if (s.size() == 3 && s[0] == "peers" && !s[1].empty() &&
         (s[2] == "pause" || s[2] == "resume" || s[2] == "flush" || s[2] == "clear"))
         return Match{Route::peer_action, s[1], s[2]};
@@ -154,7 +159,8 @@ std::string_view allowed_methods(Route r) {
         case Route::status:
         case Route::metrics:
         case Route::quarantine:
-        case Route::checkgroups: return "GET, HEAD";
+        case Route::checkgroups:
+        case Route::peering: return "GET, HEAD";
         case Route::group: return "DELETE";
         default: return "POST";
     }

@@ -11,13 +11,13 @@ namespace tidings::server {
 // The resources; what matches none is a 404.
 enum class Route {
     dashboard, healthz, readyz, status, metrics, groups, group, cancel, peer_action, reload,
-    quarantine, quarantine_release, checkgroups, checkgroups_apply, pull, reconcile, none
+    quarantine, quarantine_release, checkgroups, checkgroups_apply, pull, reconcile, peering, peering_action, none
 };
 
 struct Match {
     Route route = Route::none;
-    std::string arg;     // group or peer name
-    std::string action;  // pause | resume | flush | clear
+    std::string arg;     // group or peer name, or a peering proposal's nonce
+    std::string action;  // pause | resume | flush | clear; approve | refuse | withdraw
 };
 
 // The route a request target names: origin form "/a/b?query" (query ignored) or absolute form

@@ -286,3 +286,40 @@ nlohmann::json checkgroups_json(const AdminContext& ctx) {
 }
 
 }  // namespace tidings::server
+
+namespace tidings::server {
+
+nlohmann::json peering_json(const AdminContext& ctx) {
+    using nlohmann::json;
+    json j{{"enabled", ctx.peering != nullptr}};
+    if (!ctx.peering) return j;
+    const Peering& p = *ctx.peering;
+    j["pin"] = p.pin();
+    j["seek"] = config::to_string(ctx.node.cfg().peering.seek);
+    j["candidates"] = json::array();
+    for (const auto& [pin, c] : p.candidates())
+        j["candidates"].push_back({{"pin", c.pin}, {"pathhost", c.pathhost}, {"addresses", c.addresses},
+                                   {"offers", c.offers}, {"wants", c.wants}, {"capacity", c.capacity},
+                                   {"contact", c.contact}, {"score", c.score}, {"message_id", c.message_id},
+                                   {"issued_unix", c.issued},
+                                   {"expires_unix", c.expires}});
+    j["proposals"] = json::array();
+    for (const auto& x : p.proposals())
+        j["proposals"].push_back({{"nonce", x.nonce}, {"direction", x.incoming ? "incoming" : "outgoing"},
+                                  {"pin", x.pin}, {"pathhost", x.pathhost}, {"addresses", x.addresses},
+                                  {"offers", x.offers}, {"wants", x.wants}, {"contact", x.contact},
+                                  {"received_unix", x.received}, {"expires_unix", x.expires}, {"state", x.state},
+                                  {"decided_by", x.decided_by}});
+    j["peerings"] = json::array();
+    for (const auto& l : p.links())
+        j["peerings"].push_back({{"name", l.name}, {"pin", l.pin}, {"pathhost", l.pathhost}, {"address", l.address},
+                                 {"since_unix", l.since}, {"via", l.via}});
+    const auto& s = p.stats();
+    j["counters"] = {{"scanned", s.scanned}, {"announced", s.announced}, {"proposals_received", s.proposed},
+                     {"approved", s.approved}, {"accepted", s.accepted}, {"refused", s.refused},
+                     {"withdrawn", s.withdrawn}, {"rejected", s.rejected}};
+    if (!s.last_error.empty()) j["last_error"] = s.last_error;
+    return j;
+}
+
+}  // namespace tidings::server

@@ -81,6 +81,8 @@ nlohmann::json quarantine_json(const AdminContext& ctx);
 
 // GET /checkgroups body: the checkgroups diffs waiting for the admin, oldest first.
 nlohmann::json checkgroups_json(const AdminContext& ctx);
+// GET /peering: this node's pin, candidates, proposals, peerings and counters.
+nlohmann::json peering_json(const AdminContext& ctx);
 
 // GET /metrics body: Prometheus text exposition format 0.0.4.
 std::string metrics_text(const NodeView& v, const AdminServer* admin);

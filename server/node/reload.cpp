@@ -175,6 +175,7 @@ ReloadResult reload_config(NodeContext& node, ReloadState& state, Feeds& feeds, 
     if (!(cur.limits == next.limits)) r.applied.emplace_back("limits: for new connections");
     if (!(cur.readers == next.readers)) r.applied.emplace_back("readers: for new connections");
     if (!(cur.moderation == next.moderation)) r.applied.emplace_back("moderation: for new connections");
+    if (!(cur.peering == next.peering)) r.applied.emplace_back("peering: from the next scan");
     if (cur.users != next.users) r.applied.emplace_back("user: for new logins");
     // Transit and POST judge each article with the running generation's rules: new ones
     // apply from the next article on, in every session.

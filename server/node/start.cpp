@@ -14,6 +14,7 @@
 #include "server/core/node_context.h"
 #include "server/feeds/feeds.h"
 #include "server/pull/pulls.h"
+#include "server/peering/peering.h"
 #include "server/reconcile/reconciliation.h"
 #include "server/net/tls_context.h"
 #include "server/nntp/dispatcher.h"
@@ -130,7 +131,7 @@ void announce(const config::Config& cfg, const std::vector<ListenerInfo>& infos,
 // Ends every session's reading: each finishes the command it is in, answers what it owes
 // and closes. Then the loop stops.
 awaitable<void> drain_sessions(NodeContext& node, AdminContext& admin, Feeds& feeds, Pulls& pulls,
-                               Reconciliation& reconciliation, std::vector<Bound>& bound) {
+                               Reconciliation& reconciliation, Peering& peering, std::vector<Bound>& bound) {
     node.stopping = true;
     boost::system::error_code ec;
     for (auto& b : bound) b.acceptor->close(ec);
@@ -138,6 +139,7 @@ awaitable<void> drain_sessions(NodeContext& node, AdminContext& admin, Feeds& fe
     feeds.stop();
     pulls.stop();
     reconciliation.stop();
+    peering.stop();
     for (auto& [id, conn] : node.sessions)
         if (auto c = conn.lock()) c->stop_reading();
     net::steady_timer t(node.io);
@@ -212,6 +214,8 @@ int run_node(const config::Config& cfg, const std::string& config_path) {
     AdminContext admin{node, feeds, {}, nullptr, &pulls, &reconciliation};
     auto reload = [&] { return reload_config(node, reload_state, feeds, admin.server.get()); };
     admin.reload = reload;
+    Peering peering(node, reload);
+    admin.peering = &peering;
     start_admin(admin);  // a failed admin bind is logged; NNTP goes on without it
     // Signals are caught before the listen file announces the node: a SIGHUP or SIGTERM sent
     // as soon as it appears (scripts, tests, systemd) must not meet the default action and
@@ -231,7 +235,7 @@ int run_node(const config::Config& cfg, const std::string& config_path) {
         if (ec) return;
         spdlog::info("event=stopping signal={} sessions={}", signo, node.sessions.size());
         hup.cancel();
-        net::co_spawn(io, drain_sessions(node, admin, feeds, pulls, reconciliation, bound), net::detached);
+        net::co_spawn(io, drain_sessions(node, admin, feeds, pulls, reconciliation, peering, bound), net::detached);
     });
 
     announce(cfg, node.listeners, admin.server.get());
@@ -242,6 +246,7 @@ int run_node(const config::Config& cfg, const std::string& config_path) {
     pulls.start();
     reconciliation.watch_feeds(&feeds);
     reconciliation.start();
+    peering.start();
     start_summaries(admin);
 
     io.run();

@@ -43,6 +43,8 @@ std::string path_of(const Match& m) {
         case Route::checkgroups_apply: return "/checkgroups/apply";
         case Route::pull: return "/pull";
         case Route::reconcile: return "/reconcile/" + m.arg;
+        case Route::peering: return "/peering";
+        case Route::peering_action: return "/peering/" + m.arg + "/" + m.action;
         case Route::none: break;
     }
     return "";
@@ -116,7 +118,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // Methods: exactly the ones the Allow header lists.
     for (Route r : {Route::dashboard, Route::healthz, Route::readyz, Route::status, Route::metrics, Route::groups,
                     Route::group, Route::cancel, Route::peer_action, Route::reload, Route::quarantine,
-                    Route::quarantine_release, Route::checkgroups, Route::checkgroups_apply, Route::pull, Route::reconcile, Route::none}) {
+                    Route::quarantine_release, Route::checkgroups, Route::checkgroups_apply, Route::pull, Route::reconcile, Route::peering, Route::peering_action, Route::none}) {
         const std::string list = ", " + std::string(allowed_methods(r)) + ", ";
         const bool listed = !method.empty() && method.find(',') == std::string_view::npos &&
                             list.find(", " + std::string(method) + ", ") != std::string::npos;

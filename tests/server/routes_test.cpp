@@ -32,6 +32,10 @@ TEST(AdminRoutes, TargetsNameTheirRoute) {
         {"/peers/hub/flush", Route::peer_action, "hub", "flush"},
         {"/peers/hub/clear", Route::peer_action, "hub", "clear"},
         {"/reconcile/hub", Route::reconcile, "hub", ""},
+        {"/peering", Route::peering, "", ""},
+        {"/peering/0123456789abcdef0123456789abcdef/approve", Route::peering_action, "0123456789abcdef0123456789abcdef", "approve"},
+        {"/peering/peering-b.example/withdraw", Route::peering_action, "peering-b.example", "withdraw"},
+        {"/peering/x/delete", Route::none, "", ""},
         // RFC 7230 §5.3.2: the absolute form names the same resource.
         {"http://localhost:8080/status", Route::status, "", ""},
         {"HTTP://localhost/peers/b/flush", Route::peer_action, "b", "flush"},
