@@ -136,6 +136,26 @@ void peer_incoming_families(Exposition& e, const NodeView& v) {
     }
 }
 
+void peering_families(Exposition& e, const NodeView& v) {
+    const auto& p = v.peering;
+    e.family("tidings_peering_messages_total", "counter",
+             "Peering messages read from the announcement group and acted on, by kind of action.");
+    const std::pair<const char*, std::uint64_t> acted[] = {{"announced", p.announced}, {"proposal_received", p.proposed},
+                                                           {"approved", p.approved}, {"accepted", p.accepted},
+                                                           {"refused", p.refused}, {"withdrawn", p.withdrawn}};
+    for (const auto& [what, n] : acted) e.sample("tidings_peering_messages_total", fmt::format("action=\"{}\"", what), n);
+    e.family("tidings_peering_rejected_total", "counter",
+             "Peering messages not acted on, by reason (malformed, forged, replay, expired, rate, unsolicited, not_for_us).");
+    for (const auto& [reason, n] : p.rejected)
+        e.sample("tidings_peering_rejected_total", fmt::format("reason=\"{}\"", label(reason)), n);
+    e.family("tidings_peering_candidates", "gauge", "Announced nodes we are not peered with.");
+    e.sample("tidings_peering_candidates", "", v.peering_candidates);
+    e.family("tidings_peering_proposals_pending", "gauge", "Proposals waiting for the admin.");
+    e.sample("tidings_peering_proposals_pending", "", v.peering_pending);
+    e.family("tidings_peering_links", "gauge", "Peerings made through peering (in peering.peers_file).");
+    e.sample("tidings_peering_links", "", v.peering_links);
+}
+
 void reconcile_families(Exposition& e, const NodeView& v) {
     e.family("tidings_reconcile_runs_total", "counter", "Reconciliations we started with each peer, by result.");
     for (const auto& [name, r] : v.reconciles) {
@@ -343,6 +363,7 @@ std::string metrics_text(const NodeView& v, const AdminServer* admin) {
     peer_incoming_families(e, v);
     pull_families(e, v);
     reconcile_families(e, v);
+    peering_families(e, v);
     peer_families(e, v);
     store_families(e, v);
     histogram(e, "tidings_ack_latency_seconds",

@@ -60,6 +60,12 @@ NodeView gather_view(const AdminContext& ctx) {
         v.reconcile_served = ctx.reconciliation->served();
         v.reconcile_repair = ctx.reconciliation->repair();
     }
+    if (ctx.peering) {
+        v.peering = ctx.peering->stats();
+        v.peering_candidates = ctx.peering->candidates().size();
+        v.peering_links = ctx.peering->links().size();
+        for (const auto& p : ctx.peering->proposals()) v.peering_pending += p.incoming && p.state == "pending";
+    }
     if (ctx.pulls) {
         v.upstreams = ctx.pulls->stats();
         v.pull_running = ctx.pulls->running();

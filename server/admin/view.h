@@ -66,6 +66,8 @@ struct NodeView {
     std::map<std::string, PeerReconcileStats> reconciles;
     ServedReconcileStats reconcile_served;
     RepairFetchStats reconcile_repair;
+    PeeringStats peering;
+    std::uint64_t peering_candidates = 0, peering_pending = 0, peering_links = 0;
     std::uint64_t pull_runs = 0;
 };
 

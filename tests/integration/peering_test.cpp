@@ -10,6 +10,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
+#include <cstdio>
 #include <fstream>
 #include <thread>
 
@@ -102,6 +105,20 @@ bool post_body(Daemon& d, const std::string& id, const std::string& body) {
     return c.read_line().substr(0, 3) == "240";
 }
 
+// tidingsctl's exit status and output.
+std::pair<int, std::string> tidingsctl(Daemon& d, const std::string& args) {
+    std::string out;
+    const std::string cmd = std::string(TIDINGSCTL_PATH) + " --admin 127.0.0.1:" + std::to_string(d.port("admin")) +
+                            " --token " + token + " " + args + " 2>&1";
+    int st = -1;
+    if (FILE* p = popen(cmd.c_str(), "r")) {
+        char buf[4096];
+        for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+        st = pclose(p);
+    }
+    return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
 }  // namespace
 
 TEST(Peering, ThreeNodesDiscoverProposeGetApprovedAndFloodOverPinnedTls) {
@@ -168,6 +185,9 @@ TEST(Peering, ThreeNodesDiscoverProposeGetApprovedAndFloodOverPinnedTls) {
     })["counters"];
     EXPECT_EQ(counters["rejected"]["replay"], 1) << counters.dump();
     EXPECT_EQ(counters["rejected"]["forged"], 1) << counters.dump();
+    const std::string metrics = http_call(c.port("admin"), "GET", "/metrics").body;
+    EXPECT_NE(metrics.find("tidings_peering_rejected_total{reason=\"forged\"} 1"), std::string::npos) << metrics;
+    EXPECT_NE(metrics.find("tidings_peering_links 2"), std::string::npos);
 }
 
 TEST(Peering, WithdrawingRemovesThePeerOnBothSides) {
@@ -184,8 +204,14 @@ TEST(Peering, WithdrawingRemovesThePeerOnBothSides) {
     std::string name;
     for (const auto& l : jc["peerings"])
         if (l["pin"] == pin_a) name = l["name"];
-    EXPECT_EQ(http_call(c.port("admin"), "POST", "/peering/nobody/withdraw", token).status, 409);
-    ASSERT_EQ(http_call(c.port("admin"), "POST", "/peering/" + name + "/withdraw", token).status, 200);
+    // Through tidingsctl: the table, a refusal, the withdrawal.
+    auto [listed, table] = tidingsctl(c, "peering list");
+    EXPECT_EQ(listed, 0) << table;
+    EXPECT_NE(table.find(name), std::string::npos) << table;
+    EXPECT_NE(table.find("trusted_key"), std::string::npos) << table;
+    EXPECT_EQ(tidingsctl(c, "peering withdraw nobody").first, 1);
+    auto [withdrawn, said] = tidingsctl(c, "peering withdraw " + name);
+    ASSERT_EQ(withdrawn, 0) << said;
     const json after = peering_of(c);
     EXPECT_FALSE(has(after["peerings"], "pin", pin_a));
     wait_peering(a, [&](const json& j) { return !has(j["peerings"], "pin", pin_c); });

@@ -36,6 +36,10 @@ constexpr const char* usage =
     "  reload                 re-read the configuration file (as SIGHUP)\n"
     "  pull [--now]           the [[upstream]] table; --now starts a pull run\n"
     "  reconcile PEER         reconcile article sets with PEER now (XRECONCILE)\n"
+    "  peering list           proposals, peerings and candidates (GET /peering)\n"
+    "  peering approve NONCE  approve a proposal: the peer is written to peering.peers_file\n"
+    "  peering refuse NONCE   refuse a proposal (the proposer is told)\n"
+    "  peering withdraw NAME  end a peering on both sides\n"
     "--config FILE (or $TIDINGS_CONFIG): take the address and token from tidingsd's [http]\n"
     "defaults: --admin $TIDINGS_ADMIN or 127.0.0.1:8119; --token $TIDINGS_TOKEN\n";
 
@@ -168,6 +172,20 @@ int show(const Options& o, const std::string& what) {
     return 0;
 }
 
+// `peering list`: GET /peering as tables (or passed through with --json).
+int show_peering(const Options& o) {
+    auto r = http_request(o.host, o.port, "GET", "/peering", "", "");
+    if (o.json_out || r.status != 200) return report(r, o);
+    json p = json::parse(r.body, nullptr, false);
+    try {
+        std::cout << render_peering(p);
+    } catch (const json::exception& e) {
+        std::cerr << "tidingsctl: unexpected /peering shape: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}
+
 int run_command(const Options& o) {
     const std::string& cmd = o.words[0];
     const std::size_t nargs = o.words.size() - 1;
@@ -187,6 +205,10 @@ int run_command(const Options& o) {
     if (cmd == "pull" && need(1, 1) && o.words[1] == "--now") return post("/pull", "");
     if (cmd == "pull" && need(0, 0)) return show(o, cmd);
     if (cmd == "reconcile" && need(1, 1) && path_safe(o.words[1])) return post("/reconcile/" + o.words[1], "");
+    if (cmd == "peering" && need(1, 1) && o.words[1] == "list") return show_peering(o);
+    if (cmd == "peering" && need(2, 2) && path_safe(o.words[2]) &&
+        (o.words[1] == "approve" || o.words[1] == "refuse" || o.words[1] == "withdraw"))
+        return post("/peering/" + o.words[2] + "/" + o.words[1], "");
     std::cerr << "tidingsctl: unknown command or wrong arguments: " << cmd << "\n" << usage;
     return 2;
 }

@@ -102,6 +102,25 @@ std::string render_peers(const json& s) {
                  rows);
 }
 
+std::string render_peering(const json& p) {
+    std::string out = "this node: " + p.value("pin", std::string("-")) + " (seek " + p.value("seek", std::string("-")) + ")\n";
+    std::vector<std::vector<std::string>> proposals, peerings, candidates;
+    for (const auto& x : p.at("proposals"))
+        proposals.push_back({x.at("nonce").get<std::string>(), x.at("direction").get<std::string>(), x.at("pathhost").get<std::string>(),
+                             x.at("state").get<std::string>(), x.value("decided_by", std::string()).empty() ? "-" : x.value("decided_by", std::string()),
+                             x.at("pin").get<std::string>()});
+    for (const auto& x : p.at("peerings"))
+        peerings.push_back({x.at("name").get<std::string>(), x.at("pathhost").get<std::string>(), x.at("address").get<std::string>(),
+                            x.at("via").get<std::string>(), x.at("pin").get<std::string>()});
+    for (const auto& x : p.at("candidates"))
+        candidates.push_back({x.at("pathhost").get<std::string>(), num(x, "score"), x.at("offers").get<std::string>(),
+                              x.at("wants").get<std::string>(), x.at("pin").get<std::string>()});
+    out += "\nproposals (approve or refuse by NONCE):\n" + table({"NONCE", "DIRECTION", "PATHHOST", "STATE", "BY", "PIN"}, proposals);
+    out += "\npeerings (withdraw by NAME):\n" + table({"NAME", "PATHHOST", "ADDRESS", "VIA", "PIN"}, peerings);
+    out += "\ncandidates:\n" + table({"PATHHOST", "SCORE", "OFFERS", "WANTS", "PIN"}, candidates);
+    return out;
+}
+
 std::string render_pull(const json& s) {
     std::vector<std::vector<std::string>> rows;
     const auto& pull = s.at("pull");

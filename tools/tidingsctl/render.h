@@ -14,5 +14,6 @@ std::string table(const std::vector<std::string>& header, const std::vector<std:
 std::string render_status(const nlohmann::json& status);  // node summary + listeners
 std::string render_peers(const nlohmann::json& status);   // the peer table
 std::string render_pull(const nlohmann::json& status);    // the [[upstream]] table
+std::string render_peering(const nlohmann::json& peering);  // GET /peering: proposals, peerings, candidates
 
 }  // namespace tidings::ctl
