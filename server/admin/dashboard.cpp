@@ -1,5 +1,5 @@
 // GET /: the dashboard, one self-contained page (no CDN, no external fonts) that polls /status
-// every 2 s and shows the node, its peers, rates and backlog.
+// and /peering every 2 s and shows the node, its peers, rates, backlog and peering proposals.
 #include "server/admin/view.h"
 
 namespace tidings::server {
@@ -68,6 +68,13 @@ footer { color:var(--mute); font-size:12px; padding:8px 24px 18px; }
 <thead><tr><th>Upstream</th><th class="l">State</th><th>Missing</th><th>Fetched</th><th>Rate / s</th><th>ETA</th>
 <th>Stored</th><th>Duplicates</th><th>Unavailable</th><th>Errors</th><th class="l">Last error</th></tr></thead>
 <tbody><tr><td class="empty" colspan="11">no data yet</td></tr></tbody>
+</table>
+<h2>Peering</h2>
+<p class="note" id="peering-note">&hellip;</p>
+<table id="proposals">
+<thead><tr><th>Node</th><th class="l">Direction</th><th class="l">State</th><th class="l">Decided by</th>
+<th class="l">Addresses</th><th class="l">Offers / wants</th><th class="l">Proposal (nonce)</th><th class="l">Key</th></tr></thead>
+<tbody><tr><td class="empty" colspan="8">no data yet</td></tr></tbody>
 </table>
 <h2>Listeners</h2>
 <table id="listeners"><thead><tr><th>Kind</th><th class="l">Address</th><th>Port</th><th class="l">Roles</th><th class="l">TLS</th></tr></thead><tbody></tbody></table>
@@ -170,11 +177,35 @@ function render(s, t) {
     st.commit_p99_us + " µs, mean batch " + Number(st.mean_batch_size).toFixed(1) + " · data dir " + s.data_dir;
   last = { s, t };
 }
+// GET /peering: the proposals, newest first; approving takes the token, so the page says how.
+function renderPeering(p) {
+  const pending = p.proposals.filter(x => x.direction === "incoming" && x.state === "pending").length;
+  $("peering-note").textContent = fmt(p.peerings.length) + " peerings, " + fmt(p.candidates.length) +
+    " candidates, " + fmt(pending) + " proposals waiting (seek " + p.seek + "). Approve with " +
+    "`tidingsctl peering approve NONCE` or POST /peering/NONCE/approve.";
+  const body = document.querySelector("#proposals tbody");
+  body.replaceChildren();
+  if (!p.proposals.length) { const r = body.insertRow(); cell(r, "no proposals", "empty").colSpan = 8; }
+  for (const x of p.proposals.slice().reverse()) {
+    const r = body.insertRow();
+    r.dataset.proposal = x.nonce;
+    cell(r, x.pathhost, "name");
+    cell(r, x.direction, "l");
+    cell(r, x.state, "l state " + x.state);
+    cell(r, x.decided_by || "–", "l");
+    cell(r, x.addresses.join(" "), "l");
+    cell(r, x.offers + " / " + x.wants, "l");
+    cell(r, x.nonce, "l");
+    cell(r, x.pin, "l");
+  }
+}
 async function poll() {
   try {
     const r = await fetch("status", { cache: "no-store" });
     if (!r.ok) throw new Error("HTTP " + r.status);
     render(await r.json(), Date.now());
+    const q = await fetch("peering", { cache: "no-store" });
+    if (q.ok) { const p = await q.json(); if (p.enabled) renderPeering(p); }
   } catch (e) {
     $("dot").className = "dot bad";
     $("livetext").textContent = "cannot reach /status: " + e.message;

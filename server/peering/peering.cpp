@@ -433,7 +433,10 @@ std::string Peering::rewrite_peers_file() {
         out += "\n# " + l.pathhost + ": approved " + protocol::format_rfc5322_date(l.since) + " (" + l.via + ")\n";
         out += "[[peer]]\nname = " + toml_string(l.name) + "\npath_identity = " + toml_string(l.pathhost) +
                "\noutgoing = " + toml_string(l.address) + "\ntls = \"implicit\"\ntls_pin = " + toml_string(l.pin) +
-               "\nclient_pin = " + toml_string(l.pin) + "\nnewsgroups = " + toml_string(l.wants) + "\n";
+               "\nclient_pin = " + toml_string(l.pin) + "\nnewsgroups = " + toml_string(l.wants) +
+               // The other side adds us only when our accept (or its own approval) reaches it:
+               // until then our feed is refused, so it retries soon rather than after a minute.
+               "\nretry_s = 10\n";
     }
     const std::string tmp = path + ".tmp";
     {

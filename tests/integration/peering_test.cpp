@@ -4,6 +4,7 @@
 // one C trusts — then flood a post to all three over the new TLS links, pinned to each
 // other's node keys. A replayed and a forged announcement are refused and counted.
 #include "admin_fixture.h"
+#include "chromium.h"
 #include "feed_pair.h"
 #include "harness.h"
 #include "http_client.h"
@@ -14,6 +15,8 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iostream>
+#include <regex>
 #include <thread>
 
 using namespace tidings::testing;
@@ -146,8 +149,23 @@ TEST(Peering, ThreeNodesDiscoverProposeGetApprovedAndFloodOverPinnedTls) {
     ASSERT_FALSE(nonce.empty()) << jc.dump(1);
     for (const auto& l : jc["peerings"])
         if (l["pin"] == pin_b) EXPECT_EQ(l["via"], "trusted_key");
-    // A's needs the admin.
+    // A's needs the admin: the dashboard shows it waiting (headless Chromium runs the page).
     EXPECT_FALSE(has(jc["peerings"], "pin", pin_a));
+    if (chromium_path()) {
+        const std::string url = "http://127.0.0.1:" + std::to_string(c.port("admin")) + "/";
+        const std::string dom = chromium(url, "--dump-dom");
+        std::smatch row;
+        ASSERT_TRUE(std::regex_search(dom, row, std::regex("<tr data-proposal=\"" + nonce + "\">(.*?)</tr>")))
+            << dom.substr(0, 3000);
+        const std::string cells = row[1];
+        EXPECT_NE(cells.find(">a.peering.test<"), std::string::npos) << cells;
+        EXPECT_NE(cells.find(">incoming<"), std::string::npos) << cells;
+        EXPECT_NE(cells.find(">pending<"), std::string::npos) << cells;
+        EXPECT_NE(dom.find("proposals waiting"), std::string::npos);
+        chromium(url, "--screenshot=" + std::string(BUILD_DIR) + "/dashboard-peering.png");
+    } else {
+        std::cout << "[ note ] chromium not installed: the dashboard's proposal table was not checked\n";
+    }
     auto r = http_call(c.port("admin"), "POST", "/peering/" + nonce + "/approve", token);
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(http_call(c.port("admin"), "POST", "/peering/" + nonce + "/approve", token).status, 409);
@@ -164,8 +182,8 @@ TEST(Peering, ThreeNodesDiscoverProposeGetApprovedAndFloodOverPinnedTls) {
     // A -> C -> B.
     const std::string id = "<flooded@a.peering.test>";
     ASSERT_TRUE(post(a, id, "local.test"));
-    EXPECT_TRUE(arrives(c, id, std::chrono::seconds(20))) << a.log() << c.log();
-    EXPECT_TRUE(arrives(b, id, std::chrono::seconds(20))) << c.log() << b.log();
+    EXPECT_TRUE(arrives(c, id, std::chrono::seconds(40))) << a.log() << c.log();
+    EXPECT_TRUE(arrives(b, id, std::chrono::seconds(40))) << c.log() << b.log();
     EXPECT_EQ(c.log().find("event=tls_failed"), std::string::npos);
 
     // A's announcement again (a replay), and altered (a forgery), both posted to C.
