@@ -302,6 +302,7 @@ nlohmann::json peering_json(const AdminContext& ctx) {
     const Peering& p = *ctx.peering;
     j["pin"] = p.pin();
     j["seek"] = config::to_string(ctx.node.cfg().peering.seek);
+    if (!p.announcement().empty()) j["announcement"] = p.announcement();
     j["candidates"] = json::array();
     for (const auto& [pin, c] : p.candidates())
         j["candidates"].push_back({{"pin", c.pin}, {"pathhost", c.pathhost}, {"addresses", c.addresses},

@@ -29,6 +29,11 @@ namespace {
 
 // Articles of the group read in one scan (the rest wait for the next).
 constexpr std::size_t max_scan = 1000;
+// An article bigger than this cannot hold a peering message (8 KiB body and headers): it is
+// not read at all, so a flood of large articles into the group costs no memory here.
+constexpr std::uint64_t max_message_article = 16 * 1024;
+// Proposals remembered; past it the oldest decided ones are forgotten (pending ones stay).
+constexpr std::size_t max_proposals = 1000;
 
 std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
@@ -127,6 +132,7 @@ void Peering::scan_now() { scan(); }
 void Peering::scan() {
     const std::string group = node_.cfg().peering.group;
     std::vector<std::pair<std::string, std::string>> found;  // message-id, body
+    std::uint64_t skipped = 0;
     {
         storage::Snapshot snap(node_.store);
         auto info = snap.group(group);
@@ -134,10 +140,22 @@ void Peering::scan() {
         std::vector<std::string> ids;
         snap.overview(group, std::max(last_number_ + 1, info->low), info->high, [&](const storage::OverviewItem& it) {
             last_number_ = it.number;
-            std::size_t at = 0;
-            for (int field = 0; field < 3 && at != std::string_view::npos; ++field) at = it.record.find('\t', at) + 1;
-            if (at == 0 || at == std::string_view::npos) return ids.size() < max_scan;
-            ids.emplace_back(it.record.substr(at, it.record.find('\t', at) - at));
+            // subject, from, date, message-id, references, bytes (RFC 3977 §8.3.2).
+            std::vector<std::string_view> f;
+            for (std::size_t at = 0; f.size() < 6;) {
+                const auto tab = it.record.find('\t', at);
+                f.push_back(it.record.substr(at, tab == std::string_view::npos ? std::string_view::npos : tab - at));
+                if (tab == std::string_view::npos) break;
+                at = tab + 1;
+            }
+            if (f.size() < 6) return ids.size() < max_scan;
+            std::uint64_t bytes = 0;
+            for (char ch : f[5]) bytes = ch >= '0' && ch <= '9' ? bytes * 10 + static_cast<std::uint64_t>(ch - '0') : bytes;
+            if (bytes > max_message_article) {
+                ++skipped;
+                return ids.size() < max_scan;
+            }
+            ids.emplace_back(f[3]);
             return ids.size() < max_scan;
         });
         for (const auto& id : ids) {
@@ -147,6 +165,7 @@ void Peering::scan() {
             if (body_at != std::string_view::npos) found.emplace_back(id, std::string(text->substr(body_at + 4)));
         }
     }
+    if (skipped) stats_.rejected["too_big"] += skipped;
     for (const auto& [id, body] : found) {
         ++stats_.scanned;
         process(body, id);
@@ -211,6 +230,12 @@ void Peering::process(const std::string& raw, const std::string& message_id) {
             proposals_taken_.push_back(now_s());
             PeeringProposal p{m.nonce, true, their_pin, m.key, m.pathhost, m.offers, m.wants, m.contact,
                               m.addresses, now_s(), m.expires};
+            if (proposals_.size() >= max_proposals) {
+                auto decided = std::find_if(proposals_.begin(), proposals_.end(),
+                                            [](const PeeringProposal& x) { return x.state != "pending"; });
+                if (decided == proposals_.end()) return reject("rate", message_id, "too many pending proposals");
+                proposals_.erase(decided);
+            }
             proposals_.push_back(p);
             ++stats_.proposed;
             spdlog::info("event=peering_proposal from={} pin={} nonce={}", m.pathhost, their_pin, m.nonce);
@@ -268,6 +293,7 @@ void Peering::post(pp::Message m) {
                        "\r\nDate: " + protocol::format_rfc5322_date(m.issued) + "\r\nMessage-ID: " + id +
                        "\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n" + body;
     guard_->admit(m);  // our own copy, when flooded back, is skipped by pin anyway
+    if (m.kind == pp::Kind::announce) announcement_ = body;
     std::string kind(pp::to_string(m.kind));
     std::function<void(Fetched)> done = [this, id, kind](Fetched f) {
         if (f == Fetched::stored && node_.wake_feeds) node_.wake_feeds();
@@ -514,12 +540,12 @@ void Peering::save_state() {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     const std::string tmp = dir + "/state.json.tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << j.dump(1);
-        if (!out) return;
-    }
-    std::filesystem::rename(tmp, dir + "/state.json", ec);
+    const std::string text = j.dump(1);
+    std::FILE* f = std::fopen(tmp.c_str(), "w");
+    if (!f) return;
+    const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size() && std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
+    std::fclose(f);
+    if (ok) std::filesystem::rename(tmp, dir + "/state.json", ec);
 }
 
 }  // namespace tidings::server

@@ -92,6 +92,8 @@ public:
     const std::vector<PeeringProposal>& proposals() const { return proposals_; }
     const std::vector<PeeringLink>& links() const { return links_; }
     const PeeringStats& stats() const { return stats_; }
+    // Our last signed announcement, as posted (served by GET /peering to whoever asks).
+    const std::string& announcement() const { return announcement_; }
 
 private:
     awaitable<void> loop();
@@ -121,6 +123,7 @@ private:
     std::unique_ptr<net::steady_timer> wake_;
     bool stopping_ = false, started_ = false;
     std::string empty_;
+    std::string announcement_;
 };
 
 }  // namespace tidings::server

@@ -194,13 +194,20 @@ TEST(Peering, ThreeNodesDiscoverProposeGetApprovedAndFloodOverPinnedTls) {
     ASSERT_FALSE(announcement_id.empty()) << jb.dump(1);
     const std::string body = body_of(b, announcement_id);
     ASSERT_NE(body.find("Kind: announce"), std::string::npos) << body;
+    // A serves the same signed announcement directly.
+    EXPECT_EQ(peering_of(a).value("announcement", ""), body);
     ASSERT_TRUE(post_body(c, "<replay@mallory.example>", body));
     std::string forged = body;
     forged.replace(forged.find("Capacity: 0"), 11, "Capacity: 9");
     ASSERT_TRUE(post_body(c, "<forged@mallory.example>", forged));
+    std::string big;  // too big to be a peering message: never read
+    for (int i = 0; i < 300; ++i) big += std::string(78, 'x') + "\r\n";
+    ASSERT_TRUE(post_body(c, "<big@mallory.example>", big));
     json counters = wait_peering(c, [](const json& j) {
-        return j["counters"]["rejected"].value("replay", 0) >= 1 && j["counters"]["rejected"].value("forged", 0) >= 1;
+        const auto& r = j["counters"]["rejected"];
+        return r.value("replay", 0) >= 1 && r.value("forged", 0) >= 1 && r.value("too_big", 0) >= 1;
     })["counters"];
+    EXPECT_EQ(counters["rejected"]["too_big"], 1) << counters.dump();
     EXPECT_EQ(counters["rejected"]["replay"], 1) << counters.dump();
     EXPECT_EQ(counters["rejected"]["forged"], 1) << counters.dump();
     const std::string metrics = http_call(c.port("admin"), "GET", "/metrics").body;
