@@ -361,51 +361,50 @@ void Peering::seek() {
     if (!why.empty()) spdlog::warn("event=peering_propose_failed pin={} error=\"{}\"", target, why);
 }
 
-std::string Peering::approve(const std::string& nonce, const std::string& by) {
+// The pending incoming proposal `nonce`, or why there is none to decide.
+std::vector<PeeringProposal>::iterator Peering::pending(const std::string& nonce, std::string& why) {
     auto it = std::find_if(proposals_.begin(), proposals_.end(),
                            [&](const PeeringProposal& p) { return p.incoming && p.nonce == nonce; });
-    if (it == proposals_.end()) return "no proposal " + nonce;
-    if (it->state != "pending") return "proposal " + nonce + " is " + it->state;
-    if (it->expires <= now_s()) return "proposal " + nonce + " expired";
-    if (node_.cfg().peering.peers_file.empty()) return "peering.peers_file is not set";
-    PeeringLink link{peer_name(it->pathhost), it->pin, it->pathhost, it->addresses.front(), it->wants, now_s(), by};
-    std::string why = establish(link);
-    if (!why.empty()) return why;
-    it->state = "approved";
-    it->decided_by = by;
-    ++stats_.approved;
+    if (it == proposals_.end()) why = "no proposal " + nonce;
+    else if (it->state != "pending") why = "proposal " + nonce + " is " + it->state;
+    else if (it->expires <= now_s()) why = "proposal " + nonce + " expired";
+    return why.empty() ? it : proposals_.end();
+}
+
+// Marks the decision, tells the proposer (accept or refuse, signed), keeps the state.
+std::string Peering::answer(PeeringProposal& p, pp::Kind kind, const std::string& by) {
+    p.state = kind == pp::Kind::accept ? "approved" : "refused";
+    p.decided_by = by;
+    ++(kind == pp::Kind::accept ? stats_.approved : stats_.refused);
     pp::Message m;
-    m.kind = pp::Kind::accept;
-    m.to = it->pin;
-    m.in_reply_to = nonce;
+    m.kind = kind;
+    m.to = p.pin;
+    m.in_reply_to = p.nonce;
+    std::string why;
     try {
         post(std::move(m));
     } catch (const std::exception& e) {
-        return e.what();
+        why = e.what();
     }
     save_state();
-    return {};
+    return why;
+}
+
+std::string Peering::approve(const std::string& nonce, const std::string& by) {
+    std::string why;
+    auto it = pending(nonce, why);
+    if (!why.empty()) return why;
+    if (node_.cfg().peering.peers_file.empty()) return "peering.peers_file is not set";
+    why = establish(PeeringLink{peer_name(it->pathhost), it->pin, it->pathhost, it->addresses.front(), it->wants, now_s(), by});
+    if (!why.empty()) return why;
+    return answer(*it, pp::Kind::accept, by);
 }
 
 std::string Peering::refuse(const std::string& nonce) {
-    auto it = std::find_if(proposals_.begin(), proposals_.end(),
-                           [&](const PeeringProposal& p) { return p.incoming && p.nonce == nonce; });
-    if (it == proposals_.end()) return "no proposal " + nonce;
-    if (it->state != "pending") return "proposal " + nonce + " is " + it->state;
-    it->state = "refused";
-    it->decided_by = "api";
-    ++stats_.refused;
-    pp::Message m;
-    m.kind = pp::Kind::refuse;
-    m.to = it->pin;
-    m.in_reply_to = nonce;
-    try {
-        post(std::move(m));
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    save_state();
-    return {};
+    std::string why;
+    auto it = pending(nonce, why);
+    if (!why.empty()) return why;
+    return answer(*it, pp::Kind::refuse, "api");
 }
 
 std::string Peering::withdraw(const std::string& name_or_pin) {

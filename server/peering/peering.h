@@ -29,6 +29,7 @@
 #include <vector>
 
 namespace tidings::protocol::peering {
+enum class Kind : std::uint8_t;
 struct Message;
 class ReplayGuard;
 }  // namespace tidings::protocol::peering
@@ -102,6 +103,8 @@ private:
     void reject(const std::string& reason, const std::string& message_id, const std::string& detail = {});
     void post(protocol::peering::Message m);
     void announce();
+    std::vector<PeeringProposal>::iterator pending(const std::string& nonce, std::string& why);
+    std::string answer(PeeringProposal& p, protocol::peering::Kind kind, const std::string& by);
     void seek();
     std::string establish(PeeringLink link);
     std::string rewrite_peers_file();

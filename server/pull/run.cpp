@@ -30,6 +30,8 @@ namespace st = protocol::status;
 using namespace std::chrono_literals;
 using pull::WorkSet;
 using pull::open_upstream;
+using pull::ArticleAnswer;
+using pull::read_article_answer;
 
 namespace {
 
@@ -413,43 +415,30 @@ awaitable<void> PullEngine::fetch(unsigned u, unsigned index, std::unique_ptr<fe
                 broken = true;
                 break;
             }
-            auto r = co_await link->read_reply();
             const std::string id = asked.front();
             asked.pop_front();
-            if (!r) {
-                error(u, index, "no answer to ARTICLE " + protocol::sanitize_for_echo(id) + " within " +
-                                    std::to_string(up.timeout_s) + " s");
-                hold_back.insert(id);
-                work.failed(id, u);
-                broken = true;
-                break;
-            }
-            if (r->code == st::ok_article) {
-                auto block = co_await link->read_block(max_article + 4096);
-                stats[u]->bytes_total += link->bytes_read - counted;
-                counted = link->bytes_read;
-                if (!block) {
-                    error(u, index, "article " + protocol::sanitize_for_echo(id) + " cut off, or over " +
-                                        std::to_string(max_article) + " bytes");
-                    ++stats[u]->unavailable_total;
-                    hold_back.insert(id);
-                    work.failed(id, u);
-                    broken = true;
-                    break;
-                }
+            ArticleAnswer a = co_await read_article_answer(*link, max_article);
+            stats[u]->bytes_total += link->bytes_read - counted;
+            counted = link->bytes_read;
+            if (a.kind == ArticleAnswer::Kind::article) {
                 failures = 0;
-                ingest(u, id, std::move(*block));
+                ingest(u, id, std::move(a.text));
                 changed();
                 continue;
             }
-            if (r->code == st::fail_message_id) {  // 430: not (or no longer) there
+            if (a.kind == ArticleAnswer::Kind::missing) {  // 430: not (or no longer) there
                 ++stats[u]->unavailable_total;
                 work.failed(id, u);
                 changed();
                 continue;
             }
-            // Anything else answers ARTICLE wrongly: the connection is not to be trusted further.
-            error(u, index, "ARTICLE " + protocol::sanitize_for_echo(id) + ": " + feed::printable(r->line));
+            // No answer, an article cut off, or an answer ARTICLE cannot have: the connection
+            // is not to be trusted further.
+            if (a.cut) ++stats[u]->unavailable_total;
+            const std::string shown = protocol::sanitize_for_echo(id);
+            error(u, index, a.silent ? "no answer to ARTICLE " + shown + " within " + std::to_string(up.timeout_s) + " s"
+                            : a.cut  ? "article " + shown + " cut off, or over " + std::to_string(max_article) + " bytes"
+                                     : "ARTICLE " + shown + ": " + a.why);
             hold_back.insert(id);
             work.failed(id, u);
             broken = true;

@@ -84,4 +84,31 @@ awaitable<std::string> open_upstream(net::io_context& io, const config::Upstream
     co_return std::string();
 }
 
+awaitable<ArticleAnswer> read_article_answer(feed::Link& link, std::size_t max_article) {
+    ArticleAnswer a;
+    auto r = co_await link.read_reply();
+    if (!r) {
+        a.why = "no answer";
+        a.silent = true;
+        co_return a;
+    }
+    if (r->code == st::fail_message_id) {
+        a.kind = ArticleAnswer::Kind::missing;
+        co_return a;
+    }
+    if (r->code != st::ok_article) {
+        a.why = answer_text(r);
+        co_return a;
+    }
+    auto block = co_await link.read_block(max_article + 4096);
+    if (!block) {
+        a.why = "the article was cut off, or over " + std::to_string(max_article) + " bytes";
+        a.cut = true;
+        co_return a;
+    }
+    a.kind = ArticleAnswer::Kind::article;
+    a.text = std::move(*block);
+    co_return a;
+}
+
 }  // namespace tidings::server::pull

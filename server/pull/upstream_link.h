@@ -19,4 +19,18 @@ awaitable<std::string> open_upstream(net::io_context& io, const config::Upstream
                                      std::shared_ptr<net::ssl::context>& tls, feed::Link& link,
                                      bool mode_reader = true);
 
+// The answer to the oldest of a connection's pipelined ARTICLE <id> commands (RFC 3977 §6.2.1):
+// the article as sent (dot-stuffed, without the final "."), a 430, or a link not to be trusted
+// further (no answer, an answer ARTICLE cannot have, an article cut off or over
+// `max_article` + 4 KiB), with `why` for the log. Shared by pulling and reconciliation's
+// repair fetcher.
+struct ArticleAnswer {
+    enum class Kind { article, missing, broken } kind = Kind::broken;
+    std::string text;
+    std::string why;
+    bool silent = false;  // broken: no answer at all (timed out or closed)
+    bool cut = false;     // broken: the article was cut off or too big
+};
+awaitable<ArticleAnswer> read_article_answer(feed::Link& link, std::size_t max_article);
+
 }  // namespace tidings::server::pull

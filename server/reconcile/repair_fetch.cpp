@@ -211,34 +211,29 @@ awaitable<void> RepairFetcher::connection(std::shared_ptr<Batch> b, unsigned u, 
                 broken = true;
                 break;
             }
-            auto r = co_await link->read_reply();
             const std::string id = asked.front();
             asked.pop_front();
-            if (r && r->code == st::ok_article) {
-                auto block = co_await link->read_block(max_article + 4096);
-                stats_.bytes_total += link->bytes_read - counted;
-                counted = link->bytes_read;
-                if (block) {
-                    failures = 0;
-                    ++b->storing;
-                    std::function<void(Fetched)> done = [this, b, u, id](Fetched f) {
-                        --b->storing;
-                        outcome(b, u, id, f);
-                        staff(b);  // a bad copy goes back to the others, who may have stopped
-                        settle(b);
-                    };
-                    ingest_fetched(node_, node_.generation(), name, id, std::move(*block), std::move(done));
-                    continue;
-                }
+            pull::ArticleAnswer a = co_await pull::read_article_answer(*link, max_article);
+            stats_.bytes_total += link->bytes_read - counted;
+            counted = link->bytes_read;
+            if (a.kind == pull::ArticleAnswer::Kind::article) {
+                failures = 0;
+                ++b->storing;
+                std::function<void(Fetched)> done = [this, b, u, id](Fetched f) {
+                    --b->storing;
+                    outcome(b, u, id, f);
+                    staff(b);  // a bad copy goes back to the others, who may have stopped
+                    settle(b);
+                };
+                ingest_fetched(node_, node_.generation(), name, id, std::move(a.text), std::move(done));
+                continue;
             }
-            if (r && r->code == st::fail_message_id) {  // 430: not (or no longer) there
+            if (a.kind == pull::ArticleAnswer::Kind::missing) {  // 430: not (or no longer) there
                 ++stats_.unavailable_total;
                 b->work.failed(id, u);
                 continue;
             }
-            // No answer, a cut-off article, or an answer ARTICLE cannot have: not to be trusted further.
-            error(name, index, "ARTICLE " + protocol::sanitize_for_echo(id) + ": " +
-                                   (r ? feed::printable(r->line) : std::string("no answer, or the article was cut off")));
+            error(name, index, "ARTICLE " + protocol::sanitize_for_echo(id) + ": " + a.why);
             b->work.failed(id, u);
             broken = true;
             break;
