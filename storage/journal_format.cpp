@@ -71,9 +71,15 @@ FileScan scan_file(std::string_view data, std::uint64_t first_seq, std::uint64_t
         scan.last = r->seq;
     }
     scan.good_bytes = pos;
-    // Where this file ends early, an intact record of its own further on means a damaged one
-    // in the middle (a durable journal syncs each record before the next is written, so a crash
-    // can only tear the last).
+    // A record whose header announces more bytes than the file has is the torn last write:
+    // nothing can follow it, and what lies in its extent is its own payload — which may hold
+    // anything, a well-formed record of this file included (an article's bytes; found by
+    // tests/fuzz/fuzz_journal.cpp), so it is not searched.
+    const auto torn_length = data.size() - pos >= header_size ? payload_length(data.substr(pos, header_size)) : std::nullopt;
+    if (torn_length && pos + header_size + *torn_length > data.size()) return scan;
+    // Where this file ends early otherwise, an intact record of its own further on means a
+    // damaged one in the middle (a durable journal syncs each record before the next is
+    // written, so a crash can only tear the last).
     if (strict && pos < data.size())
         for (auto at = data.find(magic_bytes, pos + 1); at != std::string_view::npos; at = data.find(magic_bytes, at + 1))
             if (auto r = decode_record(data, at, file_tag); r && r->seq > scan.last) {

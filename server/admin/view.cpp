@@ -308,6 +308,7 @@ nlohmann::json peering_json(const AdminContext& ctx) {
         j["candidates"].push_back({{"pin", c.pin}, {"pathhost", c.pathhost}, {"addresses", c.addresses},
                                    {"offers", c.offers}, {"wants", c.wants}, {"capacity", c.capacity},
                                    {"contact", c.contact}, {"score", c.score}, {"message_id", c.message_id},
+                                   {"reachable", c.reachable < 0 ? json(nullptr) : json(c.reachable == 1)},
                                    {"issued_unix", c.issued},
                                    {"expires_unix", c.expires}});
     j["proposals"] = json::array();

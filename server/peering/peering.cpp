@@ -115,7 +115,7 @@ awaitable<void> Peering::loop() {
             try {
                 if (p.announce && signer_ && now_s() - last_announce_ >= p.announce_interval_s) announce();
                 scan();
-                if (p.seek == config::Seek::propose) seek();
+                if (p.seek == config::Seek::propose) co_await seek();
             } catch (const std::exception& e) {
                 stats_.last_error = e.what();
                 spdlog::warn("event=peering_error error=\"{}\"", e.what());
@@ -198,6 +198,8 @@ void Peering::process(const std::string& raw, const std::string& message_id) {
     if (their_pin.empty() || !peering::verify(m.key, m.signed_text, m.signature))
         return reject("forged", message_id, "the signature does not verify");
     if (their_pin == pin()) return;  // our own, flooded back
+    if (m.pathhost == gen->config->node.pathhost)
+        return reject("own_pathhost", message_id, "another key claims our pathhost " + m.pathhost);
     if (auto why = pp::check_times(m, now_s(), cfg.max_clock_skew_s, cfg.max_validity_s); !why.empty())
         return reject("expired", message_id, why);
     if (m.kind != pp::Kind::announce && m.to != pin()) {
@@ -345,18 +347,43 @@ std::string Peering::propose_to(const std::string& their_pin) {
     return {};
 }
 
-// seek = "propose": one proposal per scan to the best-scoring candidate not yet asked.
-void Peering::seek() {
+// seek = "propose": one proposal per scan, to the best-scoring candidate not yet asked whose
+// announced address resolves. Reachability is only a name lookup: nothing connects to a
+// candidate before a peering is approved (the TLS handshake after it proves the rest).
+awaitable<void> Peering::seek() {
     const PeeringCandidate* best = nullptr;
     for (const auto& [pin, c] : candidates_) {
-        if (c.expires <= now_s() || peered_with(pin) || c.score == 0) continue;
+        if (c.expires <= now_s() || peered_with(pin) || c.score == 0 || c.reachable == 0) continue;
         const bool asked = std::any_of(proposals_.begin(), proposals_.end(),
                                        [&](const PeeringProposal& p) { return p.pin == pin; });
         if (asked) continue;
         if (!best || c.score > best->score) best = &c;
     }
-    if (!best) return;
+    if (!best) co_return;
     const std::string target = best->pin;
+    if (best->reachable < 0) {
+        const std::vector<std::string> addresses = best->addresses;
+        bool resolves = false;
+        net::ip::tcp::resolver resolver(node_.io);
+        for (const auto& a : addresses) {
+            std::string host = a.substr(0, a.rfind(':'));
+            const std::string port = a.substr(a.rfind(':') + 1);
+            if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+            boost::system::error_code ec;
+            co_await resolver.async_resolve(host, port, net::redirect_error(use_awaitable, ec));
+            if (!ec) {
+                resolves = true;
+                break;
+            }
+        }
+        auto it = candidates_.find(target);  // the map may have changed meanwhile
+        if (it == candidates_.end()) co_return;
+        it->second.reachable = resolves ? 1 : 0;
+        if (!resolves) {
+            spdlog::info("event=peering_unreachable pathhost={} pin={}", it->second.pathhost, target);
+            co_return;
+        }
+    }
     std::string why = propose_to(target);
     if (!why.empty()) spdlog::warn("event=peering_propose_failed pin={} error=\"{}\"", target, why);
 }

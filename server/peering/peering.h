@@ -2,8 +2,9 @@
 // (protocol/peering.h, signer.h) and post them as articles to the announcement group, where
 // flooding carries them several hops. Every scan_interval_s this reads the group's new articles
 // as a reader would, and for each verified message:
-//  * announce: the node becomes a candidate (scored by groups in common), unless it is us or
-//    already a peer; with seek = "propose" the best candidates get a signed proposal;
+//  * announce: the node becomes a candidate (scored by groups in common), unless it is us (our
+//    key or our pathhost) or already a peer; with seek = "propose" the best candidates whose
+//    announced address resolves get a signed proposal (nothing connects to them before that);
 //  * propose (to us): kept for the admin (GET /peering, approve / refuse), approved at once
 //    when its key is in trusted_keys;
 //  * accept (of our proposal), withdraw (by a peer): the peering is made or ended.
@@ -46,6 +47,7 @@ struct PeeringCandidate {
     std::uint64_t capacity = 0;
     std::int64_t issued = 0, expires = 0;
     int score = 0;  // our carried groups it offers and we want, plus those we offer and it wants
+    int reachable = -1;  // -1 not looked at yet; 0/1: an announced address's host resolves
 };
 
 struct PeeringProposal {
@@ -105,7 +107,7 @@ private:
     void announce();
     std::vector<PeeringProposal>::iterator pending(const std::string& nonce, std::string& why);
     std::string answer(PeeringProposal& p, protocol::peering::Kind kind, const std::string& by);
-    void seek();
+    awaitable<void> seek();
     std::string establish(PeeringLink link);
     std::string rewrite_peers_file();
     bool peered_with(const std::string& pin) const;

@@ -56,8 +56,9 @@ std::string first_hop(const std::string& name, int transit_port) {
            std::to_string(transit_port) + "\"\nnewsgroups = \"tidings.peering\"\nretry_s = 1\n";
 }
 
-std::string peering_toml(int tls_port, const std::string& seek, const std::string& trusted = "") {
-    return "\n[peering]\nannounce = true\naddresses = [\"127.0.0.1:" + std::to_string(tls_port) +
+std::string peering_toml(int tls_port, const std::string& seek, const std::string& trusted = "",
+                         const std::string& host = "127.0.0.1") {
+    return "\n[peering]\nannounce = true\naddresses = [\"" + host + ":" + std::to_string(tls_port) +
            "\"]\nseek = \"" + seek + "\"\nscan_interval_s = 1\npeers_file = \"peers.toml\"\n" +
            (trusted.empty() ? "" : "trusted_keys = [\"" + trusted + "\"]\n");
 }
@@ -246,4 +247,33 @@ TEST(Peering, WithdrawingRemovesThePeerOnBothSides) {
     // The feeds of the ended peering are gone from /status.
     const json status = admin::body_json(http_call(a.port("admin"), "GET", "/status"));
     for (const auto& p : status["peers"]) EXPECT_EQ(p["name"].get<std::string>().find("peering-"), std::string::npos) << p.dump();
+}
+
+// Seeking skips what it should: a node whose announced address does not resolve is listed as
+// unreachable and never proposed to, and another key announcing our own pathhost is refused
+// (flooding alone would not bring it: its Path holds our name; a reader posts it here).
+TEST(Peering, UnreachableCandidatesAndOurOwnPathhostAreNotProposedTo) {
+    Daemon a(node_toml("a.peering.test")), d(node_toml("d.peering.test")), e(node_toml("a.peering.test"));
+    ASSERT_TRUE(a.start()) << a.log();
+    ASSERT_TRUE(d.start()) << d.log();
+    ASSERT_TRUE(e.start()) << e.log();
+    const auto pa = ports_of(a), pd = ports_of(d), pe = ports_of(e);
+    const std::string pin_d = pin_of(d);
+    append_and_reload(a, first_hop("d", pd[1]) + peering_toml(pa[2], "propose"));
+    append_and_reload(d, first_hop("a", pa[1]) + peering_toml(pd[2], "list", "", "unresolvable.invalid"));
+    append_and_reload(e, peering_toml(pe[2], "list"));
+    const json je = wait_peering(e, [](const json& x) { return x.contains("announcement"); });
+    ASSERT_TRUE(post_body(a, "<own-pathhost@mallory.example>", je.value("announcement", "")));
+    json j = wait_peering(a, [&](const json& x) {
+        bool judged = false;
+        for (const auto& c : x["candidates"])
+            if (c["pin"] == pin_d && c["reachable"].is_boolean()) judged = true;
+        return judged && x["counters"]["rejected"].value("own_pathhost", 0) >= 1;
+    });
+    for (const auto& c : j["candidates"])
+        if (c["pin"] == pin_d) EXPECT_EQ(c["reachable"], false) << c.dump();
+    EXPECT_EQ(j["candidates"].size(), 1u) << j.dump(1);  // e (our pathhost) is no candidate
+    std::this_thread::sleep_for(std::chrono::seconds(2));  // more scans
+    EXPECT_TRUE(peering_of(a)["proposals"].empty()) << peering_of(a).dump(1);
+    EXPECT_NE(a.log().find("event=peering_unreachable pathhost=d.peering.test"), std::string::npos);
 }

@@ -127,6 +127,23 @@ TEST(JournalFormat, ScanSkipsCheckpointedStopsAtGapsAndFindsDamageInTheMiddle) {
     EXPECT_EQ(s.end, jf::ScanEnd::end);
 }
 
+// A torn last record whose payload holds a well-formed record of this file (an article may
+// carry any bytes): the payload is not searched, so replay ends cleanly instead of refusing to
+// start (found by tests/fuzz/fuzz_journal.cpp).
+TEST(JournalFormat, ATornRecordsPayloadIsNeverTakenForARecordAfterIt) {
+    std::string inner;
+    append_record(inner, 9, 3, "planted");
+    std::string file;
+    append_record(file, 3, 3, "a");
+    append_record(file, 4, 3, "xx" + inner + "yy");
+    const std::string torn = file.substr(0, file.size() - 1);  // the crash cut its last byte
+    Seen seen;
+    auto s = scan(torn, 3, 2, true, seen);
+    EXPECT_EQ(seen, (Seen{{3, "a"}}));
+    EXPECT_EQ(s.end, jf::ScanEnd::end);
+    EXPECT_EQ(s.good_bytes, jf::header_size + 1);
+}
+
 TEST(CheckpointFormat, RoundTripsAndRefusesDamage) {
     const Checkpoint c = sample_checkpoint();
     const std::string bytes = encode_checkpoint(c);
