@@ -1,12 +1,10 @@
 #include "server/peering/peering.h"
 
 #include <openssl/rand.h>
-#include <unistd.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +14,7 @@
 #include "protocol/peering.h"
 #include "protocol/status.h"
 #include "protocol/wildmat.h"
+#include "server/net/durable_file.h"
 #include "server/peering/signer.h"
 #include "server/pull/ingest_fetched.h"
 #include "storage/snapshot.h"
@@ -490,14 +489,10 @@ std::string Peering::rewrite_peers_file() {
                // until then our feed is refused, so it retries soon rather than after a minute.
                "\nretry_s = 10\n";
     }
-    const std::string tmp = path + ".tmp";
-    {
-        std::FILE* f = std::fopen(tmp.c_str(), "w");
-        if (!f) return path + ": cannot write";
-        const bool ok = std::fwrite(out.data(), 1, out.size(), f) == out.size() && std::fflush(f) == 0 &&
-                        ::fsync(::fileno(f)) == 0;
-        std::fclose(f);
-        if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) return path + ": cannot write";
+    try {
+        write_file_durably(path, out, 0644);
+    } catch (const std::exception& e) {
+        return e.what();
     }
     if (!reload_) return {};
     ReloadResult r = reload_();
@@ -565,13 +560,12 @@ void Peering::save_state() {
     const std::string dir = node_.cfg().node.data_dir + "/peering";
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
-    const std::string tmp = dir + "/state.json.tmp";
-    const std::string text = j.dump(1);
-    std::FILE* f = std::fopen(tmp.c_str(), "w");
-    if (!f) return;
-    const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size() && std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
-    std::fclose(f);
-    if (ok) std::filesystem::rename(tmp, dir + "/state.json", ec);
+    try {
+        write_file_durably(dir + "/state.json", j.dump(1), 0600);
+    } catch (const std::exception& e) {
+        stats_.last_error = e.what();
+        spdlog::warn("event=peering_state_unwritten error=\"{}\"", e.what());
+    }
 }
 
 }  // namespace tidings::server
